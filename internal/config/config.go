@@ -1,0 +1,267 @@
+// Package config reads Partner Desk's configuration from PARTNERDESK_*
+// environment variables into one typed struct, validates it, and prints it
+// with secrets masked. Every field is described by struct tags:
+//
+//	env:"NAME"      the variable is PARTNERDESK_NAME
+//	default:"..."   used when the variable is unset or empty
+//	secret:"true"   masked when printed; may also be read from PARTNERDESK_NAME_FILE
+//	help:"..."      what the variable means, shown by `partnerdesk config`
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Prefix starts every variable name.
+const Prefix = "PARTNERDESK_"
+
+// Config is the whole configuration.
+type Config struct {
+	HTTPAddr        string        `env:"HTTP_ADDR" default:"127.0.0.1:8080" help:"host:port the HTTP server listens on"`
+	PublicURL       string        `env:"PUBLIC_URL" help:"external base URL (https://desk.example.com); default http://HTTP_ADDR"`
+	DatabaseURL     string        `env:"DATABASE_URL" secret:"true" help:"PostgreSQL URL; empty in dev = private cluster under DATA_DIR"`
+	DataDir         string        `env:"DATA_DIR" default:".data" help:"dev only: where the private PostgreSQL cluster and generated keys live"`
+	AutoMigrate     bool          `env:"AUTO_MIGRATE" default:"true" help:"apply database migrations at start"`
+	LogLevel        string        `env:"LOG_LEVEL" default:"info" help:"debug, info, warn or error"`
+	MaxBodyBytes    int64         `env:"MAX_BODY_BYTES" default:"1048576" help:"largest accepted request body, in bytes"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" default:"20s" help:"how long a shutdown waits for requests and jobs in flight"`
+	TLSCertFile     string        `env:"TLS_CERT_FILE" help:"serve HTTPS with this certificate (enables HSTS)"`
+	TLSKeyFile      string        `env:"TLS_KEY_FILE" help:"private key for TLS_CERT_FILE"`
+	DBMaxConns      int           `env:"DB_MAX_CONNS" default:"20" help:"PostgreSQL pool size"`
+	JobWorkers      int           `env:"JOB_WORKERS" default:"10" help:"background job workers per instance"`
+	HeartbeatEvery  time.Duration `env:"HEARTBEAT_INTERVAL" default:"1m" help:"interval of the heartbeat job that proves the job queue runs"`
+	Demo            bool          `env:"DEMO" default:"false" help:"allow the Klarna simulator and the development IdP in serve (never in production)"`
+}
+
+// FieldError is a problem with one variable.
+type FieldError struct {
+	Var     string // full variable name, e.g. PARTNERDESK_HTTP_ADDR
+	Message string // what is expected
+}
+
+func (e *FieldError) Error() string { return e.Var + ": " + e.Message }
+
+// Load reads the configuration from getenv (os.Getenv in production) and
+// validates it. The first problem found is returned as a *FieldError.
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	if err := decode(c, getenv); err != nil {
+		return nil, err
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func decode(c *Config, getenv func(string) string) error {
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := f.Tag.Get("env")
+		if name == "" {
+			continue
+		}
+		full := Prefix + name
+		raw := getenv(full)
+		if raw == "" && f.Tag.Get("secret") == "true" {
+			if path := getenv(full + "_FILE"); path != "" {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return &FieldError{full + "_FILE", fmt.Sprintf("a readable file (%v)", errors.Unwrap(err))}
+				}
+				raw = strings.TrimRight(string(b), "\r\n")
+			}
+		}
+		if raw == "" {
+			raw = f.Tag.Get("default")
+		}
+		if err := setField(v.Field(i), raw); err != nil {
+			return &FieldError{full, err.Error()}
+		}
+	}
+	return nil
+}
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+func setField(fv reflect.Value, raw string) error {
+	raw = strings.TrimSpace(raw)
+	switch {
+	case fv.Type() == durationType:
+		if raw == "" {
+			return nil
+		}
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < 0 {
+			return fmt.Errorf("a duration such as 30s or 5m, got %q", raw)
+		}
+		fv.SetInt(int64(d))
+	case fv.Kind() == reflect.String:
+		fv.SetString(raw)
+	case fv.Kind() == reflect.Bool:
+		if raw == "" {
+			return nil
+		}
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("true or false, got %q", raw)
+		}
+		fv.SetBool(b)
+	case fv.Kind() == reflect.Int || fv.Kind() == reflect.Int64:
+		if raw == "" {
+			return nil
+		}
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return fmt.Errorf("a whole number, got %q", raw)
+		}
+		fv.SetInt(n)
+	case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
+		var out []string
+		for _, s := range strings.Split(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		fv.Set(reflect.ValueOf(out))
+	default:
+		return fmt.Errorf("unsupported field type %s", fv.Type())
+	}
+	return nil
+}
+
+func (c *Config) validate() error {
+	if err := validHostPort(c.HTTPAddr); err != nil {
+		return &FieldError{Prefix + "HTTP_ADDR", err.Error()}
+	}
+	if c.PublicURL != "" {
+		if err := validBaseURL(c.PublicURL); err != nil {
+			return &FieldError{Prefix + "PUBLIC_URL", err.Error()}
+		}
+	}
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return &FieldError{Prefix + "DATABASE_URL", "a URL such as postgres://user:password@host:5432/partnerdesk"}
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return &FieldError{Prefix + "LOG_LEVEL", fmt.Sprintf("one of debug, info, warn, error, got %q", c.LogLevel)}
+	}
+	if c.MaxBodyBytes < 1024 {
+		return &FieldError{Prefix + "MAX_BODY_BYTES", "at least 1024"}
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		return &FieldError{Prefix + "TLS_KEY_FILE", "TLS_CERT_FILE and TLS_KEY_FILE are set together"}
+	}
+	if c.DBMaxConns < 2 {
+		return &FieldError{Prefix + "DB_MAX_CONNS", "at least 2"}
+	}
+	if c.JobWorkers < 1 {
+		return &FieldError{Prefix + "JOB_WORKERS", "at least 1"}
+	}
+	if c.HeartbeatEvery < time.Second {
+		return &FieldError{Prefix + "HEARTBEAT_INTERVAL", "at least 1s"}
+	}
+	return nil
+}
+
+func validHostPort(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("host:port such as 127.0.0.1:8080, got %q", s)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("a port from 0 to 65535, got %q", port)
+	}
+	_ = host
+	return nil
+}
+
+func validBaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("an absolute http(s) URL, got %q", s)
+	}
+	return nil
+}
+
+// BaseURL is the URL users reach the server at.
+func (c *Config) BaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	scheme := "http"
+	if c.TLSEnabled() {
+		scheme = "https"
+	}
+	return scheme + "://" + c.HTTPAddr
+}
+
+// TLSEnabled reports whether the server terminates TLS itself.
+func (c *Config) TLSEnabled() bool { return c.TLSCertFile != "" }
+
+// Print writes the effective configuration, one variable a line, with
+// secrets masked.
+func (c *Config) Print(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := f.Tag.Get("env")
+		if name == "" {
+			continue
+		}
+		val := format(v.Field(i))
+		if f.Tag.Get("secret") == "true" {
+			val = Mask(val)
+		}
+		fmt.Fprintf(tw, "%s%s=%s\t# %s\n", Prefix, name, val, f.Tag.Get("help"))
+	}
+	return tw.Flush()
+}
+
+func format(fv reflect.Value) string {
+	if fv.Type() == durationType {
+		return time.Duration(fv.Int()).String()
+	}
+	if fv.Kind() == reflect.Slice {
+		parts := make([]string, fv.Len())
+		for i := range parts {
+			parts[i] = fv.Index(i).String()
+		}
+		return strings.Join(parts, ",")
+	}
+	return fmt.Sprint(fv.Interface())
+}
+
+// Mask hides a secret. For URLs it keeps everything but the password, so the
+// printed value still shows which database is used.
+func Mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	if u, err := url.Parse(s); err == nil && u.Scheme != "" && u.Host != "" {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return strings.Replace(u.String(), "xxxxx", "****", 1)
+		}
+		return s
+	}
+	return "****"
+}
