@@ -12,15 +12,16 @@ import (
 type Code string
 
 const (
-	Invalid         Code = "invalid"         // the request is malformed or fails validation (400/422)
-	NotFound        Code = "not_found"       // the resource does not exist or is not visible to the caller (404)
-	Conflict        Code = "conflict"        // the resource is in a state that forbids the action (409)
-	Forbidden       Code = "forbidden"       // the caller may see the resource but not act on it (403)
-	Unauthenticated Code = "unauthenticated" // no valid session or token (401)
-	TooLarge        Code = "too_large"       // the request body exceeds the limit (413)
-	RateLimited     Code = "rate_limited"    // too many requests (429)
-	Unavailable     Code = "unavailable"     // a dependency is down; retry later (503)
-	Internal        Code = "internal"        // a bug or unexpected failure (500)
+	Invalid         Code = "invalid"            // the request is malformed or fails validation (400/422)
+	NotFound        Code = "not_found"          // the resource does not exist or is not visible to the caller (404)
+	Conflict        Code = "conflict"           // the resource is in a state that forbids the action (409)
+	Forbidden       Code = "forbidden"          // the caller may see the resource but not act on it (403)
+	Unauthenticated Code = "unauthenticated"    // no valid session or token (401)
+	NotAllowed      Code = "method_not_allowed" // the endpoint exists but not for this method (405)
+	TooLarge        Code = "too_large"          // the request body exceeds the limit (413)
+	RateLimited     Code = "rate_limited"       // too many requests (429)
+	Unavailable     Code = "unavailable"        // a dependency is down; retry later (503)
+	Internal        Code = "internal"           // a bug or unexpected failure (500)
 )
 
 // FieldError names one invalid input field. Field is a JSON path such as

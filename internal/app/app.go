@@ -1,0 +1,239 @@
+// Package app is the composition root: configuration → database → stores →
+// services → HTTP server and background jobs. `partnerdesk serve` and `dev`
+// run it, and tests start it on 127.0.0.1:0.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/partnerdesk/partnerdesk/internal/config"
+	"github.com/partnerdesk/partnerdesk/internal/httpapi"
+	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
+	"github.com/partnerdesk/partnerdesk/internal/jobs"
+	"github.com/partnerdesk/partnerdesk/internal/postgres"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/app.Version=v1.2.3".
+var Version = ""
+
+// BuildVersion is Version, or the VCS revision the binary was built from.
+func BuildVersion() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" && dirty {
+			return "dev-" + rev + "-dirty"
+		}
+		if rev != "" {
+			return "dev-" + rev
+		}
+	}
+	return "dev"
+}
+
+// Options are what the caller decides beyond the configuration.
+type Options struct {
+	Logger      *slog.Logger
+	DatabaseURL string // overrides cfg.DatabaseURL (dev's private cluster, tests)
+	UI          fs.FS
+	Dev         bool // started by `partnerdesk dev`
+}
+
+// App is a running Partner Desk instance.
+type App struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	DB     *postgres.DB
+	Jobs   *jobs.Client
+	srv    *http.Server
+	ln     net.Listener
+	served chan error
+}
+
+// NewLogger is the JSON logger at the configured level.
+func NewLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// New connects to the database, applies migrations when configured to, and
+// wires everything. Nothing listens until Start.
+func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err error) {
+	log := opts.Logger
+	if log == nil {
+		log = NewLogger(os.Stderr, cfg.LogLevel)
+	}
+	dsn := cfg.DatabaseURL
+	if opts.DatabaseURL != "" {
+		dsn = opts.DatabaseURL
+	}
+	if dsn == "" {
+		return nil, errors.New("no database: set PARTNERDESK_DATABASE_URL (or use `partnerdesk dev`, which runs a private one)")
+	}
+	db, err := postgres.Open(ctx, dsn, postgres.Options{MaxConns: int32(cfg.DBMaxConns)})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	if cfg.AutoMigrate {
+		if err := db.MigrateUp(ctx, log); err != nil {
+			return nil, err
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newPoolCollector(db))
+
+	jobClient, err := jobs.New(db.Pool, jobs.Options{
+		Workers:        cfg.JobWorkers,
+		HeartbeatEvery: cfg.HeartbeatEvery,
+		Heartbeats:     db,
+		Logger:         log.With("component", "jobs"),
+		Registerer:     reg,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	env := apigen.MetaEnvironmentProduction
+	if opts.Dev {
+		env = apigen.MetaEnvironmentDev
+	}
+	handler, err := httpapi.New(httpapi.Options{
+		Logger:       log,
+		Registry:     reg,
+		DB:           db,
+		UI:           opts.UI,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		TLS:          cfg.TLSEnabled(),
+		Version:      BuildVersion(),
+		Environment:  env,
+		Demo:         cfg.Demo || opts.Dev,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &App{
+		cfg:  cfg,
+		log:  log,
+		DB:   db,
+		Jobs: jobClient,
+		srv: &http.Server{
+			Handler:           handler,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		},
+		served: make(chan error, 1),
+	}, nil
+}
+
+// Start listens on cfg.HTTPAddr (port 0 picks a free port), starts the job
+// queue and serves in the background.
+func (a *App) Start(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (PARTNERDESK_HTTP_ADDR): %w", a.cfg.HTTPAddr, err)
+	}
+	a.ln = ln
+	if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		ln.Close()
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	go func() {
+		var err error
+		if a.cfg.TLSEnabled() {
+			err = a.srv.ServeTLS(ln, a.cfg.TLSCertFile, a.cfg.TLSKeyFile)
+		} else {
+			err = a.srv.Serve(ln)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		a.served <- err
+	}()
+	a.log.Info("listening", "addr", ln.Addr().String(), "version", BuildVersion())
+	return nil
+}
+
+// Addr is the address the server listens on.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// URL is the server's base URL as reached on its listener.
+func (a *App) URL() string {
+	if a.cfg.TLSEnabled() {
+		return "https://" + a.Addr()
+	}
+	return "http://" + a.Addr()
+}
+
+// Shutdown stops taking requests, waits for requests and jobs in flight
+// (up to ctx's deadline) and closes the database.
+func (a *App) Shutdown(ctx context.Context) error {
+	var errs []error
+	if a.ln != nil {
+		if err := a.srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+		}
+		if err := <-a.served; err != nil {
+			errs = append(errs, err)
+		}
+		if err := a.Jobs.Stop(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("jobs stop: %w", err))
+		}
+	}
+	a.DB.Close()
+	a.log.Info("stopped")
+	return errors.Join(errs...)
+}
+
+// Run starts the app and serves until ctx is cancelled, then shuts down
+// gracefully within cfg.ShutdownTimeout.
+func (a *App) Run(ctx context.Context) error {
+	if err := a.Start(ctx); err != nil {
+		a.DB.Close()
+		return err
+	}
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-a.served:
+		a.served <- serveErr
+	}
+	a.log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	return errors.Join(serveErr, a.Shutdown(sctx))
+}

@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+
+	"github.com/partnerdesk/partnerdesk/internal/app"
+	"github.com/partnerdesk/partnerdesk/internal/config"
+	"github.com/partnerdesk/partnerdesk/ui"
+)
+
+// serverFlags are the flags serve and dev share.
+type serverFlags struct {
+	addr      string
+	noMigrate bool
+}
+
+func (f *serverFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.addr, "addr", "", "listen address host:port (overrides PARTNERDESK_HTTP_ADDR; default 127.0.0.1:8080)")
+	fs.BoolVar(&f.noMigrate, "no-migrate", false, "do not apply database migrations at start (PARTNERDESK_AUTO_MIGRATE=false)")
+}
+
+// load reads the configuration and applies the flags over it.
+func (f *serverFlags) load(env *Env) (*config.Config, error) {
+	getenv := env.Getenv
+	if f.addr != "" {
+		getenv = overlay(getenv, config.Prefix+"HTTP_ADDR", f.addr)
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	if f.noMigrate {
+		cfg.AutoMigrate = false
+	}
+	return cfg, nil
+}
+
+func overlay(getenv func(string) string, key, value string) func(string) string {
+	return func(k string) string {
+		if k == key {
+			return value
+		}
+		return getenv(k)
+	}
+}
+
+func init() {
+	var f serverFlags
+	Register(&Command{
+		Name:    "serve",
+		Summary: "Run the server against PARTNERDESK_DATABASE_URL (production)",
+		Usage:   "[--addr HOST:PORT] [--no-migrate]",
+		Flags:   f.register,
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			cfg, err := f.load(env)
+			if err != nil {
+				return err
+			}
+			if cfg.DatabaseURL == "" {
+				return errors.New("PARTNERDESK_DATABASE_URL: required by serve (for a private development database use `partnerdesk dev`)")
+			}
+			assets, _ := ui.Assets()
+			a, err := app.New(ctx, cfg, app.Options{Logger: app.NewLogger(env.Stderr, cfg.LogLevel), UI: assets})
+			if err != nil {
+				return err
+			}
+			return a.Run(ctx)
+		},
+	})
+}

@@ -1,0 +1,117 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
+)
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(code apperr.Code) int {
+	switch code {
+	case apperr.Invalid:
+		return http.StatusBadRequest
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Conflict:
+		return http.StatusConflict
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Unauthenticated:
+		return http.StatusUnauthorized
+	case apperr.NotAllowed:
+		return http.StatusMethodNotAllowed
+	case apperr.TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.RateLimited:
+		return http.StatusTooManyRequests
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// writeProblem is the one place that answers an error: it maps err's code to
+// a status and writes RFC 9457 problem details. Internal detail is logged
+// with the request id and never sent.
+func writeProblem(c *gin.Context, err error) {
+	e := apperr.As(err)
+	if e == nil {
+		e = &apperr.Error{Code: apperr.Internal, Err: err}
+	}
+	status := statusOf(e.Code)
+	title := http.StatusText(status)
+	detail := e.Message
+	if e.Code == apperr.Internal || detail == "" && status >= 500 {
+		detail = "Something went wrong on our side. Quote the request id when reporting it."
+	}
+	if status >= 500 || e.Err != nil {
+		loggerFrom(c).Error("request failed", "code", string(e.Code), "status", status, "error", err.Error())
+	}
+	p := apigen.Problem{
+		Type:      "https://partnerdesk.dev/problems/" + strings.ReplaceAll(string(e.Code), "_", "-"),
+		Title:     title,
+		Status:    status,
+		Code:      ptr(string(e.Code)),
+		RequestId: ptr(requestID(c)),
+		Instance:  ptr(c.Request.URL.Path),
+	}
+	if detail != "" {
+		p.Detail = &detail
+	}
+	if len(e.Fields) > 0 {
+		fe := make([]apigen.FieldError, len(e.Fields))
+		for i, f := range e.Fields {
+			fe[i] = apigen.FieldError{Field: f.Field, Message: f.Message}
+		}
+		p.Errors = &fe
+	}
+	c.Header("Content-Type", "application/problem+json")
+	c.Header("Cache-Control", "no-store")
+	c.AbortWithStatus(status)
+	_ = json.NewEncoder(c.Writer).Encode(p)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// bindJSON decodes the request body into v, rejecting unknown fields, and
+// turns decoding failures into field errors the user can act on.
+func bindJSON(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if dec.More() {
+			return apperr.E(apperr.Invalid, "The request body must hold one JSON value.")
+		}
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooBig):
+		return apperr.E(apperr.TooLarge, "The request body is larger than %d bytes.", tooBig.Limit)
+	case errors.Is(err, io.EOF):
+		return apperr.E(apperr.Invalid, "The request body is empty; a JSON object is expected.")
+	case errors.As(err, &syn):
+		return apperr.E(apperr.Invalid, "The request body is not valid JSON (at byte %d).", syn.Offset)
+	case errors.As(err, &typ):
+		return apperr.Validation("The request body has a field of the wrong type.",
+			apperr.FieldError{Field: typ.Field, Message: "must be a " + typ.Type.String()})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.Validation("The request body has a field this endpoint does not accept.",
+			apperr.FieldError{Field: f, Message: "is not a known field"})
+	default:
+		return apperr.Wrap(err, apperr.Invalid, "The request body could not be read.")
+	}
+}
