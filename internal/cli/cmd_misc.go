@@ -37,7 +37,7 @@ func init() {
 		Summary: "Apply, roll back or list database migrations (PARTNERDESK_DATABASE_URL)",
 		Usage:   "up|down|status",
 		Run: func(ctx context.Context, env *Env, args []string) error {
-			if len(args) != 1 {
+			if len(args) != 1 || (args[0] != "up" && args[0] != "down" && args[0] != "status") {
 				return fmt.Errorf("%w: expected one of up, down, status", ErrUsage)
 			}
 			cfg, err := config.Load(env.Getenv)
@@ -58,7 +58,7 @@ func init() {
 				return db.MigrateUp(ctx, log)
 			case "down":
 				return db.MigrateDown(ctx, log)
-			case "status":
+			default: // status
 				st, err := db.MigrateStatus(ctx)
 				if err != nil {
 					return err
@@ -73,8 +73,6 @@ func init() {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", s.Version, s.File, state, at)
 				}
 				return tw.Flush()
-			default:
-				return fmt.Errorf("%w: unknown migrate action %q (up, down, status)", ErrUsage, args[0])
 			}
 		},
 	})

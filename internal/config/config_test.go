@@ -1,0 +1,95 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || !c.AutoMigrate || c.ShutdownTimeout != 20*time.Second || c.MaxBodyBytes != 1<<20 {
+		t.Fatalf("defaults: %+v", c)
+	}
+	if c.BaseURL() != "http://127.0.0.1:8080" {
+		t.Fatalf("BaseURL = %s", c.BaseURL())
+	}
+}
+
+func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
+	tests := []struct {
+		name, key, value, wantMsg string
+	}{
+		{"ErrAddr", "PARTNERDESK_HTTP_ADDR", "8080", "host:port"},
+		{"ErrPort", "PARTNERDESK_HTTP_ADDR", "127.0.0.1:99999", "port"},
+		{"ErrDuration", "PARTNERDESK_SHUTDOWN_TIMEOUT", "20", "duration"},
+		{"ErrBool", "PARTNERDESK_AUTO_MIGRATE", "sometimes", "true or false"},
+		{"ErrInt", "PARTNERDESK_MAX_BODY_BYTES", "1MB", "whole number"},
+		{"ErrLogLevel", "PARTNERDESK_LOG_LEVEL", "loud", "debug, info"},
+		{"ErrDatabaseURL", "PARTNERDESK_DATABASE_URL", "mysql://x", "postgres://"},
+		{"ErrPublicURL", "PARTNERDESK_PUBLIC_URL", "desk.example.com", "absolute http(s) URL"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{tc.key: tc.value}))
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Var != tc.key || !strings.Contains(fe.Message, tc.wantMsg) {
+				t.Fatalf("got %v, want an error on %s mentioning %q", err, tc.key, tc.wantMsg)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error is not one line: %q", err)
+			}
+		})
+	}
+}
+
+func TestSecretsFromFileAndMasked(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "dburl")
+	if err := os.WriteFile(f, []byte("postgres://pd:s3cret@db:5432/pd\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(env(map[string]string{"PARTNERDESK_DATABASE_URL_FILE": f}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "postgres://pd:s3cret@db:5432/pd" {
+		t.Fatalf("DatabaseURL = %q", c.DatabaseURL)
+	}
+	var out bytes.Buffer
+	if err := c.Print(&out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "s3cret") {
+		t.Fatal("printed configuration shows the password")
+	}
+	if !strings.Contains(out.String(), "PARTNERDESK_DATABASE_URL=postgres://pd:****@db:5432/pd") {
+		t.Fatalf("masked URL missing:\n%s", out.String())
+	}
+	if _, err := Load(env(map[string]string{"PARTNERDESK_DATABASE_URL_FILE": "/nonexistent"})); err == nil || !strings.Contains(err.Error(), "PARTNERDESK_DATABASE_URL_FILE") {
+		t.Fatalf("unreadable secret file: %v", err)
+	}
+}
+
+func TestMask(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                      "",
+		"plain-secret":          "****",
+		"postgres://u@h/db":     "postgres://u@h/db",
+		"postgres://u:p@h:1/db": "postgres://u:****@h:1/db",
+	} {
+		if got := Mask(in); got != want {
+			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
