@@ -1,0 +1,85 @@
+# Partner Desk — the front door. `make run` and `make test` work on a fresh
+# Debian machine: they install PostgreSQL and Chromium with apt-get when
+# missing and the npm packages with `npm ci`.
+
+SHELL   := /bin/bash
+GO      ?= go
+BIN     := bin/partnerdesk
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/partnerdesk/partnerdesk/internal/app.Version=$(VERSION)
+SUDO    := $(if $(filter 0,$(shell id -u)),,sudo)
+UI_SRC  := $(shell find ui/src ui/index.html ui/vite.config.ts ui/tsconfig*.json -type f 2>/dev/null)
+GO_SRC  := $(shell find cmd internal migrations policies ui -name '*.go' -o -name '*.sql' -o -name '*.yaml' -o -name '*.conf' -o -name '*.csv' 2>/dev/null | grep -v node_modules)
+
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: help run build test test-go test-ui test-e2e lint gen bench clean clean-data deps-postgres deps-chromium
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+run: deps-postgres build ## build and start everything locally (private PostgreSQL, Klarna simulator, dev IdP, demo data)
+	@$(BIN) dev
+
+build: $(BIN) ## build bin/partnerdesk with the UI embedded
+
+$(BIN): $(GO_SRC) ui/dist/index.html go.mod go.sum
+	$(GO) build -tags embed -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/partnerdesk
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+e2e/node_modules/.package-lock.json: e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SRC)
+	cd ui && npm run build
+
+test: deps-postgres test-go test-ui test-e2e ## every test: Go (unit + PostgreSQL), UI, browser e2e
+
+test-go: deps-postgres ## Go unit and PostgreSQL integration tests
+	$(GO) test -count=1 ./...
+
+test-ui: ui/node_modules/.package-lock.json ## UI lint, type check and Vitest
+	cd ui && npm run lint && npm test
+
+test-e2e: deps-postgres deps-chromium build e2e/node_modules/.package-lock.json ## Playwright against the real binary in Debian's Chromium
+	cd e2e && npx playwright test
+
+lint: ui/node_modules/.package-lock.json bin/golangci-lint ## go vet, gofmt, golangci-lint (depguard boundaries), ESLint, tsc
+	$(GO) vet ./...
+	@out=$$(gofmt -l cmd internal migrations policies ui/*.go 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	bin/golangci-lint run ./...
+	cd ui && npm run lint
+
+bin/golangci-lint:
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
+
+gen: ui/node_modules/.package-lock.json ## regenerate Go and TypeScript types from the OpenAPI document
+	$(GO) generate ./internal/httpapi/apigen
+	cd ui && npm run gen
+
+bench: deps-postgres ## run the Go benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean: ## remove build output
+	rm -rf bin ui/dist
+
+clean-data: ## stop and wipe the local dev database and keys under .data/
+	@if [ -f .data/postgres/postmaster.pid ]; then \
+	  pgbin=$$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
+	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$pgbin/pg_ctl -D $(CURDIR)/.data/postgres -m fast stop || true; \
+	  else $$pgbin/pg_ctl -D .data/postgres -m fast stop || true; fi; fi
+	rm -rf .data
+
+deps-postgres: ## install PostgreSQL's server binaries when missing
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "Installing PostgreSQL with apt-get…"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; fi
+
+deps-chromium: ## install Debian's Chromium when missing (browsers are never downloaded)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Chromium with apt-get…"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; fi
