@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -79,14 +78,20 @@ func newRP(t *testing.T, opts oidctest.Options) *rp {
 	if opts.Clients == nil {
 		opts.Clients = defaultClients()
 	}
-	idp := oidctest.Start(t, opts)
+	return rpFor(t, oidctest.Start(t, opts), clk)
+}
+
+// rpFor wires a relying party and a browser to a running provider.
+func rpFor(t *testing.T, idp *oidctest.Provider, clk *clock) *rp {
+	t.Helper()
 	ctx := t.Context()
 	op, err := oidc.NewProvider(ctx, idp.Issuer())
 	if err != nil {
 		t.Fatalf("discovery: %v", err)
 	}
 	jar, _ := cookiejar.New(nil)
-	idpHost := strings.TrimPrefix(idp.Issuer(), "http://")
+	iu, _ := url.Parse(idp.Issuer())
+	idpHost := iu.Host
 	browser := &http.Client{
 		Jar: jar,
 		// Follow redirects inside the IdP; stop when leaving it, as the
