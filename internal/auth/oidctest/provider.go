@@ -5,6 +5,16 @@
 // on an HTML picker or by login_hint. It is used by `partnerdesk dev`,
 // `partnerdesk dev-idp`, Go tests and e2e tests. All state is in memory.
 //
+// Endpoints, relative to the issuer URL:
+//
+//	GET  /.well-known/openid-configuration  discovery
+//	GET  /jwks                               RS256 keys (current + rotated-out within the grace period)
+//	GET|POST /authorize                      persona picker, or straight to the client with login_hint
+//	POST /authorize/select                   the picker's form
+//	POST /token                              authorization_code (PKCE S256 required), refresh_token
+//	GET|POST /userinfo                       Bearer access token
+//	GET|POST /end-session                    RP-initiated logout
+//
 // It is a development and test tool: there are no passwords. Never expose it
 // as a production identity provider.
 package oidctest
