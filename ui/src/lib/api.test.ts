@@ -1,5 +1,5 @@
-import { describe, expect, it, vi } from 'vitest';
-import { api, ApiError, CSRF_HEADER, readCookie, request } from './api';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { api, ApiError, CSRF_HEADER, readCookie, request, type Meta } from './api';
 
 function problem(body: object, status: number, extraHeaders: Record<string, string> = {}) {
   return new Response(JSON.stringify(body), {
@@ -118,6 +118,15 @@ describe('api', () => {
       query: { state: ['open', 'won'], cursor: undefined, limit: 50 },
     });
     expect(sent(fn).url).toBe('/api/v1/disputes?state=open&state=won&limit=50');
+  });
+});
+
+describe('api types (checked by tsc in npm run lint)', () => {
+  it('types results from the OpenAPI document and rejects unknown paths', () => {
+    stubFetch(new Response('{}', { headers: { 'Content-Type': 'application/json' } }));
+    expectTypeOf(api.get('/meta')).resolves.toEqualTypeOf<Meta>();
+    // @ts-expect-error '/no-such-path' is not a path of the API document
+    expectTypeOf(api.get).toBeCallableWith('/no-such-path');
   });
 });
 
