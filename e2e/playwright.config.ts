@@ -1,0 +1,73 @@
+// Playwright runs the specs against the real partnerdesk binary (built by
+// `make build` into ../bin/partnerdesk with the UI embedded) and Debian's
+// Chromium. It never downloads browsers: install with
+// PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defineConfig, devices } from '@playwright/test';
+
+const port = Number(process.env.E2E_PORT ?? 18080);
+if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+  throw new Error(`E2E_PORT must be a TCP port, got "${process.env.E2E_PORT}"`);
+}
+const baseURL = `http://127.0.0.1:${port}`;
+
+// One fresh data directory per run, unless E2E_DATA_DIR names one (it should
+// be empty or absent). The config is evaluated again in every worker; the
+// environment variable makes them all agree on the first one. The directory is
+// left behind for inspection: the server still runs during globalTeardown, so
+// removing it there would pull the database out from under it.
+if (!process.env.E2E_DATA_DIR) {
+  process.env.E2E_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'partnerdesk-e2e-'));
+  console.log(`e2e: partnerdesk data dir ${process.env.E2E_DATA_DIR}`);
+}
+const dataDir = process.env.E2E_DATA_DIR;
+
+const binary = path.resolve(import.meta.dirname, '..', 'bin', 'partnerdesk');
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './test-results',
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: Boolean(process.env.CI),
+  retries: process.env.CI ? 1 : 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
+  use: {
+    baseURL,
+    headless: true,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: {
+          executablePath: '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+            '--disable-quic',
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `"${binary}" dev --addr 127.0.0.1:${port} --data-dir "${dataDir}"`,
+    url: `${baseURL}/healthz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,2 @@
+// Public entry of the disputes feature. Other code imports only from here.
+export { DisputesPage } from './components/DisputesPage';

@@ -1,0 +1,2 @@
+// Public entry of the partners feature. Other code imports only from here.
+export { PartnersPage } from './components/PartnersPage';

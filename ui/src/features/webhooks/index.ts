@@ -1,0 +1,2 @@
+// Public entry of the webhooks feature. Other code imports only from here.
+export { WebhooksPage } from './components/WebhooksPage';

@@ -1,0 +1,50 @@
+import '@testing-library/jest-dom/vitest';
+import { cleanup } from '@testing-library/react';
+import { afterEach, beforeEach, vi } from 'vitest';
+
+// jsdom lacks the browser APIs Mantine relies on. prefers-color-scheme answers
+// from `window.__prefersDark`, so a test can pretend the system is in dark mode.
+declare global {
+  interface Window {
+    __prefersDark?: boolean;
+  }
+}
+
+function matchMedia(query: string): MediaQueryList {
+  const matches = query.includes('prefers-color-scheme: dark') ? Boolean(window.__prefersDark) : false;
+  return {
+    matches,
+    media: query,
+    onchange: null,
+    addListener: vi.fn(),
+    removeListener: vi.fn(),
+    addEventListener: vi.fn(),
+    removeEventListener: vi.fn(),
+    dispatchEvent: vi.fn(() => false),
+  };
+}
+
+class ResizeObserverStub {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+}
+
+Object.defineProperty(window, 'matchMedia', { writable: true, value: matchMedia });
+Object.defineProperty(window, 'ResizeObserver', { writable: true, value: ResizeObserverStub });
+Object.defineProperty(window, 'scrollTo', { writable: true, value: () => {} });
+Object.defineProperty(window.HTMLElement.prototype, 'scrollIntoView', { writable: true, value: () => {} });
+
+beforeEach(() => {
+  window.__prefersDark = false;
+  window.localStorage.clear();
+  document.documentElement.removeAttribute('data-mantine-color-scheme');
+  document.cookie.split(';').forEach((c) => {
+    const name = c.split('=')[0]?.trim();
+    if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`;
+  });
+});
+
+afterEach(() => {
+  cleanup();
+});
