@@ -18,6 +18,7 @@ const (
 	Forbidden       Code = "forbidden"          // the caller may see the resource but not act on it (403)
 	Unauthenticated Code = "unauthenticated"    // no valid session or token (401)
 	NotAllowed      Code = "method_not_allowed" // the endpoint exists but not for this method (405)
+	StepUp          Code = "step_up_required"   // the action needs a recent login (401)
 	TooLarge        Code = "too_large"          // the request body exceeds the limit (413)
 	RateLimited     Code = "rate_limited"       // too many requests (429)
 	Unavailable     Code = "unavailable"        // a dependency is down; retry later (503)

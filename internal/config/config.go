@@ -41,6 +41,35 @@ type Config struct {
 	JobWorkers      int           `env:"JOB_WORKERS" default:"10" help:"background job workers per instance"`
 	HeartbeatEvery  time.Duration `env:"HEARTBEAT_INTERVAL" default:"1m" help:"interval of the heartbeat job that proves the job queue runs"`
 	Demo            bool          `env:"DEMO" default:"false" help:"allow the Klarna simulator and the development IdP in serve (never in production)"`
+
+	AcquirerName    string   `env:"ACQUIRER_NAME" default:"Acquirer" help:"display name of the acquirer tenant, created at first start"`
+	BootstrapAdmins []string `env:"BOOTSTRAP_ADMINS" help:"emails invited as acquirer admin while the acquirer has no admin (comma-separated)"`
+
+	OIDCIssuer       string        `env:"OIDC_ISSUER" help:"OpenID Provider issuer URL (serve); dev runs its own"`
+	OIDCClientID     string        `env:"OIDC_CLIENT_ID" default:"partnerdesk" help:"OAuth client id registered at the IdP"`
+	OIDCClientSecret string        `env:"OIDC_CLIENT_SECRET" secret:"true" help:"OAuth client secret"`
+	OIDCRedirectURL  string        `env:"OIDC_REDIRECT_URL" help:"callback URL registered at the IdP; default PUBLIC_URL/auth/callback"`
+	OIDCScopes       []string      `env:"OIDC_SCOPES" default:"openid,profile,email,groups" help:"scopes requested at login"`
+	OIDCGroupRoles   []string      `env:"OIDC_GROUP_ROLES" help:"IdP group → role mapping: group=tenant-slug:role,… (e.g. pd-admins=acquirer:acquirer-admin)"`
+	SessionIdle      time.Duration `env:"SESSION_IDLE_TIMEOUT" default:"2h" help:"a session unused this long ends"`
+	SessionAbsolute  time.Duration `env:"SESSION_ABSOLUTE_TIMEOUT" default:"12h" help:"a session ends this long after login, used or not"`
+	StepUpMaxAge     time.Duration `env:"STEP_UP_MAX_AGE" default:"10m" help:"sensitive actions need a login younger than this"`
+	LoginRateLimit   int           `env:"LOGIN_RATE_LIMIT" default:"30" help:"login attempts per client address per minute"`
+	DevIdPAddr       string        `env:"DEV_IDP_ADDR" default:"127.0.0.1:8091" help:"dev only: host:port of the development identity provider"`
+}
+
+// GroupRole is one parsed OIDC_GROUP_ROLES entry.
+type GroupRole struct{ Group, TenantSlug, Role string }
+
+// GroupRoles parses OIDC_GROUP_ROLES (validated at load).
+func (c *Config) GroupRoles() []GroupRole {
+	out := make([]GroupRole, 0, len(c.OIDCGroupRoles))
+	for _, e := range c.OIDCGroupRoles {
+		g, rest, _ := strings.Cut(e, "=")
+		slug, role, _ := strings.Cut(rest, ":")
+		out = append(out, GroupRole{Group: strings.TrimSpace(g), TenantSlug: strings.TrimSpace(slug), Role: strings.TrimSpace(role)})
+	}
+	return out
 }
 
 // FieldError is a problem with one variable.
@@ -173,6 +202,29 @@ func (c *Config) validate() error {
 	}
 	if c.JobWorkers < 1 {
 		return &FieldError{Prefix + "JOB_WORKERS", "at least 1"}
+	}
+	for _, e := range c.OIDCGroupRoles {
+		g, rest, ok1 := strings.Cut(e, "=")
+		slug, role, ok2 := strings.Cut(rest, ":")
+		if !ok1 || !ok2 || strings.TrimSpace(g) == "" || strings.TrimSpace(slug) == "" || strings.TrimSpace(role) == "" {
+			return &FieldError{Prefix + "OIDC_GROUP_ROLES", fmt.Sprintf("entries of the form group=tenant-slug:role, got %q", e)}
+		}
+	}
+	if c.OIDCIssuer != "" {
+		if err := validBaseURL(c.OIDCIssuer); err != nil {
+			return &FieldError{Prefix + "OIDC_ISSUER", err.Error()}
+		}
+	}
+	if c.OIDCRedirectURL != "" {
+		if err := validBaseURL(c.OIDCRedirectURL); err != nil {
+			return &FieldError{Prefix + "OIDC_REDIRECT_URL", err.Error()}
+		}
+	}
+	if err := validHostPort(c.DevIdPAddr); err != nil {
+		return &FieldError{Prefix + "DEV_IDP_ADDR", err.Error()}
+	}
+	if c.SessionIdle < time.Minute || c.SessionAbsolute < c.SessionIdle {
+		return &FieldError{Prefix + "SESSION_ABSOLUTE_TIMEOUT", "at least SESSION_IDLE_TIMEOUT, which is at least 1m"}
 	}
 	if c.HeartbeatEvery < time.Second {
 		return &FieldError{Prefix + "HEARTBEAT_INTERVAL", "at least 1s"}

@@ -24,7 +24,7 @@ func statusOf(code apperr.Code) int {
 		return http.StatusConflict
 	case apperr.Forbidden:
 		return http.StatusForbidden
-	case apperr.Unauthenticated:
+	case apperr.Unauthenticated, apperr.StepUp:
 		return http.StatusUnauthorized
 	case apperr.NotAllowed:
 		return http.StatusMethodNotAllowed

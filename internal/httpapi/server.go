@@ -16,6 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/auth"
+	"github.com/partnerdesk/partnerdesk/internal/authz"
+	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/openapi"
 )
@@ -36,6 +39,23 @@ type Options struct {
 	Version      string
 	Environment  apigen.MetaEnvironment
 	Demo         bool
+
+	// Identity and access; when Auth is nil only the operational routes exist.
+	Auth          *auth.Service
+	Identity      *identity.Service
+	Authz         authz.Authorizer
+	Audit         AuditReader
+	SecureCookies bool
+	Idempotency   IdempotencyStore
+}
+
+// server holds the handlers' dependencies.
+type server struct {
+	opts    Options
+	auth    *auth.Service
+	ident   *identity.Service
+	authz   authz.Authorizer
+	cookies cookies
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -62,6 +82,11 @@ func New(opts Options) (http.Handler, error) {
 	api.GET("/meta", func(c *gin.Context) {
 		c.JSON(http.StatusOK, apigen.Meta{Version: opts.Version, Environment: opts.Environment, Demo: opts.Demo})
 	})
+	if opts.Auth != nil {
+		s := &server{opts: opts, auth: opts.Auth, ident: opts.Identity, authz: opts.Authz, cookies: newCookies(opts.SecureCookies)}
+		s.authRoutes(r)
+		s.mount(api, s.routes())
+	}
 
 	// Everything else: API 404s as problems, other GETs get the SPA.
 	spa := spaHandler(opts.UI)

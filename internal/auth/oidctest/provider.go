@@ -68,17 +68,22 @@ type Options struct {
 }
 
 const (
-	codeTTL        = 60 * time.Second
-	pendingTTL     = 10 * time.Minute
-	sweepInterval  = time.Minute
-	sessionCookie  = "pd_devidp_session"
-	pathDiscovery  = "/.well-known/openid-configuration"
-	pathJWKS       = "/jwks"
-	pathAuthorize  = "/authorize"
-	pathSelect     = "/authorize/select"
-	pathToken      = "/token"
-	pathUserinfo   = "/userinfo"
-	pathEndSession = "/end-session"
+	codeTTL       = 60 * time.Second
+	pendingTTL    = 10 * time.Minute
+	sweepInterval = time.Minute
+	sessionCookie = "pd_devidp_session"
+	pathDiscovery = "/.well-known/openid-configuration"
+
+	// DevelopmentMarker is a discovery field that says "this is the
+	// development provider"; `partnerdesk serve` refuses such an issuer
+	// unless it runs as a demo.
+	DevelopmentMarker = "partnerdesk_development_provider"
+	pathJWKS          = "/jwks"
+	pathAuthorize     = "/authorize"
+	pathSelect        = "/authorize/select"
+	pathToken         = "/token"
+	pathUserinfo      = "/userinfo"
+	pathEndSession    = "/end-session"
 )
 
 // Provider is a running development OpenID Provider.
@@ -264,6 +269,8 @@ func (p *Provider) handleDiscovery(w http.ResponseWriter, r *http.Request) {
 		"authorization_response_iss_parameter_supported": true,
 		"frontchannel_logout_supported":                  false,
 		"backchannel_logout_supported":                   false,
+		// Lets Partner Desk refuse this provider outside demos.
+		DevelopmentMarker: true,
 	}
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	writeJSON(w, http.StatusOK, doc)

@@ -21,6 +21,211 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The logged-in user, their tenants, roles and permitted actions per tenant. */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The built-in roles and the actions each grants (effective permission table). */
+        get: operations["listRoles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** Users holding roles in a tenant, and its open invitations (user:read). */
+        get: operations["listTenantUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Invite an email address with roles (user:manage, recent login). */
+        post: operations["createInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/invitations/{invitation}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                invitation: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw an open invitation (user:manage). */
+        delete: operations["revokeInvitation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/users/{user}/roles/{role}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                user: components["parameters"]["User"];
+                role: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Grant a role (user:manage, recent login). Granting a held role again changes nothing. */
+        put: operations["grantRole"];
+        post?: never;
+        /** Revoke a role (user:manage). */
+        delete: operations["revokeRole"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/users/{user}/disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                user: components["parameters"]["User"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Disable (ends their sessions and tokens at once) or re-enable a user (user:manage). */
+        put: operations["setUserDisabled"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's API tokens. */
+        get: operations["listTokens"];
+        put?: never;
+        /** Create an API token with some of the caller's roles in one tenant (token:manage, recent login). The secret is shown once. */
+        post: operations["createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tokens/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of the caller's tokens; it stops working at once. */
+        delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audit trail, newest first, filtered to the tenants the caller may audit (audit:read). */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/audit/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The filtered audit trail as CSV, streamed (audit:export). Same filters as /audit. */
+        get: operations["exportAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -35,6 +240,131 @@ export interface components {
             environment: "dev" | "production";
             /** @description True when the server runs against the Klarna simulator and the development IdP. */
             demo: boolean;
+        };
+        Me: {
+            user: components["schemas"]["UserSummary"];
+            /** @description Every tenant the user can see, acquirer first; with the roles held and the actions allowed there. */
+            tenants: components["schemas"]["MeTenant"][];
+            /** @description echo in X-CSRF-Token on mutations */
+            csrf_token: string;
+            /** Format: date-time */
+            auth_time: string;
+            step_up_max_age_seconds: number;
+            via_token: boolean;
+        };
+        MeTenant: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "acquirer" | "partner";
+            slug: string;
+            name: string;
+            /** @description roles held in this tenant itself (acquirer roles appear on the acquirer) */
+            roles: string[];
+            actions: string[];
+        };
+        UserSummary: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+        };
+        Role: {
+            name: string;
+            /** @enum {string} */
+            scope: "acquirer" | "partner";
+            actions: string[];
+        };
+        TenantUsers: {
+            users: components["schemas"]["TenantUser"][];
+            invitations: components["schemas"]["Invitation"][];
+        };
+        TenantUser: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            disabled: boolean;
+            /** Format: date-time */
+            last_login_at?: string | null;
+            roles: {
+                role: string;
+                /** @enum {string} */
+                source: "manual" | "invitation" | "idp_group" | "seed";
+                /** Format: date-time */
+                granted_at: string;
+            }[];
+        };
+        InvitationCreate: {
+            email: string;
+            roles: string[];
+        };
+        Invitation: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            roles: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        APIToken: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: uuid */
+            tenant_id: string;
+            roles: string[];
+            /** @description first characters of the secret, to recognise it */
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            /** @enum {string} */
+            status: "active" | "expired" | "revoked";
+        };
+        APITokenCreate: {
+            /** Format: uuid */
+            tenant_id: string;
+            name: string;
+            roles: string[];
+            expires_in_days: number;
+        };
+        APITokenCreated: {
+            token: components["schemas"]["APIToken"];
+            /** @description shown once; send as Authorization: Bearer <secret> */
+            secret: string;
+        };
+        AuditEvent: {
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: uuid */
+            actor_id?: string | null;
+            actor_label: string;
+            /** Format: uuid */
+            tenant_id?: string | null;
+            tenant_name?: string;
+            action: string;
+            target_type: string;
+            target_id: string;
+            diff?: {
+                [key: string]: unknown;
+            } | null;
+            request_id: string;
+            ip: string;
+            user_agent: string;
+        };
+        AuditPage: {
+            items: components["schemas"]["AuditEvent"][];
+            next_cursor?: string | null;
         };
         FieldError: {
             field: string;
@@ -62,7 +392,12 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        Tenant: string;
+        User: string;
+        /** @description A retry with the same key and body returns the first answer; with another body, 409. */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -85,6 +420,330 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Meta"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        roles: components["schemas"]["Role"][];
+                        actions: string[];
+                    };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listTenantUsers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantUsers"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createInvitation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the first answer; with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    revokeInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                invitation: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    grantRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                user: components["parameters"]["User"];
+                role: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Granted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    revokeRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                user: components["parameters"]["User"];
+                role: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    setUserDisabled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                user: components["parameters"]["User"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    disabled: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["APIToken"][];
+                    };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the first answer; with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["APITokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["APITokenCreated"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description actor label contains (email, token name) */
+                actor?: string;
+                /** @description exact action, or a prefix ending in ':' such as 'user:' */
+                action?: string;
+                tenant?: string;
+                from?: string;
+                to?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportAudit: {
+        parameters: {
+            query?: {
+                actor?: string;
+                action?: string;
+                tenant?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             default: components["responses"]["Problem"];

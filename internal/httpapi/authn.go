@@ -1,0 +1,176 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdesk/partnerdesk/internal/actor"
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/auth"
+	"github.com/partnerdesk/partnerdesk/internal/authz"
+	"github.com/partnerdesk/partnerdesk/internal/identity"
+)
+
+// principal is who made the request.
+type principal struct {
+	User    identity.User
+	Session *auth.Session      // browser login
+	Token   *identity.APIToken // or an API token
+	Authz   authz.Principal
+}
+
+const principalKey = "pd.principal"
+
+func principalOf(c *gin.Context) *principal {
+	p, _ := c.Get(principalKey)
+	pr, _ := p.(*principal)
+	return pr
+}
+
+// cookies names and flags the session and CSRF cookies. On HTTPS the session
+// cookie is __Host- prefixed and Secure; on plain-HTTP localhost it cannot be.
+type cookies struct {
+	secure  bool
+	session string
+}
+
+func newCookies(secure bool) cookies {
+	if secure {
+		return cookies{secure: true, session: "__Host-pd_session"}
+	}
+	return cookies{session: "pd_session"}
+}
+
+const csrfCookie = "pd_csrf"
+
+func (k cookies) set(c *gin.Context, name, value string, maxAge int, httpOnly bool) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: httpOnly, Secure: k.secure, SameSite: http.SameSiteLaxMode})
+}
+
+// authenticate resolves the session cookie or bearer token. Without either
+// the request is refused 401.
+func (s *server) authenticate(c *gin.Context) {
+	ctx := c.Request.Context()
+	if h := c.GetHeader("Authorization"); h != "" {
+		scheme, secret, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			writeProblem(c, apperr.E(apperr.Unauthenticated, "Use `Authorization: Bearer <token>`."))
+			return
+		}
+		tok, u, err := s.ident.AuthenticateToken(ctx, strings.TrimSpace(secret))
+		if err != nil {
+			writeProblem(c, err)
+			return
+		}
+		dom := tok.TenantID.String()
+		if t, err := s.ident.Store().Tenant(ctx, tok.TenantID); err == nil && t.Kind == identity.KindAcquirer {
+			dom = authz.Global
+		}
+		tid := tok.ID
+		s.setPrincipal(c, &principal{User: u, Token: &tok,
+			Authz: authz.Principal{UserID: u.ID.String(), Token: &authz.TokenScope{Domain: dom, Roles: tok.Roles}}},
+			actor.Actor{UserID: u.ID, Label: "token:" + tok.Name + " (" + labelOf(u) + ")", TokenID: &tid})
+		return
+	}
+	ck, _ := c.Cookie(s.cookies.session)
+	sess, err := s.auth.Lookup(ctx, ck)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	u, err := s.ident.Store().User(ctx, sess.UserID)
+	if err != nil || u.DisabledAt != nil {
+		writeProblem(c, apperr.E(apperr.Unauthenticated, "Your account is disabled."))
+		return
+	}
+	s.setPrincipal(c, &principal{User: u, Session: &sess, Authz: authz.Principal{UserID: u.ID.String()}}, actor.Actor{UserID: u.ID, Label: labelOf(u)})
+}
+
+func labelOf(u identity.User) string {
+	if u.Email != "" {
+		return u.Email
+	}
+	return u.Subject
+}
+
+func (s *server) setPrincipal(c *gin.Context, p *principal, a actor.Actor) {
+	c.Set(principalKey, p)
+	c.Request = c.Request.WithContext(actor.With(c.Request.Context(), a))
+	c.Next()
+}
+
+// csrf protects cookie-authenticated mutations: the SPA echoes the session's
+// CSRF token in X-CSRF-Token. Bearer-token requests carry no ambient
+// credentials and need none.
+func csrf(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		c.Next()
+		return
+	}
+	p := principalOf(c)
+	if p.Session != nil && !constantTimeEqual(c.GetHeader("X-CSRF-Token"), p.Session.CSRFToken) {
+		writeProblem(c, apperr.E(apperr.Forbidden, "The request lacks a valid CSRF token; reload the page and try again."))
+		return
+	}
+	c.Next()
+}
+
+// authRoutes are the browser's login endpoints.
+func (s *server) authRoutes(r *gin.Engine) {
+	r.GET("/auth/login", func(c *gin.Context) {
+		target, err := s.auth.BeginLogin(c.Request.Context(), c.ClientIP(), c.Query("return_to"), c.Query("login_hint"), c.Query("step_up") == "1")
+		if err != nil {
+			writeProblem(c, err)
+			return
+		}
+		c.Header("Cache-Control", "no-store")
+		c.Redirect(http.StatusFound, target)
+	})
+	r.GET("/auth/callback", func(c *gin.Context) {
+		if e := c.Query("error"); e != "" {
+			c.Redirect(http.StatusFound, "/login?error="+url.QueryEscape(e))
+			return
+		}
+		ns, err := s.auth.FinishLogin(c.Request.Context(), c.Query("state"), c.Query("code"), auth.ClientInfo{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
+		if err != nil {
+			loggerFrom(c).Warn("login failed", "error", err.Error())
+			msg := "login_failed"
+			if e := apperr.As(err); e != nil && e.Message != "" {
+				msg = e.Message
+			}
+			c.Redirect(http.StatusFound, "/login?error="+url.QueryEscape(msg))
+			return
+		}
+		maxAge := int(time.Until(ns.Session.ExpiresAt).Seconds())
+		s.cookies.set(c, s.cookies.session, ns.Secret, maxAge, true)
+		s.cookies.set(c, csrfCookie, ns.Session.CSRFToken, maxAge, false)
+		c.Header("Cache-Control", "no-store")
+		c.Redirect(http.StatusFound, ns.ReturnTo)
+	})
+	r.POST("/auth/logout", func(c *gin.Context) {
+		ck, _ := c.Cookie(s.cookies.session)
+		if ck != "" {
+			sess, err := s.auth.Lookup(c.Request.Context(), ck)
+			if err == nil && !constantTimeEqual(c.GetHeader("X-CSRF-Token"), sess.CSRFToken) {
+				writeProblem(c, apperr.E(apperr.Forbidden, "The request lacks a valid CSRF token; reload the page and try again."))
+				return
+			}
+		}
+		target := "/"
+		if ck != "" {
+			var err error
+			if target, err = s.auth.Logout(c.Request.Context(), ck); err != nil {
+				writeProblem(c, err)
+				return
+			}
+		}
+		s.cookies.set(c, s.cookies.session, "", -1, true)
+		s.cookies.set(c, csrfCookie, "", -1, false)
+		c.JSON(http.StatusOK, gin.H{"redirect": target})
+	})
+}

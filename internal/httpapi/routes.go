@@ -1,0 +1,168 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/authz"
+)
+
+// tenantFrom says where a route's tenant comes from, for authorization.
+type tenantFrom int
+
+const (
+	// noTenant: any logged-in user; the handler scopes what it returns.
+	noTenant tenantFrom = iota
+	// pathTenant: the :tenant path parameter.
+	pathTenant
+	// anyTenant: the action held in at least one tenant; the handler gets
+	// the tenants where it is held (nil = all) and filters by them.
+	anyTenant
+)
+
+// route is one row of the API's route table: which action it needs, in which
+// tenant, and whether it needs a recent login. Authorization is by action,
+// never by URL; the permission matrix test walks this table.
+type route struct {
+	method, path string
+	action       string
+	tenant       tenantFrom
+	stepUp       bool
+	handler      gin.HandlerFunc
+}
+
+// routes is the /api/v1 table (besides /meta and /openapi.json, which are public).
+func (s *server) routes() []route {
+	return []route{
+		{method: "GET", path: "/me", handler: s.getMe},
+		{method: "GET", path: "/roles", handler: s.listRoles},
+
+		{method: "GET", path: "/tenants/:tenant/users", action: "user:read", tenant: pathTenant, handler: s.listTenantUsers},
+		{method: "POST", path: "/tenants/:tenant/invitations", action: "user:manage", tenant: pathTenant, stepUp: true, handler: s.createInvitation},
+		{method: "DELETE", path: "/tenants/:tenant/invitations/:invitation", action: "user:manage", tenant: pathTenant, handler: s.revokeInvitation},
+		{method: "PUT", path: "/tenants/:tenant/users/:user/roles/:role", action: "user:manage", tenant: pathTenant, stepUp: true, handler: s.grantRole},
+		{method: "DELETE", path: "/tenants/:tenant/users/:user/roles/:role", action: "user:manage", tenant: pathTenant, handler: s.revokeRole},
+		{method: "PUT", path: "/tenants/:tenant/users/:user/disabled", action: "user:manage", tenant: pathTenant, handler: s.setUserDisabled},
+
+		{method: "GET", path: "/tokens", handler: s.listTokens},
+		{method: "POST", path: "/tokens", stepUp: true, handler: s.createToken}, // token:manage checked on the body's tenant
+		{method: "DELETE", path: "/tokens/:token", handler: s.revokeToken},
+
+		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
+		{method: "GET", path: "/audit/export.csv", action: "audit:export", tenant: anyTenant, handler: s.exportAudit},
+	}
+}
+
+// mount registers the table behind authentication, CSRF, authorization and
+// idempotency, in that order.
+func (s *server) mount(g *gin.RouterGroup, rs []route) {
+	g.Use(s.authenticate, csrf)
+	for _, rt := range rs {
+		chain := []gin.HandlerFunc{s.authorize(rt)}
+		if rt.method != http.MethodGet {
+			chain = append(chain, s.idempotent)
+		}
+		g.Handle(rt.method, rt.path, append(chain, rt.handler)...)
+	}
+}
+
+const (
+	tenantKey      = "pd.tenant"
+	allowedTenants = "pd.allowed_tenants"
+)
+
+// authorize enforces a route's action. A tenant the principal cannot see at
+// all answers 404 (its existence is not revealed); a visible tenant without
+// the action answers 403.
+func (s *server) authorize(rt route) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principalOf(c)
+		switch rt.tenant {
+		case pathTenant:
+			id, err := uuidParam(c, "tenant")
+			if err != nil {
+				writeProblem(c, err)
+				return
+			}
+			if _, err := s.ident.Store().Tenant(c.Request.Context(), id); err != nil {
+				writeProblem(c, err)
+				return
+			}
+			if len(s.authz.Actions(p.Authz, id.String())) == 0 {
+				writeProblem(c, apperr.E(apperr.NotFound, "No such tenant."))
+				return
+			}
+			if !s.authz.Allowed(p.Authz, id.String(), rt.action) {
+				writeProblem(c, apperr.E(apperr.Forbidden, "Your role does not allow %s here.", rt.action))
+				return
+			}
+			c.Set(tenantKey, id)
+		case anyTenant:
+			ids, all, err := s.tenantsWith(c, p.Authz, rt.action)
+			if err != nil {
+				writeProblem(c, err)
+				return
+			}
+			if !all && len(ids) == 0 {
+				writeProblem(c, apperr.E(apperr.Forbidden, "Your role does not allow %s.", rt.action))
+				return
+			}
+			if !all {
+				c.Set(allowedTenants, ids)
+			}
+		}
+		if rt.stepUp {
+			if err := s.requireRecentAuth(c); err != nil {
+				writeProblem(c, err)
+				return
+			}
+		}
+		c.Next()
+	}
+}
+
+// requireRecentAuth applies the step-up rule to browser sessions. API tokens
+// were created under a recent login and carry no login age of their own.
+func (s *server) requireRecentAuth(c *gin.Context) error {
+	if p := principalOf(c); p.Session != nil {
+		return s.auth.RequireRecentAuth(*p.Session)
+	}
+	return nil
+}
+
+// tenantsWith lists the tenants where p holds action; all=true when p holds
+// it everywhere (an acquirer role).
+func (s *server) tenantsWith(c *gin.Context, p authz.Principal, action string) (ids []uuid.UUID, all bool, err error) {
+	ts, err := s.ident.Store().Tenants(c.Request.Context())
+	if err != nil {
+		return nil, false, err
+	}
+	all = len(ts) > 0
+	for _, t := range ts {
+		if s.authz.Allowed(p, t.ID.String(), action) {
+			ids = append(ids, t.ID)
+		} else {
+			all = false
+		}
+	}
+	return ids, all, nil
+}
+
+func tenantOf(c *gin.Context) uuid.UUID {
+	v, _ := c.Get(tenantKey)
+	id, _ := v.(uuid.UUID)
+	return id
+}
+
+// allowedTenantsOf returns the tenant filter set by an anyTenant route (nil = all).
+func allowedTenantsOf(c *gin.Context) []uuid.UUID {
+	v, ok := c.Get(allowedTenants)
+	if !ok {
+		return nil
+	}
+	ids, _ := v.([]uuid.UUID)
+	return ids
+}
