@@ -30,10 +30,10 @@ func (s *server) getMe(c *gin.Context) {
 		return
 	}
 	out := apigen.Me{
-		User:                 apigen.UserSummary{Id: p.User.ID, Email: p.User.Email, Name: p.User.Name},
-		Tenants:              []apigen.MeTenant{},
-		ViaToken:             p.Token != nil,
-		StepUpMaxAgeSeconds:  int(s.auth.StepUpMaxAge().Seconds()),
+		User:                apigen.UserSummary{Id: p.User.ID, Email: p.User.Email, Name: p.User.Name},
+		Tenants:             []apigen.MeTenant{},
+		ViaToken:            p.Token != nil,
+		StepUpMaxAgeSeconds: int(s.auth.StepUpMaxAge().Seconds()),
 	}
 	if p.Session != nil {
 		out.CsrfToken = p.Session.CSRFToken
@@ -98,8 +98,8 @@ func (s *server) listTenantUsers(c *gin.Context) {
 		tu := apigen.TenantUser{Id: u.User.ID, Email: u.User.Email, Name: u.User.Name, Disabled: u.User.DisabledAt != nil, LastLoginAt: u.User.LastLoginAt}
 		for _, m := range u.Roles {
 			tu.Roles = append(tu.Roles, struct {
-				GrantedAt time.Time                   `json:"granted_at"`
-				Role      string                      `json:"role"`
+				GrantedAt time.Time                    `json:"granted_at"`
+				Role      string                       `json:"role"`
 				Source    apigen.TenantUserRolesSource `json:"source"`
 			}{GrantedAt: m.CreatedAt.UTC(), Role: m.Role, Source: apigen.TenantUserRolesSource(m.Source)})
 		}

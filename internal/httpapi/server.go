@@ -18,9 +18,9 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/auth"
 	"github.com/partnerdesk/partnerdesk/internal/authz"
-	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/openapi"
+	"github.com/partnerdesk/partnerdesk/internal/identity"
 )
 
 // Pinger checks a dependency for readiness.
