@@ -182,8 +182,7 @@ func (s *Service) Grant(ctx context.Context, tenantID, userID uuid.UUID, role st
 		if _, err := s.store.User(ctx, userID); err != nil {
 			return err
 		}
-		by := actor.From(ctx).UserID
-		added, err := s.store.AddMembership(ctx, Membership{UserID: userID, TenantID: tenantID, Role: role, Source: SourceManual, GrantedBy: &by})
+		added, err := s.store.AddMembership(ctx, Membership{UserID: userID, TenantID: tenantID, Role: role, Source: SourceManual, GrantedBy: actorID(ctx)})
 		if err != nil || !added {
 			return err // granting a held role again changes nothing
 		}
@@ -300,8 +299,7 @@ func (s *Service) Invite(ctx context.Context, tenantID uuid.UUID, email string, 
 				return err
 			}
 		}
-		by := actor.From(ctx).UserID
-		inv.InvitedBy = &by
+		inv.InvitedBy = actorID(ctx)
 		if err := s.store.CreateInvitation(ctx, inv); err != nil {
 			return err
 		}
@@ -319,6 +317,14 @@ func (s *Service) RevokeInvitation(ctx context.Context, tenantID, id uuid.UUID) 
 		}
 		return s.audit(ctx, actor.Change{Action: "user:revoke_invitation", TenantID: &tenantID, TargetType: "invitation", TargetID: id.String()})
 	})
+}
+
+// actorID is the acting user's id, or nil for the system.
+func actorID(ctx context.Context) *uuid.UUID {
+	if id := actor.From(ctx).UserID; id != uuid.Nil {
+		return &id
+	}
+	return nil
 }
 
 func dedupe(in []string) []string {
@@ -433,3 +439,22 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (APIToke
 
 // Store exposes read access for handlers.
 func (s *Service) Store() Store { return s.store }
+
+// EnsurePartnerTenant returns the partner tenant with slug, creating it if
+// missing. Partner onboarding and demo seeding call it.
+func (s *Service) EnsurePartnerTenant(ctx context.Context, slug, name string) (Tenant, error) {
+	var t Tenant
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		t, err = s.store.TenantBySlug(ctx, slug)
+		if err == nil || !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+		t = Tenant{ID: uuid.New(), Kind: KindPartner, Slug: slug, Name: name, CreatedAt: s.now()}
+		if err := s.store.CreateTenant(ctx, t); err != nil {
+			return err
+		}
+		return s.audit(ctx, actor.Change{Action: "tenant:create", TenantID: &t.ID, TargetType: "tenant", TargetID: t.ID.String(), After: map[string]string{"kind": t.Kind, "slug": slug, "name": name}})
+	})
+	return t, err
+}
