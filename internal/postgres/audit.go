@@ -145,7 +145,13 @@ func scanAuditEvent(rows *sql.Rows) (audit.Event, error) {
 		return ev, err
 	}
 	ev.OccurredAt = ev.OccurredAt.UTC()
+	// jsonb prints its own layout; hand out the canonical form that was
+	// hashed (a row whose diff no longer parses is left as stored, for
+	// Verify to report).
 	ev.Diff = []byte(diff)
+	if c, err := audit.CanonicalJSON(ev.Diff); err == nil {
+		ev.Diff = c
+	}
 	return ev, nil
 }
 
