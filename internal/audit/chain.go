@@ -131,6 +131,33 @@ func (v *Verifier) Add(ev Event) bool {
 	return true
 }
 
+// CheckHead compares the end of the walk with the chain head the store
+// keeps beside the events (the last appended id and hash, updated in the
+// same transaction as each append), so deleting the newest events is
+// detected too. Call it after the last Add, with both read in one snapshot.
+func (v *Verifier) CheckHead(headID int64, headHash []byte) bool {
+	if v.broken {
+		return false
+	}
+	fail := func(at int64, format string, args ...any) bool {
+		v.broken = true
+		v.res.BrokenAt = at
+		v.res.Reason = fmt.Sprintf(format, args...)
+		return false
+	}
+	switch {
+	case headID == v.lastID+1:
+		return fail(headID, "event #%d is missing: deleted (the chain head records it as the last event)", headID)
+	case headID > v.lastID:
+		return fail(v.lastID+1, "events #%d to #%d are missing: deleted (the chain head ends at #%d)", v.lastID+1, headID, headID)
+	case headID < v.lastID:
+		return fail(headID+1, "event #%d is beyond the chain head (#%d): inserted outside the audit service", headID+1, headID)
+	case !bytes.Equal(headHash, v.lastHash):
+		return fail(headID, "hash does not match the chain head: the event was replaced")
+	}
+	return true
+}
+
 // Result is the outcome so far.
 func (v *Verifier) Result() VerifyResult {
 	r := v.res

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -211,6 +212,26 @@ func TestVerifyNamesTheTamperedEvent(t *testing.T) {
 		{"Broken_DeletedRow", func(t *testing.T, db *postgres.DB) {
 			maintain(t, db, `DELETE FROM audit_events WHERE id = 2`)
 		}, 3, "#2 is missing"},
+		{"Broken_DeletedNewestRow", func(t *testing.T, db *postgres.DB) {
+			maintain(t, db, `DELETE FROM audit_events WHERE id = 5`)
+		}, 5, "#5 is missing"},
+		{"Broken_RowInsertedBehindTheServicesBack", func(t *testing.T, db *postgres.DB) {
+			// A correctly chained row written straight into the table.
+			var prev []byte
+			if err := db.Pool.QueryRow(context.Background(), `SELECT hash FROM audit_events WHERE id = 5`).Scan(&prev); err != nil {
+				t.Fatal(err)
+			}
+			forged := audit.Event{ID: 6, OccurredAt: t0.Add(time.Hour), ActorLabel: "system", Action: "partner:delete", Diff: []byte(`{}`)}
+			h, err := audit.ChainHash(prev, forged)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.Pool.Exec(context.Background(), `INSERT INTO audit_events (id, occurred_at, actor_label, action, prev_hash, hash)
+				VALUES (6, $1, 'system', 'partner:delete', $2, $3)`, forged.OccurredAt, prev, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}, 6, "inserted outside"},
 		{"Broken_DeletedFirstRow", func(t *testing.T, db *postgres.DB) {
 			maintain(t, db, `DELETE FROM audit_events WHERE id = 1`)
 		}, 2, "#1 is missing"},
@@ -265,10 +286,13 @@ func TestAuditEventsAreAppendOnly(t *testing.T) {
 		`UPDATE audit_events SET actor_label = 'mallory' WHERE id = 1`,
 		`DELETE FROM audit_events WHERE id = 1`,
 		`TRUNCATE audit_events`,
+		`UPDATE audit_chain_head SET last_id = 0, last_hash = NULL`,
+		`DELETE FROM audit_chain_head`,
+		`TRUNCATE audit_chain_head`,
 	} {
 		_, err := db.Pool.Exec(ctx, sql)
-		if err == nil || !strings.Contains(err.Error(), "append-only") {
-			t.Errorf("%s: err = %v, want refused as append-only", sql, err)
+		if err == nil || !strings.Contains(err.Error(), "refused") {
+			t.Errorf("%s: err = %v, want refused", sql, err)
 		}
 	}
 	if n := count(t, db); n != 1 {
@@ -357,8 +381,10 @@ func TestListFiltersAndPages(t *testing.T) {
 				t.Fatalf("%d events, want %d", len(evs), wantN)
 			}
 			for _, ev := range evs {
-				var i int
-				fmt.Sscan(ev.TargetID, &i)
+				i, err := strconv.Atoi(ev.TargetID)
+				if err != nil {
+					t.Fatal(err)
+				}
 				if !want(i) {
 					t.Fatalf("event %d (%s by %s) does not match the filter", i, ev.Action, ev.ActorLabel)
 				}

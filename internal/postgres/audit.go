@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/partnerdesk/partnerdesk/internal/audit"
 )
@@ -25,8 +26,8 @@ const auditColumns = `id, occurred_at, actor_id, actor_label, tenant_id, action,
 	diff::text, request_id, ip, user_agent, prev_hash, hash`
 
 // Append implements audit.Store. It takes the audit advisory lock for the
-// rest of the transaction, reads the last event and inserts ev as its
-// successor. Under READ COMMITTED (the default) the read after the lock sees
+// rest of the transaction, reads the chain head (last id and hash), inserts
+// ev as its successor and moves the head. Under READ COMMITTED (the default) the read after the lock sees
 // every committed append; should a caller's stricter isolation hide one, the
 // insert fails on the primary key instead of forking the chain.
 func (s auditStore) Append(ctx context.Context, ev audit.Event) error {
@@ -41,7 +42,7 @@ func (s auditStore) Append(ctx context.Context, ev audit.Event) error {
 		ID   int64
 		Hash []byte
 	}
-	if err := tx.Raw(`SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&last).Error; err != nil {
+	if err := tx.Raw(`SELECT last_id AS id, last_hash AS hash FROM audit_chain_head`).Scan(&last).Error; err != nil {
 		return fmt.Errorf("audit append: read chain head: %w", err)
 	}
 	diff, err := audit.CanonicalJSON(ev.Diff)
@@ -63,6 +64,13 @@ func (s auditStore) Append(ctx context.Context, ev audit.Event) error {
 		string(ev.Diff), ev.RequestID, ev.IP, ev.UserAgent, bytesArg(ev.PrevHash), ev.Hash).Error
 	if err != nil {
 		return fmt.Errorf("audit append: insert: %w", err)
+	}
+	res := tx.Exec(`UPDATE audit_chain_head SET last_id = ?, last_hash = ?`, ev.ID, ev.Hash)
+	if res.Error != nil {
+		return fmt.Errorf("audit append: move chain head: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return errors.New("audit append: the chain head row is missing")
 	}
 	return nil
 }
@@ -218,32 +226,51 @@ func (s auditStore) Stream(ctx context.Context, f audit.Filter, fn func(audit.Ev
 	return nil
 }
 
-// errStopVerify ends the walk at the first broken event.
-var errStopVerify = errors.New("stop")
-
-// Verify implements audit.Store: it walks every event in id order in one
-// query (one snapshot), holding one row at a time.
+// Verify implements audit.Store: in one read-only snapshot it walks every
+// event in id order, holding one row at a time, and then compares the end
+// of the walk with the chain head.
 func (s auditStore) Verify(ctx context.Context) (audit.VerifyResult, error) {
-	v := audit.NewVerifier()
-	rows, err := s.db.conn(ctx).Raw(`SELECT ` + auditColumns + ` FROM audit_events ORDER BY id`).Rows()
-	if err != nil {
-		return audit.VerifyResult{}, fmt.Errorf("verify audit chain: %w", err)
-	}
-	defer rows.Close()
-	err = func() error {
-		for rows.Next() {
+	var res audit.VerifyResult
+	walk := func(tx *gorm.DB) error {
+		v := audit.NewVerifier()
+		rows, err := tx.Raw(`SELECT ` + auditColumns + ` FROM audit_events ORDER BY id`).Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		intact := true
+		for intact && rows.Next() {
 			ev, err := scanAuditEvent(rows)
 			if err != nil {
 				return err
 			}
-			if !v.Add(ev) {
-				return errStopVerify
-			}
+			intact = v.Add(ev)
 		}
-		return rows.Err()
-	}()
-	if err != nil && !errors.Is(err, errStopVerify) {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows.Close()
+		if intact {
+			var head struct {
+				ID   int64
+				Hash []byte
+			}
+			if err := tx.Raw(`SELECT last_id AS id, last_hash AS hash FROM audit_chain_head`).Scan(&head).Error; err != nil {
+				return err
+			}
+			v.CheckHead(head.ID, head.Hash)
+		}
+		res = v.Result()
+		return nil
+	}
+	var err error
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		err = walk(tx)
+	} else {
+		err = s.db.Gorm.WithContext(ctx).Transaction(walk, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	}
+	if err != nil {
 		return audit.VerifyResult{}, fmt.Errorf("verify audit chain: %w", err)
 	}
-	return v.Result(), nil
+	return res, nil
 }
