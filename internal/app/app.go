@@ -241,6 +241,9 @@ func (a *App) Start(ctx context.Context) error {
 	return nil
 }
 
+// Handler is the HTTP handler (for route introspection in tests).
+func (a *App) Handler() http.Handler { return a.srv.Handler }
+
 // Addr is the address the server listens on.
 func (a *App) Addr() string { return a.ln.Addr().String() }
 

@@ -123,7 +123,7 @@ func printBanner(w io.Writer, url, dataDir string, built bool, idp *oidctest.Pro
 		width = max(width, len(p.ID))
 	}
 	for _, p := range idp.Personas() {
-		fmt.Fprintf(&b, "  %-*s  %-26s %-18s %s/auth/login?login_hint=%s\n", width, p.ID, p.Role, p.Tenant, url, p.ID)
+		fmt.Fprintf(&b, "  %-*s  %-26s %-24s %s/auth/login?login_hint=%s\n", width, p.ID, p.Role, p.Tenant, url, p.ID)
 	}
 	fmt.Fprintf(&b, "\nData: %s (make clean-data wipes it)   Stop: Ctrl-C\n\n", dataDir)
 	io.WriteString(w, b.String())
