@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -141,6 +142,22 @@ func BenchmarkRecord(b *testing.B) {
 		})
 		if err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerify walks a trail of 1000 events per iteration.
+func BenchmarkVerify(b *testing.B) {
+	db, svc := newService(b, nil)
+	for i := range 1000 {
+		record(b, db, svc, audit.Entry{Actor: audit.Actor{Label: "ada@example.com"}, Action: "partner:update", TargetID: strconv.Itoa(i),
+			Before: partner{Name: "Acme", Volume: float64(i)}, After: partner{Name: "Acme AB", Volume: float64(i) / 7}})
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		res, err := svc.Verify(context.Background())
+		if err != nil || !res.OK || res.Checked != 1000 {
+			b.Fatalf("%+v %v", res, err)
 		}
 	}
 }
