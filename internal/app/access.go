@@ -61,6 +61,11 @@ func newAccess(ctx context.Context, cfg *config.Config, db *postgres.DB, log *sl
 		groups = append(groups, identity.GroupRole{Group: g.Group, TenantSlug: g.TenantSlug, Role: g.Role})
 	}
 	ident := identity.NewService(db.Identity(), enf, rec, groups)
+	ident.OnChange(func(ctx context.Context) {
+		if err := enf.Reload(ctx); err != nil {
+			log.Error("reloading authorization", "error", err)
+		}
+	})
 	return &access{Audit: au, Authz: enf, Identity: ident, Auth: auth.New(oidc, db.Sessions(), ident, rec, log.With("component", "auth")), record: rec}, nil
 }
 

@@ -241,6 +241,9 @@ func (a *App) Start(ctx context.Context) error {
 	return nil
 }
 
+// Config is the configuration the app runs with.
+func (a *App) Config() *config.Config { return a.cfg }
+
 // Handler is the HTTP handler (for route introspection in tests).
 func (a *App) Handler() http.Handler { return a.srv.Handler }
 

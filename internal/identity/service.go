@@ -36,6 +36,21 @@ type Service struct {
 	audit  actor.Recorder
 	groups []GroupRole
 	now    func() time.Time
+	// changed runs after a committed change to roles or users, so this
+	// instance's authorization cache is current before the next request
+	// (other instances follow through LISTEN/NOTIFY).
+	changed func(ctx context.Context)
+}
+
+// OnChange sets the hook run after committed role or user changes.
+func (s *Service) OnChange(fn func(ctx context.Context)) { s.changed = fn }
+
+// afterCommit runs the change hook when err is nil.
+func (s *Service) afterCommit(ctx context.Context, err error) error {
+	if err == nil && s.changed != nil {
+		s.changed(ctx)
+	}
+	return err
 }
 
 // NewService wires the service. groups maps IdP groups to roles.
@@ -72,7 +87,7 @@ func (s *Service) Login(ctx context.Context, c Claims) (User, error) {
 		}
 		return s.acceptInvitations(ctx, u)
 	})
-	if err != nil {
+	if err := s.afterCommit(ctx, err); err != nil {
 		return User{}, fmt.Errorf("login: %w", err)
 	}
 	return u, nil
@@ -171,7 +186,7 @@ func (s *Service) checkRole(t Tenant, role, field string) error {
 
 // Grant gives a user a role in a tenant.
 func (s *Service) Grant(ctx context.Context, tenantID, userID uuid.UUID, role string) error {
-	return s.store.InTx(ctx, func(ctx context.Context) error {
+	return s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.store.Tenant(ctx, tenantID)
 		if err != nil {
 			return err
@@ -187,12 +202,12 @@ func (s *Service) Grant(ctx context.Context, tenantID, userID uuid.UUID, role st
 			return err // granting a held role again changes nothing
 		}
 		return s.audit(ctx, actor.Change{Action: "user:grant_role", TenantID: &tenantID, TargetType: "user", TargetID: userID.String(), After: map[string]string{"role": role}})
-	})
+	}))
 }
 
 // Revoke takes a role away. Removing the last admin of the acquirer is refused.
 func (s *Service) Revoke(ctx context.Context, tenantID, userID uuid.UUID, role string) error {
-	return s.store.InTx(ctx, func(ctx context.Context) error {
+	return s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.store.Tenant(ctx, tenantID)
 		if err != nil {
 			return err
@@ -222,13 +237,13 @@ func (s *Service) Revoke(ctx context.Context, tenantID, userID uuid.UUID, role s
 			return apperr.E(apperr.NotFound, "The user does not hold this role here.")
 		}
 		return s.audit(ctx, actor.Change{Action: "user:revoke_role", TenantID: &tenantID, TargetType: "user", TargetID: userID.String(), Before: map[string]string{"role": role}})
-	})
+	}))
 }
 
 // SetDisabled disables or re-enables a user. Disabling revokes their sessions
 // and tokens at once (the caller's SessionRevoker does the sessions).
 func (s *Service) SetDisabled(ctx context.Context, tenantID, userID uuid.UUID, disabled bool, revokeSessions func(ctx context.Context, userID uuid.UUID) error) error {
-	return s.store.InTx(ctx, func(ctx context.Context) error {
+	return s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
 		if userID == actor.From(ctx).UserID && disabled {
 			return apperr.E(apperr.Conflict, "You cannot disable yourself.")
 		}
@@ -261,7 +276,7 @@ func (s *Service) SetDisabled(ctx context.Context, tenantID, userID uuid.UUID, d
 		}
 		return s.audit(ctx, actor.Change{Action: action, TenantID: &tenantID, TargetType: "user", TargetID: userID.String(),
 			Before: map[string]bool{"disabled": u.DisabledAt != nil}, After: map[string]bool{"disabled": disabled}})
-	})
+	}))
 }
 
 // mustBeMember answers NotFound when the user holds no role in the tenant: a
