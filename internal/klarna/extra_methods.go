@@ -612,6 +612,36 @@ func (v SettlementEventPayload) MarshalJSON() ([]byte, error) {
 	return encodeKeep(plain(v), v.Extra)
 }
 
+func (v *DeepLinkJWTHeader) UnmarshalJSON(b []byte) error {
+	type plain DeepLinkJWTHeader
+	return decodeKeep(b, (*plain)(v), &v.Extra)
+}
+
+func (v DeepLinkJWTHeader) MarshalJSON() ([]byte, error) {
+	type plain DeepLinkJWTHeader
+	return encodeKeep(plain(v), v.Extra)
+}
+
+func (v *DeepLinkJWTPayload) UnmarshalJSON(b []byte) error {
+	type plain DeepLinkJWTPayload
+	return decodeKeep(b, (*plain)(v), &v.Extra)
+}
+
+func (v DeepLinkJWTPayload) MarshalJSON() ([]byte, error) {
+	type plain DeepLinkJWTPayload
+	return encodeKeep(plain(v), v.Extra)
+}
+
+func (v *DeepLinkJWT) UnmarshalJSON(b []byte) error {
+	type plain DeepLinkJWT
+	return decodeKeep(b, (*plain)(v), &v.Extra)
+}
+
+func (v DeepLinkJWT) MarshalJSON() ([]byte, error) {
+	type plain DeepLinkJWT
+	return encodeKeep(plain(v), v.Extra)
+}
+
 func (v *SigningKey) UnmarshalJSON(b []byte) error {
 	type plain SigningKey
 	return decodeKeep(b, (*plain)(v), &v.Extra)

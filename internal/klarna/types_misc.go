@@ -152,3 +152,31 @@ type SettlementEventPayload struct {
 	Links                     map[string]string `json:"links,omitempty"`
 	Extra                     Extra             `json:"-"`
 }
+
+// DeepLinkJWTHeader and DeepLinkJWTPayload describe the decoded parts of a
+// deep-link JWT (README §11); DeepLinkJWT pairs them for inspection and fixtures.
+type DeepLinkJWTHeader struct {
+	Alg   string   `json:"alg"`
+	Typ   string   `json:"typ,omitempty"`
+	X5C   []string `json:"x5c,omitempty"`
+	Extra Extra    `json:"-"`
+}
+
+type DeepLinkJWTPayload struct {
+	AMR        []string `json:"amr,omitempty"`
+	Issuer     string   `json:"iss,omitempty"`
+	JWTID      string   `json:"jti,omitempty"`
+	Subject    string   `json:"sub,omitempty"`
+	IssuedAt   int64    `json:"iat,omitempty"`
+	ExpiresAt  int64    `json:"exp,omitempty"`
+	AccountID  string   `json:"account_id,omitempty"`
+	OnBehalfOf string   `json:"on_behalf_of,omitempty"`
+	Roles      []string `json:"roles,omitempty"`
+	Extra      Extra    `json:"-"`
+}
+
+type DeepLinkJWT struct {
+	Header  DeepLinkJWTHeader  `json:"header"`
+	Payload DeepLinkJWTPayload `json:"payload"`
+	Extra   Extra              `json:"-"`
+}
