@@ -286,8 +286,8 @@ func TestDisputes_ListFiltersAndCursorPaging(t *testing.T) {
 	ctx := context.Background()
 	a := e.operationalPartner("SEK").PartnerAccountID
 	b := e.operationalPartner("EUR").PartnerAccountID
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	e.sim.Advance(time.Until(base.AddDate(1, 0, 0)))
+	// Created within the last two days, so no evidence deadline has passed.
+	base := e.sim.Clock().Now().Add(-48 * time.Hour).Truncate(time.Hour)
 	for i := range 45 {
 		e.openDispute(klarnasim.DisputeSpec{PartnerAccountID: a, CreatedAt: base.Add(time.Duration(i) * time.Hour), Silent: true})
 	}

@@ -56,33 +56,102 @@ func jsonKeys(t reflect.Type) map[string]struct{} {
 }
 
 // decodeKeep decodes data into v (a method-less alias of the real type) and
-// collects the properties v does not declare into extra.
+// collects the properties v does not declare into extra. The top-level keys
+// are found with a small allocation-free scanner rather than a second decode.
 func decodeKeep[T any](data []byte, v *T, extra *Extra) error {
 	if err := json.Unmarshal(data, v); err != nil {
 		return err
 	}
+	*extra = nil
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || data[0] != '{' {
-		*extra = nil
 		return nil
 	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(data, &all); err != nil {
-		return err
-	}
 	known := jsonKeys(reflect.TypeFor[T]())
-	var ex Extra
-	for k, raw := range all {
-		if _, ok := known[k]; ok {
+	i := 1
+	for {
+		i = skipSpace(data, i)
+		if i >= len(data) || data[i] == '}' {
+			return nil
+		}
+		if data[i] == ',' {
+			i++
 			continue
 		}
-		if ex == nil {
-			ex = Extra{}
+		kStart := i
+		kEnd := skipString(data, i)
+		i = skipSpace(data, kEnd)
+		if i >= len(data) || data[i] != ':' {
+			return nil // json.Unmarshal accepted it, so this cannot happen
 		}
-		ex[k] = raw
+		i = skipSpace(data, i+1)
+		vStart := i
+		i = skipValue(data, i)
+		rawKey := data[kStart+1 : kEnd-1]
+		key := string(rawKey)
+		if bytes.IndexByte(rawKey, '\\') >= 0 {
+			_ = json.Unmarshal(data[kStart:kEnd], &key)
+		}
+		if _, ok := known[key]; ok {
+			continue
+		}
+		if *extra == nil {
+			*extra = Extra{}
+		}
+		(*extra)[key] = append(json.RawMessage(nil), data[vStart:i]...)
 	}
-	*extra = ex
-	return nil
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string starting at b[i] == '"'.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// skipValue returns the index after the JSON value starting at b[i].
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return i
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return i
+	default:
+		for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\n' && b[i] != '\t' && b[i] != '\r' {
+			i++
+		}
+		return i
+	}
 }
 
 // encodeKeep encodes v and appends the extra properties it does not declare.

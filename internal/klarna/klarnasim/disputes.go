@@ -3,6 +3,7 @@ package klarnasim
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -80,7 +82,21 @@ type dispute struct {
 	NextAt      time.Time
 	Attachments []*attachmentRec
 	Held        bool
+
+	raw atomic.Pointer[[]byte] // cached JSON of D; cleared on every change
 }
+
+// json returns the encoded dispute, cached until the next change.
+func (d *dispute) json() []byte {
+	if p := d.raw.Load(); p != nil {
+		return *p
+	}
+	b, _ := json.Marshal(d.D)
+	d.raw.Store(&b)
+	return b
+}
+
+func (d *dispute) changed() { d.raw.Store(nil) }
 
 func (d *dispute) attachment(id string) *attachmentRec {
 	for _, a := range d.Attachments {
@@ -385,10 +401,7 @@ func (s *Sim) hListDisputes(c *rctx) *reply {
 	if more {
 		page = page[:size]
 	}
-	out := klarna.DisputeList{Disputes: make([]klarna.Dispute, len(page))}
-	for i, d := range page {
-		out.Disputes[i] = d.D
-	}
+	var out klarna.DisputeList
 	out.Pagination.Count = len(page)
 	if len(page) > 0 {
 		first := encodeCursor(page[0])
@@ -420,7 +433,21 @@ func (s *Sim) hListDisputes(c *rctx) *reply {
 		nq.Set("starting_after", last)
 		out.Pagination.Links = &klarna.PaginationLinks{Next: &klarna.Link{Href: c.base + klarna.Routes[klarna.OpListDisputes].Path + "?" + nq.Encode(), Method: "GET", Rel: "next"}}
 	}
-	return jsonReply(200, out)
+	// The page is assembled from each dispute's cached JSON.
+	var buf bytes.Buffer
+	buf.Grow(len(page)*2048 + 512)
+	buf.WriteString(`{"disputes":[`)
+	for i, d := range page {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(d.json())
+	}
+	buf.WriteString(`],"pagination":`)
+	pb, _ := json.Marshal(out.Pagination)
+	buf.Write(pb)
+	buf.WriteByte('}')
+	return &reply{status: 200, ctype: "application/json", body: buf.Bytes()}
 }
 
 // ---- get / attachments ----
@@ -444,7 +471,7 @@ func (s *Sim) hGetDispute(c *rctx) *reply {
 	if rp != nil {
 		return rp
 	}
-	return jsonReply(200, d.D)
+	return &reply{status: 200, ctype: "application/json", body: d.json()}
 }
 
 // sniff names the allowed file type of data (README §8.7), or "".
@@ -657,6 +684,7 @@ func (s *Sim) hAppeal(c *rctx) *reply {
 // ---- state machine ----
 
 func (s *Sim) setState(d *dispute, to klarna.DisputeState, now time.Time) {
+	d.changed()
 	s.st.disputeIdx.count(d, string(d.D.State), -1)
 	d.D.PreviousState = d.D.State
 	d.D.State = to
@@ -682,6 +710,7 @@ func (s *Sim) setRepresentmentState(d *dispute, st string) {
 }
 
 func (s *Sim) schedule(d *dispute, at time.Time) {
+	d.changed()
 	d.NextAt = at
 	if !at.IsZero() {
 		s.sched.add(at, "dispute", d.D.PaymentDisputeID)

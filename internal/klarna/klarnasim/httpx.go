@@ -156,7 +156,13 @@ func (s *Sim) serve(op klarna.Operation, rt klarna.Route, limit int64, r *http.R
 	legacy := rt.Host == klarna.HostSettlements
 	f := s.faults.snapshot()
 	if f.LatencyMS > 0 && f.matches(r.URL.Path) {
-		time.Sleep(time.Duration(f.LatencyMS) * time.Millisecond)
+		t := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return timeoutReply()
+		}
 	}
 	// header limits (README §3.3)
 	total := 0
