@@ -338,6 +338,19 @@ func TestDisputes_ListFiltersAndCursorPaging(t *testing.T) {
 	if len(window.Disputes) != 3 || !window.Disputes[0].CreatedAt.Equal(base) {
 		t.Fatalf("window = %d", len(window.Disputes))
 	}
+	one := window.Disputes[1]
+	byOrder := must[*klarna.DisputeList](t)(e.client.ListDisputes(ctx, klarna.ListDisputesParams{OrderIDs: []string{one.OrderID, "unknown-order"}}))
+	if len(byOrder.Disputes) != 1 || byOrder.Disputes[0].PaymentDisputeID != one.PaymentDisputeID {
+		t.Fatalf("order filter = %d", len(byOrder.Disputes))
+	}
+	byTx := must[*klarna.DisputeList](t)(e.client.ListDisputes(ctx, klarna.ListDisputesParams{PaymentTransactionIDs: []string{one.PaymentTransactionID}, PartnerAccountID: b}))
+	if len(byTx.Disputes) != 0 {
+		t.Fatal("transaction filter ignored the partner scope")
+	}
+	none := must[*klarna.DisputeList](t)(e.client.ListDisputes(ctx, klarna.ListDisputesParams{PurchaseReferences: []string{"NO-SUCH-ORDER"}}))
+	if len(none.Disputes) != 0 || none.Pagination.LastItem != nil {
+		t.Fatal("unknown purchase reference matched")
+	}
 	_, err := e.client.ListDisputes(ctx, klarna.ListDisputesParams{Size: 1000})
 	wantCode(t, err, apperr.Invalid)
 	_, err = e.client.ListDisputes(ctx, klarna.ListDisputesParams{StartingAfter: "garbage"})

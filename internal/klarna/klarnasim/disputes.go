@@ -113,8 +113,9 @@ type disputeIndex struct {
 	all        []*dispute
 	bySeq      map[int64]*dispute
 	byPartner  map[string][]*dispute
-	dirty      map[string]bool // "" = all
-	stateCount map[string]int  // state, and partner+"|"+state
+	dirty      map[string]bool       // "" = all
+	stateCount map[string]int        // state, and partner+"|"+state
+	byRef      map[string][]*dispute // "o:"+order_id, "t:"+payment_transaction_id, "p:"+purchase_reference
 }
 
 func (ix *disputeIndex) add(d *dispute) {
@@ -134,6 +135,40 @@ func (ix *disputeIndex) add(d *dispute) {
 	}
 	ix.byPartner[d.Partner] = append(pl, d)
 	ix.count(d, string(d.D.State), 1)
+	if ix.byRef == nil {
+		ix.byRef = map[string][]*dispute{}
+	}
+	for _, k := range []string{"o:" + d.D.OrderID, "t:" + d.D.PaymentTransactionID, "p:" + d.D.PurchaseReference} {
+		ix.byRef[k] = append(ix.byRef[k], d)
+	}
+}
+
+// candidates narrows the scan to the disputes matching one of the exact-match
+// reference filters (order ids, transaction ids, purchase references), sorted.
+func (ix *disputeIndex) candidates(f *disputeFilter, partner string) ([]*dispute, bool) {
+	var best map[string]bool
+	var prefix string
+	for _, c := range []struct {
+		p string
+		m map[string]bool
+	}{{"o:", f.orders}, {"t:", f.txs}, {"p:", f.purchases}} {
+		if c.m != nil && (best == nil || len(c.m) < len(best)) {
+			best, prefix = c.m, c.p
+		}
+	}
+	if best == nil {
+		return nil, false
+	}
+	var out []*dispute
+	for v := range best {
+		for _, d := range ix.byRef[prefix+v] {
+			if partner == "" || d.Partner == partner {
+				out = append(out, d)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
+	return out, true
 }
 
 func (ix *disputeIndex) count(d *dispute, state string, delta int) {
@@ -341,6 +376,17 @@ func (s *Sim) hListDisputes(c *rctx) *reply {
 	}
 	defer s.mu.RUnlock()
 	list := ix.sorted(c.partner)
+	total := len(list)
+	if narrowed, ok := ix.candidates(&f, c.partner); ok {
+		list = narrowed
+	}
+	// The list is ordered by created_at, so a created_at window is a sub-slice.
+	if !f.createdFrom.IsZero() {
+		list = list[sort.Search(len(list), func(i int) bool { return !list[i].D.CreatedAt.Before(f.createdFrom) }):]
+	}
+	if !f.createdTo.IsZero() {
+		list = list[:sort.Search(len(list), func(i int) bool { return !list[i].D.CreatedAt.Before(f.createdTo) })]
+	}
 
 	page := make([]*dispute, 0, size+1)
 	if strings.HasSuffix(order, "created_at") {
@@ -408,10 +454,8 @@ func (s *Sim) hListDisputes(c *rctx) *reply {
 		out.Pagination.FirstItem = &first
 	}
 	if f.onlyIndexed && strings.HasSuffix(order, "created_at") {
-		total := 0
-		if f.states == nil {
-			total = len(list)
-		} else {
+		if f.states != nil {
+			total = 0
 			for st := range f.states {
 				if c.partner != "" {
 					total += ix.stateCount[c.partner+"|"+st]
