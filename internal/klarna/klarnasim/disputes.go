@@ -24,12 +24,8 @@ import (
 
 // Dispute behaviour (README §8). UNCONFIRMED choices are marked.
 const (
-	defaultDisputePage = 20  // default page size: UNCONFIRMED (§3.8)
-	maxDisputePage     = 100 // maximum page size: UNCONFIRMED
-	appealWindow       = 10 * 24 * time.Hour
-	disputeFee         = 2500 // minor units, per dispute; never refunded (§8.5)
-	// The default list order is newest first: UNCONFIRMED.
-	defaultDisputeSort = "-created_at"
+	appealWindow = 10 * 24 * time.Hour
+	disputeFee   = 2500 // minor units, per dispute; never refunded (§8.5)
 )
 
 // Scenario flags of the test environment (README §8.9).

@@ -12,15 +12,6 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 )
 
-// Behaviour choices for UNCONFIRMED points of the Management API (README §14).
-const (
-	// Mutations on a PARTIALLY_OPERATIONAL or DISABLED account answer 409 (§13.2).
-	statusNotManageable = 409
-	// Onboard answers 200 (README §5.2: 200 vs 201 UNCONFIRMED); creations 201.
-	statusOnboard = 200
-	statusCreated = 201
-)
-
 var (
 	reCountry = regexp.MustCompile(`^[A-Z]{2}$`)
 	reMCC     = regexp.MustCompile(`^[0-9]{4}$`)

@@ -17,10 +17,9 @@ import (
 
 // Webhook behaviour (README §7).
 const (
-	maxSigningKeys        = 50
-	webhookAttemptTimeout = 10 * time.Second // UNCONFIRMED per-attempt timeout (§7.2)
-	maxEventLog           = 500
-	maxDeliveryLog        = 1000
+	maxSigningKeys = 50
+	maxEventLog    = 500
+	maxDeliveryLog = 1000
 )
 
 // retrySchedule is the delay after each failed attempt (README §7.2).

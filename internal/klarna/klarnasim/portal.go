@@ -17,7 +17,6 @@ import (
 // Deep link rules (README §11).
 const (
 	deepLinkTTL      = 60 * time.Second
-	maxJWTLifetime   = 5 * time.Minute // "keep the lifetime short": the bound is a simulator choice
 	portalPathPrefix = "/portal/deep-link/"
 )
 
