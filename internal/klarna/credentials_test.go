@@ -178,6 +178,27 @@ func TestDeepLink_SingleUsePortalURL(t *testing.T) {
 			t.Fatalf("want 403, got %v", err)
 		}
 	})
+	t.Run("ErrJWTReused", func(t *testing.T) {
+		tok, err := signer.SignDeepLinkJWT(claims, e.sim.Clock().Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		must[*klarna.DeepLinkResponse](t)(e.client.CreateDeepLinkWithJWT(ctx, tok))
+		_, err = e.client.CreateDeepLinkWithJWT(ctx, tok)
+		wantCode(t, err, apperr.Conflict)
+	})
+	t.Run("ErrLongLivedJWT", func(t *testing.T) {
+		cl := claims
+		cl.Lifetime = time.Hour
+		tok, _ := signer.SignDeepLinkJWT(cl, e.sim.Clock().Now())
+		_, err := e.client.CreateDeepLinkWithJWT(ctx, tok)
+		wantCode(t, err, apperr.Invalid)
+	})
+	t.Run("ErrExpiredJWT", func(t *testing.T) {
+		tok, _ := signer.SignDeepLinkJWT(claims, e.sim.Clock().Now().Add(-10*time.Minute))
+		_, err := e.client.CreateDeepLinkWithJWT(ctx, tok)
+		wantCode(t, err, apperr.Invalid)
+	})
 	t.Run("ErrNoSignerConfigured", func(t *testing.T) {
 		if _, err := e.client.CreateDeepLink(ctx, claims); err == nil {
 			t.Fatal("want an error without a signer")

@@ -69,7 +69,10 @@ func (s *Sim) controlRoutes() {
 	m.HandleFunc("POST /_sim/api-keys", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ Description string }
 		if decode(w, r, &in) {
-			ok(w, 201, map[string]string{"api_key": s.IssueAPIKey(in.Description)})
+			if in.Description == "" {
+				in.Description = "issued by the control API"
+			}
+			ok(w, 201, map[string]string{"api_key": s.issueAPIKey(in.Description)})
 		}
 	})
 	m.HandleFunc("POST /_sim/partners", func(w http.ResponseWriter, r *http.Request) {

@@ -39,8 +39,11 @@ func (s *Sim) credentialHandlers() map[klarna.Operation]handler {
 	}
 }
 
-// IssueAPIKey creates a new enabled API key and returns its secret.
-func (s *Sim) IssueAPIKey(description string) string {
+// IssueAPIKey creates a new enabled acquirer API key (klarna_test_api_…)
+// and returns its secret, as Klarna hands one to the acquirer.
+func (s *Sim) IssueAPIKey() string { return s.issueAPIKey("issued by the simulator") }
+
+func (s *Sim) issueAPIKey(description string) string {
 	secret := "klarna_test_api_" + randHex(24)
 	s.addAPIKey(secret, description)
 	return secret

@@ -159,7 +159,7 @@ func New(opts Options) (*Sim, error) {
 	if opts.APIKey != "" {
 		s.addAPIKey(opts.APIKey, "initial key")
 	} else if len(s.st.APIKeys) == 0 {
-		s.IssueAPIKey("initial key")
+		s.issueAPIKey("initial key")
 	}
 	s.rebuildTimers()
 	s.routes()
