@@ -179,17 +179,22 @@ func less(a, b *dispute) bool {
 	return a.Seq < b.Seq
 }
 
-// sorted returns the sorted slice; the caller must hold the write lock if dirty.
-func (ix *disputeIndex) sorted(partner string) []*dispute {
-	list := ix.all
+// sort orders a dirty slice; the caller holds the write lock.
+func (ix *disputeIndex) sort(partner string) {
+	if !ix.dirty[partner] {
+		return
+	}
+	list := ix.list(partner)
+	sort.Slice(list, func(i, j int) bool { return less(list[i], list[j]) })
+	delete(ix.dirty, partner)
+}
+
+// list returns the (sorted unless dirty) slice of all disputes or one partner's.
+func (ix *disputeIndex) list(partner string) []*dispute {
 	if partner != "" {
-		list = ix.byPartner[partner]
+		return ix.byPartner[partner]
 	}
-	if ix.dirty[partner] {
-		sort.Slice(list, func(i, j int) bool { return less(list[i], list[j]) })
-		delete(ix.dirty, partner)
-	}
-	return list
+	return ix.all
 }
 
 func (s *Sim) disputeHandlers() map[klarna.Operation]handler {
@@ -361,17 +366,19 @@ func (s *Sim) hListDisputes(c *rctx) *reply {
 	f.onlyIndexed = f.orders == nil && f.txs == nil && f.reasons == nil && f.purchases == nil &&
 		f.createdFrom.IsZero() && f.createdTo.IsZero() && f.closedFrom.IsZero() && f.closedTo.IsZero() && f.updatedFrom.IsZero() && f.updatedTo.IsZero()
 
-	s.mu.RLock()
 	ix := &s.st.disputeIdx
-	if ix.dirty[c.partner] {
+	for {
+		s.mu.RLock()
+		if !ix.dirty[c.partner] {
+			break
+		}
 		s.mu.RUnlock()
 		s.mu.Lock()
-		ix.sorted(c.partner)
+		ix.sort(c.partner)
 		s.mu.Unlock()
-		s.mu.RLock()
 	}
 	defer s.mu.RUnlock()
-	list := ix.sorted(c.partner)
+	list := ix.list(c.partner)
 	total := len(list)
 	if narrowed, ok := ix.candidates(&f, c.partner); ok {
 		list = narrowed
