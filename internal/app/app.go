@@ -26,6 +26,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/jobs"
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 )
 
@@ -69,6 +70,9 @@ type Options struct {
 	// OIDC overrides the relying party configuration derived from cfg
 	// (dev points it at its own provider).
 	OIDC *auth.Config
+	// Klarna overrides the Klarna client configuration derived from cfg
+	// (dev points it at its simulator).
+	Klarna *klarna.Config
 }
 
 // App is a running Partner Desk instance.
@@ -78,6 +82,8 @@ type App struct {
 	DB     *postgres.DB
 	Jobs   *jobs.Client
 	Access *access
+	// Klarna is the Klarna client; nil when no API key is configured.
+	Klarna *klarna.Client
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -136,6 +142,18 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		return nil, err
 	}
 
+	kc := opts.Klarna
+	if kc == nil && cfg.KlarnaAPIKey != "" {
+		kc = KlarnaConfig(cfg, cfg.Demo)
+	}
+	var kl *klarna.Client
+	if kc != nil {
+		kc.Logger, kc.Registerer = log.With("component", "klarna"), reg
+		if kl, err = klarna.New(*kc); err != nil {
+			return nil, err
+		}
+	}
+
 	oidc := opts.OIDC
 	if oidc == nil {
 		oidc = OIDCConfig(cfg, opts.Dev || cfg.Demo)
@@ -180,6 +198,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		DB:       db,
 		Jobs:     jobClient,
 		Access:   acc,
+		Klarna:   kl,
 		Acquirer: acquirer,
 		srv: &http.Server{
 			Handler:           handler,
@@ -203,6 +222,16 @@ func OIDCConfig(cfg *config.Config, allowDev bool) *auth.Config {
 		RedirectURL: redirect, PostLogoutURL: cfg.BaseURL() + "/", Scopes: cfg.OIDCScopes,
 		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, StepUpMaxAge: cfg.StepUpMaxAge,
 		LoginRateLimit: cfg.LoginRateLimit, AllowDevProvider: allowDev,
+	}
+}
+
+// KlarnaConfig is the Klarna client configuration from cfg. allowSim lets
+// it talk to the simulator (dev and demos only).
+func KlarnaConfig(cfg *config.Config, allowSim bool) *klarna.Config {
+	return &klarna.Config{
+		GatewayURL: cfg.KlarnaGatewayURL, DisputesURL: cfg.KlarnaDisputesURL, SettlementsURL: cfg.KlarnaSettlementsURL,
+		APIKey: cfg.KlarnaAPIKey, ClientCertFile: cfg.KlarnaCertFile, ClientKeyFile: cfg.KlarnaKeyFile,
+		Timeout: cfg.KlarnaTimeout, AllowSimulator: allowSim,
 	}
 }
 

@@ -56,6 +56,16 @@ type Config struct {
 	StepUpMaxAge     time.Duration `env:"STEP_UP_MAX_AGE" default:"10m" help:"sensitive actions need a login younger than this"`
 	LoginRateLimit   int           `env:"LOGIN_RATE_LIMIT" default:"30" help:"login attempts per client address per minute"`
 	DevIdPAddr       string        `env:"DEV_IDP_ADDR" default:"127.0.0.1:8091" help:"dev only: host:port of the development identity provider"`
+
+	KlarnaGatewayURL     string        `env:"KLARNA_GATEWAY_URL" default:"https://api-global.test.klarna.com" help:"Klarna Network gateway (Management, Notifications); live: https://api-global.klarna.com"`
+	KlarnaDisputesURL    string        `env:"KLARNA_DISPUTES_URL" default:"https://api.playground.klarna.com" help:"host of the Payment Dispute API; live: https://api.klarna.com"`
+	KlarnaSettlementsURL string        `env:"KLARNA_SETTLEMENTS_URL" default:"https://api.playground.klarna.com/settlements/v1" help:"Settlements API; live: https://api.klarna.com/settlements/v1"`
+	KlarnaAPIKey         string        `env:"KLARNA_API_KEY" secret:"true" help:"the acquirer's Klarna API key (klarna_test_… or klarna_live_…)"`
+	KlarnaCertFile       string        `env:"KLARNA_CLIENT_CERT_FILE" help:"optional mTLS client certificate (PEM)"`
+	KlarnaKeyFile        string        `env:"KLARNA_CLIENT_KEY_FILE" help:"private key for KLARNA_CLIENT_CERT_FILE (PEM)"`
+	KlarnaTimeout        time.Duration `env:"KLARNA_TIMEOUT" default:"30s" help:"timeout of one Klarna call attempt"`
+	KlarnaSimAddr        string        `env:"KLARNA_SIM_ADDR" default:"127.0.0.1:8090" help:"dev only: host:port of the in-process Klarna simulator"`
+	KlarnaSimSpeed       float64       `env:"KLARNA_SIM_SPEED" default:"1" help:"dev only: simulated seconds per real second"`
 }
 
 // GroupRole is one parsed OIDC_GROUP_ROLES entry.
@@ -139,6 +149,15 @@ func setField(fv reflect.Value, raw string) error {
 		fv.SetInt(int64(d))
 	case fv.Kind() == reflect.String:
 		fv.SetString(raw)
+	case fv.Kind() == reflect.Float64:
+		if raw == "" {
+			return nil
+		}
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil || f <= 0 {
+			return fmt.Errorf("a positive number, got %q", raw)
+		}
+		fv.SetFloat(f)
 	case fv.Kind() == reflect.Bool:
 		if raw == "" {
 			return nil
@@ -225,6 +244,17 @@ func (c *Config) validate() error {
 	}
 	if c.SessionIdle < time.Minute || c.SessionAbsolute < c.SessionIdle {
 		return &FieldError{Prefix + "SESSION_ABSOLUTE_TIMEOUT", "at least SESSION_IDLE_TIMEOUT, which is at least 1m"}
+	}
+	for name, u := range map[string]string{"KLARNA_GATEWAY_URL": c.KlarnaGatewayURL, "KLARNA_DISPUTES_URL": c.KlarnaDisputesURL, "KLARNA_SETTLEMENTS_URL": c.KlarnaSettlementsURL} {
+		if err := validBaseURL(u); err != nil {
+			return &FieldError{Prefix + name, err.Error()}
+		}
+	}
+	if (c.KlarnaCertFile == "") != (c.KlarnaKeyFile == "") {
+		return &FieldError{Prefix + "KLARNA_CLIENT_KEY_FILE", "KLARNA_CLIENT_CERT_FILE and KLARNA_CLIENT_KEY_FILE are set together"}
+	}
+	if err := validHostPort(c.KlarnaSimAddr); err != nil {
+		return &FieldError{Prefix + "KLARNA_SIM_ADDR", err.Error()}
 	}
 	if c.HeartbeatEvery < time.Second {
 		return &FieldError{Prefix + "HEARTBEAT_INTERVAL", "at least 1s"}

@@ -56,13 +56,13 @@ func TestMTLS_ClientPresentsCertificateFromFiles(t *testing.T) {
 	base := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 
 	certFile, keyFile := writeClientCert(t)
-	c, err := klarna.New(klarna.Config{GatewayURL: srv.URL, APIKey: sim.InitialAPIKey(), ClientCertFile: certFile, ClientKeyFile: keyFile, HTTPClient: base})
+	c, err := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: srv.URL, APIKey: sim.InitialAPIKey(), ClientCertFile: certFile, ClientKeyFile: keyFile, HTTPClient: base})
 	if err != nil {
 		t.Fatal(err)
 	}
 	must[[]klarna.PaymentProfile](t)(c.ListPaymentProfiles(context.Background()))
 
-	noCert, _ := klarna.New(klarna.Config{GatewayURL: srv.URL, APIKey: sim.InitialAPIKey(), HTTPClient: base, MaxRetryTime: 100 * time.Millisecond, RetryBaseDelay: time.Millisecond})
+	noCert, _ := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: srv.URL, APIKey: sim.InitialAPIKey(), HTTPClient: base, MaxRetryTime: 100 * time.Millisecond, RetryBaseDelay: time.Millisecond})
 	_, err = noCert.ListPaymentProfiles(context.Background())
 	wantCode(t, err, apperr.Unavailable)
 }
