@@ -20,6 +20,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/klarna/klarnasim"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pglocal"
+	"github.com/partnerdesk/partnerdesk/internal/secretbox"
 	"github.com/partnerdesk/partnerdesk/ui"
 )
 
@@ -105,7 +106,11 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	kc.GatewayURL, kc.DisputesURL, kc.SettlementsURL, kc.APIKey = simURL, simURL, simURL+"/settlements/v1", sim.InitialAPIKey()
 
 	assets, built := ui.Assets()
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, DatabaseURL: dsn, UI: assets, Dev: true, OIDC: oidc, Klarna: kc})
+	key, err := secretbox.DevKey(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, DatabaseURL: dsn, UI: assets, Dev: true, OIDC: oidc, Klarna: kc, EncryptionKey: key})
 	if err != nil {
 		return err
 	}
@@ -116,6 +121,10 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	if err := a.Start(ctx); err != nil {
 		a.DB.Close()
 		return err
+	}
+	// Webhooks from the simulator start flowing once the receiver listens.
+	if err := a.Subscribe(ctx); err != nil {
+		log.Error("subscribing to Klarna webhooks", "error", err)
 	}
 	printBanner(env.Stdout, a.URL(), cfg.DataDir, built, idp, simURL, time.Since(started))
 	<-ctx.Done()
