@@ -350,7 +350,7 @@ func nullTime(t time.Time) *time.Time {
 func (s *WebhookStore) Subscriptions(ctx context.Context) ([]webhook.Subscription, error) {
 	type row struct {
 		ID, URL, EventVersion, SigningKeyID, Status string
-		EventTypes                                  pq.StringArray
+		EventTypes                                  pq.StringArray `gorm:"type:text[]"`
 		CreatedAt, UpdatedAt                        time.Time
 	}
 	var rows []row
