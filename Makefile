@@ -56,7 +56,7 @@ lint: ui/node_modules/.package-lock.json bin/golangci-lint ## go vet, gofmt, gol
 	cd ui && npm run lint
 
 bin/golangci-lint:
-	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 
 gen: ui/node_modules/.package-lock.json ## regenerate Go and TypeScript types from the OpenAPI document
 	$(GO) generate ./internal/httpapi/apigen
