@@ -155,7 +155,7 @@ func printBanner(w io.Writer, url, dataDir string, built bool, idp *oidctest.Pro
 func startSimulator(ctx context.Context, cfg *config.Config, log *slog.Logger) (*klarnasim.Sim, string, func(), error) {
 	ln, err := net.Listen("tcp", cfg.KlarnaSimAddr)
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("Klarna simulator: listen on %s (PARTNERDESK_KLARNA_SIM_ADDR): %w", cfg.KlarnaSimAddr, err)
+		return nil, "", nil, fmt.Errorf("the Klarna simulator cannot listen on %s (PARTNERDESK_KLARNA_SIM_ADDR): %w", cfg.KlarnaSimAddr, err)
 	}
 	url := "http://" + ln.Addr().String()
 	sim, err := klarnasim.New(klarnasim.Options{
@@ -164,13 +164,13 @@ func startSimulator(ctx context.Context, cfg *config.Config, log *slog.Logger) (
 	})
 	if err != nil {
 		ln.Close()
-		return nil, "", nil, fmt.Errorf("Klarna simulator: %w", err)
+		return nil, "", nil, fmt.Errorf("the Klarna simulator: %w", err)
 	}
 	if sim.Stats().Accounts == 0 {
 		for _, p := range app.DemoPartners {
 			if _, err := sim.SeedPartner(klarnasim.PartnerSpec{Reference: p.Slug, Name: p.Name, Email: "admin@" + p.Slug + ".example", Operational: true}); err != nil {
 				ln.Close()
-				return nil, "", nil, fmt.Errorf("Klarna simulator: seed %s: %w", p.Slug, err)
+				return nil, "", nil, fmt.Errorf("seeding partner %s in the Klarna simulator: %w", p.Slug, err)
 			}
 		}
 	}

@@ -14,8 +14,9 @@ import (
 type tenantFrom int
 
 const (
-	// noTenant: any logged-in user; the handler scopes what it returns.
-	noTenant tenantFrom = iota
+	// noTenant (the zero value): any logged-in user; the handler scopes
+	// what it returns.
+	_ tenantFrom = iota
 	// pathTenant: the :tenant path parameter.
 	pathTenant
 	// anyTenant: the action held in at least one tenant; the handler gets
