@@ -39,7 +39,8 @@ ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SRC)
 
 test: deps-postgres test-go test-ui test-e2e ## every test: Go (unit + PostgreSQL), UI, browser e2e
 
-test-go: deps-postgres ## Go unit and PostgreSQL integration tests
+test-go: deps-postgres ## Go unit and PostgreSQL integration tests (and go vet)
+	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
 test-ui: ui/node_modules/.package-lock.json ## UI lint, type check and Vitest
