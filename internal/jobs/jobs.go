@@ -53,8 +53,16 @@ func New(pool *pgxpool.Pool, opts Options) (*Client, error) {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
 	}
+	// River rescues a job still running after RescueAfter, so a job must not
+	// be allowed to run longer than that (River refuses the configuration
+	// otherwise): shorten River's default job timeout to RescueAfter.
+	jobTimeout := river.JobTimeoutDefault
+	if opts.RescueAfter > 0 && opts.RescueAfter < jobTimeout {
+		jobTimeout = opts.RescueAfter
+	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Logger:               opts.Logger,
+		JobTimeout:           jobTimeout,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
 		Workers:              workers,
 		RescueStuckJobsAfter: opts.RescueAfter,

@@ -218,6 +218,7 @@ func truncate(s string, n int) string {
 func (s *Service) Process(ctx context.Context, pk int64, attempt, maxAttempts int) error {
 	started := s.o.Now()
 	var ev Event
+	var finished time.Time
 	outcome, procErr := "", error(nil)
 	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
 		var err error
@@ -234,13 +235,19 @@ func (s *Service) Process(ctx context.Context, pk int64, attempt, maxAttempts in
 		if procErr != nil {
 			return procErr // roll the handler's writes back; the failure is recorded below
 		}
-		return s.o.Store.SetOutcome(ctx, ev)
+		if err := s.o.Store.SetOutcome(ctx, ev); err != nil {
+			return err
+		}
+		// The attempt commits with the outcome: a process dying after the
+		// commit cannot leave a processed event without its attempt.
+		finished = s.o.Now()
+		return s.o.Store.AddAttempt(ctx, Attempt{EventPK: pk, Attempt: ev.Attempts, StartedAt: started, FinishedAt: finished, Outcome: outcome, Worker: s.host})
 	})
 	if outcome == "skipped" && err == nil {
 		return nil
 	}
-	finished := s.o.Now()
 	if err != nil {
+		finished = s.o.Now()
 		if procErr == nil {
 			procErr = err
 		}
@@ -272,9 +279,6 @@ func (s *Service) Process(ctx context.Context, pk int64, attempt, maxAttempts in
 			return nil // nothing more to retry: the event waits for a replay
 		}
 		return fmt.Errorf("webhook event %d: %w", pk, procErr)
-	}
-	if err := s.o.Store.AddAttempt(ctx, Attempt{EventPK: pk, Attempt: ev.Attempts, StartedAt: started, FinishedAt: finished, Outcome: outcome, Worker: s.host}); err != nil {
-		s.o.Logger.Warn("recording a webhook attempt", "event_pk", pk, "error", err)
 	}
 	s.m.processed.WithLabelValues(metricType(ev.EventType), outcome).Inc()
 	if outcome == StatusProcessed {
