@@ -39,8 +39,8 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" default:"20s" help:"how long a shutdown waits for requests and jobs in flight"`
 	TLSCertFile     string        `env:"TLS_CERT_FILE" help:"serve HTTPS with this certificate (enables HSTS)"`
 	TLSKeyFile      string        `env:"TLS_KEY_FILE" help:"private key for TLS_CERT_FILE"`
-	DBMaxConns      int           `env:"DB_MAX_CONNS" default:"20" help:"PostgreSQL pool size"`
-	JobWorkers      int           `env:"JOB_WORKERS" default:"10" help:"background job workers per instance"`
+	DBMaxConns      int           `env:"DB_MAX_CONNS" default:"30" help:"PostgreSQL pool size"`
+	JobWorkers      int           `env:"JOB_WORKERS" default:"20" help:"background job workers per instance"`
 	HeartbeatEvery  time.Duration `env:"HEARTBEAT_INTERVAL" default:"1m" help:"interval of the heartbeat job that proves the job queue runs"`
 	Demo            bool          `env:"DEMO" default:"false" help:"allow the Klarna simulator and the development IdP in serve (never in production)"`
 

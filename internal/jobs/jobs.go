@@ -61,8 +61,11 @@ func New(pool *pgxpool.Pool, opts Options) (*Client, error) {
 		jobTimeout = opts.RescueAfter
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Logger:               opts.Logger,
-		JobTimeout:           jobTimeout,
+		Logger:     opts.Logger,
+		JobTimeout: jobTimeout,
+		// Fetch more often than River's 100 ms default: webhook jobs are
+		// short, and the cooldown caps throughput at workers/cooldown.
+		FetchCooldown:        10 * time.Millisecond,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
 		Workers:              workers,
 		RescueStuckJobsAfter: opts.RescueAfter,

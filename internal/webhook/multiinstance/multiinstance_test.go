@@ -223,8 +223,6 @@ func testThreeInstances(t *testing.T, bin string) {
 	c := newCluster(t, bin, map[string]string{
 		"PARTNERDESK_JOB_RESCUE_AFTER":     "3s",
 		"PARTNERDESK_WEBHOOK_MAX_ATTEMPTS": "8",
-		"PARTNERDESK_JOB_WORKERS":          "50",
-		"PARTNERDESK_DB_MAX_CONNS":         "30",
 		"PARTNERDESK_LOG_LEVEL":            "warn",
 	})
 	rng := rand.New(rand.NewPCG(42, uint64(time.Now().UnixNano())))
