@@ -1,11 +1,15 @@
 import { MantineProvider } from '@mantine/core';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { ApiError } from '@/lib/api';
+import { reportAuthError } from '@/lib/session';
 import { colorSchemeManager, theme } from './theme';
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
+    // A 401 after the session was established switches to "session expired".
+    queryCache: new QueryCache({ onError: reportAuthError }),
+    mutationCache: new MutationCache({ onError: reportAuthError }),
     defaultOptions: {
       queries: {
         staleTime: 30_000,
