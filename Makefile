@@ -46,7 +46,8 @@ test-ui: ui/node_modules/.package-lock.json ## UI lint, type check and Vitest
 	cd ui && npm run lint && npm test
 
 test-e2e: deps-postgres deps-chromium build e2e/node_modules/.package-lock.json ## Playwright against the real binary in Debian's Chromium
-	cd e2e && npx playwright test
+	@dir=$$(mktemp -d /tmp/partnerdesk-e2e-XXXXXX); chmod 755 $$dir; \
+	  (cd e2e && E2E_DATA_DIR=$$dir npx playwright test); rc=$$?; rm -rf $$dir; exit $$rc
 
 lint: ui/node_modules/.package-lock.json bin/golangci-lint ## go vet, gofmt, golangci-lint (depguard boundaries), ESLint, tsc
 	$(GO) vet ./...

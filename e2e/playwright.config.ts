@@ -67,6 +67,14 @@ export default defineConfig({
     url: `${baseURL}/healthz`,
     timeout: 120_000,
     reuseExistingServer: false,
+    // SIGTERM lets partnerdesk stop its private PostgreSQL before exiting.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+    env: {
+      ...(process.env as Record<string, string>),
+      // The development IdP listens next to the app, so runs on other ports never collide.
+      PARTNERDESK_DEV_IDP_ADDR: `127.0.0.1:${port + 1}`,
+      PARTNERDESK_LOG_LEVEL: 'warn',
+    },
     stdout: 'pipe',
     stderr: 'pipe',
   },

@@ -14,14 +14,17 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/partnerdesk/partnerdesk/internal/auth"
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
+	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/jobs"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 )
@@ -63,6 +66,9 @@ type Options struct {
 	DatabaseURL string // overrides cfg.DatabaseURL (dev's private cluster, tests)
 	UI          fs.FS
 	Dev         bool // started by `partnerdesk dev`
+	// OIDC overrides the relying party configuration derived from cfg
+	// (dev points it at its own provider).
+	OIDC *auth.Config
 }
 
 // App is a running Partner Desk instance.
@@ -71,9 +77,13 @@ type App struct {
 	log    *slog.Logger
 	DB     *postgres.DB
 	Jobs   *jobs.Client
-	srv    *http.Server
-	ln     net.Listener
-	served chan error
+	Access *access
+	// Acquirer is the acquirer tenant.
+	Acquirer identity.Tenant
+	stop     context.CancelFunc
+	srv      *http.Server
+	ln       net.Listener
+	served   chan error
 }
 
 // NewLogger is the JSON logger at the configured level.
@@ -126,6 +136,19 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		return nil, err
 	}
 
+	oidc := opts.OIDC
+	if oidc == nil {
+		oidc = OIDCConfig(cfg, opts.Dev || cfg.Demo)
+	}
+	acc, err := newAccess(ctx, cfg, db, log, *oidc)
+	if err != nil {
+		return nil, err
+	}
+	acquirer, err := acc.ensureAcquirer(ctx, db.Identity(), cfg.AcquirerName, cfg.BootstrapAdmins)
+	if err != nil {
+		return nil, err
+	}
+
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
 		env = apigen.MetaEnvironmentDev
@@ -140,15 +163,24 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Version:      BuildVersion(),
 		Environment:  env,
 		Demo:         cfg.Demo || opts.Dev,
+
+		Auth:          acc.Auth,
+		Identity:      acc.Identity,
+		Authz:         acc.Authz,
+		Audit:         auditReader{svc: acc.Audit, store: db.Identity(), rec: acc.record},
+		SecureCookies: strings.HasPrefix(cfg.BaseURL(), "https://"),
+		Idempotency:   db.Idempotency(),
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &App{
-		cfg:  cfg,
-		log:  log,
-		DB:   db,
-		Jobs: jobClient,
+		cfg:      cfg,
+		log:      log,
+		DB:       db,
+		Jobs:     jobClient,
+		Access:   acc,
+		Acquirer: acquirer,
 		srv: &http.Server{
 			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,
@@ -160,6 +192,20 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	}, nil
 }
 
+// OIDCConfig is the relying party configuration from cfg.
+func OIDCConfig(cfg *config.Config, allowDev bool) *auth.Config {
+	redirect := cfg.OIDCRedirectURL
+	if redirect == "" {
+		redirect = cfg.BaseURL() + "/auth/callback"
+	}
+	return &auth.Config{
+		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+		RedirectURL: redirect, PostLogoutURL: cfg.BaseURL() + "/", Scopes: cfg.OIDCScopes,
+		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, StepUpMaxAge: cfg.StepUpMaxAge,
+		LoginRateLimit: cfg.LoginRateLimit, AllowDevProvider: allowDev,
+	}
+}
+
 // Start listens on cfg.HTTPAddr (port 0 picks a free port), starts the job
 // queue and serves in the background.
 func (a *App) Start(ctx context.Context) error {
@@ -168,7 +214,14 @@ func (a *App) Start(ctx context.Context) error {
 		return fmt.Errorf("listen on %s (PARTNERDESK_HTTP_ADDR): %w", a.cfg.HTTPAddr, err)
 	}
 	a.ln = ln
-	if err := a.Jobs.Start(context.WithoutCancel(ctx)); err != nil {
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stop = stop
+	go a.DB.Listen(bg, "partnerdesk_authz", a.log, func(ctx context.Context) {
+		if err := a.Access.Authz.Reload(ctx); err != nil {
+			a.log.Error("reloading authorization", "error", err)
+		}
+	})
+	if err := a.Jobs.Start(bg); err != nil {
 		ln.Close()
 		return fmt.Errorf("start jobs: %w", err)
 	}
@@ -187,6 +240,12 @@ func (a *App) Start(ctx context.Context) error {
 	a.log.Info("listening", "addr", ln.Addr().String(), "version", BuildVersion())
 	return nil
 }
+
+// Config is the configuration the app runs with.
+func (a *App) Config() *config.Config { return a.cfg }
+
+// Handler is the HTTP handler (for route introspection in tests).
+func (a *App) Handler() http.Handler { return a.srv.Handler }
 
 // Addr is the address the server listens on.
 func (a *App) Addr() string { return a.ln.Addr().String() }
@@ -213,6 +272,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		if err := a.Jobs.Stop(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("jobs stop: %w", err))
 		}
+		a.stop()
 	}
 	a.DB.Close()
 	a.log.Info("stopped")

@@ -2,11 +2,22 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/partnerdesk/partnerdesk/internal/app"
+	"github.com/partnerdesk/partnerdesk/internal/auth/oidctest"
+	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pglocal"
 	"github.com/partnerdesk/partnerdesk/ui"
 )
@@ -16,55 +27,128 @@ func init() {
 	var dataDir string
 	Register(&Command{
 		Name:    "dev",
-		Summary: "Run everything locally: private PostgreSQL under --data-dir, demo setup",
+		Summary: "Run everything locally: private PostgreSQL, development IdP, demo data",
 		Usage:   "[--addr HOST:PORT] [--data-dir DIR] [--no-migrate]",
 		Flags: func(fs *flag.FlagSet) {
 			f.register(fs)
 			fs.StringVar(&dataDir, "data-dir", "", "where dev keeps its database and keys (overrides PARTNERDESK_DATA_DIR; default .data)")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
-			cfg, err := f.load(env)
+			getenv := env.Getenv
+			if getenv(config.Prefix+"OIDC_GROUP_ROLES") == "" {
+				getenv = overlay(getenv, config.Prefix+"OIDC_GROUP_ROLES", strings.Join(app.DemoGroupRoles, ","))
+			}
+			cfg, err := f.load(&Env{Stdout: env.Stdout, Stderr: env.Stderr, Getenv: getenv})
 			if err != nil {
 				return err
 			}
 			if dataDir != "" {
 				cfg.DataDir = dataDir
 			}
-			log := app.NewLogger(env.Stderr, cfg.LogLevel)
-			dsn := cfg.DatabaseURL
-			if dsn == "" {
-				dir := filepath.Join(cfg.DataDir, "postgres")
-				log.Info("starting private PostgreSQL", "dir", dir)
-				cluster, err := pglocal.Start(ctx, pglocal.Options{Dir: dir})
-				if err != nil {
-					return err
-				}
-				defer func() {
-					if err := cluster.Stop(); err != nil {
-						log.Error("stopping PostgreSQL", "error", err)
-					}
-				}()
-				if err := ensureDatabase(ctx, cluster.DSN("postgres"), "partnerdesk"); err != nil {
-					return err
-				}
-				dsn = cluster.DSN("partnerdesk")
-			}
-			assets, built := ui.Assets()
-			a, err := app.New(ctx, cfg, app.Options{Logger: log, DatabaseURL: dsn, UI: assets, Dev: true})
-			if err != nil {
-				return err
-			}
-			if err := a.Start(ctx); err != nil {
-				a.DB.Close()
-				return err
-			}
-			fmt.Fprintf(env.Stdout, "\nPartner Desk is running at %s\n", a.URL())
-			if !built {
-				fmt.Fprintln(env.Stdout, "  (this binary has no UI built in: run `make run` for the full app)")
-			}
-			fmt.Fprintf(env.Stdout, "  data: %s   stop: Ctrl-C\n\n", cfg.DataDir)
-			<-ctx.Done()
-			return shutdown(a, cfg.ShutdownTimeout)
+			return runDev(ctx, env, cfg)
 		},
 	})
+}
+
+func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
+	log := app.NewLogger(env.Stderr, cfg.LogLevel)
+	started := time.Now()
+	dsn := cfg.DatabaseURL
+	if dsn == "" {
+		dir := filepath.Join(cfg.DataDir, "postgres")
+		log.Info("starting private PostgreSQL", "dir", dir)
+		cluster, err := pglocal.Start(ctx, pglocal.Options{Dir: dir})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := cluster.Stop(); err != nil {
+				log.Error("stopping PostgreSQL", "error", err)
+			}
+		}()
+		if err := ensureDatabase(ctx, cluster.DSN("postgres"), "partnerdesk"); err != nil {
+			return err
+		}
+		dsn = cluster.DSN("partnerdesk")
+	}
+
+	// The development identity provider, in-process on its own port.
+	idpLn, err := net.Listen("tcp", cfg.DevIdPAddr)
+	if err != nil {
+		return fmt.Errorf("development IdP: listen on %s (PARTNERDESK_DEV_IDP_ADDR): %w", cfg.DevIdPAddr, err)
+	}
+	secret := randomHex(16)
+	idp, err := oidctest.New(oidctest.Options{
+		Issuer: "http://" + idpLn.Addr().String(),
+		Clients: []oidctest.Client{{ID: "partnerdesk-dev", Secret: secret,
+			RedirectURIs: []string{cfg.BaseURL() + "/auth/callback"}, PostLogoutRedirectURIs: []string{cfg.BaseURL() + "/"}, AllowLoopbackRedirects: true}},
+		Logger: log.With("component", "dev-idp"),
+	})
+	if err != nil {
+		idpLn.Close()
+		return err
+	}
+	stopIdP := serveBackground(idpLn, idp.Handler(), log)
+	defer stopIdP()
+	oidc := app.OIDCConfig(cfg, true)
+	oidc.Issuer, oidc.ClientID, oidc.ClientSecret = idp.Issuer(), "partnerdesk-dev", secret
+
+	assets, built := ui.Assets()
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, DatabaseURL: dsn, UI: assets, Dev: true, OIDC: oidc})
+	if err != nil {
+		return err
+	}
+	if err := a.SeedDemo(ctx); err != nil {
+		a.DB.Close()
+		return err
+	}
+	if err := a.Start(ctx); err != nil {
+		a.DB.Close()
+		return err
+	}
+	printBanner(env.Stdout, a.URL(), cfg.DataDir, built, idp, time.Since(started))
+	<-ctx.Done()
+	return shutdown(a, cfg.ShutdownTimeout)
+}
+
+func printBanner(w io.Writer, url, dataDir string, built bool, idp *oidctest.Provider, took time.Duration) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nPartner Desk is running at %s   (ready in %.1fs)\n", url, took.Seconds())
+	if !built {
+		b.WriteString("  (this binary has no UI built in: run `make run` for the full app)\n")
+	}
+	fmt.Fprintf(&b, "\nSign in as one of these personas (development IdP at %s):\n", idp.Issuer())
+	width := 0
+	for _, p := range idp.Personas() {
+		width = max(width, len(p.ID))
+	}
+	for _, p := range idp.Personas() {
+		fmt.Fprintf(&b, "  %-*s  %-26s %-24s %s/auth/login?login_hint=%s\n", width, p.ID, p.Role, p.Tenant, url, p.ID)
+	}
+	fmt.Fprintf(&b, "\nData: %s (make clean-data wipes it)   Stop: Ctrl-C\n\n", dataDir)
+	io.WriteString(w, b.String())
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// serveBackground serves h on ln until the returned stop is called.
+func serveBackground(ln net.Listener, h http.Handler, log *slog.Logger) (stop func()) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("background server stopped", "addr", ln.Addr().String(), "error", err)
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+	}
 }

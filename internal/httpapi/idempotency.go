@@ -10,25 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/idem"
 )
-
-// StoredResponse is a first answer kept for replay.
-type StoredResponse struct {
-	Status      int
-	ContentType string
-	Body        []byte
-}
-
-// IdempotencyStore keeps the first answer to each (principal, key).
-type IdempotencyStore interface {
-	// Begin claims the key. It returns the stored answer when the key was
-	// used before with the same request, Conflict when it was used with a
-	// different request or is still being processed, and nil, nil when the
-	// caller now owns the key.
-	Begin(ctx context.Context, principal, key, method, path string, requestHash []byte) (*StoredResponse, error)
-	Complete(ctx context.Context, principal, key string, r StoredResponse) error
-	Release(ctx context.Context, principal, key string)
-}
 
 type captureWriter struct {
 	gin.ResponseWriter
@@ -93,7 +76,7 @@ func (s *server) idempotent(c *gin.Context) {
 		s.opts.Idempotency.Release(context.WithoutCancel(ctx), who, key) // may succeed on retry
 		return
 	}
-	if err := s.opts.Idempotency.Complete(context.WithoutCancel(ctx), who, key, StoredResponse{Status: st, ContentType: cw.Header().Get("Content-Type"), Body: cw.buf.Bytes()}); err != nil {
+	if err := s.opts.Idempotency.Complete(context.WithoutCancel(ctx), who, key, idem.Response{Status: st, ContentType: cw.Header().Get("Content-Type"), Body: cw.buf.Bytes()}); err != nil {
 		loggerFrom(c).Error("storing idempotent response", "error", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/audit"
 )
 
 type ctxKey int
@@ -40,6 +41,7 @@ func requestIDs(log *slog.Logger) gin.HandlerFunc {
 		c.Header("X-Request-Id", id)
 		ctx := context.WithValue(c.Request.Context(), keyRequestID, id)
 		ctx = context.WithValue(ctx, keyLogger, log.With("request_id", id))
+		ctx = audit.WithMeta(ctx, audit.Meta{RequestID: id, IP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
 	}

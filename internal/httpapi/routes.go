@@ -48,7 +48,7 @@ func (s *server) routes() []route {
 		{method: "PUT", path: "/tenants/:tenant/users/:user/disabled", action: "user:manage", tenant: pathTenant, handler: s.setUserDisabled},
 
 		{method: "GET", path: "/tokens", handler: s.listTokens},
-		{method: "POST", path: "/tokens", stepUp: true, handler: s.createToken}, // token:manage checked on the body's tenant
+		{method: "POST", path: "/tokens", action: "token:manage", tenant: anyTenant, stepUp: true, handler: s.createToken}, // and on the body's tenant
 		{method: "DELETE", path: "/tokens/:token", handler: s.revokeToken},
 
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
@@ -166,3 +166,23 @@ func allowedTenantsOf(c *gin.Context) []uuid.UUID {
 	ids, _ := v.([]uuid.UUID)
 	return ids
 }
+
+// RouteInfo describes one row of the route table, for the permission matrix.
+type RouteInfo struct {
+	Method, Path string // Path as mounted, e.g. /api/v1/tenants/:tenant/users
+	Action       string // "" = any logged-in user
+	Tenant       string // "none", "path" or "any"
+	StepUp       bool
+}
+
+// Routes lists the authenticated /api/v1 routes.
+func Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range (&server{}).routes() {
+		out = append(out, RouteInfo{Method: r.method, Path: "/api/v1" + r.path, Action: r.action, Tenant: [...]string{"none", "path", "any"}[r.tenant], StepUp: r.stepUp})
+	}
+	return out
+}
+
+// PublicRoutes are the /api/v1 routes that need no login.
+var PublicRoutes = []string{"GET /api/v1/openapi.json", "GET /api/v1/meta"}

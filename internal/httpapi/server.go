@@ -20,6 +20,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/authz"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/openapi"
+	"github.com/partnerdesk/partnerdesk/internal/idem"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
 )
 
@@ -46,7 +47,7 @@ type Options struct {
 	Authz         authz.Authorizer
 	Audit         AuditReader
 	SecureCookies bool
-	Idempotency   IdempotencyStore
+	Idempotency   idem.Store
 }
 
 // server holds the handlers' dependencies.

@@ -36,6 +36,21 @@ type Service struct {
 	audit  actor.Recorder
 	groups []GroupRole
 	now    func() time.Time
+	// changed runs after a committed change to roles or users, so this
+	// instance's authorization cache is current before the next request
+	// (other instances follow through LISTEN/NOTIFY).
+	changed func(ctx context.Context)
+}
+
+// OnChange sets the hook run after committed role or user changes.
+func (s *Service) OnChange(fn func(ctx context.Context)) { s.changed = fn }
+
+// afterCommit runs the change hook when err is nil.
+func (s *Service) afterCommit(ctx context.Context, err error) error {
+	if err == nil && s.changed != nil {
+		s.changed(ctx)
+	}
+	return err
 }
 
 // NewService wires the service. groups maps IdP groups to roles.
@@ -72,7 +87,7 @@ func (s *Service) Login(ctx context.Context, c Claims) (User, error) {
 		}
 		return s.acceptInvitations(ctx, u)
 	})
-	if err != nil {
+	if err := s.afterCommit(ctx, err); err != nil {
 		return User{}, fmt.Errorf("login: %w", err)
 	}
 	return u, nil
@@ -171,7 +186,7 @@ func (s *Service) checkRole(t Tenant, role, field string) error {
 
 // Grant gives a user a role in a tenant.
 func (s *Service) Grant(ctx context.Context, tenantID, userID uuid.UUID, role string) error {
-	return s.store.InTx(ctx, func(ctx context.Context) error {
+	return s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.store.Tenant(ctx, tenantID)
 		if err != nil {
 			return err
@@ -182,18 +197,17 @@ func (s *Service) Grant(ctx context.Context, tenantID, userID uuid.UUID, role st
 		if _, err := s.store.User(ctx, userID); err != nil {
 			return err
 		}
-		by := actor.From(ctx).UserID
-		added, err := s.store.AddMembership(ctx, Membership{UserID: userID, TenantID: tenantID, Role: role, Source: SourceManual, GrantedBy: &by})
+		added, err := s.store.AddMembership(ctx, Membership{UserID: userID, TenantID: tenantID, Role: role, Source: SourceManual, GrantedBy: actorID(ctx)})
 		if err != nil || !added {
 			return err // granting a held role again changes nothing
 		}
 		return s.audit(ctx, actor.Change{Action: "user:grant_role", TenantID: &tenantID, TargetType: "user", TargetID: userID.String(), After: map[string]string{"role": role}})
-	})
+	}))
 }
 
 // Revoke takes a role away. Removing the last admin of the acquirer is refused.
 func (s *Service) Revoke(ctx context.Context, tenantID, userID uuid.UUID, role string) error {
-	return s.store.InTx(ctx, func(ctx context.Context) error {
+	return s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.store.Tenant(ctx, tenantID)
 		if err != nil {
 			return err
@@ -223,13 +237,13 @@ func (s *Service) Revoke(ctx context.Context, tenantID, userID uuid.UUID, role s
 			return apperr.E(apperr.NotFound, "The user does not hold this role here.")
 		}
 		return s.audit(ctx, actor.Change{Action: "user:revoke_role", TenantID: &tenantID, TargetType: "user", TargetID: userID.String(), Before: map[string]string{"role": role}})
-	})
+	}))
 }
 
 // SetDisabled disables or re-enables a user. Disabling revokes their sessions
 // and tokens at once (the caller's SessionRevoker does the sessions).
 func (s *Service) SetDisabled(ctx context.Context, tenantID, userID uuid.UUID, disabled bool, revokeSessions func(ctx context.Context, userID uuid.UUID) error) error {
-	return s.store.InTx(ctx, func(ctx context.Context) error {
+	return s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
 		if userID == actor.From(ctx).UserID && disabled {
 			return apperr.E(apperr.Conflict, "You cannot disable yourself.")
 		}
@@ -262,7 +276,7 @@ func (s *Service) SetDisabled(ctx context.Context, tenantID, userID uuid.UUID, d
 		}
 		return s.audit(ctx, actor.Change{Action: action, TenantID: &tenantID, TargetType: "user", TargetID: userID.String(),
 			Before: map[string]bool{"disabled": u.DisabledAt != nil}, After: map[string]bool{"disabled": disabled}})
-	})
+	}))
 }
 
 // mustBeMember answers NotFound when the user holds no role in the tenant: a
@@ -300,8 +314,7 @@ func (s *Service) Invite(ctx context.Context, tenantID uuid.UUID, email string, 
 				return err
 			}
 		}
-		by := actor.From(ctx).UserID
-		inv.InvitedBy = &by
+		inv.InvitedBy = actorID(ctx)
 		if err := s.store.CreateInvitation(ctx, inv); err != nil {
 			return err
 		}
@@ -319,6 +332,14 @@ func (s *Service) RevokeInvitation(ctx context.Context, tenantID, id uuid.UUID) 
 		}
 		return s.audit(ctx, actor.Change{Action: "user:revoke_invitation", TenantID: &tenantID, TargetType: "invitation", TargetID: id.String()})
 	})
+}
+
+// actorID is the acting user's id, or nil for the system.
+func actorID(ctx context.Context) *uuid.UUID {
+	if id := actor.From(ctx).UserID; id != uuid.Nil {
+		return &id
+	}
+	return nil
 }
 
 func dedupe(in []string) []string {
@@ -433,3 +454,22 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (APIToke
 
 // Store exposes read access for handlers.
 func (s *Service) Store() Store { return s.store }
+
+// EnsurePartnerTenant returns the partner tenant with slug, creating it if
+// missing. Partner onboarding and demo seeding call it.
+func (s *Service) EnsurePartnerTenant(ctx context.Context, slug, name string) (Tenant, error) {
+	var t Tenant
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		t, err = s.store.TenantBySlug(ctx, slug)
+		if err == nil || !apperr.Is(err, apperr.NotFound) {
+			return err
+		}
+		t = Tenant{ID: uuid.New(), Kind: KindPartner, Slug: slug, Name: name, CreatedAt: s.now()}
+		if err := s.store.CreateTenant(ctx, t); err != nil {
+			return err
+		}
+		return s.audit(ctx, actor.Change{Action: "tenant:create", TenantID: &t.ID, TargetType: "tenant", TargetID: t.ID.String(), After: map[string]string{"kind": t.Kind, "slug": slug, "name": name}})
+	})
+	return t, err
+}

@@ -1,32 +1,50 @@
 // Package apptest starts the whole application for a test: its own migrated
-// PostgreSQL database (pgtest) and an HTTP listener on 127.0.0.1:0. The test
-// package must declare `func TestMain(m *testing.M) { pgtest.Main(m) }`.
+// PostgreSQL database (pgtest), its own development IdP, demo tenants, and an
+// HTTP listener on a free loopback port. The test package must declare
+// `func TestMain(m *testing.M) { pgtest.Main(m) }`.
 package apptest
 
 import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/partnerdesk/partnerdesk/internal/app"
+	"github.com/partnerdesk/partnerdesk/internal/auth/oidctest"
 	"github.com/partnerdesk/partnerdesk/internal/config"
+	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
 	"github.com/partnerdesk/partnerdesk/ui"
 )
 
-// Config is the default test configuration: free port, fast heartbeat.
+// Config is the default test configuration: a free port, a fast heartbeat,
+// the demo persona → role mapping.
 func Config(t testing.TB) *config.Config {
 	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
 	cfg, err := config.Load(func(k string) string {
 		switch k {
 		case config.Prefix + "HTTP_ADDR":
-			return "127.0.0.1:0"
+			return addr
 		case config.Prefix + "HEARTBEAT_INTERVAL":
 			return "1s"
 		case config.Prefix + "SHUTDOWN_TIMEOUT":
 			return "5s"
+		case config.Prefix + "OIDC_GROUP_ROLES":
+			return strings.Join(app.DemoGroupRoles, ",")
+		case config.Prefix + "LOGIN_RATE_LIMIT":
+			return "1000"
 		}
 		return ""
 	})
@@ -36,9 +54,16 @@ func Config(t testing.TB) *config.Config {
 	return cfg
 }
 
-// Start runs the app on a fresh database until the test ends. Logs go to
-// logs if non-nil, else nowhere.
-func Start(t testing.TB, cfg *config.Config, logs io.Writer) *app.App {
+// App is a running test instance.
+type App struct {
+	*app.App
+	IdP *oidctest.Provider
+	t   testing.TB
+}
+
+// Start runs the app on a fresh database (unless cfg.DatabaseURL is set)
+// until the test ends. Logs go to logs if non-nil, else nowhere.
+func Start(t testing.TB, cfg *config.Config, logs io.Writer) *App {
 	t.Helper()
 	if cfg == nil {
 		cfg = Config(t)
@@ -49,10 +74,21 @@ func Start(t testing.TB, cfg *config.Config, logs io.Writer) *app.App {
 	if logs == nil {
 		logs = io.Discard
 	}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	idp := oidctest.Start(t, oidctest.Options{
+		Clients: []oidctest.Client{{ID: "partnerdesk-test", Secret: "test-secret", RedirectURIs: []string{cfg.BaseURL() + "/auth/callback"},
+			PostLogoutRedirectURIs: []string{cfg.BaseURL() + "/"}}},
+		Logger: log.With("component", "dev-idp"),
+	})
+	oidc := app.OIDCConfig(cfg, true)
+	oidc.Issuer, oidc.ClientID, oidc.ClientSecret = idp.Issuer(), "partnerdesk-test", "test-secret"
 	assets, _ := ui.Assets()
 	ctx := context.Background()
-	a, err := app.New(ctx, cfg, app.Options{Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), UI: assets, Dev: true})
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, UI: assets, Dev: true, OIDC: oidc})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SeedDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Start(ctx); err != nil {
@@ -65,5 +101,36 @@ func Start(t testing.TB, cfg *config.Config, logs io.Writer) *app.App {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	return a
+	return &App{App: a, IdP: idp, t: t}
+}
+
+// Client is an API client with its own cookie jar.
+func (a *App) Client() *apitest.Client { return apitest.New(a.t, a.URL()) }
+
+// Login signs persona in through the real redirect flow (app → IdP with
+// login_hint → callback) and returns a client holding the session. CSRF
+// is the session's token for mutations.
+func (a *App) Login(persona string) *apitest.Client {
+	a.t.Helper()
+	c := a.Client()
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	resp, err := browser.Get(a.URL() + "/auth/login?return_to=/&login_hint=" + persona)
+	if err != nil {
+		a.t.Fatalf("login %s: %v", persona, err)
+	}
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/" || resp.StatusCode != http.StatusOK {
+		a.t.Fatalf("login %s ended at %s (%d)", persona, resp.Request.URL, resp.StatusCode)
+	}
+	c.HTTP.Jar = jar
+	for _, ck := range jar.Cookies(resp.Request.URL) {
+		if ck.Name == "pd_csrf" {
+			c.CSRF = ck.Value
+		}
+	}
+	if c.CSRF == "" {
+		a.t.Fatalf("login %s: no CSRF cookie", persona)
+	}
+	return c
 }

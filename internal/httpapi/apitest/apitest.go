@@ -31,6 +31,10 @@ type Client struct {
 	Base   string
 	HTTP   *http.Client
 	router routers.Router
+	// CSRF, when set, is sent as X-CSRF-Token on mutations.
+	CSRF string
+	// Bearer, when set, is sent as an Authorization: Bearer token.
+	Bearer string
 }
 
 // Response is a fully read response.
@@ -63,6 +67,12 @@ func (c *Client) Do(req *http.Request) *Response {
 	if req.Body != nil {
 		reqBody, _ = io.ReadAll(req.Body)
 		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	if c.CSRF != "" && req.Method != http.MethodGet && req.Header.Get("X-CSRF-Token") == "" {
+		req.Header.Set("X-CSRF-Token", c.CSRF)
+	}
+	if c.Bearer != "" && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+c.Bearer)
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {

@@ -1,0 +1,733 @@
+package klarnasim
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
+)
+
+// Settlement choices (README §9). The KN v2 API is UNCONFIRMED; the v1 shapes
+// are served. Amounts on lines are positive; the type says which way they go.
+const (
+	purchaseFeeBasisPoints = 300  // 3 % purchase fee
+	vatBasisPoints         = 2500 // VAT on fees, 25 % (vat_rate is in basis points as in the example)
+	defaultOffsetPage      = 20
+	maxOffsetPage          = 500
+)
+
+type lineRec struct {
+	T       klarna.Transaction
+	Partner string
+}
+
+type payoutRec struct {
+	P       klarna.Payout
+	Partner string
+}
+
+// ledger holds unsettled lines per partner and the settled payouts.
+type ledger struct {
+	Pending map[string][]*lineRec // partner → lines not yet paid out
+	Payouts []*payoutRec
+	Lines   []*lineRec       // settled, in payout order
+	Debt    map[string]int64 // partner|currency → closing debt balance
+
+	byRef   map[string]*payoutRec
+	linesBy map[string][]*lineRec
+}
+
+func (l *ledger) init() {
+	l.Pending = map[string][]*lineRec{}
+	l.Debt = map[string]int64{}
+	l.reindex()
+}
+
+func (l *ledger) reindex() {
+	if l.Pending == nil {
+		l.Pending = map[string][]*lineRec{}
+	}
+	if l.Debt == nil {
+		l.Debt = map[string]int64{}
+	}
+	l.byRef = map[string]*payoutRec{}
+	l.linesBy = map[string][]*lineRec{}
+	for _, p := range l.Payouts {
+		l.byRef[p.P.PaymentReference] = p
+	}
+	for _, ln := range l.Lines {
+		l.linesBy[ln.T.PaymentReference] = append(l.linesBy[ln.T.PaymentReference], ln)
+	}
+}
+
+func i64(v int64) *int64    { return &v }
+func strp(s string) *string { return &s }
+
+func (l *ledger) add(partner string, t klarna.Transaction) {
+	l.Pending[partner] = append(l.Pending[partner], &lineRec{T: t, Partner: partner})
+}
+
+func vatOn(amount int64) int64 { return (amount*vatBasisPoints + 5000) / 10000 }
+
+// Capture records a simulated capture: a SALE line and its percentage FEE line with VAT.
+func (l *ledger) capture(a *account, amount int64, at time.Time) string {
+	order := uuidv4()
+	capture := uuidv4()
+	ref := fmt.Sprintf("ORD-%d", rand.IntN(900000)+100000)
+	base := klarna.Transaction{
+		CaptureID: strp(capture), MerchantReference1: ref, SaleDate: klarna.At(at.Add(-time.Hour)), CaptureDate: klarna.At(at),
+		OrderID: order, ShortOrderID: strings.ToUpper(order[:8]), CurrencyCode: a.Currency, PurchaseCountry: countryOf(a.Currency),
+		CurrencyCodeOfRegistrationCountry: a.Currency,
+	}
+	sale := base
+	sale.Amount, sale.Type, sale.DetailedType = amount, klarna.TxSale, "PURCHASE"
+	sale.InitialPaymentMethodType = "invoice"
+	sale.MerchantCaptureReference = "cap-" + capture[:8]
+	l.add(a.A.PartnerAccountID, sale)
+	fee := base
+	fee.Amount = (amount*purchaseFeeBasisPoints + 5000) / 10000
+	fee.Type, fee.DetailedType = klarna.TxFee, "PURCHASE_FEE_PERCENTAGE"
+	fee.VATRate, fee.VATAmount = i64(vatBasisPoints), i64(vatOn(fee.Amount))
+	l.add(a.A.PartnerAccountID, fee)
+	return order
+}
+
+// refund records a RETURN line for an earlier sale of the partner, if any.
+func (l *ledger) refund(a *account, at time.Time) bool {
+	var sales []*lineRec
+	for _, ln := range l.Pending[a.A.PartnerAccountID] {
+		if ln.T.Type == klarna.TxSale {
+			sales = append(sales, ln)
+		}
+	}
+	for _, ln := range l.Lines {
+		if ln.Partner == a.A.PartnerAccountID && ln.T.Type == klarna.TxSale && len(sales) < 50 {
+			sales = append(sales, ln)
+		}
+	}
+	if len(sales) == 0 {
+		return false
+	}
+	s := sales[rand.IntN(len(sales))].T
+	t := klarna.Transaction{
+		Amount: s.Amount / 2, CaptureID: strp(""), MerchantReference1: s.MerchantReference1, RefundID: uuidv4(),
+		SaleDate: s.SaleDate, CaptureDate: klarna.At(at), Type: klarna.TxReturn, DetailedType: "PURCHASE_RETURN",
+		OrderID: s.OrderID, ShortOrderID: s.ShortOrderID, CurrencyCode: s.CurrencyCode, PurchaseCountry: s.PurchaseCountry,
+		MerchantRefundReference: "ref-" + uuidv4()[:8], CurrencyCodeOfRegistrationCountry: s.CurrencyCodeOfRegistrationCountry,
+	}
+	l.add(a.A.PartnerAccountID, t)
+	return true
+}
+
+func disputeLine(d *dispute, typ, detailed string, amount int64, at time.Time) klarna.Transaction {
+	return klarna.Transaction{
+		Amount: amount, CaptureID: strp(""), MerchantReference1: d.D.PurchaseReference, SaleDate: d.D.CreatedAt, CaptureDate: klarna.At(at),
+		Type: typ, DetailedType: detailed, OrderID: d.D.OrderID, CurrencyCode: d.D.DisputeDetails.Currency,
+		PurchaseCountry: countryOf(d.D.DisputeDetails.Currency), ReversalReference: d.D.PaymentDisputeID,
+	}
+}
+
+// disputeOpened charges the dispute fee and, with ON_DISPUTE_INITIATED, holds back the amount.
+func (l *ledger) disputeOpened(d *dispute, at time.Time) {
+	fee := disputeLine(d, klarna.TxFee, "DISPUTE_FEE", disputeFee, at)
+	fee.VATRate, fee.VATAmount = i64(vatBasisPoints), i64(vatOn(disputeFee))
+	fee.KlarnaComment = "Dispute fee (not refundable)"
+	l.add(d.Partner, fee)
+	if d.Held {
+		h := disputeLine(d, klarna.TxHoldback, "UNDER_REVIEW", d.D.DisputeDetails.DisputeAmount, at)
+		h.KlarnaComment = "Disputed amount withheld while the dispute is open"
+		l.add(d.Partner, h)
+	}
+}
+
+// disputeClosed releases a holdback and, when LOST, reverses the amount.
+func (l *ledger) disputeClosed(d *dispute, outcome string, at time.Time) {
+	if d.Held {
+		r := disputeLine(d, klarna.TxRelease, "UNDER_REVIEW", d.D.DisputeDetails.DisputeAmount, at)
+		r.KlarnaComment = "Withheld amount released at dispute close"
+		l.add(d.Partner, r)
+		d.Held = false
+	}
+	if outcome == klarna.OutcomeLost {
+		r := disputeLine(d, klarna.TxReversal, "REVERSAL", d.D.DisputeDetails.DisputeAmount, at)
+		r.KlarnaComment = "Chargeback for closed dispute (outcome LOST)"
+		l.add(d.Partner, r)
+	}
+}
+
+func countryOf(currency string) string {
+	switch currency {
+	case "SEK":
+		return "SE"
+	case "NOK":
+		return "NO"
+	case "DKK":
+		return "DK"
+	case "GBP":
+		return "GB"
+	case "USD":
+		return "US"
+	default:
+		return "DE"
+	}
+}
+
+// computeTotals sums lines into v1 Totals and applies the debt carry-over:
+// net = sale − return − reversal − fee − tax + fee_refund + tax_refund −
+// holdback + release − commission − charge + credit. A positive net first
+// repays the opening debt (repay_amount); a negative net becomes new debt
+// (deposit_amount). settlement = max(net − repay, 0); closing = opening −
+// repay + deposit.
+func computeTotals(lines []*lineRec, openingDebt int64) klarna.Totals {
+	var t klarna.Totals
+	var tax int64
+	for _, ln := range lines {
+		a := ln.T.Amount
+		switch ln.T.Type {
+		case klarna.TxSale:
+			t.SaleAmount += a
+		case klarna.TxReturn:
+			t.ReturnAmount += a
+		case klarna.TxReversal:
+			t.ReversalAmount += a
+		case klarna.TxFee:
+			t.FeeAmount += a
+		case klarna.TxFeeRefund:
+			t.FeeRefundAmount += a
+		case klarna.TxHoldback:
+			t.HoldbackAmount += a
+		case klarna.TxRelease:
+			t.ReleaseAmount += a
+		case klarna.TxCommission:
+			t.CommissionAmount += a
+		case klarna.TxCharge:
+			t.ChargeAmount += a
+		case klarna.TxCredit:
+			t.CreditAmount += a
+		case klarna.TxTax:
+			tax += a
+		}
+		if ln.T.VATAmount != nil {
+			tax += *ln.T.VATAmount
+		}
+	}
+	t.TaxAmount = i64(tax)
+	t.FeeCorrectionAmount = i64(0)
+	net := t.SaleAmount - t.ReturnAmount - t.ReversalAmount - t.FeeAmount - tax + t.FeeRefundAmount + t.TaxRefundAmount -
+		t.HoldbackAmount + t.ReleaseAmount - t.CommissionAmount - t.ChargeAmount + t.CreditAmount
+	t.OpeningDebtBalanceAmount = openingDebt
+	if net >= 0 {
+		t.RepayAmount = min(openingDebt, net)
+		t.SettlementAmount = net - t.RepayAmount
+	} else {
+		t.DepositAmount = -net
+	}
+	t.ClosingDebtBalanceAmount = openingDebt - t.RepayAmount + t.DepositAmount
+	return t
+}
+
+// RunSettlement pays out the pending lines of one partner (or all when
+// partnerID is ""), one payout per currency, and sends settlement.report.created.
+func (s *Sim) RunSettlement(partnerID string) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runSettlementLocked(partnerID)
+}
+
+func (s *Sim) runSettlementLocked(partnerID string) ([]string, error) {
+	var ids []string
+	if partnerID != "" {
+		if s.st.Accounts[partnerID] == nil {
+			return nil, errNotFound
+		}
+		ids = []string{partnerID}
+	} else {
+		ids = sortedKeys(s.st.Ledger.Pending)
+	}
+	now := s.clock.Now()
+	var refs []string
+	l := &s.st.Ledger
+	for _, pid := range ids {
+		a := s.st.Accounts[pid]
+		lines := l.Pending[pid]
+		if a == nil || len(lines) == 0 {
+			continue
+		}
+		byCur := map[string][]*lineRec{}
+		for _, ln := range lines {
+			byCur[ln.T.CurrencyCode] = append(byCur[ln.T.CurrencyCode], ln)
+		}
+		for _, cur := range sortedKeys(byCur) {
+			ref := "KL" + randAlnum(6)
+			debtKey := pid + "|" + cur
+			tot := computeTotals(byCur[cur], l.Debt[debtKey])
+			l.Debt[debtKey] = tot.ClosingDebtBalanceAmount
+			p := &payoutRec{Partner: pid, P: klarna.Payout{
+				Totals: tot, PaymentReference: ref, PayoutDate: klarna.At(now.Truncate(24 * time.Hour)), CurrencyCode: cur,
+				CurrencyCodeOfRegistrationCountry: a.Currency, MerchantSettlementType: "NET", MerchantID: a.MerchantID,
+			}}
+			l.Payouts = append(l.Payouts, p)
+			l.byRef[ref] = p
+			for _, ln := range byCur[cur] {
+				ln.T.PaymentReference = ref
+				l.Lines = append(l.Lines, ln)
+				l.linesBy[ref] = append(l.linesBy[ref], ln)
+			}
+			refs = append(refs, ref)
+			base := s.opts.PublicURL + "/settlements/v1"
+			s.emitLocked(klarna.EventSettlementReportCreated, pid, "", a.MerchantID, klarna.SettlementEventPayload{
+				SettlementID: "krn:partner:global:settlement:test:" + uuidv4(), PaymentReference: ref, PartnerAccountID: pid,
+				PaymentAcquiringAccountID: firstAcquiring(a), Currency: cur,
+				Links: map[string]string{
+					"payout":       base + "/payouts/" + ref,
+					"transactions": base + "/transactions?payment_reference=" + ref,
+					"csv":          base + "/reports/payout-with-transactions?payment_reference=" + ref,
+					"pdf":          base + "/reports/payout?payment_reference=" + ref,
+				},
+			})
+		}
+		delete(l.Pending, pid)
+	}
+	return refs, nil
+}
+
+func firstAcquiring(a *account) string {
+	if a.Product != nil && len(a.Product.PaymentAccounts) > 0 {
+		return a.Product.PaymentAccounts[0].PaymentAcquiringAccountID
+	}
+	return ""
+}
+
+// Capture records a simulated capture for a partner (seeding, traffic).
+func (s *Sim) Capture(partnerID string, amount int64) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.st.Accounts[partnerID]
+	if a == nil || a.Currency == "" {
+		return "", errNotFound
+	}
+	return s.st.Ledger.capture(a, amount, s.clock.Now()), nil
+}
+
+// Refund records a simulated partial refund of one of the partner's sales.
+func (s *Sim) Refund(partnerID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.st.Accounts[partnerID]
+	if a == nil {
+		return errNotFound
+	}
+	if !s.st.Ledger.refund(a, s.clock.Now()) {
+		return errors.New("the partner has no sale to refund")
+	}
+	return nil
+}
+
+// ---- HTTP ----
+
+func (s *Sim) settlementHandlers() map[klarna.Operation]handler {
+	return map[klarna.Operation]handler{
+		klarna.OpListPayouts:             s.hListPayouts,
+		klarna.OpGetPayout:               s.hGetPayout,
+		klarna.OpGetPayoutSummary:        s.hPayoutSummary,
+		klarna.OpListTransactions:        s.hListTransactions,
+		klarna.OpPayoutReportCSV:         s.hPayoutCSV,
+		klarna.OpPayoutReportPDF:         s.hPayoutPDF,
+		klarna.OpPayoutsSummaryReportCSV: s.hSummaryCSV,
+		klarna.OpPayoutsSummaryReportPDF: s.hSummaryPDF,
+	}
+}
+
+func (s *Sim) renderPayout(c *rctx, p *payoutRec) klarna.Payout {
+	out := p.P
+	out.Transactions = c.base + klarna.Routes[klarna.OpListTransactions].Path + "?payment_reference=" + url.QueryEscape(p.P.PaymentReference)
+	return out
+}
+
+// parseDate reads a v1 date-time; a bare date means 00:00:00 (spec).
+func parseDate(q url.Values, key string, required bool, ve *[]klarna.ValidationError) time.Time {
+	v := q.Get(key)
+	if v == "" {
+		if required {
+			*ve = append(*ve, vErr(key, "is required"))
+		}
+		return time.Time{}
+	}
+	t, err := klarna.ParseTimestamp(v)
+	if err != nil {
+		*ve = append(*ve, vErr(key, "must be an ISO 8601 date-time"))
+	}
+	return t
+}
+
+func offsetParams(q url.Values, ve *[]klarna.ValidationError) (size, offset int) {
+	size = defaultOffsetPage
+	if v := q.Get("size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxOffsetPage {
+			*ve = append(*ve, vErr("size", "must be between 1 and 500"))
+		}
+		size = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			*ve = append(*ve, vErr("offset", "must be 0 or more"))
+		}
+		offset = n
+	}
+	return size, offset
+}
+
+func pageLinks(c *rctx, q url.Values, size, offset int, total int) (next, prev string) {
+	link := func(off int) string {
+		nq := url.Values{}
+		for k, v := range q {
+			nq[k] = v
+		}
+		nq.Set("size", strconv.Itoa(size))
+		nq.Set("offset", strconv.Itoa(off))
+		return c.base + c.r.URL.Path + "?" + nq.Encode()
+	}
+	if offset+size < total {
+		next = link(offset + size)
+	}
+	if offset > 0 {
+		prev = link(max(offset-size, 0))
+	}
+	return next, prev
+}
+
+func (s *Sim) payoutsInRange(partner string, from, to time.Time, currency string) []*payoutRec {
+	var out []*payoutRec
+	for _, p := range s.st.Ledger.Payouts {
+		if partner != "" && p.Partner != partner {
+			continue
+		}
+		if currency != "" && p.P.CurrencyCode != currency {
+			continue
+		}
+		d := p.P.PayoutDate.Time
+		if (!from.IsZero() && d.Before(from)) || (!to.IsZero() && d.After(to)) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func (s *Sim) hListPayouts(c *rctx) *reply {
+	q := c.r.URL.Query()
+	var ve []klarna.ValidationError
+	from, to := parseDate(q, "start_date", false, &ve), parseDate(q, "end_date", false, &ve)
+	size, offset := offsetParams(q, &ve)
+	if len(ve) > 0 {
+		return invalid(ve...)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := s.payoutsInRange(c.partner, from, to, q.Get("currency_code"))
+	sort.SliceStable(all, func(i, j int) bool { return all[i].P.PayoutDate.After(all[j].P.PayoutDate.Time) })
+	out := klarna.PayoutCollection{Payouts: []klarna.Payout{}}
+	for i := offset; i < len(all) && i < offset+size; i++ {
+		out.Payouts = append(out.Payouts, s.renderPayout(c, all[i]))
+	}
+	next, prev := pageLinks(c, q, size, offset, len(all))
+	out.Pagination = klarna.OffsetPagination{Count: int64(len(out.Payouts)), Total: i64(int64(len(all))), Offset: i64(int64(offset)), Next: next, Prev: prev}
+	return jsonReply(200, out)
+}
+
+func (s *Sim) payoutFor(c *rctx, ref string) (*payoutRec, *reply) {
+	p := s.st.Ledger.byRef[ref]
+	if p == nil || (c.partner != "" && p.Partner != c.partner) {
+		return nil, kerr(404, klarna.ErrTypeResource, "NOT_FOUND", "Payout "+ref+" not found")
+	}
+	return p, nil
+}
+
+func (s *Sim) hGetPayout(c *rctx) *reply {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, rp := s.payoutFor(c, c.r.PathValue("payment_reference"))
+	if rp != nil {
+		return rp
+	}
+	return jsonReply(200, s.renderPayout(c, p))
+}
+
+func (s *Sim) summaries(c *rctx, from, to time.Time, currency string) []klarna.PayoutSummary {
+	by := map[string]*klarna.PayoutSummary{}
+	for _, p := range s.payoutsInRange(c.partner, from, to, currency) {
+		sm := by[p.P.CurrencyCode]
+		if sm == nil {
+			sm = &klarna.PayoutSummary{SummaryPayoutDateStart: klarna.At(from), SummaryPayoutDateEnd: klarna.At(to), SummarySettlementCurrency: p.P.CurrencyCode}
+			by[p.P.CurrencyCode] = sm
+		}
+		t := p.P.Totals
+		sm.SummaryTotalSettlementAmount += t.SettlementAmount
+		sm.SummaryTotalSaleAmount += t.SaleAmount
+		sm.SummaryTotalReturnAmount += t.ReturnAmount
+		sm.SummaryTotalReversalAmount += t.ReversalAmount
+		sm.SummaryTotalFeeAmount += t.FeeAmount
+		sm.SummaryTotalCommissionAmount += t.CommissionAmount
+		if t.TaxAmount != nil {
+			sm.SummaryTotalTaxAmount += *t.TaxAmount
+		}
+		if t.FeeCorrectionAmount != nil {
+			sm.SummaryTotalFeeCorrectionAmount += *t.FeeCorrectionAmount
+		}
+		sm.SummaryTotalHoldbackAmount += t.HoldbackAmount
+		sm.SummaryTotalReleaseAmount += t.ReleaseAmount
+		sm.SummaryTotalRepayAmount += t.RepayAmount
+	}
+	out := []klarna.PayoutSummary{}
+	for _, cur := range sortedKeys(by) {
+		out = append(out, *by[cur])
+	}
+	return out
+}
+
+func (s *Sim) hPayoutSummary(c *rctx) *reply {
+	q := c.r.URL.Query()
+	var ve []klarna.ValidationError
+	from, to := parseDate(q, "start_date", true, &ve), parseDate(q, "end_date", true, &ve)
+	if len(ve) > 0 {
+		return invalid(ve...)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return jsonReply(200, s.summaries(c, from, to, q.Get("currency_code")))
+}
+
+func (s *Sim) renderLine(c *rctx, ln *lineRec) klarna.Transaction {
+	t := ln.T
+	if t.PaymentReference != "" {
+		t.Payout = c.base + klarna.Routes[klarna.OpGetPayout].Expand(t.PaymentReference)
+	}
+	return t
+}
+
+func (s *Sim) hListTransactions(c *rctx) *reply {
+	q := c.r.URL.Query()
+	var ve []klarna.ValidationError
+	size, offset := offsetParams(q, &ve)
+	if len(ve) > 0 {
+		return invalid(ve...)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ref, order := q.Get("payment_reference"), q.Get("order_id")
+	src := s.st.Ledger.Lines
+	if ref != "" {
+		src = s.st.Ledger.linesBy[ref]
+	}
+	var all []*lineRec
+	for _, ln := range src {
+		if (c.partner == "" || ln.Partner == c.partner) && (order == "" || ln.T.OrderID == order) {
+			all = append(all, ln)
+		}
+	}
+	out := klarna.TransactionCollection{Transactions: []klarna.Transaction{}}
+	for i := offset; i < len(all) && i < offset+size; i++ {
+		out.Transactions = append(out.Transactions, s.renderLine(c, all[i]))
+	}
+	next, prev := pageLinks(c, q, size, offset, len(all))
+	out.Pagination = klarna.OffsetPagination{Count: int64(len(out.Transactions)), Total: i64(int64(len(all))), Offset: i64(int64(offset)), Next: next, Prev: prev}
+	return jsonReply(200, out)
+}
+
+// csvHeader follows README §9.4 (exact spellings and order UNCONFIRMED).
+var csvHeader = []string{"merchant_id", "payment_reference", "type", "detailed_type", "amount", "vat_rate", "vat_amount", "currency_code",
+	"order_id", "short_order_id", "capture_id", "refund_id", "sale_date", "capture_date", "merchant_reference1", "merchant_reference2",
+	"merchant_capture_reference", "merchant_refund_reference", "purchase_country", "shipping_country", "reversal_reference", "klarna_comment"}
+
+func optInt(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+func writeLines(w *csv.Writer, merchant string, lines []*lineRec) {
+	for _, ln := range lines {
+		t := ln.T
+		capture := ""
+		if t.CaptureID != nil {
+			capture = *t.CaptureID
+		}
+		_ = w.Write([]string{merchant, t.PaymentReference, t.Type, t.DetailedType, strconv.FormatInt(t.Amount, 10), optInt(t.VATRate), optInt(t.VATAmount),
+			t.CurrencyCode, t.OrderID, t.ShortOrderID, capture, t.RefundID, t.SaleDate.UTC().Format(time.RFC3339), t.CaptureDate.UTC().Format(time.RFC3339),
+			t.MerchantReference1, t.MerchantReference2, t.MerchantCaptureReference, t.MerchantRefundReference, t.PurchaseCountry, t.ShippingCountry,
+			t.ReversalReference, t.KlarnaComment})
+	}
+}
+
+func csvReply(name string, fill func(w *csv.Writer)) *reply {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write(csvHeader)
+	fill(w)
+	w.Flush()
+	return &reply{status: 200, ctype: "text/csv; charset=utf-8", body: b.Bytes(),
+		header: map[string][]string{"Content-Disposition": {`attachment; filename="` + name + `"`}}}
+}
+
+func pdfReply(name string, lines []string) *reply {
+	return &reply{status: 200, ctype: "application/pdf", body: renderPDF(lines),
+		header: map[string][]string{"Content-Disposition": {`attachment; filename="` + name + `"`}}}
+}
+
+func requireRef(c *rctx) (string, *reply) {
+	ref := c.r.URL.Query().Get("payment_reference")
+	if ref == "" {
+		return "", invalid(vErr("payment_reference", "is required"))
+	}
+	return ref, nil
+}
+
+func (s *Sim) hPayoutCSV(c *rctx) *reply {
+	ref, rp := requireRef(c)
+	if rp != nil {
+		return rp
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, rp := s.payoutFor(c, ref)
+	if rp != nil {
+		return rp
+	}
+	return csvReply("payout-"+ref+".csv", func(w *csv.Writer) { writeLines(w, p.P.MerchantID, s.st.Ledger.linesBy[ref]) })
+}
+
+func money(v int64, cur string) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%02d %s", sign, v/100, v%100, cur)
+}
+
+func totalsText(t klarna.Totals, cur string) []string {
+	tax := int64(0)
+	if t.TaxAmount != nil {
+		tax = *t.TaxAmount
+	}
+	return []string{
+		"Sales: " + money(t.SaleAmount, cur), "Returns: " + money(t.ReturnAmount, cur), "Reversals: " + money(t.ReversalAmount, cur),
+		"Fees: " + money(t.FeeAmount, cur), "Tax on fees: " + money(tax, cur), "Holdback: " + money(t.HoldbackAmount, cur),
+		"Released: " + money(t.ReleaseAmount, cur), "Debt repaid: " + money(t.RepayAmount, cur),
+		"Settlement amount: " + money(t.SettlementAmount, cur),
+	}
+}
+
+func (s *Sim) hPayoutPDF(c *rctx) *reply {
+	ref, rp := requireRef(c)
+	if rp != nil {
+		return rp
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, rp := s.payoutFor(c, ref)
+	if rp != nil {
+		return rp
+	}
+	lines := []string{"Klarna payout " + ref + " (simulator)", "Merchant " + p.P.MerchantID + ", payout date " + p.P.PayoutDate.Format("2006-01-02")}
+	lines = append(lines, totalsText(p.P.Totals, p.P.CurrencyCode)...)
+	return pdfReply("payout-"+ref+".pdf", lines)
+}
+
+func (s *Sim) summaryRange(c *rctx) (time.Time, time.Time, *reply) {
+	q := c.r.URL.Query()
+	var ve []klarna.ValidationError
+	from, to := parseDate(q, "start_date", true, &ve), parseDate(q, "end_date", true, &ve)
+	if len(ve) > 0 {
+		return from, to, invalid(ve...)
+	}
+	return from, to, nil
+}
+
+func (s *Sim) hSummaryCSV(c *rctx) *reply {
+	from, to, rp := s.summaryRange(c)
+	if rp != nil {
+		return rp
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ps := s.payoutsInRange(c.partner, from, to, "")
+	return csvReply("payouts-summary.csv", func(w *csv.Writer) {
+		for _, p := range ps {
+			writeLines(w, p.P.MerchantID, s.st.Ledger.linesBy[p.P.PaymentReference])
+		}
+	})
+}
+
+func (s *Sim) hSummaryPDF(c *rctx) *reply {
+	from, to, rp := s.summaryRange(c)
+	if rp != nil {
+		return rp
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	lines := []string{"Klarna payouts summary (simulator)", from.Format("2006-01-02") + " to " + to.Format("2006-01-02")}
+	for _, sm := range s.summaries(c, from, to, "") {
+		cur := sm.SummarySettlementCurrency
+		lines = append(lines, cur+": sales "+money(sm.SummaryTotalSaleAmount, cur)+", fees "+money(sm.SummaryTotalFeeAmount, cur)+
+			", settled "+money(sm.SummaryTotalSettlementAmount, cur))
+	}
+	return pdfReply("payouts-summary.pdf", lines)
+}
+
+// renderPDF writes a minimal, valid single-page PDF with one text line per entry.
+func renderPDF(lines []string) []byte {
+	var content bytes.Buffer
+	content.WriteString("BT /F1 11 Tf 50 790 Td 14 TL\n")
+	for _, l := range lines {
+		content.WriteString("(" + pdfEscape(l) + ") Tj T*\n")
+	}
+	content.WriteString("ET\n")
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", content.Len(), content.String()),
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}
+
+func pdfEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '(' || r == ')' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 32 || r > 126:
+			b.WriteByte('?')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,52 @@
+package klarnasim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
+)
+
+// trafficTick keeps demo data flowing: captures, occasional refunds and
+// disputes for operational partners, and a settlement run per partner once
+// a simulated day has passed since its last payout.
+func (s *Sim) trafficTick() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var live []*account
+	for _, id := range sortedKeys(s.st.Accounts) {
+		if a := s.st.Accounts[id]; a.A.State == klarna.AccountOperational && a.Product != nil && a.Product.Status == klarna.ProductEnabled && a.Currency != "" {
+			live = append(live, a)
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	now := s.clock.Now()
+	a := live[rand.IntN(len(live))]
+	for range 1 + rand.IntN(3) {
+		s.st.Ledger.capture(a, int64(1000+rand.IntN(250000)), now)
+	}
+	if rand.IntN(5) == 0 {
+		s.st.Ledger.refund(a, now)
+	}
+	if rand.IntN(8) == 0 {
+		spec := DisputeSpec{}
+		if rand.IntN(3) == 0 {
+			spec.Scenario = scenarios[rand.IntN(len(scenarios))]
+		}
+		s.openLocked(a, spec, 0, now)
+	}
+	last := time.Time{}
+	for _, p := range s.st.Ledger.Payouts {
+		if p.Partner == a.A.PartnerAccountID && p.P.PayoutDate.After(last) {
+			last = p.P.PayoutDate.Time
+		}
+	}
+	if now.Sub(last) >= 24*time.Hour {
+		if _, err := s.runSettlementLocked(a.A.PartnerAccountID); err != nil {
+			s.log.Warn(fmt.Sprintf("klarnasim traffic settlement: %v", err))
+		}
+	}
+}
