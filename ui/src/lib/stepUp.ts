@@ -6,7 +6,7 @@
 // app, useResumePendingAction runs the parked action once and says so.
 import { useMutation, useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
-import { useSearchParams } from 'react-router';
+import { useLocation, useSearchParams } from 'react-router';
 import { ApiError, request, type Method, type Operation, type PathsWith, type RequestOptions, type ResultOf } from './api';
 import { browser, currentPath, loginUrl } from './browser';
 import { notify } from './notify';
@@ -84,9 +84,9 @@ export function takePendingAction(): PendingAction | undefined {
   }
 }
 
-/** The current address with resume=1 added, for the login to return to. */
-function resumeAddress(): string {
-  const here = new URL(currentPath(), 'http://x');
+/** The address with resume=1 added, for the login to return to. */
+function resumeAddress(from: string): string {
+  const here = new URL(from, 'http://x');
   here.searchParams.set('resume', '1');
   return here.pathname + here.search;
 }
@@ -96,14 +96,14 @@ function resumeAddress(): string {
  * action is parked and the browser leaves for the login; the returned promise
  * then never settles, so the button stays busy while the page goes away.
  */
-export async function runAction<R>(a: Action<R>, options: { allowStepUp?: boolean } = {}): Promise<R> {
+export async function runAction<R>(a: Action<R>, options: { allowStepUp?: boolean; returnTo?: string } = {}): Promise<R> {
   const send = request as unknown as (m: string, p: string, o: Action['options']) => Promise<R>;
   try {
     return await send(a.method, a.path, a.options);
   } catch (e) {
     if (e instanceof ApiError && e.isStepUpRequired && options.allowStepUp !== false) {
       park(a);
-      browser.assign(loginUrl(resumeAddress(), { stepUp: true, loginHint: identity.loginHint }));
+      browser.assign(loginUrl(resumeAddress(options.returnTo ?? currentPath()), { stepUp: true, loginHint: identity.loginHint }));
       return new Promise<R>(() => {});
     }
     throw e;
@@ -185,8 +185,10 @@ export function useApiMutation<V, R>(options: {
   onSuccess?: (result: R, vars: V) => void;
 }) {
   const queryClient = useQueryClient();
+  const location = useLocation();
+  const here = location.pathname + location.search;
   return useMutation({
-    mutationFn: (vars: V) => runAction(options.action(vars)),
+    mutationFn: (vars: V) => runAction(options.action(vars), { returnTo: here }),
     onSuccess: async (result, vars) => {
       await Promise.all((options.invalidate ?? []).map((queryKey) => queryClient.invalidateQueries({ queryKey })));
       options.onSuccess?.(result, vars);

@@ -1,5 +1,5 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { setCsrfToken } from '@/lib/api';
 import { clearNotices } from '@/lib/notify';
@@ -38,6 +38,9 @@ Object.defineProperty(window, 'matchMedia', { writable: true, value: matchMedia 
 Object.defineProperty(window, 'ResizeObserver', { writable: true, value: ResizeObserverStub });
 Object.defineProperty(window, 'scrollTo', { writable: true, value: () => {} });
 Object.defineProperty(window.HTMLElement.prototype, 'scrollIntoView', { writable: true, value: () => {} });
+
+// Pages load their code lazily; on a busy 2-core machine that can take a second or more.
+configure({ asyncUtilTimeout: 5000 });
 
 beforeEach(() => {
   window.__prefersDark = false;
