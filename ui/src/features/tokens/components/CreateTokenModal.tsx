@@ -75,6 +75,7 @@ export function CreateTokenModal({ opened, onClose, onCreated }: CreateTokenModa
           <MultiSelect
             label="Roles"
             description="Some or all of your roles in this tenant."
+            placeholder={roles.length ? undefined : 'Choose roles'}
             data={tenant?.roles ?? []}
             value={roles}
             onChange={setRoles}

@@ -47,7 +47,7 @@ export function InviteModal({ tenant, opened, onClose }: { tenant: MeTenant; ope
           />
           <MultiSelect
             label="Roles"
-            placeholder={options.length ? 'Choose roles' : 'Loading roles…'}
+            placeholder={chosen.length ? undefined : options.length ? 'Choose roles' : 'Loading roles…'}
             data={options}
             value={chosen}
             onChange={setChosen}

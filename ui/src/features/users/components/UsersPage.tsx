@@ -78,7 +78,7 @@ export function UsersPage() {
           <EmptyState title="No users yet">People you invite to {tenant.name} appear here once they have signed in.</EmptyState>
         ) : (
           <Paper withBorder radius="md">
-            <Table.ScrollContainer minWidth={760}>
+            <Table.ScrollContainer minWidth={900}>
               <Table verticalSpacing="sm" aria-label={`Users of ${tenant.name}`}>
                 <Table.Thead>
                   <Table.Tr>
@@ -124,10 +124,10 @@ export function UsersPage() {
                           ))}
                         </Group>
                       </Table.Td>
-                      <Table.Td>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
                         <Text size="sm">{formatDateTime(u.last_login_at, 'Never')}</Text>
                       </Table.Td>
-                      <Table.Td>
+                      <Table.Td miw={90}>
                         {u.disabled ? <Badge color="red">Disabled</Badge> : <Badge color="green" variant="light">Active</Badge>}
                       </Table.Td>
                       {manage && (
