@@ -51,6 +51,24 @@ test('sign-in screen, the persona picker and sign-out', async ({ page }) => {
   expect(problems).toEqual([]);
 });
 
+test('an ended session shows "session expired" and signing in again returns to the page', async ({ page, context }) => {
+  const problems = watchProblems(page, [/status of 401/]);
+  await new LoginPage(page).loginAs('merchant-disputes', '/disputes');
+  // The server forgets the browser: its session cookie is gone.
+  await context.clearCookies({ name: 'pd_session' });
+  const shell = new AppShellPage(page);
+  await shell.navLink('API tokens').click();
+
+  const login = new LoginPage(page);
+  await expect(login.heading).toHaveText('Your session has expired');
+  await expect(page).toHaveURL(/\/login\?reason=expired&return_to=%2Fsettings%2Ftokens$/);
+  // The IdP still knows the browser, so signing in again needs no picker.
+  await login.signIn.click();
+  await expect(page).toHaveURL(/\/settings\/tokens$/);
+  await expect(shell.heading).toHaveText('API tokens');
+  expect(problems).toEqual([]);
+});
+
 test('a failed sign-in comes back with a readable error', async ({ page }) => {
   await page.goto('/login?error=access_denied');
   await expect(page.getByRole('alert')).toHaveText(/Sign-in was cancelled or refused at the identity provider\./);
@@ -135,7 +153,8 @@ test('acquirer-admin invites a user and grants a role', async ({ page }) => {
   await expect(users.row(maja).getByText('· granted')).toBeVisible();
 
   // Clear the success notifications and any tooltip off the picture.
-  for (const close of await page.getByRole('button', { name: 'Dismiss notification' }).all()) await close.click();
+  const dismiss = page.getByRole('button', { name: 'Dismiss notification' });
+  while ((await dismiss.count()) > 0) await dismiss.first().click();
   await page.mouse.move(0, 0);
   await expect(page.getByRole('tooltip')).toHaveCount(0);
   await page.screenshot({ path: path.join(shots, 'users.png'), fullPage: true });
