@@ -39,7 +39,8 @@ ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SRC)
 
 test: deps-postgres test-go test-ui test-e2e ## every test: Go (unit + PostgreSQL), UI, browser e2e
 
-test-go: deps-postgres ## Go unit and PostgreSQL integration tests
+test-go: deps-postgres ## Go unit and PostgreSQL integration tests (and go vet)
+	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 
 test-ui: ui/node_modules/.package-lock.json ## UI lint, type check and Vitest
@@ -56,7 +57,7 @@ lint: ui/node_modules/.package-lock.json bin/golangci-lint ## go vet, gofmt, gol
 	cd ui && npm run lint
 
 bin/golangci-lint:
-	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.6.2
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 
 gen: ui/node_modules/.package-lock.json ## regenerate Go and TypeScript types from the OpenAPI document
 	$(GO) generate ./internal/httpapi/apigen

@@ -19,14 +19,20 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
 
 	"github.com/partnerdesk/partnerdesk/internal/auth"
 	"github.com/partnerdesk/partnerdesk/internal/config"
+	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/jobs"
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
+	"github.com/partnerdesk/partnerdesk/internal/secretbox"
+	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
 // Version is set at build time with -ldflags "-X .../internal/app.Version=v1.2.3".
@@ -69,6 +75,13 @@ type Options struct {
 	// OIDC overrides the relying party configuration derived from cfg
 	// (dev points it at its own provider).
 	OIDC *auth.Config
+	// Klarna overrides the Klarna client configuration derived from cfg
+	// (dev points it at its simulator).
+	Klarna *klarna.Config
+	// EncryptionKey overrides cfg.EncryptionKey (dev keeps one in DATA_DIR).
+	EncryptionKey []byte
+	// JobRetry overrides River's retry schedule (tests).
+	JobRetry river.ClientRetryPolicy
 }
 
 // App is a running Partner Desk instance.
@@ -78,6 +91,13 @@ type App struct {
 	DB     *postgres.DB
 	Jobs   *jobs.Client
 	Access *access
+	// Klarna is the Klarna client; nil when no API key is configured.
+	Klarna *klarna.Client
+	// Webhooks is the inbound webhook pipeline; Partners and Disputes the
+	// domain services its handlers belong to.
+	Webhooks *webhook.Service
+	Partners *partner.Service
+	Disputes *dispute.Service
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -125,15 +145,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newPoolCollector(db))
 
-	jobClient, err := jobs.New(db.Pool, jobs.Options{
-		Workers:        cfg.JobWorkers,
-		HeartbeatEvery: cfg.HeartbeatEvery,
-		Heartbeats:     db,
-		Logger:         log.With("component", "jobs"),
-		Registerer:     reg,
-	})
-	if err != nil {
-		return nil, err
+	kc := opts.Klarna
+	if kc == nil && cfg.KlarnaAPIKey != "" {
+		kc = KlarnaConfig(cfg, cfg.Demo)
+	}
+	var kl *klarna.Client
+	if kc != nil {
+		kc.Logger, kc.Registerer = log.With("component", "klarna"), reg
+		if kl, err = klarna.New(*kc); err != nil {
+			return nil, err
+		}
 	}
 
 	oidc := opts.OIDC
@@ -148,6 +169,45 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	if err != nil {
 		return nil, err
 	}
+
+	// Jobs and the webhook pipeline need each other: the queue runs the
+	// pipeline's worker, the pipeline enqueues on the queue.
+	proc := &lateProcessor{}
+	jobClient, err := jobs.New(db.Pool, jobs.Options{
+		Workers:        cfg.JobWorkers,
+		HeartbeatEvery: cfg.HeartbeatEvery,
+		Heartbeats:     db,
+		Logger:         log.With("component", "jobs"),
+		Registerer:     reg,
+		Webhooks:       proc,
+		RescueAfter:    cfg.JobRescueAfter,
+		Retry:          opts.JobRetry,
+	})
+	if err != nil {
+		return nil, err
+	}
+	box, err := encryptionBox(cfg, opts.EncryptionKey)
+	if err != nil {
+		return nil, err
+	}
+	registry := &webhook.Registry{}
+	wh, err := webhook.New(ctx, webhook.Options{
+		Store: db.Webhooks(), Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, cfg.WebhookMaxAttempts), Registry: registry, Box: box,
+		ConfigKeys: cfg.SigningKeys(), Klarna: kl, Audit: acc.record, Logger: log.With("component", "webhooks"), Registerer: reg,
+		MaxAttempts: cfg.WebhookMaxAttempts, KeyGrace: cfg.WebhookKeyGrace, Quarantine: cfg.WebhookQuarantineSize, EventTypes: cfg.WebhookEventTypes,
+	})
+	if err != nil {
+		return nil, err
+	}
+	proc.svc = wh
+	partners := partner.NewService(db.Partners(), wh, acc.record)
+	partners.RegisterWebhooks(registry)
+	var fetcher dispute.Fetcher
+	if kl != nil {
+		fetcher = kl
+	}
+	disputes := dispute.NewService(db.Disputes(), fetcher)
+	disputes.RegisterWebhooks(registry)
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -170,6 +230,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Audit:         auditReader{svc: acc.Audit, store: db.Identity(), rec: acc.record},
 		SecureCookies: strings.HasPrefix(cfg.BaseURL(), "https://"),
 		Idempotency:   db.Idempotency(),
+
+		Webhooks:         wh,
+		WebhookURL:       cfg.BaseURL() + "/webhooks/klarna",
+		KlarnaConfigured: kl != nil,
 	})
 	if err != nil {
 		return nil, err
@@ -180,6 +244,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		DB:       db,
 		Jobs:     jobClient,
 		Access:   acc,
+		Klarna:   kl,
+		Webhooks: wh,
+		Partners: partners,
+		Disputes: disputes,
 		Acquirer: acquirer,
 		srv: &http.Server{
 			Handler:           handler,
@@ -203,6 +271,38 @@ func OIDCConfig(cfg *config.Config, allowDev bool) *auth.Config {
 		RedirectURL: redirect, PostLogoutURL: cfg.BaseURL() + "/", Scopes: cfg.OIDCScopes,
 		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, StepUpMaxAge: cfg.StepUpMaxAge,
 		LoginRateLimit: cfg.LoginRateLimit, AllowDevProvider: allowDev,
+	}
+}
+
+// lateProcessor lets the job queue be built before the webhook service it
+// runs; svc is set before the queue starts.
+type lateProcessor struct{ svc *webhook.Service }
+
+func (p *lateProcessor) Process(ctx context.Context, pk int64, attempt, maxAttempts int) error {
+	return p.svc.Process(ctx, pk, attempt, maxAttempts)
+}
+
+// encryptionBox is the box for stored secrets, or nil when no key is set.
+func encryptionBox(cfg *config.Config, key []byte) (*secretbox.Box, error) {
+	if key == nil && cfg.EncryptionKey != "" {
+		var err error
+		if key, err = secretbox.ParseKey(cfg.EncryptionKey); err != nil {
+			return nil, &config.FieldError{Var: config.Prefix + "ENCRYPTION_KEY", Message: err.Error()}
+		}
+	}
+	if key == nil {
+		return nil, nil
+	}
+	return secretbox.New(key)
+}
+
+// KlarnaConfig is the Klarna client configuration from cfg. allowSim lets
+// it talk to the simulator (dev and demos only).
+func KlarnaConfig(cfg *config.Config, allowSim bool) *klarna.Config {
+	return &klarna.Config{
+		GatewayURL: cfg.KlarnaGatewayURL, DisputesURL: cfg.KlarnaDisputesURL, SettlementsURL: cfg.KlarnaSettlementsURL,
+		APIKey: cfg.KlarnaAPIKey, ClientCertFile: cfg.KlarnaCertFile, ClientKeyFile: cfg.KlarnaKeyFile,
+		Timeout: cfg.KlarnaTimeout, AllowSimulator: allowSim,
 	}
 }
 

@@ -222,7 +222,7 @@ func TestShutdownClosesListener(t *testing.T) {
 		t.Fatal(err)
 	}
 	if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-		conn.Close()
+		_ = conn.Close()
 		t.Fatal("still accepting connections after shutdown")
 	}
 }

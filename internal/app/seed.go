@@ -28,11 +28,31 @@ var DemoGroupRoles = []string{
 
 // SeedDemo creates the demo data that is missing; running it again changes
 // nothing.
+// With Klarna configured (the simulator, in dev), each demo partner's Klarna
+// account, onboarded under the partner's slug as reference, is linked to its
+// tenant.
 func (a *App) SeedDemo(ctx context.Context) error {
 	for _, p := range DemoPartners {
-		if _, err := a.Access.Identity.EnsurePartnerTenant(ctx, p.Slug, p.Name); err != nil {
+		t, err := a.Access.Identity.EnsurePartnerTenant(ctx, p.Slug, p.Name)
+		if err != nil {
+			return fmt.Errorf("seed partner %s: %w", p.Slug, err)
+		}
+		if a.Klarna == nil {
+			continue
+		}
+		id, err := a.Klarna.ResolvePartnerAccountID(ctx, p.Slug)
+		if err != nil {
+			return fmt.Errorf("seed partner %s: find its Klarna account: %w", p.Slug, err)
+		}
+		if err := a.Partners.LinkAccount(ctx, t.ID, id); err != nil {
 			return fmt.Errorf("seed partner %s: %w", p.Slug, err)
 		}
 	}
 	return nil
+}
+
+// Subscribe makes sure Klarna delivers webhooks to this instance.
+func (a *App) Subscribe(ctx context.Context) error {
+	_, err := a.Webhooks.EnsureSubscription(ctx, a.cfg.BaseURL()+"/webhooks/klarna")
+	return err
 }

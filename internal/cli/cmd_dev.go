@@ -18,7 +18,9 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/app"
 	"github.com/partnerdesk/partnerdesk/internal/auth/oidctest"
 	"github.com/partnerdesk/partnerdesk/internal/config"
+	"github.com/partnerdesk/partnerdesk/internal/klarna/klarnasim"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pglocal"
+	"github.com/partnerdesk/partnerdesk/internal/secretbox"
 	"github.com/partnerdesk/partnerdesk/ui"
 )
 
@@ -93,8 +95,22 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	oidc := app.OIDCConfig(cfg, true)
 	oidc.Issuer, oidc.ClientID, oidc.ClientSecret = idp.Issuer(), "partnerdesk-dev", secret
 
+	// The Klarna simulator, in-process on its own port, its state kept
+	// under the data directory across restarts.
+	sim, simURL, stopSim, err := startSimulator(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopSim()
+	kc := app.KlarnaConfig(cfg, true)
+	kc.GatewayURL, kc.DisputesURL, kc.SettlementsURL, kc.APIKey = simURL, simURL, simURL+"/settlements/v1", sim.InitialAPIKey()
+
 	assets, built := ui.Assets()
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, DatabaseURL: dsn, UI: assets, Dev: true, OIDC: oidc})
+	key, err := secretbox.DevKey(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, DatabaseURL: dsn, UI: assets, Dev: true, OIDC: oidc, Klarna: kc, EncryptionKey: key})
 	if err != nil {
 		return err
 	}
@@ -106,12 +122,16 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 		a.DB.Close()
 		return err
 	}
-	printBanner(env.Stdout, a.URL(), cfg.DataDir, built, idp, time.Since(started))
+	// Webhooks from the simulator start flowing once the receiver listens.
+	if err := a.Subscribe(ctx); err != nil {
+		log.Error("subscribing to Klarna webhooks", "error", err)
+	}
+	printBanner(env.Stdout, a.URL(), cfg.DataDir, built, idp, simURL, time.Since(started))
 	<-ctx.Done()
 	return shutdown(a, cfg.ShutdownTimeout)
 }
 
-func printBanner(w io.Writer, url, dataDir string, built bool, idp *oidctest.Provider, took time.Duration) {
+func printBanner(w io.Writer, url, dataDir string, built bool, idp *oidctest.Provider, simURL string, took time.Duration) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nPartner Desk is running at %s   (ready in %.1fs)\n", url, took.Seconds())
 	if !built {
@@ -125,8 +145,43 @@ func printBanner(w io.Writer, url, dataDir string, built bool, idp *oidctest.Pro
 	for _, p := range idp.Personas() {
 		fmt.Fprintf(&b, "  %-*s  %-26s %-24s %s/auth/login?login_hint=%s\n", width, p.ID, p.Role, p.Tenant, url, p.ID)
 	}
-	fmt.Fprintf(&b, "\nData: %s (make clean-data wipes it)   Stop: Ctrl-C\n\n", dataDir)
+	fmt.Fprintf(&b, "\nKlarna simulator: %s (control API: %s/_sim/)\n", simURL, simURL)
+	fmt.Fprintf(&b, "Data: %s (make clean-data wipes it)   Stop: Ctrl-C\n\n", dataDir)
 	io.WriteString(w, b.String())
+}
+
+// startSimulator runs the Klarna simulator for dev: traffic on, state in
+// DATA_DIR/klarna-sim.json, demo partners A and B onboarded on first start.
+func startSimulator(ctx context.Context, cfg *config.Config, log *slog.Logger) (*klarnasim.Sim, string, func(), error) {
+	ln, err := net.Listen("tcp", cfg.KlarnaSimAddr)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("the Klarna simulator cannot listen on %s (PARTNERDESK_KLARNA_SIM_ADDR): %w", cfg.KlarnaSimAddr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	sim, err := klarnasim.New(klarnasim.Options{
+		Logger: log.With("component", "klarna-sim"), SnapshotFile: filepath.Join(cfg.DataDir, "klarna-sim.json"),
+		ClockSpeed: cfg.KlarnaSimSpeed, Traffic: true, PublicURL: url,
+	})
+	if err != nil {
+		ln.Close()
+		return nil, "", nil, fmt.Errorf("the Klarna simulator: %w", err)
+	}
+	if sim.Stats().Accounts == 0 {
+		for _, p := range app.DemoPartners {
+			if _, err := sim.SeedPartner(klarnasim.PartnerSpec{Reference: p.Slug, Name: p.Name, Email: "admin@" + p.Slug + ".example", Operational: true}); err != nil {
+				ln.Close()
+				return nil, "", nil, fmt.Errorf("seeding partner %s in the Klarna simulator: %w", p.Slug, err)
+			}
+		}
+	}
+	sim.Start(ctx)
+	stopHTTP := serveBackground(ln, sim.Handler(), log)
+	return sim, url, func() {
+		stopHTTP()
+		if err := sim.Close(); err != nil {
+			log.Error("closing the Klarna simulator", "error", err)
+		}
+	}, nil
 }
 
 func randomHex(n int) string {

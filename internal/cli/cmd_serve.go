@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"log/slog"
+	"time"
 
 	"github.com/partnerdesk/partnerdesk/internal/app"
+	"github.com/partnerdesk/partnerdesk/internal/auth"
 	"github.com/partnerdesk/partnerdesk/internal/config"
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/ui"
 )
 
@@ -46,6 +50,31 @@ func overlay(getenv func(string) string, key, value string) func(string) string 
 	}
 }
 
+// productionGuards refuses the development IdP and the Klarna simulator
+// unless this is a demo. An IdP or Klarna that is merely unreachable only
+// warns: login and Klarna calls retry on their own.
+func productionGuards(ctx context.Context, a *app.App, demo bool, log *slog.Logger) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := a.Access.Auth.CheckProvider(ctx); err != nil {
+		if errors.Is(err, auth.ErrDevProvider) {
+			return auth.ErrDevProvider
+		}
+		log.Warn("the identity provider is not reachable yet", "error", err)
+	}
+	if a.Klarna == nil {
+		log.Warn("PARTNERDESK_KLARNA_API_KEY is not set: Klarna features are unavailable")
+		return nil
+	}
+	if _, err := a.Klarna.ListSigningKeys(ctx); err != nil {
+		if errors.Is(err, klarna.ErrSimulator) && !demo {
+			return klarna.ErrSimulator
+		}
+		log.Warn("Klarna did not answer a test call", "error", err)
+	}
+	return nil
+}
+
 func init() {
 	var f serverFlags
 	Register(&Command{
@@ -61,9 +90,17 @@ func init() {
 			if cfg.DatabaseURL == "" {
 				return errors.New("PARTNERDESK_DATABASE_URL: required by serve (for a private development database use `partnerdesk dev`)")
 			}
+			if cfg.OIDCIssuer == "" {
+				return errors.New("PARTNERDESK_OIDC_ISSUER: required by serve (your IdP's issuer URL; see README)")
+			}
 			assets, _ := ui.Assets()
-			a, err := app.New(ctx, cfg, app.Options{Logger: app.NewLogger(env.Stderr, cfg.LogLevel), UI: assets})
+			log := app.NewLogger(env.Stderr, cfg.LogLevel)
+			a, err := app.New(ctx, cfg, app.Options{Logger: log, UI: assets})
 			if err != nil {
+				return err
+			}
+			if err := productionGuards(ctx, a, cfg.Demo, log); err != nil {
+				a.DB.Close()
 				return err
 			}
 			return a.Run(ctx)

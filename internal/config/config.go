@@ -20,6 +20,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/partnerdesk/partnerdesk/internal/secretbox"
 )
 
 // Prefix starts every variable name.
@@ -56,6 +58,35 @@ type Config struct {
 	StepUpMaxAge     time.Duration `env:"STEP_UP_MAX_AGE" default:"10m" help:"sensitive actions need a login younger than this"`
 	LoginRateLimit   int           `env:"LOGIN_RATE_LIMIT" default:"30" help:"login attempts per client address per minute"`
 	DevIdPAddr       string        `env:"DEV_IDP_ADDR" default:"127.0.0.1:8091" help:"dev only: host:port of the development identity provider"`
+
+	KlarnaGatewayURL     string        `env:"KLARNA_GATEWAY_URL" default:"https://api-global.test.klarna.com" help:"Klarna Network gateway (Management, Notifications); live: https://api-global.klarna.com"`
+	KlarnaDisputesURL    string        `env:"KLARNA_DISPUTES_URL" default:"https://api.playground.klarna.com" help:"host of the Payment Dispute API; live: https://api.klarna.com"`
+	KlarnaSettlementsURL string        `env:"KLARNA_SETTLEMENTS_URL" default:"https://api.playground.klarna.com/settlements/v1" help:"Settlements API; live: https://api.klarna.com/settlements/v1"`
+	KlarnaAPIKey         string        `env:"KLARNA_API_KEY" secret:"true" help:"the acquirer's Klarna API key (klarna_test_… or klarna_live_…)"`
+	KlarnaCertFile       string        `env:"KLARNA_CLIENT_CERT_FILE" help:"optional mTLS client certificate (PEM)"`
+	KlarnaKeyFile        string        `env:"KLARNA_CLIENT_KEY_FILE" help:"private key for KLARNA_CLIENT_CERT_FILE (PEM)"`
+	KlarnaTimeout        time.Duration `env:"KLARNA_TIMEOUT" default:"30s" help:"timeout of one Klarna call attempt"`
+	KlarnaSimAddr        string        `env:"KLARNA_SIM_ADDR" default:"127.0.0.1:8090" help:"dev only: host:port of the in-process Klarna simulator"`
+	KlarnaSimSpeed       float64       `env:"KLARNA_SIM_SPEED" default:"1" help:"dev only: simulated seconds per real second"`
+
+	EncryptionKey         string        `env:"ENCRYPTION_KEY" secret:"true" help:"32 random bytes, base64 (openssl rand -base64 32): encrypts stored secrets; dev keeps one in DATA_DIR"`
+	WebhookSigningKeys    []string      `env:"KLARNA_WEBHOOK_SIGNING_KEYS" secret:"true" help:"signing keys made elsewhere (Klarna Portal): signing_key_id=secret,…"`
+	WebhookEventTypes     []string      `env:"KLARNA_WEBHOOK_EVENT_TYPES" default:"partner.account.*,payment.dispute.*,settlement.report.*" help:"event types Partner Desk subscribes to"`
+	WebhookMaxAttempts    int           `env:"WEBHOOK_MAX_ATTEMPTS" default:"8" help:"processing attempts of an event before it is dead-lettered"`
+	WebhookKeyGrace       time.Duration `env:"WEBHOOK_KEY_GRACE" default:"24h" help:"after a signing key rotation, how long the previous key is still accepted"`
+	WebhookQuarantineSize int           `env:"WEBHOOK_QUARANTINE_SIZE" default:"10000" help:"rejected deliveries kept for investigation (oldest dropped first)"`
+	JobRescueAfter        time.Duration `env:"JOB_RESCUE_AFTER" default:"2m" help:"a job running longer than this is considered abandoned (its worker died) and runs again"`
+}
+
+// SigningKeys parses KLARNA_WEBHOOK_SIGNING_KEYS into key id → secret. Each
+// pair splits at its first "=", since key ids are KRNs full of colons.
+func (c *Config) SigningKeys() map[string]string {
+	out := map[string]string{}
+	for _, e := range c.WebhookSigningKeys {
+		id, secret, _ := strings.Cut(e, "=")
+		out[strings.TrimSpace(id)] = strings.TrimSpace(secret)
+	}
+	return out
 }
 
 // GroupRole is one parsed OIDC_GROUP_ROLES entry.
@@ -139,6 +170,15 @@ func setField(fv reflect.Value, raw string) error {
 		fv.SetInt(int64(d))
 	case fv.Kind() == reflect.String:
 		fv.SetString(raw)
+	case fv.Kind() == reflect.Float64:
+		if raw == "" {
+			return nil
+		}
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil || f <= 0 {
+			return fmt.Errorf("a positive number, got %q", raw)
+		}
+		fv.SetFloat(f)
 	case fv.Kind() == reflect.Bool:
 		if raw == "" {
 			return nil
@@ -225,6 +265,34 @@ func (c *Config) validate() error {
 	}
 	if c.SessionIdle < time.Minute || c.SessionAbsolute < c.SessionIdle {
 		return &FieldError{Prefix + "SESSION_ABSOLUTE_TIMEOUT", "at least SESSION_IDLE_TIMEOUT, which is at least 1m"}
+	}
+	for name, u := range map[string]string{"KLARNA_GATEWAY_URL": c.KlarnaGatewayURL, "KLARNA_DISPUTES_URL": c.KlarnaDisputesURL, "KLARNA_SETTLEMENTS_URL": c.KlarnaSettlementsURL} {
+		if err := validBaseURL(u); err != nil {
+			return &FieldError{Prefix + name, err.Error()}
+		}
+	}
+	if (c.KlarnaCertFile == "") != (c.KlarnaKeyFile == "") {
+		return &FieldError{Prefix + "KLARNA_CLIENT_KEY_FILE", "KLARNA_CLIENT_CERT_FILE and KLARNA_CLIENT_KEY_FILE are set together"}
+	}
+	if err := validHostPort(c.KlarnaSimAddr); err != nil {
+		return &FieldError{Prefix + "KLARNA_SIM_ADDR", err.Error()}
+	}
+	for i, e := range c.WebhookSigningKeys {
+		id, secret, ok := strings.Cut(e, "=")
+		if !ok || strings.TrimSpace(id) == "" || strings.TrimSpace(secret) == "" {
+			return &FieldError{Prefix + "KLARNA_WEBHOOK_SIGNING_KEYS", fmt.Sprintf("pairs of signing_key_id=secret separated by commas; entry %d is not", i+1)}
+		}
+	}
+	if c.EncryptionKey != "" {
+		if _, err := secretbox.ParseKey(c.EncryptionKey); err != nil {
+			return &FieldError{Prefix + "ENCRYPTION_KEY", err.Error()}
+		}
+	}
+	if c.WebhookMaxAttempts < 1 || c.WebhookMaxAttempts > 25 {
+		return &FieldError{Prefix + "WEBHOOK_MAX_ATTEMPTS", "from 1 to 25"}
+	}
+	if c.JobRescueAfter < time.Second {
+		return &FieldError{Prefix + "JOB_RESCUE_AFTER", "at least 1s"}
 	}
 	if c.HeartbeatEvery < time.Second {
 		return &FieldError{Prefix + "HEARTBEAT_INTERVAL", "at least 1s"}

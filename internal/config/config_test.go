@@ -93,3 +93,25 @@ func TestMask(t *testing.T) {
 		}
 	}
 }
+
+func TestWebhookSigningKeysSplitAtFirstEquals(t *testing.T) {
+	c, err := Load(env(map[string]string{"PARTNERDESK_KLARNA_WEBHOOK_SIGNING_KEYS": "krn:partner:global:notification:signing-key:a1=abc=def, krn:k:2=xyz"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.SigningKeys()
+	if got["krn:partner:global:notification:signing-key:a1"] != "abc=def" || got["krn:k:2"] != "xyz" || len(got) != 2 {
+		t.Fatalf("SigningKeys = %v", got)
+	}
+	var out bytes.Buffer
+	_ = c.Print(&out)
+	if strings.Contains(out.String(), "abc=def") {
+		t.Fatal("printed configuration shows a signing secret")
+	}
+	if _, err := Load(env(map[string]string{"PARTNERDESK_KLARNA_WEBHOOK_SIGNING_KEYS": "krn:only-an-id"})); err == nil || !strings.Contains(err.Error(), "KLARNA_WEBHOOK_SIGNING_KEYS") {
+		t.Fatalf("malformed pair: %v", err)
+	}
+	if _, err := Load(env(map[string]string{"PARTNERDESK_ENCRYPTION_KEY": "short"})); err == nil || !strings.Contains(err.Error(), "ENCRYPTION_KEY") {
+		t.Fatalf("bad encryption key: %v", err)
+	}
+}

@@ -113,7 +113,7 @@ func TestPermissionMatrix(t *testing.T) {
 				name := fmt.Sprintf("%s_%s/%s/%s", rt.Method, rt.Path, persona, which)
 				t.Run(name, func(t *testing.T) {
 					path := strings.NewReplacer(":tenant", tenants[slug], ":user", userIn[slug], ":role", "merchant-finance",
-						":invitation", "00000000-0000-0000-0000-000000000001", ":token", "00000000-0000-0000-0000-000000000002").Replace(rt.Path)
+						":invitation", "00000000-0000-0000-0000-000000000001", ":token", "00000000-0000-0000-0000-000000000002", ":event", "1", ":subscription", "krn:none").Replace(rt.Path)
 					body := []byte("{}")
 					switch {
 					case strings.HasSuffix(rt.Path, "/disabled"):
@@ -138,7 +138,7 @@ func TestPermissionMatrix(t *testing.T) {
 						if !holds && r.Status != 403 {
 							t.Fatalf("without %s anywhere: want 403, got %d %s", rt.Action, r.Status, r.Body)
 						}
-						if holds && (r.Status == 401 || r.Status == 403 || r.Status == 404) {
+						if holds && (r.Status == 401 || r.Status == 403) {
 							t.Fatalf("allowed; got %d %s", r.Status, r.Body)
 						}
 					case "path":

@@ -14,8 +14,9 @@ import (
 type tenantFrom int
 
 const (
-	// noTenant: any logged-in user; the handler scopes what it returns.
-	noTenant tenantFrom = iota
+	// noTenant (the zero value): any logged-in user; the handler scopes
+	// what it returns.
+	_ tenantFrom = iota
 	// pathTenant: the :tenant path parameter.
 	pathTenant
 	// anyTenant: the action held in at least one tenant; the handler gets
@@ -50,6 +51,17 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/tokens", handler: s.listTokens},
 		{method: "POST", path: "/tokens", action: "token:manage", tenant: anyTenant, stepUp: true, handler: s.createToken}, // and on the body's tenant
 		{method: "DELETE", path: "/tokens/:token", handler: s.revokeToken},
+
+		{method: "GET", path: "/webhooks/events", action: "webhook:read", tenant: anyTenant, handler: s.listWebhookEvents},
+		{method: "GET", path: "/webhooks/events/:event", action: "webhook:read", tenant: anyTenant, handler: s.getWebhookEvent},
+		{method: "POST", path: "/webhooks/events/:event/replay", action: "webhook:replay", tenant: anyTenant, handler: s.replayWebhookEvent},
+		{method: "POST", path: "/webhooks/replay", action: "webhook:replay", tenant: anyTenant, handler: s.replayWebhookEvents},
+		{method: "GET", path: "/webhooks/quarantine", action: "webhook:read", tenant: anyTenant, handler: s.listWebhookQuarantine},
+		{method: "GET", path: "/webhooks/stats", action: "webhook:read", tenant: anyTenant, handler: s.getWebhookStats},
+		{method: "GET", path: "/webhooks/subscriptions", action: "webhook:read", tenant: anyTenant, handler: s.listWebhookSubscriptions},
+		{method: "POST", path: "/webhooks/subscriptions", action: "webhook:manage", tenant: anyTenant, stepUp: true, handler: s.ensureWebhookSubscription},
+		{method: "POST", path: "/webhooks/signing-keys/rotate", action: "webhook:manage", tenant: anyTenant, stepUp: true, handler: s.rotateWebhookSigningKey},
+		{method: "POST", path: "/webhooks/subscriptions/:subscription/simulate", action: "webhook:manage", tenant: anyTenant, handler: s.simulateWebhook},
 
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
 		{method: "GET", path: "/audit/export.csv", action: "audit:export", tenant: anyTenant, handler: s.exportAudit},

@@ -22,6 +22,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/openapi"
 	"github.com/partnerdesk/partnerdesk/internal/idem"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
+	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
 // Pinger checks a dependency for readiness.
@@ -48,6 +49,12 @@ type Options struct {
 	Audit         AuditReader
 	SecureCookies bool
 	Idempotency   idem.Store
+
+	// Webhooks is the Klarna webhook pipeline; WebhookURL is where Klarna
+	// delivers (PUBLIC_URL/webhooks/klarna).
+	Webhooks         *webhook.Service
+	WebhookURL       string
+	KlarnaConfigured bool
 }
 
 // server holds the handlers' dependencies.
@@ -86,6 +93,7 @@ func New(opts Options) (http.Handler, error) {
 	if opts.Auth != nil {
 		s := &server{opts: opts, auth: opts.Auth, ident: opts.Identity, authz: opts.Authz, cookies: newCookies(opts.SecureCookies)}
 		s.authRoutes(r)
+		r.POST("/webhooks/klarna", s.receiveWebhook)
 		s.mount(api, s.routes())
 	}
 

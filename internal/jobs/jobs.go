@@ -32,8 +32,12 @@ type Options struct {
 	Heartbeats     Heartbeats
 	Logger         *slog.Logger
 	Registerer     prometheus.Registerer
-	// Register adds further workers (later capabilities register theirs here).
-	Register func(*river.Workers) error
+	// Webhooks processes stored webhook events.
+	Webhooks WebhookProcessor
+	// RescueAfter is when a running job counts as abandoned (its worker died).
+	RescueAfter time.Duration
+	// Retry overrides River's retry schedule (tests use a fast one).
+	Retry river.ClientRetryPolicy
 }
 
 // New builds a River client with the application's workers and periodic jobs.
@@ -44,15 +48,17 @@ func New(pool *pgxpool.Pool, opts Options) (*Client, error) {
 	if err := river.AddWorkerSafely(workers, &heartbeatWorker{store: opts.Heartbeats, host: host}); err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	if opts.Register != nil {
-		if err := opts.Register(workers); err != nil {
+	if opts.Webhooks != nil {
+		if err := river.AddWorkerSafely(workers, &webhookWorker{svc: opts.Webhooks}); err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Logger:  opts.Logger,
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
-		Workers: workers,
+		Logger:               opts.Logger,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
+		Workers:              workers,
+		RescueStuckJobsAfter: opts.RescueAfter,
+		RetryPolicy:          opts.Retry,
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(opts.HeartbeatEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return HeartbeatArgs{}, nil },

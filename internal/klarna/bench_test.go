@@ -24,7 +24,7 @@ func benchEnv(b *testing.B) (*klarna.Client, string) {
 	}
 	srv := httptest.NewServer(sim.Handler())
 	b.Cleanup(srv.Close)
-	c, err := klarna.New(klarna.Config{GatewayURL: srv.URL, APIKey: sim.InitialAPIKey()})
+	c, err := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: srv.URL, APIKey: sim.InitialAPIKey()})
 	if err != nil {
 		b.Fatal(err)
 	}

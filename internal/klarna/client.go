@@ -51,7 +51,17 @@ type Config struct {
 	// DeepLinkSigner signs Portal deep links; when nil, the mTLS certificate
 	// and key are used if they hold a P-256 key.
 	DeepLinkSigner *DeepLinkSigner
+	// AllowSimulator accepts answers from Partner Desk's Klarna simulator
+	// (they carry HeaderSimulator). Only dev and demos set it, so a
+	// production instance can never run against the simulator by mistake.
+	AllowSimulator bool
 }
+
+// HeaderSimulator marks every answer of the Klarna simulator.
+const HeaderSimulator = "Partnerdesk-Klarna-Simulator"
+
+// ErrSimulator refuses the simulator outside dev and demos.
+var ErrSimulator = errors.New("the Klarna base URL points at the Partner Desk simulator; set PARTNERDESK_DEMO=true for a demo, or configure Klarna's real base URLs")
 
 // Client calls Klarna. It is safe for concurrent use.
 type Client struct {
@@ -65,6 +75,7 @@ type Client struct {
 	log     *slog.Logger
 	m       *metrics
 	signer  *DeepLinkSigner
+	sim     bool
 }
 
 type metrics struct {
@@ -134,6 +145,7 @@ func New(cfg Config) (*Client, error) {
 		log:     cfg.Logger,
 		m:       newMetrics(cfg.Registerer),
 		signer:  cfg.DeepLinkSigner,
+		sim:     cfg.AllowSimulator,
 	}
 	for i, raw := range []string{cfg.GatewayURL, cfg.DisputesURL, cfg.SettlementsURL} {
 		u, err := url.Parse(raw)
@@ -326,6 +338,10 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 			}
 		} else {
 			status = resp.status
+			if resp.header.Get(HeaderSimulator) != "" && !c.sim {
+				lastErr = &Error{Operation: cl.op, Err: ErrSimulator, CorrelationID: corr}
+				return lastErr
+			}
 			if rc := resp.header.Get(HeaderCorrelationID); rc != "" {
 				corr = rc
 			}

@@ -40,7 +40,7 @@ func TestAPIKeys_SecretShownOnceAndDisableRevokes(t *testing.T) {
 	_, err := e.client.CreateAPIKey(ctx, "bad/description!")
 	wantCode(t, err, apperr.Invalid)
 
-	other, err := klarna.New(klarna.Config{GatewayURL: e.srv.URL, APIKey: k.Secret, MaxRetryTime: time.Second})
+	other, err := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: e.srv.URL, APIKey: k.Secret, MaxRetryTime: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestDeepLink_SingleUsePortalURL(t *testing.T) {
 	ctx := context.Background()
 	p := e.operationalPartner("SEK")
 	signer := newSignerFromSim(t, e, "JWT_SIGNING")
-	c, err := klarna.New(klarna.Config{GatewayURL: e.srv.URL, APIKey: e.key, DeepLinkSigner: signer})
+	c, err := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: e.srv.URL, APIKey: e.key, DeepLinkSigner: signer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestDeepLink_SingleUsePortalURL(t *testing.T) {
 		tpl := &x509.Certificate{SerialNumber: bigOne(), NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
 		der, _ := x509.CreateCertificate(rand.Reader, tpl, tpl, &key.PublicKey, key)
 		cert, _ := x509.ParseCertificate(der)
-		rogue, _ := klarna.New(klarna.Config{GatewayURL: e.srv.URL, APIKey: e.key, DeepLinkSigner: &klarna.DeepLinkSigner{Key: key, Certificate: cert}})
+		rogue, _ := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: e.srv.URL, APIKey: e.key, DeepLinkSigner: &klarna.DeepLinkSigner{Key: key, Certificate: cert}})
 		_, err := rogue.CreateDeepLink(ctx, claims)
 		wantCode(t, err, apperr.Invalid)
 	})

@@ -73,10 +73,19 @@ func TestDisputes_AttachmentRules(t *testing.T) {
 	raw := func(filename string, content []byte) int {
 		var b bytes.Buffer
 		mw := multipart.NewWriter(&b)
-		fw, _ := mw.CreateFormFile("file", filename)
-		fw.Write(content)
-		mw.WriteField("filename", filename)
-		mw.Close()
+		fw, err := mw.CreateFormFile("file", filename)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(content); err != nil {
+			t.Fatal(err)
+		}
+		if err := mw.WriteField("filename", filename); err != nil {
+			t.Fatal(err)
+		}
+		if err := mw.Close(); err != nil {
+			t.Fatal(err)
+		}
 		req, _ := http.NewRequest("POST", e.srv.URL+klarna.Routes[klarna.OpUploadAttachment].Expand(id), &b)
 		req.Header.Set("Content-Type", mw.FormDataContentType())
 		req.Header.Set("Authorization", "Basic "+e.key)
@@ -84,8 +93,11 @@ func TestDisputes_AttachmentRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.Copy(io.Discard, resp.Body)
+		_, err = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		return resp.StatusCode
 	}
 	cases := []struct {

@@ -74,6 +74,8 @@ func (e *Error) Unwrap() []error {
 // AppError maps the failure onto the application's error codes.
 func (e *Error) AppError() *apperr.Error {
 	switch {
+	case errors.Is(e.Err, ErrSimulator):
+		return &apperr.Error{Code: apperr.Unavailable, Message: "Partner Desk is configured against the Klarna simulator outside a demo", Err: ErrSimulator}
 	case e.HTTPStatus == 0:
 		return &apperr.Error{Code: apperr.Unavailable, Message: "Klarna could not be reached; try again later"}
 	case e.HTTPStatus == http.StatusBadRequest && e.ErrorCode == CodeInvalidContentType:

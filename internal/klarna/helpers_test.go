@@ -137,7 +137,8 @@ func newEnv(t *testing.T, opts ...envOpt) *env {
 	reg := prometheus.NewRegistry()
 	logs := &syncBuffer{}
 	cfg := klarna.Config{
-		Timeout: 5 * time.Second, MaxRetryTime: 3 * time.Second,
+		AllowSimulator: true,
+		Timeout:        5 * time.Second, MaxRetryTime: 3 * time.Second,
 		RetryBaseDelay: time.Millisecond, RetryMaxDelay: 20 * time.Millisecond,
 		Registerer: reg, Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}

@@ -32,11 +32,18 @@ func writeClientCert(t *testing.T) (certFile, keyFile string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kder, _ := x509.MarshalECPrivateKey(key)
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	certFile, keyFile = filepath.Join(dir, "client.pem"), filepath.Join(dir, "client.key")
-	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return certFile, keyFile
 }
 
@@ -56,13 +63,13 @@ func TestMTLS_ClientPresentsCertificateFromFiles(t *testing.T) {
 	base := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 
 	certFile, keyFile := writeClientCert(t)
-	c, err := klarna.New(klarna.Config{GatewayURL: srv.URL, APIKey: sim.InitialAPIKey(), ClientCertFile: certFile, ClientKeyFile: keyFile, HTTPClient: base})
+	c, err := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: srv.URL, APIKey: sim.InitialAPIKey(), ClientCertFile: certFile, ClientKeyFile: keyFile, HTTPClient: base})
 	if err != nil {
 		t.Fatal(err)
 	}
 	must[[]klarna.PaymentProfile](t)(c.ListPaymentProfiles(context.Background()))
 
-	noCert, _ := klarna.New(klarna.Config{GatewayURL: srv.URL, APIKey: sim.InitialAPIKey(), HTTPClient: base, MaxRetryTime: 100 * time.Millisecond, RetryBaseDelay: time.Millisecond})
+	noCert, _ := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: srv.URL, APIKey: sim.InitialAPIKey(), HTTPClient: base, MaxRetryTime: 100 * time.Millisecond, RetryBaseDelay: time.Millisecond})
 	_, err = noCert.ListPaymentProfiles(context.Background())
 	wantCode(t, err, apperr.Unavailable)
 }

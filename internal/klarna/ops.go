@@ -416,12 +416,16 @@ func (c *Client) UploadAttachment(ctx context.Context, disputeID, filename strin
 	h.Set("Content-Type", ctype)
 	fw, err := mw.CreatePart(h)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("klarna %s: build multipart body: %w", OpUploadAttachment, err)
 	}
-	fw.Write(data)
-	_ = mw.WriteField("filename", filename)
+	if _, err := fw.Write(data); err != nil {
+		return nil, fmt.Errorf("klarna %s: build multipart body: %w", OpUploadAttachment, err)
+	}
+	if err := mw.WriteField("filename", filename); err != nil {
+		return nil, fmt.Errorf("klarna %s: build multipart body: %w", OpUploadAttachment, err)
+	}
 	if err := mw.Close(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("klarna %s: build multipart body: %w", OpUploadAttachment, err)
 	}
 	var out UploadAttachmentResponse
 	if err := c.do(ctx, call{op: OpUploadAttachment, params: p(disputeID), body: buf.Bytes(), contentType: mw.FormDataContentType(), out: &out}, opts); err != nil {

@@ -100,9 +100,14 @@ func TestSettlements_OffsetPaging(t *testing.T) {
 	ctx := context.Background()
 	partner := e.operationalPartner("EUR").PartnerAccountID
 	for range 30 {
-		e.sim.Capture(partner, 1000)
+		if _, err := e.sim.Capture(partner, 1000); err != nil {
+			t.Fatal(err)
+		}
 	}
-	refs, _ := e.sim.RunSettlement(partner)
+	refs, err := e.sim.RunSettlement(partner)
+	if err != nil || len(refs) == 0 {
+		t.Fatalf("run settlement: refs %v, err %v", refs, err)
+	}
 	seen := 0
 	for off := 0; ; off += 25 {
 		page := must[*klarna.TransactionCollection](t)(e.client.ListTransactions(ctx, klarna.ListTransactionsParams{PaymentReference: refs[0], Size: 25, Offset: off}))
@@ -117,7 +122,7 @@ func TestSettlements_OffsetPaging(t *testing.T) {
 	if seen != 60 {
 		t.Fatalf("paged %d lines", seen)
 	}
-	_, err := e.client.ListTransactions(ctx, klarna.ListTransactionsParams{Size: 501})
+	_, err = e.client.ListTransactions(ctx, klarna.ListTransactionsParams{Size: 501})
 	wantCode(t, err, apperr.Invalid)
 }
 

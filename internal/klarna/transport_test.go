@@ -163,7 +163,7 @@ func TestRateLimit_429WithHeadersThenClientBacksOff(t *testing.T) {
 
 func TestUnauthorized_IsUnavailableWithClearMessage(t *testing.T) {
 	e := newEnv(t)
-	c, _ := klarna.New(klarna.Config{GatewayURL: e.srv.URL, APIKey: "klarna_test_api_wrong"})
+	c, _ := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: e.srv.URL, APIKey: "klarna_test_api_wrong"})
 	_, err := c.ListPaymentProfiles(context.Background())
 	wantCode(t, err, apperr.Unavailable)
 	if !strings.Contains(apperr.As(err).Message, "API key") {

@@ -70,6 +70,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	return &DB{Pool: pool, Gorm: g, sql: sqlDB}, nil
 }
 
+// SQL is the database/sql handle over the same pool.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
 // Close releases the pool.
 func (db *DB) Close() {
 	_ = db.sql.Close()

@@ -6,6 +6,7 @@ package apptest
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"log/slog"
 	"net"
@@ -19,8 +20,10 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/auth/oidctest"
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
 	"github.com/partnerdesk/partnerdesk/ui"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // Config is the default test configuration: a free port, a fast heartbeat,
@@ -58,12 +61,26 @@ func Config(t testing.TB) *config.Config {
 type App struct {
 	*app.App
 	IdP *oidctest.Provider
-	t   testing.TB
+	// EncryptionKey is the key stored secrets are sealed with.
+	EncryptionKey []byte
+	t             testing.TB
 }
+
+// fastRetry retries failed jobs after 50 ms instead of River's minutes.
+type fastRetry struct{}
+
+func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(50 * time.Millisecond) }
 
 // Start runs the app on a fresh database (unless cfg.DatabaseURL is set)
 // until the test ends. Logs go to logs if non-nil, else nowhere.
 func Start(t testing.TB, cfg *config.Config, logs io.Writer) *App {
+	t.Helper()
+	return StartWithKlarna(t, cfg, logs, nil)
+}
+
+// StartWithKlarna is Start with a Klarna client configuration (e.g. a
+// klarnasim server with AllowSimulator).
+func StartWithKlarna(t testing.TB, cfg *config.Config, logs io.Writer, klarnaCfg *klarna.Config) *App {
 	t.Helper()
 	if cfg == nil {
 		cfg = Config(t)
@@ -84,7 +101,9 @@ func Start(t testing.TB, cfg *config.Config, logs io.Writer) *App {
 	oidc.Issuer, oidc.ClientID, oidc.ClientSecret = idp.Issuer(), "partnerdesk-test", "test-secret"
 	assets, _ := ui.Assets()
 	ctx := context.Background()
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, UI: assets, Dev: true, OIDC: oidc})
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	a, err := app.New(ctx, cfg, app.Options{Logger: log, UI: assets, Dev: true, OIDC: oidc, Klarna: klarnaCfg, EncryptionKey: key, JobRetry: fastRetry{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +120,7 @@ func Start(t testing.TB, cfg *config.Config, logs io.Writer) *App {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	return &App{App: a, IdP: idp, t: t}
+	return &App{App: a, IdP: idp, EncryptionKey: key, t: t}
 }
 
 // Client is an API client with its own cookie jar.

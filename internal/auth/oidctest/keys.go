@@ -136,7 +136,7 @@ var errBadToken = errors.New("token signature invalid or key unknown")
 // decodes its payload into claims. Expiry and audience are the caller's
 // business.
 func (r *keyRing) verify(token, typ string, claims any) error {
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil || len(jws.Signatures) != 1 {
 		return errBadToken
 	}

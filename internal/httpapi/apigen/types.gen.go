@@ -66,6 +66,30 @@ func (e MetaEnvironment) Valid() bool {
 	}
 }
 
+// Defines values for QuarantinedDeliveryReason.
+const (
+	QuarantinedDeliveryReasonBadSignature      QuarantinedDeliveryReason = "bad_signature"
+	QuarantinedDeliveryReasonMalformedBody     QuarantinedDeliveryReason = "malformed_body"
+	QuarantinedDeliveryReasonRetiredSigningKey QuarantinedDeliveryReason = "retired_signing_key"
+	QuarantinedDeliveryReasonUnknownSigningKey QuarantinedDeliveryReason = "unknown_signing_key"
+)
+
+// Valid indicates whether the value is a known member of the QuarantinedDeliveryReason enum.
+func (e QuarantinedDeliveryReason) Valid() bool {
+	switch e {
+	case QuarantinedDeliveryReasonBadSignature:
+		return true
+	case QuarantinedDeliveryReasonMalformedBody:
+		return true
+	case QuarantinedDeliveryReasonRetiredSigningKey:
+		return true
+	case QuarantinedDeliveryReasonUnknownSigningKey:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RoleScope.
 const (
 	RoleScopeAcquirer RoleScope = "acquirer"
@@ -102,6 +126,147 @@ func (e TenantUserRolesSource) Valid() bool {
 	case TenantUserRolesSourceManual:
 		return true
 	case TenantUserRolesSourceSeed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventStatus.
+const (
+	WebhookEventStatusDeadLettered WebhookEventStatus = "dead_lettered"
+	WebhookEventStatusFailed       WebhookEventStatus = "failed"
+	WebhookEventStatusParked       WebhookEventStatus = "parked"
+	WebhookEventStatusProcessed    WebhookEventStatus = "processed"
+	WebhookEventStatusReceived     WebhookEventStatus = "received"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventStatus enum.
+func (e WebhookEventStatus) Valid() bool {
+	switch e {
+	case WebhookEventStatusDeadLettered:
+		return true
+	case WebhookEventStatusFailed:
+		return true
+	case WebhookEventStatusParked:
+		return true
+	case WebhookEventStatusProcessed:
+		return true
+	case WebhookEventStatusReceived:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventDetailStatus.
+const (
+	WebhookEventDetailStatusDeadLettered WebhookEventDetailStatus = "dead_lettered"
+	WebhookEventDetailStatusFailed       WebhookEventDetailStatus = "failed"
+	WebhookEventDetailStatusParked       WebhookEventDetailStatus = "parked"
+	WebhookEventDetailStatusProcessed    WebhookEventDetailStatus = "processed"
+	WebhookEventDetailStatusReceived     WebhookEventDetailStatus = "received"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventDetailStatus enum.
+func (e WebhookEventDetailStatus) Valid() bool {
+	switch e {
+	case WebhookEventDetailStatusDeadLettered:
+		return true
+	case WebhookEventDetailStatusFailed:
+		return true
+	case WebhookEventDetailStatusParked:
+		return true
+	case WebhookEventDetailStatusProcessed:
+		return true
+	case WebhookEventDetailStatusReceived:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventDetailVerificationResult.
+const (
+	WebhookEventDetailVerificationResultVerified WebhookEventDetailVerificationResult = "verified"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventDetailVerificationResult enum.
+func (e WebhookEventDetailVerificationResult) Valid() bool {
+	switch e {
+	case WebhookEventDetailVerificationResultVerified:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSetupSigningKeysSource.
+const (
+	WebhookSetupSigningKeysSourceApi    WebhookSetupSigningKeysSource = "api"
+	WebhookSetupSigningKeysSourceConfig WebhookSetupSigningKeysSource = "config"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSetupSigningKeysSource enum.
+func (e WebhookSetupSigningKeysSource) Valid() bool {
+	switch e {
+	case WebhookSetupSigningKeysSourceApi:
+		return true
+	case WebhookSetupSigningKeysSourceConfig:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListWebhookEventsParamsStatus.
+const (
+	ListWebhookEventsParamsStatusDeadLettered ListWebhookEventsParamsStatus = "dead_lettered"
+	ListWebhookEventsParamsStatusFailed       ListWebhookEventsParamsStatus = "failed"
+	ListWebhookEventsParamsStatusParked       ListWebhookEventsParamsStatus = "parked"
+	ListWebhookEventsParamsStatusProcessed    ListWebhookEventsParamsStatus = "processed"
+	ListWebhookEventsParamsStatusReceived     ListWebhookEventsParamsStatus = "received"
+)
+
+// Valid indicates whether the value is a known member of the ListWebhookEventsParamsStatus enum.
+func (e ListWebhookEventsParamsStatus) Valid() bool {
+	switch e {
+	case ListWebhookEventsParamsStatusDeadLettered:
+		return true
+	case ListWebhookEventsParamsStatusFailed:
+		return true
+	case ListWebhookEventsParamsStatusParked:
+		return true
+	case ListWebhookEventsParamsStatusProcessed:
+		return true
+	case ListWebhookEventsParamsStatusReceived:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ReplayWebhookEventsJSONBodyStatus.
+const (
+	ReplayWebhookEventsJSONBodyStatusDeadLettered ReplayWebhookEventsJSONBodyStatus = "dead_lettered"
+	ReplayWebhookEventsJSONBodyStatusFailed       ReplayWebhookEventsJSONBodyStatus = "failed"
+	ReplayWebhookEventsJSONBodyStatusParked       ReplayWebhookEventsJSONBodyStatus = "parked"
+	ReplayWebhookEventsJSONBodyStatusProcessed    ReplayWebhookEventsJSONBodyStatus = "processed"
+	ReplayWebhookEventsJSONBodyStatusReceived     ReplayWebhookEventsJSONBodyStatus = "received"
+)
+
+// Valid indicates whether the value is a known member of the ReplayWebhookEventsJSONBodyStatus enum.
+func (e ReplayWebhookEventsJSONBodyStatus) Valid() bool {
+	switch e {
+	case ReplayWebhookEventsJSONBodyStatusDeadLettered:
+		return true
+	case ReplayWebhookEventsJSONBodyStatusFailed:
+		return true
+	case ReplayWebhookEventsJSONBodyStatusParked:
+		return true
+	case ReplayWebhookEventsJSONBodyStatusProcessed:
+		return true
+	case ReplayWebhookEventsJSONBodyStatusReceived:
 		return true
 	default:
 		return false
@@ -242,6 +407,26 @@ type Problem struct {
 	Type      string        `json:"type"`
 }
 
+// QuarantinedDelivery defines model for QuarantinedDelivery.
+type QuarantinedDelivery struct {
+	// BodyPreview the first 2 KB of the body as text
+	BodyPreview  string                    `json:"body_preview"`
+	BodySize     int                       `json:"body_size"`
+	Id           int64                     `json:"id"`
+	Reason       QuarantinedDeliveryReason `json:"reason"`
+	ReceivedAt   time.Time                 `json:"received_at"`
+	RemoteIp     string                    `json:"remote_ip"`
+	SigningKeyId string                    `json:"signing_key_id"`
+}
+
+// QuarantinedDeliveryReason defines model for QuarantinedDelivery.Reason.
+type QuarantinedDeliveryReason string
+
+// ReplayResult defines model for ReplayResult.
+type ReplayResult struct {
+	Replayed int `json:"replayed"`
+}
+
 // Role defines model for Role.
 type Role struct {
 	Actions []string  `json:"actions"`
@@ -280,6 +465,117 @@ type UserSummary struct {
 	Email string             `json:"email"`
 	Id    openapi_types.UUID `json:"id"`
 	Name  string             `json:"name"`
+}
+
+// WebhookEvent defines model for WebhookEvent.
+type WebhookEvent struct {
+	Attempts int `json:"attempts"`
+
+	// Duplicates repeated deliveries of this event id, acknowledged and ignored
+	Duplicates       int                 `json:"duplicates"`
+	EventId          string              `json:"event_id"`
+	EventType        string              `json:"event_type"`
+	EventVersion     *string             `json:"event_version,omitempty"`
+	Id               int64               `json:"id"`
+	LastError        string              `json:"last_error"`
+	Note             string              `json:"note"`
+	OccurredAt       *time.Time          `json:"occurred_at,omitempty"`
+	ProcessedAt      *time.Time          `json:"processed_at,omitempty"`
+	ReceivedAt       time.Time           `json:"received_at"`
+	Status           WebhookEventStatus  `json:"status"`
+	SubjectAccountId string              `json:"subject_account_id"`
+	TenantId         *openapi_types.UUID `json:"tenant_id,omitempty"`
+	TenantName       *string             `json:"tenant_name,omitempty"`
+}
+
+// WebhookEventStatus defines model for WebhookEvent.Status.
+type WebhookEventStatus string
+
+// WebhookEventDetail defines model for WebhookEventDetail.
+type WebhookEventDetail struct {
+	Attempts    int `json:"attempts"`
+	AttemptsLog []struct {
+		Attempt    int       `json:"attempt"`
+		Error      string    `json:"error"`
+		FinishedAt time.Time `json:"finished_at"`
+		Outcome    string    `json:"outcome"`
+		StartedAt  time.Time `json:"started_at"`
+		Worker     string    `json:"worker"`
+	} `json:"attempts_log"`
+
+	// Duplicates repeated deliveries of this event id, acknowledged and ignored
+	Duplicates   int        `json:"duplicates"`
+	EventId      string     `json:"event_id"`
+	EventType    string     `json:"event_type"`
+	EventVersion *string    `json:"event_version,omitempty"`
+	Id           int64      `json:"id"`
+	LastError    string     `json:"last_error"`
+	Note         string     `json:"note"`
+	OccurredAt   *time.Time `json:"occurred_at,omitempty"`
+
+	// Payload the delivered envelope as received
+	Payload     map[string]interface{} `json:"payload"`
+	ProcessedAt *time.Time             `json:"processed_at,omitempty"`
+	RawSize     int                    `json:"raw_size"`
+	ReceivedAt  time.Time              `json:"received_at"`
+	Related     struct {
+		CorrelationId   *string             `json:"correlation_id,omitempty"`
+		DisputeId       *string             `json:"dispute_id,omitempty"`
+		KlarnaAccountId *string             `json:"klarna_account_id,omitempty"`
+		TenantId        *openapi_types.UUID `json:"tenant_id,omitempty"`
+		TenantName      *string             `json:"tenant_name,omitempty"`
+	} `json:"related"`
+	Status           WebhookEventDetailStatus `json:"status"`
+	SubjectAccountId string                   `json:"subject_account_id"`
+	TenantId         *openapi_types.UUID      `json:"tenant_id,omitempty"`
+	TenantName       *string                  `json:"tenant_name,omitempty"`
+	Verification     struct {
+		// Result only verified deliveries become events; the rest are quarantined
+		Result       WebhookEventDetailVerificationResult `json:"result"`
+		SigningKeyId string                               `json:"signing_key_id"`
+	} `json:"verification"`
+}
+
+// WebhookEventDetailStatus defines model for WebhookEventDetail.Status.
+type WebhookEventDetailStatus string
+
+// WebhookEventDetailVerificationResult only verified deliveries become events; the rest are quarantined
+type WebhookEventDetailVerificationResult string
+
+// WebhookSetup defines model for WebhookSetup.
+type WebhookSetup struct {
+	HandledEventTypes []string `json:"handled_event_types"`
+	KlarnaConfigured  bool     `json:"klarna_configured"`
+	ReceiverUrl       string   `json:"receiver_url"`
+	SigningKeys       []struct {
+		AcceptUntil *time.Time                    `json:"accept_until,omitempty"`
+		CreatedAt   *time.Time                    `json:"created_at,omitempty"`
+		Id          string                        `json:"id"`
+		Source      WebhookSetupSigningKeysSource `json:"source"`
+	} `json:"signing_keys"`
+	Subscriptions []WebhookSubscription `json:"subscriptions"`
+}
+
+// WebhookSetupSigningKeysSource defines model for WebhookSetup.SigningKeys.Source.
+type WebhookSetupSigningKeysSource string
+
+// WebhookStats defines model for WebhookStats.
+type WebhookStats struct {
+	ByStatus     map[string]int `json:"by_status"`
+	ByType       map[string]int `json:"by_type"`
+	OldestOpenAt *time.Time     `json:"oldest_open_at,omitempty"`
+	Quarantined  int            `json:"quarantined"`
+}
+
+// WebhookSubscription defines model for WebhookSubscription.
+type WebhookSubscription struct {
+	CreatedAt    time.Time `json:"created_at"`
+	EventTypes   []string  `json:"event_types"`
+	EventVersion string    `json:"event_version"`
+	Id           string    `json:"id"`
+	SigningKeyId string    `json:"signing_key_id"`
+	Status       string    `json:"status"`
+	Url          string    `json:"url"`
 }
 
 // IdempotencyKey defines model for IdempotencyKey.
@@ -331,6 +627,52 @@ type CreateTokenParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListWebhookEventsParams defines parameters for ListWebhookEvents.
+type ListWebhookEventsParams struct {
+	// Type exact event type, or a prefix ending in '.' or '*'
+	Type *string `form:"type,omitempty" json:"type,omitempty"`
+
+	// Tenant partner tenant the event concerns
+	Tenant *openapi_types.UUID            `form:"tenant,omitempty" json:"tenant,omitempty"`
+	Status *ListWebhookEventsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	From   *time.Time                     `form:"from,omitempty" json:"from,omitempty"`
+	To     *time.Time                     `form:"to,omitempty" json:"to,omitempty"`
+	Cursor *string                        `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int                           `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListWebhookEventsParamsStatus defines parameters for ListWebhookEvents.
+type ListWebhookEventsParamsStatus string
+
+// ListWebhookQuarantineParams defines parameters for ListWebhookQuarantine.
+type ListWebhookQuarantineParams struct {
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ReplayWebhookEventsJSONBody defines parameters for ReplayWebhookEvents.
+type ReplayWebhookEventsJSONBody struct {
+	From   *time.Time                         `json:"from,omitempty"`
+	Status *ReplayWebhookEventsJSONBodyStatus `json:"status,omitempty"`
+	Tenant *openapi_types.UUID                `json:"tenant,omitempty"`
+	To     *time.Time                         `json:"to,omitempty"`
+	Type   *string                            `json:"type,omitempty"`
+}
+
+// ReplayWebhookEventsParams defines parameters for ReplayWebhookEvents.
+type ReplayWebhookEventsParams struct {
+	// IdempotencyKey A retry with the same key and body returns the first answer; with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ReplayWebhookEventsJSONBodyStatus defines parameters for ReplayWebhookEvents.
+type ReplayWebhookEventsJSONBodyStatus string
+
+// SimulateWebhookJSONBody defines parameters for SimulateWebhook.
+type SimulateWebhookJSONBody struct {
+	EventType string `json:"event_type"`
+}
+
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationCreate
 
@@ -339,3 +681,9 @@ type SetUserDisabledJSONRequestBody SetUserDisabledJSONBody
 
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = APITokenCreate
+
+// ReplayWebhookEventsJSONRequestBody defines body for ReplayWebhookEvents for application/json ContentType.
+type ReplayWebhookEventsJSONRequestBody ReplayWebhookEventsJSONBody
+
+// SimulateWebhookJSONRequestBody defines body for SimulateWebhook for application/json ContentType.
+type SimulateWebhookJSONRequestBody SimulateWebhookJSONBody

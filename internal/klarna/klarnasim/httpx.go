@@ -214,9 +214,9 @@ func (s *Sim) serve(op klarna.Operation, rt klarna.Route, limit int64, r *http.R
 	if after := s.faults.after(r.URL.Path); after != nil {
 		return after
 	}
-	if h := s.limiter.headers(rt.Category, key.ID); h != nil && rp.header == nil {
+	if h := s.limiter.headers(rt.Category, key.ID); rp.header == nil {
 		rp.header = h
-	} else if h != nil {
+	} else {
 		for k, v := range h {
 			rp.header[k] = v
 		}
@@ -326,10 +326,8 @@ func (l *limiter) init(limits map[string]RateLimit, on bool) {
 func (l *limiter) set(limits map[string]RateLimit, on bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if limits != nil {
-		for k, v := range limits {
-			l.limits[k] = v
-		}
+	for k, v := range limits {
+		l.limits[k] = v
 	}
 	l.on = on
 	l.buckets = map[string]*bucket{}

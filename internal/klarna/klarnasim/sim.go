@@ -170,7 +170,12 @@ func New(opts Options) (*Sim, error) {
 func (s *Sim) Clock() *Clock { return s.clock }
 
 // Handler serves the Klarna APIs and the /_sim/ control API.
-func (s *Sim) Handler() http.Handler { return s.mux }
+func (s *Sim) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(klarna.HeaderSimulator, "1") // lets production clients refuse the simulator
+		s.mux.ServeHTTP(w, r)
+	})
+}
 
 // InitialAPIKey returns the first active API key (to print at start).
 func (s *Sim) InitialAPIKey() string {

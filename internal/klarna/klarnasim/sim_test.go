@@ -50,8 +50,12 @@ func TestSnapshot_RestartKeepsState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Capture(p.PartnerAccountID, 10000)
-	s.RunSettlement(p.PartnerAccountID)
+	if _, err := s.Capture(p.PartnerAccountID, 10000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RunSettlement(p.PartnerAccountID); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -50,16 +50,20 @@ func (s *Sim) SaveSnapshot() error {
 		return fmt.Errorf("klarnasim: snapshot: %w", err)
 	}
 	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("klarnasim: snapshot: %w", err)
+		// The write error is the one worth reporting; close and remove are
+		// best-effort cleanup of a temp file that will never be used.
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("klarnasim: snapshot: write: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("klarnasim: snapshot: %w", err)
+		// A failed close may mean the data never reached disk: report it.
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("klarnasim: snapshot: close: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), s.opts.SnapshotFile); err != nil {
-		return fmt.Errorf("klarnasim: snapshot: %w", err)
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("klarnasim: snapshot: rename: %w", err)
 	}
 	return nil
 }

@@ -226,6 +226,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inbox of verified Klarna webhook events, newest first (webhook:read). */
+        get: operations["listWebhookEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/events/{event}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event: number;
+            };
+            cookie?: never;
+        };
+        /** One event with its payload, verification and every processing attempt (webhook:read). */
+        get: operations["getWebhookEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/events/{event}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Process one event again (webhook:replay; audited). */
+        post: operations["replayWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Process every event matching a filter again, up to 10 000 (webhook:replay; audited). */
+        post: operations["replayWebhookEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/quarantine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries refused because they failed verification (webhook:read). */
+        get: operations["listWebhookQuarantine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counters for the Settings page (webhook:read). */
+        get: operations["getWebhookStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Subscriptions at Klarna, signing keys (never their secrets) and handled event types (webhook:read). */
+        get: operations["listWebhookSubscriptions"];
+        put?: never;
+        /** Create a signing key and a subscription for this server's public URL unless one exists (webhook:manage, recent login). */
+        post: operations["ensureWebhookSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/signing-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a new signing key and switch every subscription to it; older keys stay accepted for the grace period (webhook:manage, recent login). */
+        post: operations["rotateWebhookSigningKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/subscriptions/{subscription}/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask Klarna to send a sample event to the subscription (webhook:manage). */
+        post: operations["simulateWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -365,6 +525,115 @@ export interface components {
         AuditPage: {
             items: components["schemas"]["AuditEvent"][];
             next_cursor?: string | null;
+        };
+        WebhookEvent: {
+            /** Format: int64 */
+            id: number;
+            event_id: string;
+            event_type: string;
+            event_version?: string;
+            /** Format: date-time */
+            occurred_at?: string | null;
+            /** Format: date-time */
+            received_at: string;
+            /** Format: date-time */
+            processed_at?: string | null;
+            subject_account_id: string;
+            /** Format: uuid */
+            tenant_id?: string | null;
+            tenant_name?: string;
+            /** @enum {string} */
+            status: "received" | "processed" | "failed" | "dead_lettered" | "parked";
+            attempts: number;
+            /** @description repeated deliveries of this event id, acknowledged and ignored */
+            duplicates: number;
+            last_error: string;
+            note: string;
+        };
+        WebhookEventDetail: components["schemas"]["WebhookEvent"] & {
+            /** @description the delivered envelope as received */
+            payload: {
+                [key: string]: unknown;
+            };
+            raw_size: number;
+            verification: {
+                signing_key_id: string;
+                /**
+                 * @description only verified deliveries become events; the rest are quarantined
+                 * @enum {string}
+                 */
+                result: "verified";
+            };
+            attempts_log: {
+                attempt: number;
+                /** Format: date-time */
+                started_at: string;
+                /** Format: date-time */
+                finished_at: string;
+                outcome: string;
+                error: string;
+                worker: string;
+            }[];
+            related: {
+                /** Format: uuid */
+                tenant_id?: string | null;
+                tenant_name?: string;
+                klarna_account_id?: string;
+                dispute_id?: string;
+                correlation_id?: string;
+            };
+        };
+        ReplayResult: {
+            replayed: number;
+        };
+        QuarantinedDelivery: {
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            received_at: string;
+            /** @enum {string} */
+            reason: "unknown_signing_key" | "retired_signing_key" | "bad_signature" | "malformed_body";
+            signing_key_id: string;
+            remote_ip: string;
+            body_size: number;
+            /** @description the first 2 KB of the body as text */
+            body_preview: string;
+        };
+        WebhookStats: {
+            by_status: {
+                [key: string]: number;
+            };
+            by_type: {
+                [key: string]: number;
+            };
+            quarantined: number;
+            /** Format: date-time */
+            oldest_open_at?: string | null;
+        };
+        WebhookSubscription: {
+            id: string;
+            url: string;
+            event_types: string[];
+            event_version: string;
+            signing_key_id: string;
+            status: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        WebhookSetup: {
+            subscriptions: components["schemas"]["WebhookSubscription"][];
+            signing_keys: {
+                id: string;
+                /** @enum {string} */
+                source: "api" | "config";
+                /** Format: date-time */
+                created_at?: string | null;
+                /** Format: date-time */
+                accept_until?: string | null;
+            }[];
+            handled_event_types: string[];
+            receiver_url: string;
+            klarna_configured: boolean;
         };
         FieldError: {
             field: string;
@@ -745,6 +1014,264 @@ export interface operations {
                 content: {
                     "text/csv": string;
                 };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listWebhookEvents: {
+        parameters: {
+            query?: {
+                /** @description exact event type, or a prefix ending in '.' or '*' */
+                type?: string;
+                /** @description partner tenant the event concerns */
+                tenant?: string;
+                status?: "received" | "processed" | "failed" | "dead_lettered" | "parked";
+                from?: string;
+                to?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookEvent"][];
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEventDetail"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    replayWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResult"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    replayWebhookEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body returns the first answer; with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    type?: string;
+                    /** Format: uuid */
+                    tenant?: string;
+                    /** @enum {string} */
+                    status?: "received" | "processed" | "failed" | "dead_lettered" | "parked";
+                    /** Format: date-time */
+                    from?: string;
+                    /** Format: date-time */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResult"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listWebhookQuarantine: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["QuarantinedDelivery"][];
+                        next_cursor?: string | null;
+                    };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getWebhookStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookStats"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listWebhookSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSetup"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    ensureWebhookSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Subscribed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    rotateWebhookSigningKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rotated */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        signing_key_id: string;
+                    };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    simulateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscription: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    event_type: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Requested */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             default: components["responses"]["Problem"];
         };

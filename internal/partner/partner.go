@@ -1,0 +1,134 @@
+// Package partner owns Partner Desk's view of the partners' Klarna accounts:
+// which account belongs to which partner tenant, and the lifecycle and
+// payment product states Klarna reports for it. (Onboarding and account data
+// management build on this.)
+package partner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/partnerdesk/partnerdesk/internal/actor"
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/webhook"
+)
+
+// Account is a partner's Klarna account.
+type Account struct {
+	KlarnaAccountID string
+	TenantID        uuid.UUID
+	State           string
+	StateAt         *time.Time
+}
+
+// Store persists accounts. Updates apply only when newer than what is
+// stored (Klarna may deliver events out of order).
+type Store interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	LinkAccount(ctx context.Context, accountID string, tenantID uuid.UUID) (linked bool, err error)
+	Account(ctx context.Context, accountID string) (Account, error)
+	SetAccountStateIfNewer(ctx context.Context, accountID, state string, at time.Time) (applied bool, err error)
+	SetProductStatusIfNewer(ctx context.Context, accountID, productID, status string, at time.Time) (applied bool, err error)
+}
+
+// Unparker releases webhook events waiting for an account.
+type Unparker interface {
+	Unpark(ctx context.Context, accountID string) (int, error)
+}
+
+// Service applies the rules.
+type Service struct {
+	store    Store
+	unparker Unparker
+	audit    actor.Recorder
+}
+
+// NewService wires the service.
+func NewService(store Store, unparker Unparker, audit actor.Recorder) *Service {
+	return &Service{store: store, unparker: unparker, audit: audit}
+}
+
+// LinkAccount binds a Klarna account to a partner tenant and, in the same
+// transaction, queues the webhook events that were waiting for it.
+func (s *Service) LinkAccount(ctx context.Context, tenantID uuid.UUID, accountID string) error {
+	accountID = strings.TrimSpace(accountID)
+	if !strings.HasPrefix(accountID, "krn:partner:") {
+		return apperr.Validation("That is not a Klarna partner account id.", apperr.FieldError{Field: "klarna_account_id", Message: "must look like krn:partner:global:account:…"})
+	}
+	return s.store.InTx(ctx, func(ctx context.Context) error {
+		linked, err := s.store.LinkAccount(ctx, accountID, tenantID)
+		if err != nil || !linked {
+			return err
+		}
+		n, err := s.unparker.Unpark(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, actor.Change{Action: "partner:link_account", TenantID: &tenantID, TargetType: "klarna_account", TargetID: accountID,
+			After: map[string]any{"tenant_id": tenantID, "parked_events_released": n}})
+	})
+}
+
+// RegisterWebhooks routes the account events to this package.
+func (s *Service) RegisterWebhooks(r *webhook.Registry) {
+	r.Handle("partner.account.state-change.*", true, s.onStateChange)
+	r.Handle("partner.account.product.payment.state-change.*", true, s.onProductChange)
+	r.Handle("partner.account.*", true, s.onOther)
+}
+
+func eventTime(d webhook.Delivery) time.Time {
+	if d.Event.OccurredAt != nil {
+		return *d.Event.OccurredAt
+	}
+	return d.Event.ReceivedAt
+}
+
+func (s *Service) onStateChange(ctx context.Context, d webhook.Delivery) error {
+	var p klarna.AccountEventPayload
+	if err := d.Envelope.DecodePayload(&p); err != nil {
+		return err
+	}
+	state := p.State
+	if state == "" { // derive from the type: …state-change.operational → OPERATIONAL
+		state = strings.ToUpper(strings.ReplaceAll(d.Event.EventType[strings.LastIndex(d.Event.EventType, ".")+1:], "-", "_"))
+	}
+	before, err := s.store.Account(ctx, d.Event.SubjectAccountID)
+	if err != nil {
+		return err
+	}
+	applied, err := s.store.SetAccountStateIfNewer(ctx, d.Event.SubjectAccountID, state, eventTime(d))
+	if err != nil || !applied {
+		return err
+	}
+	return s.audit(ctx, actor.Change{Action: "partner:account_state", TenantID: &d.TenantID, TargetType: "klarna_account", TargetID: d.Event.SubjectAccountID,
+		Before: map[string]string{"state": before.State}, After: map[string]string{"state": state, "event_id": d.Event.EventID}})
+}
+
+func (s *Service) onProductChange(ctx context.Context, d webhook.Delivery) error {
+	var p klarna.AccountEventPayload
+	if err := d.Envelope.DecodePayload(&p); err != nil {
+		return err
+	}
+	product := p.PaymentProductID
+	if product == "" {
+		product = d.Envelope.Metadata.ProductInstanceID
+	}
+	if product == "" {
+		return fmt.Errorf("product event %s names no product", d.Event.EventID)
+	}
+	status := p.Status
+	if status == "" {
+		status = strings.ToUpper(d.Event.EventType[strings.LastIndex(d.Event.EventType, ".")+1:])
+	}
+	_, err := s.store.SetProductStatusIfNewer(ctx, d.Event.SubjectAccountID, product, status, eventTime(d))
+	return err
+}
+
+// onOther accepts the remaining account events (e.g. brand.data-incomplete):
+// the event itself, stored and shown in the inbox, is the record.
+func (s *Service) onOther(context.Context, webhook.Delivery) error { return nil }

@@ -1,0 +1,366 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/lib/pq"
+
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/webhook"
+)
+
+// WebhookStore implements webhook.Store.
+type WebhookStore struct{ db *DB }
+
+// Webhooks returns the webhook store.
+func (db *DB) Webhooks() *WebhookStore { return &WebhookStore{db: db} }
+
+var _ webhook.Store = (*WebhookStore)(nil)
+
+func (s *WebhookStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.InTx(ctx, fn)
+}
+
+type eventRow struct {
+	ID               int64
+	EventID          string
+	EventType        string
+	EventVersion     string
+	OccurredAt       *time.Time
+	ReceivedAt       time.Time
+	SubjectAccountID string
+	TenantID         *uuid.UUID
+	SigningKeyID     string
+	Raw              []byte
+	Status           string
+	Attempts         int
+	LastError        string
+	Note             string
+	Duplicates       int
+	ProcessedAt      *time.Time
+}
+
+func (r eventRow) domain() webhook.Event {
+	return webhook.Event{PK: r.ID, EventID: r.EventID, EventType: r.EventType, EventVersion: r.EventVersion, OccurredAt: r.OccurredAt, ReceivedAt: r.ReceivedAt,
+		SubjectAccountID: r.SubjectAccountID, TenantID: r.TenantID, SigningKeyID: r.SigningKeyID, Raw: r.Raw, Status: r.Status, Attempts: r.Attempts,
+		LastError: r.LastError, Note: r.Note, Duplicates: r.Duplicates, ProcessedAt: r.ProcessedAt}
+}
+
+const eventCols = `id, event_id, event_type, event_version, occurred_at, received_at, subject_account_id, tenant_id, signing_key_id, raw, status, attempts, last_error, note, duplicates, processed_at`
+
+func (s *WebhookStore) Ingest(ctx context.Context, ev webhook.Event, envelope []byte) (int64, bool, error) {
+	g, err := mustTx(ctx, "webhook ingest")
+	if err != nil {
+		return 0, false, err
+	}
+	var ids []int64
+	err = g.Raw(`INSERT INTO webhook_events (event_id, event_type, event_version, occurred_at, received_at, subject_account_id, signing_key_id, raw, envelope, status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (event_id) DO NOTHING RETURNING id`,
+		ev.EventID, ev.EventType, ev.EventVersion, ev.OccurredAt, ev.ReceivedAt, ev.SubjectAccountID, ev.SigningKeyID, ev.Raw, string(envelope), ev.Status).Scan(&ids).Error
+	if err != nil {
+		return 0, false, fmt.Errorf("ingest: %w", err)
+	}
+	if len(ids) == 1 {
+		return ids[0], false, nil
+	}
+	var pk int64
+	if err := g.Raw(`UPDATE webhook_events SET duplicates = duplicates + 1 WHERE event_id = ? RETURNING id`, ev.EventID).Scan(&pk).Error; err != nil {
+		return 0, false, fmt.Errorf("count duplicate: %w", err)
+	}
+	return pk, true, nil
+}
+
+func (s *WebhookStore) Quarantine(ctx context.Context, q webhook.Quarantined, keep int) error {
+	g := s.db.conn(ctx)
+	if err := g.Exec(`INSERT INTO webhook_quarantine (received_at, reason, signing_key_id, signature, remote_ip, body_size, body) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		q.ReceivedAt, q.Reason, q.SigningKeyID, q.Signature, q.RemoteIP, q.BodySize, q.Body).Error; err != nil {
+		return fmt.Errorf("quarantine: %w", err)
+	}
+	// Bounded: trim the oldest rows now and then (about every 100th insert).
+	if time.Now().UnixNano()%100 == 0 {
+		g.Exec(`DELETE FROM webhook_quarantine WHERE id <= (SELECT id FROM webhook_quarantine ORDER BY id DESC OFFSET ? LIMIT 1)`, keep)
+	}
+	return nil
+}
+
+func (s *WebhookStore) Lock(ctx context.Context, pk int64) (webhook.Event, error) {
+	g, err := mustTx(ctx, "webhook lock")
+	if err != nil {
+		return webhook.Event{}, err
+	}
+	var r eventRow
+	res := g.Raw(`SELECT `+eventCols+` FROM webhook_events WHERE id = ? FOR UPDATE`, pk).Scan(&r)
+	if res.Error != nil {
+		return webhook.Event{}, fmt.Errorf("lock event: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return webhook.Event{}, apperr.E(apperr.NotFound, "No such webhook event.")
+	}
+	return r.domain(), nil
+}
+
+func (s *WebhookStore) SetOutcome(ctx context.Context, ev webhook.Event) error {
+	return s.db.conn(ctx).Exec(`UPDATE webhook_events SET status = ?, attempts = ?, last_error = ?, note = ?, processed_at = ?, tenant_id = ? WHERE id = ?`,
+		ev.Status, ev.Attempts, ev.LastError, ev.Note, ev.ProcessedAt, ev.TenantID, ev.PK).Error
+}
+
+func (s *WebhookStore) AddAttempt(ctx context.Context, a webhook.Attempt) error {
+	return s.db.conn(ctx).Exec(`INSERT INTO webhook_attempts (event_pk, attempt, started_at, finished_at, outcome, error, worker) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		a.EventPK, a.Attempt, a.StartedAt, a.FinishedAt, a.Outcome, a.Error, a.Worker).Error
+}
+
+func (s *WebhookStore) Reopen(ctx context.Context, pks []int64) ([]int64, error) {
+	var out []int64
+	err := s.db.conn(ctx).Raw(`UPDATE webhook_events SET status = 'received', note = '', last_error = '' WHERE id = ANY(?) RETURNING id`, pq.Array(pks)).Scan(&out).Error
+	return out, err
+}
+
+func (s *WebhookStore) ParkedFor(ctx context.Context, accountID string) ([]int64, error) {
+	var out []int64
+	err := s.db.conn(ctx).Raw(`SELECT id FROM webhook_events WHERE status = 'parked' AND subject_account_id = ? ORDER BY id FOR UPDATE`, accountID).Scan(&out).Error
+	return out, err
+}
+
+// eventWhere builds the filter; cursor continues after (received_at, id).
+func eventWhere(f webhook.Filter) (string, []any) {
+	var conds []string
+	var args []any
+	if f.Type != "" {
+		if p, ok := strings.CutSuffix(f.Type, "*"); ok || strings.HasSuffix(f.Type, ".") {
+			if !ok {
+				p = f.Type
+			}
+			conds = append(conds, "event_type LIKE ?")
+			args = append(args, likePrefix(p))
+		} else {
+			conds = append(conds, "event_type = ?")
+			args = append(args, f.Type)
+		}
+	}
+	if f.Status != "" {
+		conds = append(conds, "status = ?")
+		args = append(args, f.Status)
+	}
+	if f.TenantID != nil {
+		conds = append(conds, "tenant_id = ?")
+		args = append(args, *f.TenantID)
+	}
+	if f.TenantIDs != nil {
+		conds = append(conds, "tenant_id = ANY(?)")
+		args = append(args, pq.Array(uuidStrings(f.TenantIDs)))
+	}
+	if !f.From.IsZero() {
+		conds = append(conds, "received_at >= ?")
+		args = append(args, f.From)
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "received_at < ?")
+		args = append(args, f.To)
+	}
+	if len(conds) == 0 {
+		return "TRUE", nil
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+func likePrefix(p string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(p) + "%"
+}
+
+func uuidStrings(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
+}
+
+func (s *WebhookStore) Matching(ctx context.Context, f webhook.Filter, limit int) ([]int64, error) {
+	where, args := eventWhere(f)
+	var out []int64
+	err := s.db.conn(ctx).Raw(`SELECT id FROM webhook_events WHERE `+where+` ORDER BY id LIMIT ? FOR UPDATE`, append(args, limit)...).Scan(&out).Error
+	return out, err
+}
+
+func encodeCursor(t time.Time, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(t.UnixMicro(), 10) + ":" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (time.Time, int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err == nil {
+		a, z, ok := strings.Cut(string(b), ":")
+		us, err1 := strconv.ParseInt(a, 10, 64)
+		id, err2 := strconv.ParseInt(z, 10, 64)
+		if ok && err1 == nil && err2 == nil {
+			return time.UnixMicro(us), id, nil
+		}
+	}
+	return time.Time{}, 0, apperr.Validation("The cursor is not valid; start from the first page.", apperr.FieldError{Field: "cursor", Message: "is not a cursor this list returned"})
+}
+
+func (s *WebhookStore) List(ctx context.Context, f webhook.Filter, p webhook.Page) ([]webhook.Event, string, error) {
+	where, args := eventWhere(f)
+	if p.Cursor != "" {
+		t, id, err := decodeCursor(p.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where += " AND (received_at, id) < (?, ?)"
+		args = append(args, t, id)
+	}
+	var rows []eventRow
+	// The list leaves out the raw body; the detail view reads it.
+	err := s.db.conn(ctx).Raw(`SELECT id, event_id, event_type, event_version, occurred_at, received_at, subject_account_id, tenant_id, signing_key_id,
+		status, attempts, last_error, note, duplicates, processed_at FROM webhook_events WHERE `+where+` ORDER BY received_at DESC, id DESC LIMIT ?`,
+		append(args, p.Limit+1)...).Scan(&rows).Error
+	if err != nil {
+		return nil, "", fmt.Errorf("list events: %w", err)
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		last := rows[len(rows)-1]
+		next = encodeCursor(last.ReceivedAt, last.ID)
+	}
+	out := make([]webhook.Event, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, next, nil
+}
+
+func (s *WebhookStore) Get(ctx context.Context, pk int64) (webhook.Event, []webhook.Attempt, error) {
+	var r eventRow
+	res := s.db.conn(ctx).Raw(`SELECT `+eventCols+` FROM webhook_events WHERE id = ?`, pk).Scan(&r)
+	if res.Error != nil {
+		return webhook.Event{}, nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return webhook.Event{}, nil, apperr.E(apperr.NotFound, "No such webhook event.")
+	}
+	var as []webhook.Attempt
+	err := s.db.conn(ctx).Raw(`SELECT event_pk, attempt, started_at, finished_at, outcome, error, worker FROM webhook_attempts WHERE event_pk = ? ORDER BY id`, pk).Scan(&as).Error
+	return r.domain(), as, err
+}
+
+func (s *WebhookStore) ListQuarantine(ctx context.Context, p webhook.Page) ([]webhook.Quarantined, string, error) {
+	where, args := "TRUE", []any{}
+	if p.Cursor != "" {
+		t, id, err := decodeCursor(p.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where, args = "(received_at, id) < (?, ?)", []any{t, id}
+	}
+	var rows []webhook.Quarantined
+	err := s.db.conn(ctx).Raw(`SELECT id, received_at, reason, signing_key_id, signature, remote_ip, body_size, body FROM webhook_quarantine WHERE `+where+
+		` ORDER BY received_at DESC, id DESC LIMIT ?`, append(args, p.Limit+1)...).Scan(&rows).Error
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(rows) > p.Limit {
+		rows = rows[:p.Limit]
+		next = encodeCursor(rows[len(rows)-1].ReceivedAt, rows[len(rows)-1].ID)
+	}
+	return rows, next, nil
+}
+
+func (s *WebhookStore) Counts(ctx context.Context) (webhook.Counts, error) {
+	c := webhook.Counts{ByStatus: map[string]int{}, ByType: map[string]int{}}
+	type kv struct {
+		K string
+		N int
+	}
+	var st, ty []kv
+	g := s.db.conn(ctx)
+	if err := g.Raw(`SELECT status AS k, count(*) AS n FROM webhook_events GROUP BY status`).Scan(&st).Error; err != nil {
+		return c, err
+	}
+	if err := g.Raw(`SELECT event_type AS k, count(*) AS n FROM webhook_events GROUP BY event_type ORDER BY 2 DESC LIMIT 50`).Scan(&ty).Error; err != nil {
+		return c, err
+	}
+	for _, x := range st {
+		c.ByStatus[x.K] = x.N
+	}
+	for _, x := range ty {
+		c.ByType[x.K] = x.N
+	}
+	if err := g.Raw(`SELECT count(*) FROM webhook_quarantine`).Scan(&c.Quarantined).Error; err != nil {
+		return c, err
+	}
+	var oldest sql.NullTime
+	if err := g.Raw(`SELECT min(received_at) FROM webhook_events WHERE status IN ('received', 'failed')`).Scan(&oldest).Error; err != nil {
+		return c, err
+	}
+	if oldest.Valid {
+		c.OldestOpen = &oldest.Time
+	}
+	return c, nil
+}
+
+func (s *WebhookStore) TenantOfAccount(ctx context.Context, accountID string) (uuid.UUID, bool, error) {
+	var ids []uuid.UUID
+	if err := s.db.conn(ctx).Raw(`SELECT tenant_id FROM partner_accounts WHERE klarna_account_id = ?`, accountID).Scan(&ids).Error; err != nil {
+		return uuid.Nil, false, err
+	}
+	if len(ids) == 0 {
+		return uuid.Nil, false, nil
+	}
+	return ids[0], true, nil
+}
+
+func (s *WebhookStore) SaveKey(ctx context.Context, id string, sealed []byte) error {
+	return s.db.conn(ctx).Exec(`INSERT INTO webhook_signing_keys (id, secret_enc) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET secret_enc = EXCLUDED.secret_enc`, id, sealed).Error
+}
+
+func (s *WebhookStore) SealedKeys(ctx context.Context) ([]webhook.SealedKey, error) {
+	var out []webhook.SealedKey
+	err := s.db.conn(ctx).Raw(`SELECT id, secret_enc AS sealed, created_at, accept_until FROM webhook_signing_keys ORDER BY created_at`).Scan(&out).Error
+	return out, err
+}
+
+func (s *WebhookStore) SetAcceptUntil(ctx context.Context, keep string, until time.Time) error {
+	return s.db.conn(ctx).Exec(`UPDATE webhook_signing_keys SET accept_until = ? WHERE id <> ? AND accept_until IS NULL`, until, keep).Error
+}
+
+func (s *WebhookStore) SaveSubscription(ctx context.Context, sub webhook.Subscription) error {
+	return s.db.conn(ctx).Exec(`INSERT INTO webhook_subscriptions (id, url, event_types, event_version, signing_key_id, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, coalesce(?, now()), now())
+		ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, event_types = EXCLUDED.event_types, event_version = EXCLUDED.event_version,
+			signing_key_id = EXCLUDED.signing_key_id, status = EXCLUDED.status, updated_at = now()`,
+		sub.ID, sub.URL, pq.Array(sub.EventTypes), sub.EventVersion, sub.SigningKeyID, sub.Status, nullTime(sub.CreatedAt)).Error
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func (s *WebhookStore) Subscriptions(ctx context.Context) ([]webhook.Subscription, error) {
+	type row struct {
+		ID, URL, EventVersion, SigningKeyID, Status string
+		EventTypes                                  pq.StringArray `gorm:"type:text[]"`
+		CreatedAt, UpdatedAt                        time.Time
+	}
+	var rows []row
+	err := s.db.conn(ctx).Raw(`SELECT id, url, event_types, event_version, signing_key_id, status, created_at, updated_at FROM webhook_subscriptions ORDER BY created_at`).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions: %w", err)
+	}
+	out := make([]webhook.Subscription, len(rows))
+	for i, r := range rows {
+		out[i] = webhook.Subscription{ID: r.ID, URL: r.URL, EventTypes: r.EventTypes, EventVersion: r.EventVersion, SigningKeyID: r.SigningKeyID, Status: r.Status, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	}
+	return out, nil
+}

@@ -1,0 +1,24 @@
+package postgres_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
+	"github.com/partnerdesk/partnerdesk/internal/webhook"
+)
+
+func TestSubscriptionsRoundTrip(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	in := webhook.Subscription{ID: "krn:w:1", URL: "https://desk.example/webhooks/klarna", EventTypes: []string{"payment.dispute.*", "partner.account.*"}, EventVersion: "v1", SigningKeyID: "krn:k:1", Status: "ENABLED"}
+	if err := db.Webhooks().SaveSubscription(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	out, err := db.Webhooks().Subscriptions(ctx)
+	if err != nil || len(out) != 1 || !slices.Equal(out[0].EventTypes, in.EventTypes) || out[0].SigningKeyID != "krn:k:1" || out[0].CreatedAt.IsZero() {
+		t.Fatalf("got %+v (%v)", out, err)
+	}
+}
