@@ -45,7 +45,7 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}', 'eslint/**/*.test.js'],
     restoreMocks: true,
     // Whole-app tests on a shared 2-core machine.
-    testTimeout: 20_000,
+    testTimeout: 60_000,
     unstubGlobals: true,
   },
 });

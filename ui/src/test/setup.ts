@@ -40,7 +40,7 @@ Object.defineProperty(window, 'scrollTo', { writable: true, value: () => {} });
 Object.defineProperty(window.HTMLElement.prototype, 'scrollIntoView', { writable: true, value: () => {} });
 
 // Pages load their code lazily; on a busy 2-core machine that can take a second or more.
-configure({ asyncUtilTimeout: 5000 });
+configure({ asyncUtilTimeout: 10_000 });
 
 beforeEach(() => {
   window.__prefersDark = false;
