@@ -62,8 +62,10 @@ function server(addrPort: number, dir: string, env: Record<string, string>) {
     gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 15_000 },
     env: {
       ...(process.env as Record<string, string>),
-      // The development IdP listens next to the app, so runs on other ports never collide.
+      // The development IdP listens next to the app, so runs on other ports never collide;
+      // the Klarna simulator four ports above (port+4 for the main server, port+6 for the step-up one).
       PARTNERDESK_DEV_IDP_ADDR: `127.0.0.1:${addrPort + 1}`,
+      PARTNERDESK_KLARNA_SIM_ADDR: `127.0.0.1:${addrPort + 4}`,
       PARTNERDESK_LOG_LEVEL: 'warn',
       ...env,
     },
