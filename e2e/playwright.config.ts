@@ -2,10 +2,11 @@
 // `make build` into ../bin/partnerdesk with the UI embedded) and Debian's
 // Chromium. It never downloads browsers: install with
 // PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci.
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
+import { STEP_UP_MAX_AGE_SECONDS } from './pages/servers';
 
 const port = Number(process.env.E2E_PORT ?? 18080);
 if (!Number.isInteger(port) || port <= 0 || port > 65535) {
@@ -26,6 +27,53 @@ const dataDir = process.env.E2E_DATA_DIR;
 
 const binary = path.resolve(import.meta.dirname, '..', 'bin', 'partnerdesk');
 
+// A second server, only for tests/step-up.spec.ts: its logins count as
+// "recent" for a few seconds only, so step-up can be exercised without
+// waiting ten minutes. The main server keeps the default.
+const stepUpPort = port + 2;
+const stepUpURL = `http://127.0.0.1:${stepUpPort}`;
+
+const stepUpDataDir = path.join(dataDir, 'step-up-server');
+mkdirSync(stepUpDataDir, { recursive: true, mode: 0o755 });
+
+const chromium = {
+  ...devices['Desktop Chrome'],
+  launchOptions: {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  },
+};
+
+function server(addrPort: number, dir: string, env: Record<string, string>) {
+  return {
+    command: `"${binary}" dev --addr 127.0.0.1:${addrPort} --data-dir "${dir}"`,
+    url: `http://127.0.0.1:${addrPort}/healthz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    // SIGTERM lets partnerdesk stop its private PostgreSQL before exiting.
+    gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 15_000 },
+    env: {
+      ...(process.env as Record<string, string>),
+      // The development IdP listens next to the app, so runs on other ports never collide;
+      // the Klarna simulator four ports above (port+4 for the main server, port+6 for the step-up one).
+      PARTNERDESK_DEV_IDP_ADDR: `127.0.0.1:${addrPort + 1}`,
+      PARTNERDESK_KLARNA_SIM_ADDR: `127.0.0.1:${addrPort + 4}`,
+      PARTNERDESK_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+  };
+}
+
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
@@ -43,39 +91,11 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    {
-      name: 'chromium',
-      use: {
-        ...devices['Desktop Chrome'],
-        launchOptions: {
-          executablePath: '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-quic',
-          ],
-        },
-      },
-    },
+    { name: 'chromium', testIgnore: /step-up\.spec\.ts$/, use: chromium },
+    { name: 'chromium-step-up', testMatch: /step-up\.spec\.ts$/, use: { ...chromium, baseURL: stepUpURL } },
   ],
-  webServer: {
-    command: `"${binary}" dev --addr 127.0.0.1:${port} --data-dir "${dataDir}"`,
-    url: `${baseURL}/healthz`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    // SIGTERM lets partnerdesk stop its private PostgreSQL before exiting.
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
-    env: {
-      ...(process.env as Record<string, string>),
-      // The development IdP listens next to the app, so runs on other ports never collide.
-      PARTNERDESK_DEV_IDP_ADDR: `127.0.0.1:${port + 1}`,
-      PARTNERDESK_LOG_LEVEL: 'warn',
-    },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  },
+  webServer: [
+    server(port, dataDir, {}),
+    server(stepUpPort, stepUpDataDir, { PARTNERDESK_STEP_UP_MAX_AGE: `${STEP_UP_MAX_AGE_SECONDS}s` }),
+  ],
 });

@@ -44,6 +44,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}', 'eslint/**/*.test.js'],
     restoreMocks: true,
+    // Whole-app tests on a shared 2-core machine.
+    testTimeout: 60_000,
     unstubGlobals: true,
   },
 });

@@ -1,12 +1,14 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
-/** The sections in the main navigation, in order, and the h1 each page shows. */
+/** The sections in the main navigation (as acquirer-admin sees them), in order, and the h1 each page shows. */
 export const SECTIONS = [
   { label: 'Partners', path: '/partners' },
   { label: 'Disputes', path: '/disputes' },
   { label: 'Settlements', path: '/settlements' },
   { label: 'Webhooks', path: '/webhooks' },
   { label: 'Audit', path: '/audit' },
+  { label: 'Users & roles', path: '/settings/users' },
+  { label: 'API tokens', path: '/settings/tokens' },
   { label: 'Settings', path: '/settings' },
 ] as const;
 
@@ -33,6 +35,17 @@ export class AppShellPage {
 
   navLink(label: string): Locator {
     return this.nav.getByRole('link', { name: new RegExp(`^${label}`) });
+  }
+
+  /** The paths of the navigation's links, top to bottom. */
+  async navPaths(): Promise<string[]> {
+    await expect(this.nav).toBeVisible();
+    return this.nav.getByRole('link').evaluateAll((links) => links.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+  }
+
+  async signOut(name: string) {
+    await this.page.getByRole('button', { name: `Account menu for ${name}` }).click();
+    await this.page.getByRole('menuitem', { name: 'Sign out' }).click();
   }
 
   async open(label: string) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { AppShellPage, SECTIONS } from '../pages/AppShellPage';
+import { LoginPage } from '../pages/LoginPage';
 import { NotFoundPage } from '../pages/NotFoundPage';
 
 const screenshotPath = path.resolve(import.meta.dirname, '..', 'screenshots', 'shell.png');
@@ -14,6 +15,8 @@ test('the shell: navigation, 404, theme toggle', async ({ page }) => {
   });
 
   const shell = new AppShellPage(page);
+  // Signed in as acquirer-admin, who sees every section.
+  await new LoginPage(page).loginAs('acquirer-admin', '/');
   await shell.goto('/');
 
   // The start page lands on Partners.

@@ -1,14 +1,21 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { renderApp, stubMeta } from '@/test/render';
+import { ACQUIRER_ID, personas, tenantUsers } from '@/test/fixtures';
+import { jsonResponse, renderApp, stubApi, stubMeta } from '@/test/render';
 import { navItems } from './navigation';
 
 describe('app shell', () => {
-  it('lists every section in the main navigation', async () => {
-    stubMeta();
+  const pageHandlers = {
+    [`GET /tenants/${ACQUIRER_ID}/users`]: () => jsonResponse(tenantUsers('Northwind Payments')),
+    'GET /tokens': () => jsonResponse({ items: [] }),
+    'GET /audit': () => jsonResponse({ items: [] }),
+  };
+
+  it('lists every section acquirer-admin may see in the main navigation', async () => {
+    stubApi({ me: personas.acquirerAdmin });
     renderApp('/partners');
-    const nav = screen.getByRole('navigation', { name: 'Main' });
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
     const links = within(nav).getAllByRole('link');
     expect(links.map((a) => a.getAttribute('href'))).toEqual([
       '/partners',
@@ -16,24 +23,49 @@ describe('app shell', () => {
       '/settlements',
       '/webhooks',
       '/audit',
+      '/settings/users',
+      '/settings/tokens',
       '/settings',
     ]);
-    for (const label of ['Partners', 'Disputes', 'Settlements', 'Webhooks', 'Audit', 'Settings']) {
-      expect(within(nav).getByRole('link', { name: new RegExp(`^${label}`) })).toBeInTheDocument();
-    }
     expect(await screen.findByRole('heading', { level: 1, name: 'Partners' })).toBeInTheDocument();
   });
 
+  it.each([
+    ['merchant-disputes', personas.merchantDisputes, ['Partners', 'Disputes', 'API tokens', 'Settings']],
+    ['acquirer-finance', personas.acquirerFinance, ['Partners', 'Disputes', 'Settlements', 'API tokens', 'Settings']],
+    ['auditor', personas.auditor, ['Partners', 'Disputes', 'Settlements', 'Webhooks', 'Audit', 'Users & roles', 'Settings']],
+    ['merchant-admin', personas.merchantAdmin, ['Partners', 'Disputes', 'Settlements', 'Audit', 'Users & roles', 'API tokens', 'Settings']],
+  ])('shows %s only the sections its actions allow', async (_role, me, expected) => {
+    stubApi({ me });
+    renderApp('/partners');
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    const labels = within(nav)
+      .getAllByRole('link')
+      .map((a) => navItems.find((i) => i.path === a.getAttribute('href'))?.label);
+    expect(labels).toEqual(expected);
+  });
+
+  it('refuses a section by address when the role lacks its action, without calling its API', async () => {
+    const { sent } = stubApi({ me: personas.merchantDisputes });
+    renderApp('/audit');
+    expect(await screen.findByRole('heading', { name: 'You don’t have access to this page' })).toBeInTheDocument();
+    expect(screen.getByText('audit:read')).toBeInTheDocument();
+    expect(sent.some((r) => r.url.startsWith('/api/v1/audit'))).toBe(false);
+  });
+
   it('opens each section from the navigation and marks it current', async () => {
-    stubMeta();
+    stubApi({ me: personas.acquirerAdmin, handlers: pageHandlers });
     const user = userEvent.setup();
     const { router } = renderApp('/partners');
-    const nav = screen.getByRole('navigation', { name: 'Main' });
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
     for (const item of navItems) {
-      await user.click(within(nav).getByRole('link', { name: new RegExp(`^${item.label}`) }));
+      const link = within(nav).getAllByRole('link').find((a) => a.getAttribute('href') === item.path);
+      if (!link) throw new Error(`no link for ${item.path}`);
+      await user.click(link);
       expect(await screen.findByRole('heading', { level: 1, name: item.label })).toBeInTheDocument();
       expect(router.state.location.pathname).toBe(item.path);
-      expect(within(nav).getByRole('link', { name: new RegExp(`^${item.label}`) })).toHaveAttribute('aria-current', 'page');
+      expect(link).toHaveAttribute('aria-current', 'page');
+      expect(within(nav).getAllByRole('link').filter((a) => a.getAttribute('aria-current') === 'page')).toHaveLength(1);
       expect(document.title).toBe(`${item.label} · Partner Desk`);
     }
   });
@@ -59,7 +91,7 @@ describe('app shell', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Page not found' })).toBeInTheDocument();
     expect(screen.getByText('/no/such/page')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Go to the start page' })).toHaveAttribute('href', '/');
-    expect(screen.getByRole('navigation', { name: 'Main' })).toBeInTheDocument();
+    expect(await screen.findByRole('navigation', { name: 'Main' })).toBeInTheDocument();
   });
 
   it('shows the 404 page below a known section too', async () => {

@@ -6,12 +6,20 @@ import { Link, Outlet, useLocation } from 'react-router';
 import { ColorSchemeToggle } from '@/components/ColorSchemeToggle';
 import { ErrorBoundary } from '@/components/ErrorBoundary';
 import { PageLoader } from '@/components/PageLoader';
+import { Notifications } from '@/components/Notifications';
+import { TenantSwitcher, UserMenu, useTenant } from '@/features/identity';
 import { DemoBadge, VersionText } from '@/features/meta';
-import { navItems } from './navigation';
+import { useResumePendingAction } from '@/lib/stepUp';
+import { activeNavItem, visibleNavItems } from './navigation';
 
 export function AppLayout() {
   const [navOpen, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
   const { pathname } = useLocation();
+  const { can } = useTenant();
+  const items = visibleNavItems(can);
+  const current = activeNavItem(items, pathname);
+  // Back from a step-up login: finish the action that asked for it.
+  useResumePendingAction();
 
   return (
     <AppShell
@@ -31,14 +39,18 @@ export function AppLayout() {
             </UnstyledButton>
             <DemoBadge />
           </Group>
-          <ColorSchemeToggle />
+          <Group gap="sm" wrap="nowrap">
+            <TenantSwitcher />
+            <ColorSchemeToggle />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
 
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
         <AppShell.Section grow component={ScrollArea}>
-          {navItems.map((item) => {
-            const active = pathname === item.path || pathname.startsWith(`${item.path}/`);
+          {items.map((item) => {
+            const active = item === current;
             return (
               <NavLink
                 key={item.path}
@@ -75,6 +87,7 @@ export function AppLayout() {
           </Text>
         </Group>
       </AppShell.Footer>
+      <Notifications />
     </AppShell>
   );
 }

@@ -7,7 +7,7 @@ describe('route-level code splitting', () => {
   it('shows the loader while a page’s code loads, then the page', async () => {
     stubMeta();
     renderApp('/audit');
-    expect(screen.getByLabelText('Loading page')).toBeInTheDocument();
+    expect(await screen.findByLabelText('Loading page')).toBeInTheDocument();
     expect(await screen.findByRole('heading', { level: 1, name: 'Audit' })).toBeInTheDocument();
     expect(screen.queryByLabelText('Loading page')).not.toBeInTheDocument();
   });

@@ -1,6 +1,8 @@
-import { lazy } from 'react';
+import { lazy, type ReactNode } from 'react';
 import { Navigate, type RouteObject } from 'react-router';
+import { LoginPage, RequireAction, SessionGate, useTenant } from '@/features/identity';
 import { AppLayout } from './AppLayout';
+import { navItems, visibleNavItems } from './navigation';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RouteErrorPage } from './pages/RouteErrorPage';
 
@@ -11,19 +13,46 @@ const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => 
 const WebhooksPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhooksPage })));
 const AuditPage = lazy(() => import('@/features/audit').then((m) => ({ default: m.AuditPage })));
 const SettingsPage = lazy(() => import('@/features/settings').then((m) => ({ default: m.SettingsPage })));
+const UsersPage = lazy(() => import('@/features/users').then((m) => ({ default: m.UsersPage })));
+const TokensPage = lazy(() => import('@/features/tokens').then((m) => ({ default: m.TokensPage })));
+
+/** A section's page behind the same action its navigation item needs. */
+function guarded(path: string, page: ReactNode, tenantScoped = false) {
+  const item = navItems.find((i) => i.path === path);
+  if (!item) throw new Error(`routes: no navigation item for ${path}`);
+  return (
+    <RequireAction action={item.action} title={item.label} tenantScoped={tenantScoped}>
+      {page}
+    </RequireAction>
+  );
+}
+
+/** The start page: the first section the user may see. */
+function StartPage() {
+  const { can } = useTenant();
+  const first = visibleNavItems(can)[0];
+  return <Navigate to={first?.path ?? '/settings'} replace />;
+}
 
 export const routes: RouteObject[] = [
+  { path: '/login', element: <LoginPage />, errorElement: <RouteErrorPage /> },
   {
-    element: <AppLayout />,
+    element: (
+      <SessionGate>
+        <AppLayout />
+      </SessionGate>
+    ),
     errorElement: <RouteErrorPage />,
     children: [
-      { index: true, element: <Navigate to="/partners" replace /> },
-      { path: 'partners', element: <PartnersPage /> },
-      { path: 'disputes', element: <DisputesPage /> },
-      { path: 'settlements', element: <SettlementsPage /> },
-      { path: 'webhooks', element: <WebhooksPage /> },
-      { path: 'audit', element: <AuditPage /> },
+      { index: true, element: <StartPage /> },
+      { path: 'partners', element: guarded('/partners', <PartnersPage />) },
+      { path: 'disputes', element: guarded('/disputes', <DisputesPage />) },
+      { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
+      { path: 'webhooks', element: guarded('/webhooks', <WebhooksPage />) },
+      { path: 'audit', element: guarded('/audit', <AuditPage />) },
       { path: 'settings', element: <SettingsPage /> },
+      { path: 'settings/users', element: guarded('/settings/users', <UsersPage />, true) },
+      { path: 'settings/tokens', element: guarded('/settings/tokens', <TokensPage />) },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

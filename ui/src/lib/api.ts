@@ -17,7 +17,25 @@ export const API_BASE = '/api/v1';
 export const CSRF_COOKIE = 'pd_csrf';
 export const CSRF_HEADER = 'X-CSRF-Token';
 
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** Problem codes the UI reacts to. */
+export const UNAUTHENTICATED = 'unauthenticated';
+export const STEP_UP_REQUIRED = 'step_up_required';
+
+// The session's CSRF token as reported by GET /me. It is preferred over the
+// cookie: the cookie may be stale (another tab logged in again) or absent.
+let csrfToken: string | undefined;
+
+/** Remembers the CSRF token from /me for the mutations that follow. */
+export function setCsrfToken(token: string | undefined) {
+  csrfToken = token || undefined;
+}
+
+/** The token mutations send: /me's, else the pd_csrf cookie's. */
+export function currentCsrfToken(): string | undefined {
+  return csrfToken ?? readCookie(CSRF_COOKIE);
+}
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 const MUTATING: ReadonlySet<Method> = new Set(['post', 'put', 'patch', 'delete']);
 
 /** An error the API answered (status > 0) or a request that never got an answer (status 0). */
@@ -45,6 +63,27 @@ export class ApiError extends Error {
   /** The message for one form field, if the server reported one. */
   fieldError(field: string): string | undefined {
     return this.fieldErrors.find((e) => e.field === field)?.message;
+  }
+
+  /**
+   * The message for a form field, also when the server named one element of
+   * it (`roles[1]`) or a part (`address.city`).
+   */
+  fieldErrorFor(field: string): string | undefined {
+    return (
+      this.fieldError(field) ??
+      this.fieldErrors.find((e) => e.field.startsWith(`${field}[`) || e.field.startsWith(`${field}.`))?.message
+    );
+  }
+
+  /** Not logged in, or the session ended (401 unauthenticated). */
+  get isUnauthenticated(): boolean {
+    return this.status === 401 && this.code !== STEP_UP_REQUIRED;
+  }
+
+  /** The action needs a recent login (401 step_up_required). */
+  get isStepUpRequired(): boolean {
+    return this.status === 401 && this.code === STEP_UP_REQUIRED;
   }
 
   /** True when the request never reached the server (offline, DNS, CORS, aborted). */
@@ -79,7 +118,7 @@ export function readCookie(name: string): string | undefined {
 
 // ---- types derived from the OpenAPI paths ----
 
-type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+export type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
 
 /** API paths that have an operation for method M. */
 export type PathsWith<M extends Method> = {
@@ -160,7 +199,7 @@ export async function request<P extends keyof paths, M extends Method>(
     body = JSON.stringify(options.body);
   }
   if (MUTATING.has(method)) {
-    const token = readCookie(CSRF_COOKIE);
+    const token = currentCsrfToken();
     if (token) headers.set(CSRF_HEADER, token);
     if (options.idempotencyKey) headers.set('Idempotency-Key', options.idempotencyKey);
   }
@@ -190,6 +229,25 @@ export async function request<P extends keyof paths, M extends Method>(
   if (!res.ok) throw await errorFromResponse(res);
   if (res.status === 204 || res.headers.get('content-length') === '0') return undefined as ResultOf<P, M>;
   return (await res.json()) as ResultOf<P, M>;
+}
+
+/**
+ * Ends the browser session (POST /auth/logout, outside /api/v1) and returns
+ * where the browser should go next (the IdP's end-session page or /).
+ */
+export async function logout(): Promise<{ redirect: string }> {
+  const headers = new Headers({ Accept: 'application/json, application/problem+json' });
+  const token = currentCsrfToken();
+  if (token) headers.set(CSRF_HEADER, token);
+  let res: Response;
+  try {
+    res = await fetch('/auth/logout', { method: 'POST', headers, credentials: 'same-origin' });
+  } catch (cause) {
+    throw new ApiError({ type: 'about:blank', title: 'Could not reach the Partner Desk server to sign out.', status: 0, code: 'network' }, { cause });
+  }
+  if (!res.ok) throw await errorFromResponse(res);
+  const body = (await res.json()) as { redirect?: unknown };
+  return { redirect: typeof body.redirect === 'string' && body.redirect ? body.redirect : '/' };
 }
 
 /** Shorthands: api.get('/meta'), api.post('/partners', { body }), … */

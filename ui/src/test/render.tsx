@@ -4,14 +4,15 @@ import { createMemoryRouter, RouterProvider } from 'react-router';
 import { vi } from 'vitest';
 import { AppProviders, createQueryClient } from '@/app/providers';
 import { routes } from '@/app/routes';
-import type { Meta } from '@/lib/api';
+import type { Meta, Schemas } from '@/lib/api';
+import { personas, roles } from './fixtures';
 
 /** Renders the whole app (real routes, layout and providers) at `path`. */
 export function renderApp(path = '/') {
   const router = createMemoryRouter(routes, { initialEntries: [path] });
   const queryClient = createQueryClient();
   const view = render(
-    <AppProviders queryClient={queryClient}>
+    <AppProviders queryClient={queryClient} env="test">
       <RouterProvider router={router} />
     </AppProviders>,
   );
@@ -19,7 +20,11 @@ export function renderApp(path = '/') {
 }
 
 export function renderWithProviders(ui: ReactNode) {
-  return render(<AppProviders queryClient={createQueryClient()}>{ui}</AppProviders>);
+  return render(
+    <AppProviders queryClient={createQueryClient()} env="test">
+      {ui}
+    </AppProviders>,
+  );
 }
 
 export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
@@ -30,13 +35,60 @@ export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
   });
 }
 
-/** Answers GET /api/v1/meta with `meta`; any other request fails the test loudly. */
-export function stubMeta(meta: Meta = { version: '0.1.0-test', environment: 'dev', demo: true }) {
-  const fetchMock = vi.fn(async (input: RequestInfo | URL) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (url.endsWith('/api/v1/meta')) return jsonResponse(meta);
-    throw new Error(`unexpected request in test: ${url}`);
+export function problemResponse(status: number, code: string, detail: string, errors?: { field: string; message: string }[]): Response {
+  return new Response(JSON.stringify({ type: `https://partnerdesk.dev/problems/${code}`, title: 'Error', status, code, detail, errors, request_id: 'req-test' }), {
+    status,
+    headers: { 'Content-Type': 'application/problem+json' },
+  });
+}
+
+/** One request the app sent, decoded. */
+export interface SentRequest {
+  method: string;
+  /** Path and query, e.g. /api/v1/tenants/x/users */
+  url: string;
+  headers: Headers;
+  body: unknown;
+}
+
+type Handler = (req: SentRequest) => Response | Promise<Response>;
+
+/**
+ * Answers the app's requests from `handlers`, keyed "METHOD /path" (path
+ * without /api/v1, query ignored; the first match wins). /meta, /me (as
+ * acquirer-admin unless `me` is given) and /roles have defaults. Any other
+ * request fails the test loudly. Returns the log of requests.
+ */
+export function stubApi(options: { me?: Schemas['Me'] | Handler; meta?: Meta; handlers?: Record<string, Handler> } = {}) {
+  const sent: SentRequest[] = [];
+  const me = options.me ?? personas.acquirerAdmin;
+  const table: Record<string, Handler> = {
+    'GET /meta': () => jsonResponse(options.meta ?? { version: '0.1.0-test', environment: 'dev', demo: true }),
+    'GET /me': typeof me === 'function' ? me : () => jsonResponse(me),
+    'GET /roles': () => jsonResponse(roles),
+    ...options.handlers,
+  };
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const raw = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const url = new URL(raw, 'http://localhost');
+    const method = (init.method ?? 'GET').toUpperCase();
+    const req: SentRequest = {
+      method,
+      url: url.pathname + url.search,
+      headers: new Headers(init.headers),
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+    };
+    sent.push(req);
+    const path = url.pathname.startsWith('/api/v1') ? url.pathname.slice('/api/v1'.length) : url.pathname;
+    const handler = table[`${method} ${path}`];
+    if (!handler) throw new Error(`unexpected request in test: ${method} ${url.pathname}${url.search}`);
+    return handler(req);
   });
   vi.stubGlobal('fetch', fetchMock);
-  return fetchMock;
+  return { fetchMock, sent, table };
+}
+
+/** Answers GET /api/v1/meta with `meta` (and /me, /roles as acquirer-admin). */
+export function stubMeta(meta: Meta = { version: '0.1.0-test', environment: 'dev', demo: true }) {
+  return stubApi({ meta }).fetchMock;
 }

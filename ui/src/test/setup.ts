@@ -1,6 +1,10 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
+import { setCsrfToken } from '@/lib/api';
+import { clearNotices } from '@/lib/notify';
+import { sessionState } from '@/lib/session';
+import { setStepUpIdentity } from '@/lib/stepUp';
 
 // jsdom lacks the browser APIs Mantine relies on. prefers-color-scheme answers
 // from `window.__prefersDark`, so a test can pretend the system is in dark mode.
@@ -35,9 +39,18 @@ Object.defineProperty(window, 'ResizeObserver', { writable: true, value: ResizeO
 Object.defineProperty(window, 'scrollTo', { writable: true, value: () => {} });
 Object.defineProperty(window.HTMLElement.prototype, 'scrollIntoView', { writable: true, value: () => {} });
 
+// Pages load their code lazily; on a busy 2-core machine that can take a second or more.
+configure({ asyncUtilTimeout: 10_000 });
+
 beforeEach(() => {
   window.__prefersDark = false;
   window.localStorage.clear();
+  window.sessionStorage.clear();
+  // Module-level state of the app's lib: every test starts on a fresh page.
+  sessionState.reset();
+  setCsrfToken(undefined);
+  setStepUpIdentity(undefined);
+  clearNotices();
   document.documentElement.removeAttribute('data-mantine-color-scheme');
   document.cookie.split(';').forEach((c) => {
     const name = c.split('=')[0]?.trim();

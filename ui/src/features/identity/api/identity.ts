@@ -1,0 +1,36 @@
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { api, setCsrfToken, type Schemas } from '@/lib/api';
+import { sessionState } from '@/lib/session';
+import { setStepUpIdentity } from '@/lib/stepUp';
+
+export type Me = Schemas['Me'];
+export type MeTenant = Schemas['MeTenant'];
+export type Role = Schemas['Role'];
+
+export const meQuery = queryOptions({
+  queryKey: ['me'],
+  queryFn: async ({ signal }) => {
+    const me = await api.get('/me', { signal });
+    // A session exists: remember its CSRF token and who is logged in.
+    sessionState.established();
+    setCsrfToken(me.csrf_token);
+    setStepUpIdentity(me.user);
+    return me;
+  },
+  staleTime: 60_000,
+});
+
+export const rolesQuery = queryOptions({
+  queryKey: ['roles'],
+  queryFn: ({ signal }) => api.get('/roles', { signal }),
+  staleTime: 5 * 60_000,
+});
+
+export function useRoles() {
+  return useQuery(rolesQuery);
+}
+
+/** Roles that may be held in a tenant of this kind (merchant-* in partners, the others in the acquirer). */
+export function rolesFitting(roles: readonly Role[], kind: MeTenant['kind']): Role[] {
+  return roles.filter((r) => r.scope === kind);
+}

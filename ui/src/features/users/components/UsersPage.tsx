@@ -1,0 +1,245 @@
+import { Badge, Button, CloseButton, Group, Paper, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ConfirmButton } from '@/components/ConfirmButton';
+import { ConfirmDialog } from '@/components/ConfirmDialog';
+import { EmptyState } from '@/components/EmptyState';
+import { ErrorPanel } from '@/components/ErrorPanel';
+import { PageHeader } from '@/components/PageHeader';
+import { PageLoader } from '@/components/PageLoader';
+import { useTenant } from '@/features/identity';
+import { ApiError } from '@/lib/api';
+import { formatDate, formatDateTime } from '@/lib/format';
+import { notify } from '@/lib/notify';
+import { tenantUsersQuery, useRevokeInvitation, useRevokeRole, useSetDisabled, type TenantUser } from '../api/users';
+import { GrantRoleModal } from './GrantRoleModal';
+import { InviteModal } from './InviteModal';
+
+const SOURCE_LABEL: Record<TenantUser['roles'][number]['source'], string> = {
+  manual: 'granted',
+  invitation: 'invited',
+  idp_group: 'IdP group',
+  seed: 'seeded',
+};
+
+function failed(title: string) {
+  return (e: unknown) => notify({ color: 'red', title, message: e instanceof Error ? e.message : String(e) });
+}
+
+/** Users holding roles in the selected tenant, their roles, and open invitations. */
+export function UsersPage() {
+  const { tenant, can, me } = useTenant();
+  const manage = can('user:manage');
+  const users = useQuery(tenantUsersQuery(tenant.id));
+  const [inviteOpen, invite] = useDisclosure(false);
+  const [granting, setGranting] = useState<TenantUser | null>(null);
+  const [revoking, setRevoking] = useState<{ user: TenantUser; role: string } | null>(null);
+  const revokeRole = useRevokeRole(tenant.id);
+  const setDisabled = useSetDisabled(tenant.id);
+  const revokeInvitation = useRevokeInvitation(tenant.id);
+
+  const header = (
+    <Group justify="space-between" align="flex-start">
+      <PageHeader title="Users & roles" description={`People who hold roles in ${tenant.name}.`} />
+      {manage && <Button onClick={invite.open}>Invite user</Button>}
+    </Group>
+  );
+
+  if (users.error) {
+    if (users.error instanceof ApiError && users.error.status === 404) {
+      return (
+        <>
+          <PageHeader title="Not found" />
+          <EmptyState title="There is no such tenant">This tenant does not exist or you cannot see it.</EmptyState>
+        </>
+      );
+    }
+    return (
+      <>
+        {header}
+        <ErrorPanel error={users.error} onRetry={() => void users.refetch()} />
+      </>
+    );
+  }
+  if (!users.data) return (
+    <>
+      {header}
+      <PageLoader label="Loading users" />
+    </>
+  );
+
+  const { users: list, invitations } = users.data;
+  return (
+    <>
+      {header}
+      <Stack gap="xl">
+        {list.length === 0 ? (
+          <EmptyState title="No users yet">People you invite to {tenant.name} appear here once they have signed in.</EmptyState>
+        ) : (
+          <Paper withBorder radius="md">
+            <Table.ScrollContainer minWidth={900}>
+              <Table verticalSpacing="sm" aria-label={`Users of ${tenant.name}`}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>User</Table.Th>
+                    <Table.Th>Roles</Table.Th>
+                    <Table.Th>Last login</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    {manage && <Table.Th aria-label="Actions" />}
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {list.map((u) => (
+                    <Table.Tr key={u.id} data-user={u.email}>
+                      <Table.Td>
+                        <Text fw={500}>{u.name || u.email}</Text>
+                        <Text size="sm" c="dimmed">
+                          {u.email}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Group gap={6}>
+                          {u.roles.map((r) => (
+                            <Tooltip key={r.role} label={`${SOURCE_LABEL[r.source]} on ${formatDate(r.granted_at)}`}>
+                              <Badge
+                                variant="light"
+                                tt="none"
+                                rightSection={
+                                  manage ? (
+                                    <CloseButton
+                                      size="xs"
+                                      aria-label={`Revoke ${r.role} from ${u.email}`}
+                                      onClick={() => setRevoking({ user: u, role: r.role })}
+                                    />
+                                  ) : undefined
+                                }
+                              >
+                                {r.role}{' '}
+                                <Text span size="xs" c="dimmed">
+                                  · {SOURCE_LABEL[r.source]}
+                                </Text>
+                              </Badge>
+                            </Tooltip>
+                          ))}
+                        </Group>
+                      </Table.Td>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                        <Text size="sm">{formatDateTime(u.last_login_at, 'Never')}</Text>
+                      </Table.Td>
+                      <Table.Td miw={90}>
+                        {u.disabled ? <Badge color="red">Disabled</Badge> : <Badge color="green" variant="light">Active</Badge>}
+                      </Table.Td>
+                      {manage && (
+                        <Table.Td>
+                          <Group gap="xs" justify="flex-end" wrap="nowrap">
+                            <Button size="xs" variant="default" onClick={() => setGranting(u)} aria-label={`Grant a role to ${u.email}`}>
+                              Grant role
+                            </Button>
+                            {u.id !== me.user.id &&
+                              (u.disabled ? (
+                                <Button
+                                  size="xs"
+                                  variant="light"
+                                  loading={setDisabled.isPending && setDisabled.variables?.user.id === u.id}
+                                  onClick={() => setDisabled.mutate({ user: u, disabled: false }, { onError: failed('Could not enable the user') })}
+                                  aria-label={`Enable ${u.email}`}
+                                >
+                                  Enable
+                                </Button>
+                              ) : (
+                                <ConfirmButton
+                                  title={`Disable ${u.email}?`}
+                                  message="They are signed out at once and their API tokens stop working. You can enable them again later."
+                                  onConfirm={() => setDisabled.mutate({ user: u, disabled: true }, { onError: failed('Could not disable the user') })}
+                                  aria-label={`Disable ${u.email}`}
+                                  confirmLabel="Disable"
+                                >
+                                  Disable
+                                </ConfirmButton>
+                              ))}
+                          </Group>
+                        </Table.Td>
+                      )}
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          </Paper>
+        )}
+
+        <Stack gap="sm">
+          <Title order={2} size="h4">
+            Open invitations
+          </Title>
+          {invitations.length === 0 ? (
+            <Text c="dimmed" size="sm">
+              No open invitations.
+            </Text>
+          ) : (
+            <Paper withBorder radius="md">
+              <Table verticalSpacing="sm" aria-label="Open invitations">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Email</Table.Th>
+                    <Table.Th>Roles</Table.Th>
+                    <Table.Th>Expires</Table.Th>
+                    {manage && <Table.Th aria-label="Actions" />}
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {invitations.map((inv) => (
+                    <Table.Tr key={inv.id}>
+                      <Table.Td>{inv.email}</Table.Td>
+                      <Table.Td>
+                        <Group gap={6}>
+                          {inv.roles.map((r) => (
+                            <Badge key={r} variant="outline" tt="none">
+                              {r}
+                            </Badge>
+                          ))}
+                        </Group>
+                      </Table.Td>
+                      <Table.Td>{formatDate(inv.expires_at)}</Table.Td>
+                      {manage && (
+                        <Table.Td>
+                          <Group justify="flex-end">
+                            <ConfirmButton
+                              title={`Withdraw the invitation of ${inv.email}?`}
+                              message="They will not be able to sign in with it."
+                              onConfirm={() => revokeInvitation.mutate(inv, { onError: failed('Could not withdraw the invitation') })}
+                              aria-label={`Withdraw the invitation of ${inv.email}`}
+                              confirmLabel="Withdraw"
+                            >
+                              Withdraw
+                            </ConfirmButton>
+                          </Group>
+                        </Table.Td>
+                      )}
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Paper>
+          )}
+        </Stack>
+      </Stack>
+
+      {manage && (
+        <>
+          <InviteModal tenant={tenant} opened={inviteOpen} onClose={invite.close} />
+          <GrantRoleModal tenant={tenant} user={granting} onClose={() => setGranting(null)} />
+          <ConfirmDialog
+            opened={revoking !== null}
+            onClose={() => setRevoking(null)}
+            title={`Revoke ${revoking?.role ?? ''}?`}
+            message={`${revoking?.user.email ?? ''} loses ${revoking?.role ?? ''} in ${tenant.name} at once.`}
+            confirmLabel="Revoke role"
+            onConfirm={() => revoking && revokeRole.mutate(revoking, { onError: failed('Could not revoke the role') })}
+          />
+        </>
+      )}
+    </>
+  );
+}
