@@ -329,7 +329,11 @@ func (s *Service) Logout(ctx context.Context, secret string) (string, error) {
 		if err != nil {
 			return err
 		}
-		ctx = actor.With(ctx, actor.Actor{UserID: sess.UserID, Label: sess.UserID.String()})
+		label := sess.UserID.String()
+		if u, err := s.ident.Store().User(ctx, sess.UserID); err == nil {
+			label = labelOf(u)
+		}
+		ctx = actor.With(ctx, actor.Actor{UserID: sess.UserID, Label: label})
 		return s.audit(ctx, actor.Change{Action: "session:logout", TargetType: "user", TargetID: sess.UserID.String()})
 	})
 	if apperr.Is(err, apperr.NotFound) {

@@ -136,6 +136,9 @@ func TestLogoutEndsSessionEverywhere(t *testing.T) {
 	if _, st := me(t, c); st != 401 {
 		t.Fatalf("session still works after logout: %d", st)
 	}
+	if r := a.Login("acquirer-admin").Get("/api/v1/audit?action=session:logout"); !strings.Contains(string(r.Body), `"actor_label":"auditor@acquirer.example"`) {
+		t.Fatalf("the logout is not audited under the user's email: %s", r.Body)
+	}
 }
 
 func TestDisablingAUserRevokesSessionsAtOnce(t *testing.T) {
