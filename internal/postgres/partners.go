@@ -33,11 +33,11 @@ func (s *PartnerStore) LinkAccount(ctx context.Context, accountID string, tenant
 	if res.RowsAffected == 1 {
 		return true, nil
 	}
-	var owner uuid.UUID
-	if err := s.db.conn(ctx).Raw(`SELECT tenant_id FROM partner_accounts WHERE klarna_account_id = ?`, accountID).Scan(&owner).Error; err != nil {
-		return false, err
+	var owners []uuid.UUID
+	if err := s.db.conn(ctx).Raw(`SELECT tenant_id FROM partner_accounts WHERE klarna_account_id = ?`, accountID).Scan(&owners).Error; err != nil {
+		return false, fmt.Errorf("link account: %w", err)
 	}
-	if owner != tenantID {
+	if len(owners) != 1 || owners[0] != tenantID {
 		return false, apperr.Validation("This Klarna account belongs to another partner.", apperr.FieldError{Field: "klarna_account_id", Message: "is linked to another partner"})
 	}
 	return false, nil
