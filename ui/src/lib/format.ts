@@ -1,11 +1,19 @@
 // Dates as people read them, in the browser's locale and time zone.
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 export function formatDateTime(iso: string | null | undefined, never = '—'): string {
   if (!iso) return never;
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : dateTime.format(d);
+}
+
+/** Like formatDateTime, with seconds: for events that arrive seconds apart. */
+export function formatTimestamp(iso: string | null | undefined, never = '—'): string {
+  if (!iso) return never;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dateTimeSeconds.format(d);
 }
 
 export function formatDate(iso: string | null | undefined, never = '—'): string {

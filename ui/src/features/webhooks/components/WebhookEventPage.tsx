@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Timeline, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
@@ -10,7 +10,7 @@ import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
 import { ApiError } from '@/lib/api';
-import { formatBytes, formatDateTime } from '@/lib/format';
+import { formatBytes, formatTimestamp } from '@/lib/format';
 import { notify } from '@/lib/notify';
 import { useDisclosure } from '@mantine/hooks';
 import { eventQuery, STATUS_COLOR, useReplayEvent, type WebhookAttempt, type WebhookEventDetail } from '../api/webhooks';
@@ -59,20 +59,6 @@ function Attempts({ attempts }: { attempts: WebhookAttempt[] }) {
   if (attempts.length === 0) return <Text size="sm" c="dimmed">No processing attempt yet; the event is queued.</Text>;
   return (
     <Stack gap="md">
-      <Timeline active={attempts.length - 1} bulletSize={18} lineWidth={2} aria-hidden>
-        {attempts.map((a) => (
-          <Timeline.Item key={a.attempt} color={outcomeColor(a.outcome)} title={`Attempt ${a.attempt}: ${a.outcome}`}>
-            <Text size="xs" c="dimmed">
-              {formatDateTime(a.started_at)} · {duration(a)} · {a.worker || 'worker unknown'}
-            </Text>
-            {a.error && (
-              <Text size="xs" c="red">
-                {a.error}
-              </Text>
-            )}
-          </Timeline.Item>
-        ))}
-      </Timeline>
       <Table.ScrollContainer minWidth={700}>
         <Table verticalSpacing="xs" aria-label="Processing attempts" withTableBorder>
           <Table.Thead>
@@ -89,9 +75,9 @@ function Attempts({ attempts }: { attempts: WebhookAttempt[] }) {
             {attempts.map((a) => (
               <Table.Tr key={a.attempt}>
                 <Table.Td>{a.attempt}</Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(a.started_at)}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatTimestamp(a.started_at)}</Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  {formatDateTime(a.finished_at)} <Text span size="xs" c="dimmed">({duration(a)})</Text>
+                  {formatTimestamp(a.finished_at)} <Text span size="xs" c="dimmed">({duration(a)})</Text>
                 </Table.Td>
                 <Table.Td>
                   <Badge color={outcomeColor(a.outcome)} variant="light" size="sm" tt="none">
@@ -195,7 +181,9 @@ export function WebhookEventPage() {
           description={
             <Group gap="xs" component="span">
               <Code fz="sm">{ev.event_type}</Code>
-              <StatusBadge status={ev.status} size="md" />
+              <span data-testid="event-status">
+                <StatusBadge status={ev.status} size="md" />
+              </span>
               {ev.tenant_name && <Text span>for {ev.tenant_name}</Text>}
             </Group>
           }
@@ -229,11 +217,11 @@ export function WebhookEventPage() {
               <Field label="Type and version">
                 <Code>{ev.event_type}</Code> {ev.event_version ? <Text span size="xs" c="dimmed">v{ev.event_version}</Text> : null}
               </Field>
-              <Field label="Occurred">{formatDateTime(ev.occurred_at)}</Field>
-              <Field label="Received">{formatDateTime(ev.received_at)}</Field>
-              <Field label="Processed">{formatDateTime(ev.processed_at, 'not yet')}</Field>
+              <Field label="Occurred">{formatTimestamp(ev.occurred_at)}</Field>
+              <Field label="Received">{formatTimestamp(ev.received_at)}</Field>
+              <Field label="Processed">{formatTimestamp(ev.processed_at, 'not yet')}</Field>
               <Field label="Attempts · duplicates">
-                {ev.attempts} · {ev.duplicates}
+                <span data-testid="event-attempts">{ev.attempts}</span> · {ev.duplicates}
               </Field>
               {ev.note && ev.status !== 'parked' && <Field label="Note">{ev.note}</Field>}
             </Stack>

@@ -166,12 +166,11 @@ function Subscriptions({ subs, canManage }: { subs: WebhookSubscription[]; canMa
       </Text>
     );
   return (
-    <Table.ScrollContainer minWidth={900}>
+    <Table.ScrollContainer minWidth={1000}>
       <Table verticalSpacing="sm" aria-label="Webhook subscriptions">
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Id</Table.Th>
-            <Table.Th>URL</Table.Th>
+            <Table.Th>Subscription</Table.Th>
             <Table.Th>Event types</Table.Th>
             <Table.Th>Version</Table.Th>
             <Table.Th>Signing key</Table.Th>
@@ -182,27 +181,33 @@ function Subscriptions({ subs, canManage }: { subs: WebhookSubscription[]; canMa
         <Table.Tbody>
           {subs.map((s) => (
             <Table.Tr key={s.id} data-subscription={s.id}>
-              <Table.Td>
-                <Code>{s.id}</Code>
-              </Table.Td>
-              <Table.Td style={{ wordBreak: 'break-all' }}>
-                <Text size="sm">{s.url}</Text>
+              <Table.Td maw={340}>
+                <Text size="xs" c="dimmed">
+                  Id
+                </Text>
+                <Code style={{ wordBreak: 'break-all' }}>{s.id}</Code>
+                <Text size="xs" c="dimmed" mt={4}>
+                  Delivers to
+                </Text>
+                <Text size="sm" style={{ wordBreak: 'break-all' }}>
+                  {s.url}
+                </Text>
               </Table.Td>
               <Table.Td>
                 <Group gap={4}>
                   {s.event_types.map((t) => (
-                    <Badge key={t} variant="outline" tt="none" size="sm">
+                    <Badge key={t} variant="outline" tt="none" size="sm" style={{ flexShrink: 0 }}>
                       {t}
                     </Badge>
                   ))}
                 </Group>
               </Table.Td>
               <Table.Td>{s.event_version}</Table.Td>
-              <Table.Td>
-                <Code>{s.signing_key_id}</Code>
+              <Table.Td maw={260}>
+                <Code style={{ wordBreak: 'break-all' }}>{s.signing_key_id}</Code>
               </Table.Td>
               <Table.Td>
-                <Badge color={SUBSCRIPTION_COLOR[s.status] ?? 'gray'} variant="light">
+                <Badge color={SUBSCRIPTION_COLOR[s.status] ?? 'gray'} variant="light" style={{ flexShrink: 0 }}>
                   {s.status}
                 </Badge>
               </Table.Td>
@@ -240,17 +245,17 @@ function SigningKeys({ keys }: { keys: SigningKey[] }) {
         {keys.map((k) => (
           <Table.Tr key={k.id}>
             <Table.Td>
-              <Code>{k.id}</Code>
+              <Code style={{ wordBreak: 'break-all' }}>{k.id}</Code>
             </Table.Td>
-            <Table.Td>{k.source === 'config' ? 'configuration' : 'Klarna API'}</Table.Td>
-            <Table.Td>{formatDateTime(k.created_at)}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>{k.source === 'config' ? 'configuration' : 'Klarna API'}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(k.created_at)}</Table.Td>
             <Table.Td>
               {k.accept_until ? (
-                <Badge color="yellow" variant="light" tt="none">
+                <Badge color="yellow" variant="light" tt="none" style={{ flexShrink: 0 }}>
                   rotated out · accepted until {formatDateTime(k.accept_until)}
                 </Badge>
               ) : (
-                <Badge color="green" variant="light" tt="none">
+                <Badge color="green" variant="light" tt="none" style={{ flexShrink: 0 }}>
                   current
                 </Badge>
               )}

@@ -10,7 +10,7 @@ import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
 import { ApiError } from '@/lib/api';
-import { formatBytes, formatDateTime, localInputToRfc3339, rfc3339ToLocalInput } from '@/lib/format';
+import { formatBytes, formatTimestamp, localInputToRfc3339, rfc3339ToLocalInput } from '@/lib/format';
 import {
   apiFilter,
   eventsQuery,
@@ -71,7 +71,7 @@ function FilterForm({ initial, onApply, error }: { initial: InboxFilters; onAppl
       <SimpleGrid cols={{ base: 1, sm: 2, lg: 5 }}>
         <TextInput
           label="Type"
-          placeholder="exact, or a prefix like payment.dispute."
+          placeholder="e.g. payment.dispute."
           value={form.type}
           onChange={(e) => set('type')(e.currentTarget.value)}
           disabled={quarantined}
@@ -133,7 +133,7 @@ function EventsTable({ events }: { events: WebhookEvent[] }) {
   const open = (ev: WebhookEvent) => void navigate(`/webhooks/${ev.id}`, { state: { back: search } });
   return (
     <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={1000}>
+      <Table.ScrollContainer minWidth={1100}>
         <Table verticalSpacing="xs" highlightOnHover aria-label="Webhook events">
           <Table.Thead>
             <Table.Tr>
@@ -151,18 +151,18 @@ function EventsTable({ events }: { events: WebhookEvent[] }) {
               <Table.Tr key={ev.id} data-event-id={ev.id} data-status={ev.status} onClick={() => open(ev)} style={{ cursor: 'pointer' }}>
                 <Table.Td>
                   <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                    {formatDateTime(ev.received_at)}
+                    {formatTimestamp(ev.received_at)}
                   </Text>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <Anchor component={Link} to={`/webhooks/${ev.id}`} state={{ back: search }} size="sm" ff="monospace" onClick={(e) => e.stopPropagation()}>
                     {ev.event_type}
                   </Anchor>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <Text size="sm">{ev.tenant_name || <Text span c="dimmed" size="sm">{ev.tenant_id ? 'unknown' : '—'}</Text>}</Text>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
                   <StatusBadge status={ev.status} />
                 </Table.Td>
                 <Table.Td ta="right">{ev.attempts}</Table.Td>
@@ -215,7 +215,7 @@ function QuarantineTable({ items }: { items: QuarantinedDelivery[] }) {
                 >
                   <Table.Td>
                     <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-                      {formatDateTime(q.received_at)}
+                      {formatTimestamp(q.received_at)}
                     </Text>
                   </Table.Td>
                   <Table.Td>
@@ -243,7 +243,7 @@ function QuarantineTable({ items }: { items: QuarantinedDelivery[] }) {
         {open && (
           <Stack gap="sm">
             <Text size="sm">
-              Received {formatDateTime(open.received_at)} from {open.remote_ip || 'an unknown address'}; refused: <b>{QUARANTINE_REASON[open.reason] ?? open.reason}</b>.
+              Received {formatTimestamp(open.received_at)} from {open.remote_ip || 'an unknown address'}; refused: <b>{QUARANTINE_REASON[open.reason] ?? open.reason}</b>.
             </Text>
             <Text size="sm">
               Signing key id: <Code>{open.signing_key_id || '—'}</Code> · {formatBytes(open.body_size)}
