@@ -215,7 +215,7 @@ export function WebhookEventPage() {
             <Stack gap="xs">
               <Field label="Event id">{mono(ev.event_id)}</Field>
               <Field label="Type and version">
-                <Code>{ev.event_type}</Code> {ev.event_version ? <Text span size="xs" c="dimmed">v{ev.event_version}</Text> : null}
+                <Code>{ev.event_type}</Code> {ev.event_version ? <Text span size="xs" c="dimmed">{ev.event_version}</Text> : null}
               </Field>
               <Field label="Occurred">{formatTimestamp(ev.occurred_at)}</Field>
               <Field label="Received">{formatTimestamp(ev.received_at)}</Field>

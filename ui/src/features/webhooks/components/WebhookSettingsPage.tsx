@@ -22,7 +22,7 @@ import {
   type WebhookStats,
   type WebhookSubscription,
 } from '../api/webhooks';
-import { StatusBadge } from './StatusBadge';
+import { NO_TRUNCATION, StatusBadge } from './StatusBadge';
 
 /** The counters refresh themselves this often. */
 export const STATS_REFRESH_MS = 10_000;
@@ -196,7 +196,7 @@ function Subscriptions({ subs, canManage }: { subs: WebhookSubscription[]; canMa
               <Table.Td>
                 <Group gap={4}>
                   {s.event_types.map((t) => (
-                    <Badge key={t} variant="outline" tt="none" size="sm" style={{ flexShrink: 0 }}>
+                    <Badge key={t} variant="outline" tt="none" size="sm" styles={NO_TRUNCATION}>
                       {t}
                     </Badge>
                   ))}
@@ -207,7 +207,7 @@ function Subscriptions({ subs, canManage }: { subs: WebhookSubscription[]; canMa
                 <Code style={{ wordBreak: 'break-all' }}>{s.signing_key_id}</Code>
               </Table.Td>
               <Table.Td>
-                <Badge color={SUBSCRIPTION_COLOR[s.status] ?? 'gray'} variant="light" style={{ flexShrink: 0 }}>
+                <Badge color={SUBSCRIPTION_COLOR[s.status] ?? 'gray'} variant="light" styles={NO_TRUNCATION}>
                   {s.status}
                 </Badge>
               </Table.Td>
@@ -251,11 +251,11 @@ function SigningKeys({ keys }: { keys: SigningKey[] }) {
             <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(k.created_at)}</Table.Td>
             <Table.Td>
               {k.accept_until ? (
-                <Badge color="yellow" variant="light" tt="none" style={{ flexShrink: 0 }}>
+                <Badge color="yellow" variant="light" tt="none" styles={NO_TRUNCATION}>
                   rotated out · accepted until {formatDateTime(k.accept_until)}
                 </Badge>
               ) : (
-                <Badge color="green" variant="light" tt="none" style={{ flexShrink: 0 }}>
+                <Badge color="green" variant="light" tt="none" styles={NO_TRUNCATION}>
                   current
                 </Badge>
               )}
