@@ -1,9 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { browser } from '@/lib/browser';
+import { PENDING_KEY } from '@/lib/stepUp';
 import type { Schemas } from '@/lib/api';
 import { AURORA_ID, BOREALIS_ID, personas } from '@/test/fixtures';
-import { jsonResponse, renderApp, stubApi, type SentRequest } from '@/test/render';
+import { jsonResponse, problemResponse, renderApp, stubApi, type SentRequest } from '@/test/render';
 
 type Ev = Schemas['WebhookEvent'];
 type Detail = Schemas['WebhookEventDetail'];
@@ -368,5 +370,23 @@ describe('webhook settings', () => {
     for (const name of ['Subscribe this server', 'Rotate signing key', 'Send test event to wh_1']) {
       expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
     }
+  });
+
+  it('subscribes this server through step-up when the login is too old', async () => {
+    const assign = vi.spyOn(browser, 'assign').mockImplementation(() => {});
+    stubApi({
+      handlers: {
+        ...handlers,
+        'POST /webhooks/subscriptions': () => problemResponse(401, 'step_up_required', 'This action needs a recent login.'),
+      },
+    });
+    const user = userEvent.setup();
+    renderApp('/settings/webhooks');
+    await screen.findByRole('table', { name: 'Webhook subscriptions' });
+    await user.click(screen.getByRole('button', { name: 'Subscribe this server' }));
+    await waitFor(() => expect(assign).toHaveBeenCalledOnce());
+    expect(assign).toHaveBeenCalledWith('/auth/login?step_up=1&login_hint=ada%40acquirer.test&return_to=%2Fsettings%2Fwebhooks%3Fresume%3D1');
+    const parked = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? '{}') as { method?: string; path?: string };
+    expect(parked).toMatchObject({ method: 'post', path: '/webhooks/subscriptions' });
   });
 });
