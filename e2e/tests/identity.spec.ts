@@ -1,12 +1,10 @@
-import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { AppShellPage } from '../pages/AppShellPage';
 import { LoginPage } from '../pages/LoginPage';
 import { expectedNav, PERSONAS, type PersonaId } from '../pages/personas';
+import { saveScreenshot } from '../pages/screenshots';
 import { TokensPage } from '../pages/TokensPage';
 import { UsersPage } from '../pages/UsersPage';
-
-const shots = path.resolve(import.meta.dirname, '..', 'screenshots');
 
 // One server for the file: later tests rely on users that earlier logins created.
 test.describe.configure({ mode: 'serial' });
@@ -157,7 +155,7 @@ test('acquirer-admin invites a user and grants a role', async ({ page }) => {
   while ((await dismiss.count()) > 0) await dismiss.first().click();
   await page.mouse.move(0, 0);
   await expect(page.getByRole('tooltip')).toHaveCount(0);
-  await page.screenshot({ path: path.join(shots, 'users.png'), fullPage: true });
+  await saveScreenshot(page, 'users.png', { fullPage: true });
   expect(problems).toEqual([]);
 });
 
@@ -199,7 +197,7 @@ test('the audit page shows the logins, filters them and shows an event’s chang
 
   // The viewport only: the layout's footer is fixed, so a full-page picture would cut through the table.
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.screenshot({ path: path.join(shots, 'audit.png') });
+  await saveScreenshot(page, 'audit.png');
 
   await logins.first().click();
   const drawer = page.getByRole('dialog', { name: 'Audit event' });

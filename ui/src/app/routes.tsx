@@ -11,6 +11,8 @@ const PartnersPage = lazy(() => import('@/features/partners').then((m) => ({ def
 const DisputesPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputesPage })));
 const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.SettlementsPage })));
 const WebhooksPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhooksPage })));
+const WebhookEventPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhookEventPage })));
+const WebhookSettingsPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhookSettingsPage })));
 const AuditPage = lazy(() => import('@/features/audit').then((m) => ({ default: m.AuditPage })));
 const SettingsPage = lazy(() => import('@/features/settings').then((m) => ({ default: m.SettingsPage })));
 const UsersPage = lazy(() => import('@/features/users').then((m) => ({ default: m.UsersPage })));
@@ -49,10 +51,19 @@ export const routes: RouteObject[] = [
       { path: 'disputes', element: guarded('/disputes', <DisputesPage />) },
       { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
       { path: 'webhooks', element: guarded('/webhooks', <WebhooksPage />) },
+      { path: 'webhooks/:id', element: guarded('/webhooks', <WebhookEventPage />) },
       { path: 'audit', element: guarded('/audit', <AuditPage />) },
       { path: 'settings', element: <SettingsPage /> },
       { path: 'settings/users', element: guarded('/settings/users', <UsersPage />, true) },
       { path: 'settings/tokens', element: guarded('/settings/tokens', <TokensPage />) },
+      {
+        path: 'settings/webhooks',
+        element: (
+          <RequireAction action="webhook:read" title="Webhook settings">
+            <WebhookSettingsPage />
+          </RequireAction>
+        ),
+      },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

@@ -228,7 +228,9 @@ export async function request<P extends keyof paths, M extends Method>(
 
   if (!res.ok) throw await errorFromResponse(res);
   if (res.status === 204 || res.headers.get('content-length') === '0') return undefined as ResultOf<P, M>;
-  return (await res.json()) as ResultOf<P, M>;
+  // An empty body (e.g. 202 Accepted with nothing to say) is no result, not a JSON error.
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as ResultOf<P, M>;
 }
 
 /**

@@ -35,11 +35,12 @@ export function action<M extends MutatingMethod, P extends PathsWith<M>>(
   meta: { kind: string; label: string },
 ): Action<ResultOf<P, M>> {
   const opts = { ...(options as Action['options']) };
-  if (method === 'post' && !opts.idempotencyKey) opts.idempotencyKey = randomKey();
+  if (method === 'post' && !opts.idempotencyKey) opts.idempotencyKey = newIdempotencyKey();
   return { kind: meta.kind, label: meta.label, method, path, options: opts };
 }
 
-function randomKey(): string {
+/** A fresh random Idempotency-Key (32 hex digits). */
+export function newIdempotencyKey(): string {
   const bytes = new Uint8Array(16);
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');

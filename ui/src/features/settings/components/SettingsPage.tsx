@@ -13,9 +13,9 @@ export function SettingsPage() {
 
   return (
     <>
-      <PageHeader title="Settings" description="Roles, users and API tokens." />
+      <PageHeader title="Settings" description="Roles, users, API tokens and webhooks." />
       <Stack gap="xl">
-        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
           {can('user:read') && (
             <Paper withBorder p="md" radius="md">
               <Anchor component={Link} to="/settings/users" fw={600}>
@@ -23,6 +23,16 @@ export function SettingsPage() {
               </Anchor>
               <Text size="sm" c="dimmed">
                 Who holds which role in {tenant.name}; invitations.
+              </Text>
+            </Paper>
+          )}
+          {can('webhook:read') && (
+            <Paper withBorder p="md" radius="md">
+              <Anchor component={Link} to="/settings/webhooks" fw={600}>
+                Webhooks
+              </Anchor>
+              <Text size="sm" c="dimmed">
+                Klarna subscriptions, signing keys and event counters.
               </Text>
             </Paper>
           )}

@@ -1,0 +1,23 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page, PageScreenshotOptions } from '@playwright/test';
+
+const local = path.resolve(import.meta.dirname, '..', 'screenshots');
+const docs = path.resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+
+/** True when this run should refresh the README's pictures (UPDATE_SCREENSHOTS=1). */
+export const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
+
+/**
+ * Saves a screenshot as e2e/screenshots/<name> (gitignored) and, with
+ * UPDATE_SCREENSHOTS=1, also as docs/screenshots/<name> (committed, linked
+ * from the README), so an ordinary test run leaves the tree clean.
+ */
+export async function saveScreenshot(page: Page, name: string, options: Omit<PageScreenshotOptions, 'path'> = {}) {
+  const file = path.join(local, name);
+  await page.screenshot({ ...options, path: file, animations: 'disabled', caret: 'hide' });
+  if (updateDocs) {
+    mkdirSync(docs, { recursive: true });
+    copyFileSync(file, path.join(docs, name));
+  }
+}
