@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -41,11 +40,9 @@ const (
 // this test.
 func buildBinary(t *testing.T, dir string) string {
 	t.Helper()
-	goCmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goCmd); err != nil {
-		if goCmd, err = exec.LookPath("go"); err != nil {
-			t.Fatalf("no go command to build the binary with: %v", err)
-		}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command to build the binary with: %v", err)
 	}
 	bin := filepath.Join(dir, "partnerdesk")
 	start := time.Now()
