@@ -15,6 +15,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -101,9 +102,12 @@ type App struct {
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
-	srv      *http.Server
-	ln       net.Listener
-	served   chan error
+
+	shutdownOnce sync.Once
+	shutdownErr  error
+	srv          *http.Server
+	ln           net.Listener
+	served       chan error
 }
 
 // NewLogger is the JSON logger at the configured level.
@@ -360,7 +364,13 @@ func (a *App) URL() string {
 
 // Shutdown stops taking requests, waits for requests and jobs in flight
 // (up to ctx's deadline) and closes the database.
+// Calling it again returns the first call's result.
 func (a *App) Shutdown(ctx context.Context) error {
+	a.shutdownOnce.Do(func() { a.shutdownErr = a.shutdown(ctx) })
+	return a.shutdownErr
+}
+
+func (a *App) shutdown(ctx context.Context) error {
 	var errs []error
 	if a.ln != nil {
 		if err := a.srv.Shutdown(ctx); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
 	"github.com/partnerdesk/partnerdesk/internal/config"
@@ -360,5 +361,41 @@ func TestWebhookInboxFiltersPagingAndBulkReplay(t *testing.T) {
 	}
 	if r := a.Login("merchant-admin").Get("/api/v1/webhooks/events"); r.Status != 403 {
 		t.Fatalf("merchant reads the inbox: %d", r.Status)
+	}
+}
+
+// A shutdown waits for a webhook job in flight: the event ends processed,
+// not abandoned half-way.
+func TestShutdownDrainsJobsInFlight(t *testing.T) {
+	t.Parallel()
+	a := webhookApp(t, nil)
+	started := make(chan struct{})
+	var once sync.Once
+	a.Webhooks.Registry().Handle("test.slow.*", false, func(context.Context, webhook.Delivery) error {
+		once.Do(func() { close(started) })
+		time.Sleep(700 * time.Millisecond)
+		return nil
+	})
+	body := event("test.slow.thing", uuid.NewString(), "", time.Now(), map[string]any{})
+	deliver(t, a, testKeyID, testSecret, body)
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the job did not start")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The pool is closed now; read the outcome through a fresh connection.
+	conn, err := pgx.Connect(context.Background(), a.Config().DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var status string
+	if err := conn.QueryRow(context.Background(), `SELECT status FROM webhook_events WHERE event_id = $1`, eventIDOf(body)).Scan(&status); err != nil || status != "processed" {
+		t.Fatalf("after shutdown the event is %q (%v), want processed", status, err)
 	}
 }
