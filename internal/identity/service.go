@@ -72,6 +72,7 @@ func (s *Service) Login(ctx context.Context, c Claims) (User, error) {
 		return User{}, apperr.E(apperr.Unauthenticated, "The identity provider did not say who you are.")
 	}
 	var u User
+	var synced, accepted bool
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		u, err = s.store.UpsertUser(ctx, User{ID: uuid.New(), Issuer: c.Issuer, Subject: c.Subject, Email: c.Email, Name: c.Name})
@@ -82,13 +83,17 @@ func (s *Service) Login(ctx context.Context, c Claims) (User, error) {
 			return apperr.E(apperr.Forbidden, "Your account is disabled. Ask an administrator to enable it.")
 		}
 		ctx = actor.With(ctx, actor.Actor{UserID: u.ID, Label: labelOf(u)})
-		if err := s.syncGroups(ctx, u, c.Groups); err != nil {
+		if synced, err = s.syncGroups(ctx, u, c.Groups); err != nil {
 			return err
 		}
-		return s.acceptInvitations(ctx, u)
+		accepted, err = s.acceptInvitations(ctx, u)
+		return err
 	})
-	if err := s.afterCommit(ctx, err); err != nil {
+	if err != nil {
 		return User{}, fmt.Errorf("login: %w", err)
+	}
+	if (synced || accepted) && s.changed != nil { // most logins change no role: keep the authorization cache
+		s.changed(ctx)
 	}
 	return u, nil
 }
@@ -100,7 +105,9 @@ func labelOf(u User) string {
 	return u.Subject
 }
 
-func (s *Service) syncGroups(ctx context.Context, u User, groups []string) error {
+// syncGroups makes the user's IdP-group roles match groups; changed reports
+// whether any role was added or removed.
+func (s *Service) syncGroups(ctx context.Context, u User, groups []string) (changed bool, err error) {
 	want := map[[2]string]bool{} // tenant id, role
 	for _, g := range s.groups {
 		if !slices.Contains(groups, g.Group) {
@@ -111,61 +118,66 @@ func (s *Service) syncGroups(ctx context.Context, u User, groups []string) error
 			continue // the partner does not exist (yet)
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		want[[2]string{t.ID.String(), g.Role}] = true
 		added, err := s.store.AddMembership(ctx, Membership{UserID: u.ID, TenantID: t.ID, Role: g.Role, Source: SourceIdPGroup})
 		if err != nil {
-			return err
+			return false, err
 		}
 		if added {
+			changed = true
 			if err := s.audit(ctx, actor.Change{Action: "user:grant_role", TenantID: &t.ID, TargetType: "user", TargetID: u.ID.String(),
 				After: map[string]string{"role": g.Role, "source": SourceIdPGroup, "group": g.Group}}); err != nil {
-				return err
+				return false, err
 			}
 		}
 	}
 	ms, err := s.store.Memberships(ctx, u.ID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, m := range ms {
 		if m.Source == SourceIdPGroup && !want[[2]string{m.TenantID.String(), m.Role}] {
 			if _, err := s.store.RemoveMembership(ctx, u.ID, m.TenantID, m.Role); err != nil {
-				return err
+				return false, err
 			}
+			changed = true
 			if err := s.audit(ctx, actor.Change{Action: "user:revoke_role", TenantID: &m.TenantID, TargetType: "user", TargetID: u.ID.String(),
 				Before: map[string]string{"role": m.Role, "source": SourceIdPGroup}}); err != nil {
-				return err
+				return false, err
 			}
 		}
 	}
-	return nil
+	return changed, nil
 }
 
-func (s *Service) acceptInvitations(ctx context.Context, u User) error {
+// acceptInvitations turns open invitations for the user's email into
+// memberships; changed reports whether there were any.
+func (s *Service) acceptInvitations(ctx context.Context, u User) (changed bool, err error) {
 	if u.Email == "" {
-		return nil
+		return false, nil
 	}
 	invs, err := s.store.OpenInvitationsFor(ctx, u.Email, s.now())
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, inv := range invs {
+		changed = true
 		for _, role := range inv.Roles {
 			if _, err := s.store.AddMembership(ctx, Membership{UserID: u.ID, TenantID: inv.TenantID, Role: role, Source: SourceInvitation, GrantedBy: inv.InvitedBy}); err != nil {
-				return err
+				return false, err
 			}
 		}
 		if err := s.store.AcceptInvitation(ctx, inv.ID, u.ID, s.now()); err != nil {
-			return err
+			return false, err
 		}
 		if err := s.audit(ctx, actor.Change{Action: "user:accept_invitation", TenantID: &inv.TenantID, TargetType: "invitation", TargetID: inv.ID.String(),
 			After: map[string]any{"roles": inv.Roles, "user_id": u.ID}}); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
+	return changed, nil
 }
 
 // checkRole validates a role for a tenant: it must exist and fit the tenant's kind.
