@@ -79,13 +79,16 @@ func (s *WebhookStore) Ingest(ctx context.Context, ev webhook.Event, envelope []
 
 func (s *WebhookStore) Quarantine(ctx context.Context, q webhook.Quarantined, keep int) error {
 	g := s.db.conn(ctx)
-	if err := g.Exec(`INSERT INTO webhook_quarantine (received_at, reason, signing_key_id, signature, remote_ip, body_size, body) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		q.ReceivedAt, q.Reason, q.SigningKeyID, q.Signature, q.RemoteIP, q.BodySize, q.Body).Error; err != nil {
+	var id int64
+	if err := g.Raw(`INSERT INTO webhook_quarantine (received_at, reason, signing_key_id, signature, remote_ip, body_size, body) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		q.ReceivedAt, q.Reason, q.SigningKeyID, q.Signature, q.RemoteIP, q.BodySize, q.Body).Scan(&id).Error; err != nil {
 		return fmt.Errorf("quarantine: %w", err)
 	}
-	// Bounded: trim the oldest rows now and then (about every 100th insert).
-	if time.Now().UnixNano()%100 == 0 {
-		g.Exec(`DELETE FROM webhook_quarantine WHERE id <= (SELECT id FROM webhook_quarantine ORDER BY id DESC OFFSET ? LIMIT 1)`, keep)
+	// Bounded: every 100th row trims everything older than the newest keep.
+	if id%100 == 0 {
+		if err := g.Exec(`DELETE FROM webhook_quarantine WHERE id <= ?`, id-int64(keep)).Error; err != nil {
+			return fmt.Errorf("quarantine trim: %w", err)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
@@ -20,5 +21,24 @@ func TestSubscriptionsRoundTrip(t *testing.T) {
 	out, err := db.Webhooks().Subscriptions(ctx)
 	if err != nil || len(out) != 1 || !slices.Equal(out[0].EventTypes, in.EventTypes) || out[0].SigningKeyID != "krn:k:1" || out[0].CreatedAt.IsZero() {
 		t.Fatalf("got %+v (%v)", out, err)
+	}
+}
+
+// The quarantine keeps about the newest `keep` rejected deliveries.
+func TestQuarantineIsBounded(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	for range 250 {
+		if err := db.Webhooks().Quarantine(ctx, webhook.Quarantined{ReceivedAt: time.Now(), Reason: webhook.RejectBadSignature, Body: []byte("{}"), BodySize: 2}, 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := db.Webhooks().Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Quarantined < 50 || c.Quarantined > 150 {
+		t.Fatalf("quarantine holds %d rows after 250 inserts with keep=50", c.Quarantined)
 	}
 }
