@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/csv"
 	"encoding/hex"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/keyset"
 )
 
 // Options tune a Service.
@@ -131,7 +131,7 @@ func (s *Service) List(ctx context.Context, f Filter, p Page) ([]Event, string, 
 		p.Limit = MaxLimit
 	}
 	if p.Cursor != "" {
-		if _, err := DecodeCursor(p.Cursor); err != nil {
+		if _, err := keyset.Decode(p.Cursor); err != nil {
 			return nil, "", err
 		}
 	}
@@ -215,36 +215,4 @@ func uuidString(id *uuid.UUID) string {
 		return ""
 	}
 	return id.String()
-}
-
-// Cursor is a position in the (OccurredAt, ID) descending order: the last
-// event of a page.
-type Cursor struct {
-	At time.Time
-	ID int64
-}
-
-// EncodeCursor makes an opaque cursor string.
-func EncodeCursor(c Cursor) string {
-	raw := strconv.FormatInt(Normalize(c.At).UnixMicro(), 10) + "." + strconv.FormatInt(c.ID, 10)
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
-}
-
-// DecodeCursor parses a cursor made by EncodeCursor.
-func DecodeCursor(s string) (Cursor, error) {
-	bad := apperr.Validation("invalid cursor", apperr.FieldError{Field: "cursor", Message: "not a cursor returned by this list"})
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return Cursor{}, bad
-	}
-	at, id, ok := strings.Cut(string(raw), ".")
-	if !ok {
-		return Cursor{}, bad
-	}
-	us, err1 := strconv.ParseInt(at, 10, 64)
-	n, err2 := strconv.ParseInt(id, 10, 64)
-	if err1 != nil || err2 != nil || n <= 0 {
-		return Cursor{}, bad
-	}
-	return Cursor{At: time.UnixMicro(us).UTC(), ID: n}, nil
 }

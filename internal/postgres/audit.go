@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/partnerdesk/partnerdesk/internal/audit"
+	"github.com/partnerdesk/partnerdesk/internal/keyset"
 )
 
 // auditLockKey is the pg_advisory_xact_lock key that serializes audit
@@ -90,7 +91,7 @@ func bytesArg(b []byte) any {
 }
 
 // auditWhere builds the WHERE clause (with leading " WHERE ") for f.
-func auditWhere(f audit.Filter, cur *audit.Cursor) (string, []any) {
+func auditWhere(f audit.Filter, cur *keyset.Cursor) (string, []any) {
 	var conds []string
 	var args []any
 	if f.ActorID != nil {
@@ -165,9 +166,9 @@ func scanAuditEvent(rows *sql.Rows) (audit.Event, error) {
 
 // List implements audit.Store: keyset paging on (occurred_at, id) desc.
 func (s auditStore) List(ctx context.Context, f audit.Filter, p audit.Page) ([]audit.Event, string, error) {
-	var cur *audit.Cursor
+	var cur *keyset.Cursor
 	if p.Cursor != "" {
-		c, err := audit.DecodeCursor(p.Cursor)
+		c, err := keyset.Decode(p.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
@@ -196,7 +197,7 @@ func (s auditStore) List(ctx context.Context, f audit.Filter, p audit.Page) ([]a
 	if len(evs) > p.Limit {
 		evs = evs[:p.Limit]
 		last := evs[len(evs)-1]
-		next = audit.EncodeCursor(audit.Cursor{At: last.OccurredAt, ID: last.ID})
+		next = keyset.Encode(keyset.Cursor{At: last.OccurredAt, ID: last.ID})
 	}
 	return evs, next, nil
 }

@@ -3,9 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/keyset"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -192,32 +191,15 @@ func (s *WebhookStore) Matching(ctx context.Context, f webhook.Filter, limit int
 	return out, err
 }
 
-func encodeCursor(t time.Time, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(t.UnixMicro(), 10) + ":" + strconv.FormatInt(id, 10)))
-}
-
-func decodeCursor(c string) (time.Time, int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		a, z, ok := strings.Cut(string(b), ":")
-		us, err1 := strconv.ParseInt(a, 10, 64)
-		id, err2 := strconv.ParseInt(z, 10, 64)
-		if ok && err1 == nil && err2 == nil {
-			return time.UnixMicro(us), id, nil
-		}
-	}
-	return time.Time{}, 0, apperr.Validation("The cursor is not valid; start from the first page.", apperr.FieldError{Field: "cursor", Message: "is not a cursor this list returned"})
-}
-
 func (s *WebhookStore) List(ctx context.Context, f webhook.Filter, p webhook.Page) ([]webhook.Event, string, error) {
 	where, args := eventWhere(f)
 	if p.Cursor != "" {
-		t, id, err := decodeCursor(p.Cursor)
+		c, err := keyset.Decode(p.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
 		where += " AND (received_at, id) < (?, ?)"
-		args = append(args, t, id)
+		args = append(args, c.At, c.ID)
 	}
 	var rows []eventRow
 	// The list leaves out the raw body; the detail view reads it.
@@ -231,7 +213,7 @@ func (s *WebhookStore) List(ctx context.Context, f webhook.Filter, p webhook.Pag
 	if len(rows) > p.Limit {
 		rows = rows[:p.Limit]
 		last := rows[len(rows)-1]
-		next = encodeCursor(last.ReceivedAt, last.ID)
+		next = keyset.Encode(keyset.Cursor{At: last.ReceivedAt, ID: last.ID})
 	}
 	out := make([]webhook.Event, len(rows))
 	for i, r := range rows {
@@ -257,11 +239,11 @@ func (s *WebhookStore) Get(ctx context.Context, pk int64) (webhook.Event, []webh
 func (s *WebhookStore) ListQuarantine(ctx context.Context, p webhook.Page) ([]webhook.Quarantined, string, error) {
 	where, args := "TRUE", []any{}
 	if p.Cursor != "" {
-		t, id, err := decodeCursor(p.Cursor)
+		c, err := keyset.Decode(p.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
-		where, args = "(received_at, id) < (?, ?)", []any{t, id}
+		where, args = "(received_at, id) < (?, ?)", []any{c.At, c.ID}
 	}
 	var rows []webhook.Quarantined
 	err := s.db.conn(ctx).Raw(`SELECT id, received_at, reason, signing_key_id, signature, remote_ip, body_size, body FROM webhook_quarantine WHERE `+where+
@@ -272,7 +254,7 @@ func (s *WebhookStore) ListQuarantine(ctx context.Context, p webhook.Page) ([]we
 	next := ""
 	if len(rows) > p.Limit {
 		rows = rows[:p.Limit]
-		next = encodeCursor(rows[len(rows)-1].ReceivedAt, rows[len(rows)-1].ID)
+		next = keyset.Encode(keyset.Cursor{At: rows[len(rows)-1].ReceivedAt, ID: rows[len(rows)-1].ID})
 	}
 	return rows, next, nil
 }
