@@ -4,13 +4,11 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 )
 
@@ -33,44 +31,19 @@ type AuditReader interface {
 }
 
 func (s *server) auditQuery(c *gin.Context) (AuditQuery, error) {
-	q := AuditQuery{Actor: c.Query("actor"), Action: c.Query("action"), Cursor: c.Query("cursor"), Limit: 50, TenantIDs: allowedTenantsOf(c)}
-	var fields []apperr.FieldError
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			fields = append(fields, apperr.FieldError{Field: "limit", Message: "a number from 1 to 200"})
-		}
-		q.Limit = n
-	}
-	for _, f := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &q.From}, {"to", &q.To}} {
-		if v := c.Query(f.name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				fields = append(fields, apperr.FieldError{Field: f.name, Message: "a time such as 2026-11-21T10:00:00Z"})
-			}
-			*f.dst = t
-		}
-	}
-	if v := c.Query("tenant"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			fields = append(fields, apperr.FieldError{Field: "tenant", Message: "a tenant id"})
+	q := AuditQuery{Actor: c.Query("actor"), Action: c.Query("action"), Cursor: c.Query("cursor"), TenantIDs: allowedTenantsOf(c)}
+	var f filterErrors
+	q.Limit = f.limit(c.Query)
+	q.From, q.To = f.timeRange(c.Query)
+	if id := f.tenant(c.Query); id != nil {
+		// Narrow to one tenant, but never beyond what the caller may see.
+		if q.TenantIDs != nil && !containsUUID(q.TenantIDs, *id) {
+			q.TenantIDs = []uuid.UUID{}
 		} else {
-			// Narrow to one tenant, but never beyond what the caller may see.
-			if q.TenantIDs != nil && !containsUUID(q.TenantIDs, id) {
-				q.TenantIDs = []uuid.UUID{}
-			} else {
-				q.TenantIDs = []uuid.UUID{id}
-			}
+			q.TenantIDs = []uuid.UUID{*id}
 		}
 	}
-	if len(fields) > 0 {
-		return q, apperr.Validation("Check the filters.", fields...)
-	}
-	return q, nil
+	return q, f.err()
 }
 
 func containsUUID(ids []uuid.UUID, id uuid.UUID) bool {

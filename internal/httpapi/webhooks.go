@@ -63,47 +63,21 @@ func webhookDTO(e webhook.Event, names map[uuid.UUID]string) apigen.WebhookEvent
 
 func (s *server) webhookFilter(c *gin.Context, q func(string) string) (webhook.Filter, error) {
 	f := webhook.Filter{Type: strings.TrimSpace(q("type")), Status: q("status"), TenantIDs: allowedTenantsOf(c)}
-	var fields []apperr.FieldError
+	var fe filterErrors
 	switch f.Status {
 	case "", webhook.StatusReceived, webhook.StatusProcessed, webhook.StatusFailed, webhook.StatusDeadLettered, webhook.StatusParked:
 	default:
-		fields = append(fields, apperr.FieldError{Field: "status", Message: "one of received, processed, failed, dead_lettered, parked"})
+		fe.add("status", "one of received, processed, failed, dead_lettered, parked")
 	}
-	if v := q("tenant"); v != "" {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			fields = append(fields, apperr.FieldError{Field: "tenant", Message: "a tenant id"})
-		}
-		f.TenantID = &id
-	}
-	for _, x := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q(x.name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				fields = append(fields, apperr.FieldError{Field: x.name, Message: "a time such as 2026-11-21T10:00:00Z"})
-			}
-			*x.dst = t
-		}
-	}
-	if len(fields) > 0 {
-		return f, apperr.Validation("Check the filters.", fields...)
-	}
-	return f, nil
+	f.TenantID = fe.tenant(q)
+	f.From, f.To = fe.timeRange(q)
+	return f, fe.err()
 }
 
 func pageOf(c *gin.Context) (webhook.Page, error) {
-	p := webhook.Page{Limit: 50, Cursor: c.Query("cursor")}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			return p, apperr.Validation("Check the page size.", apperr.FieldError{Field: "limit", Message: "a number from 1 to 200"})
-		}
-		p.Limit = n
-	}
-	return p, nil
+	var fe filterErrors
+	p := webhook.Page{Limit: fe.limit(c.Query), Cursor: c.Query("cursor")}
+	return p, fe.err()
 }
 
 func (s *server) listWebhookEvents(c *gin.Context) {
