@@ -1,45 +1,28 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/partnerdesk/partnerdesk/internal/testsupport"
 )
 
-// syncBuffer is a goroutine-safe output sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
+// testsupport.LogBuffer is a goroutine-safe output sink.
 var issuerLine = regexp.MustCompile(`(?m)^issuer:\s+(\S+)$`)
 
 // startDevIdP runs `partnerdesk dev-idp args...` until the test ends and
 // returns its issuer and output.
-func startDevIdP(t *testing.T, env map[string]string, args ...string) (issuer string, stdout, stderr *syncBuffer) {
+func startDevIdP(t *testing.T, env map[string]string, args ...string) (issuer string, stdout, stderr *testsupport.LogBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr = &syncBuffer{}, &syncBuffer{}
+	stdout, stderr = &testsupport.LogBuffer{}, &testsupport.LogBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- Run(ctx, &Env{Stdout: stdout, Stderr: stderr, Getenv: func(k string) string { return env[k] }},
@@ -154,7 +137,7 @@ func TestDevIdPErrors(t *testing.T) {
 		{"ErrStrayArgument", []string{"extra"}, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var out, errOut syncBuffer
+			var out, errOut testsupport.LogBuffer
 			code := Run(t.Context(), &Env{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }},
 				append([]string{"dev-idp"}, tc.args...))
 			if code != tc.code {

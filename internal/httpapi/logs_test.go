@@ -1,12 +1,10 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,31 +12,15 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/testsupport"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // Logs never contain session ids, CSRF tokens, API tokens, authorization
 // codes or webhook signing secrets, whatever the request did.
 func TestLogsCarryNoSecrets(t *testing.T) {
 	t.Parallel()
-	logs := &syncBuf{}
+	logs := &testsupport.LogBuffer{}
 	cfg := apptest.Config(t)
 	cfg.WebhookSigningKeys = []string{testKeyID + "=" + testSecret}
 	a := apptest.Start(t, cfg, logs)

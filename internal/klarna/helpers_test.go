@@ -15,6 +15,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/klarna/klarnasim"
+	"github.com/partnerdesk/partnerdesk/internal/testsupport"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -24,26 +25,9 @@ type env struct {
 	srv    *httptest.Server
 	client *klarna.Client
 	reg    *prometheus.Registry
-	logs   *syncBuffer
+	logs   *testsupport.LogBuffer
 	key    string
 	hooks  *receiver
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // receiver is a webhook endpoint that verifies signatures.
@@ -135,7 +119,7 @@ func newEnv(t *testing.T, opts ...envOpt) *env {
 		DisableRateLimits:  true,
 	}
 	reg := prometheus.NewRegistry()
-	logs := &syncBuffer{}
+	logs := &testsupport.LogBuffer{}
 	cfg := klarna.Config{
 		AllowSimulator: true,
 		Timeout:        5 * time.Second, MaxRetryTime: 3 * time.Second,

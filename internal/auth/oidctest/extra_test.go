@@ -1,20 +1,19 @@
 package oidctest_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/partnerdesk/partnerdesk/internal/auth/oidctest"
+	"github.com/partnerdesk/partnerdesk/internal/testsupport"
 )
 
 func TestIssuerWithPathMountedInAnotherMux(t *testing.T) {
@@ -81,25 +80,8 @@ func TestChoosePersona(t *testing.T) {
 	}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestLogsCarryNoSecrets(t *testing.T) {
-	var logs lockedBuffer
+	var logs testsupport.LogBuffer
 	r := newRP(t, oidctest.Options{Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 
 	l := newLogin()
