@@ -127,14 +127,12 @@ func TestWebhookSubscriptionAndKeyRotation(t *testing.T) {
 
 func containsAll(s string, subs ...string) bool {
 	for _, x := range subs {
-		if !contains(s, x) {
+		if !strings.Contains(s, x) {
 			return false
 		}
 	}
 	return true
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func waitDispute(t *testing.T, a *apptest.App, tenant uuid.UUID, id string) {
 	t.Helper()
