@@ -50,8 +50,9 @@ test-e2e: deps-postgres deps-chromium build e2e/node_modules/.package-lock.json 
 	@dir=$$(mktemp -d /tmp/partnerdesk-e2e-XXXXXX); chmod 755 $$dir; \
 	  (cd e2e && E2E_DATA_DIR=$$dir npx playwright test); rc=$$?; rm -rf $$dir; exit $$rc
 
-lint: ui/node_modules/.package-lock.json bin/golangci-lint ## go vet, gofmt, golangci-lint (depguard boundaries), ESLint, tsc
+lint: ui/node_modules/.package-lock.json bin/golangci-lint ## go vet, gofmt, go mod tidy -diff, golangci-lint (depguard boundaries), ESLint, tsc
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	@out=$$(gofmt -l cmd internal migrations policies ui/*.go 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	bin/golangci-lint run ./...
 	cd ui && npm run lint
@@ -69,11 +70,16 @@ bench: deps-postgres ## run the Go benchmarks
 clean: ## remove build output
 	rm -rf bin ui/dist
 
-clean-data: ## stop and wipe the local dev database and keys under .data/
-	@if [ -f .data/postgres/postmaster.pid ]; then \
-	  pgbin=$$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
-	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$pgbin/pg_ctl -D $(CURDIR)/.data/postgres -m fast stop || true; \
-	  else $$pgbin/pg_ctl -D .data/postgres -m fast stop || true; fi; fi
+clean-data: ## stop and wipe the local dev database and keys under .data/ (and the database's relocation, see README)
+	@pg=$(CURDIR)/.data/postgres; real=$$pg; \
+	  if [ -L $$pg ]; then real=$$(readlink $$pg); fi; \
+	  if [ -f $$real/postmaster.pid ]; then \
+	    pgbin=$$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
+	    if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$pgbin/pg_ctl -D $$real -m fast -w stop || true; \
+	    else $$pgbin/pg_ctl -D $$real -m fast -w stop || true; fi; fi; \
+	  src=$$(dirname $$real)/source; \
+	  if [ -L $$pg ] && [ -f $$src ] && [ "$$(readlink -f "$$(cat $$src)")" = "$$(readlink -f $$pg)" ]; then \
+	    echo "removing $$(dirname $$real)"; rm -rf "$$(dirname $$real)"; fi
 	rm -rf .data
 
 deps-postgres: ## install PostgreSQL's server binaries when missing

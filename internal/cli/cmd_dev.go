@@ -56,12 +56,19 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	log := app.NewLogger(env.Stderr, cfg.LogLevel)
 	started := time.Now()
 	dsn := cfg.DatabaseURL
+	dbWhere := "PARTNERDESK_DATABASE_URL"
 	if dsn == "" {
 		dir := filepath.Join(cfg.DataDir, "postgres")
 		log.Info("starting private PostgreSQL", "dir", dir)
 		cluster, err := pglocal.Start(ctx, pglocal.Options{Dir: dir})
 		if err != nil {
 			return err
+		}
+		dbWhere = cluster.Dir()
+		if cluster.Relocated() {
+			// Running as root in a directory the postgres user cannot enter.
+			dbWhere += " (the postgres user cannot enter " + filepath.Dir(dir) + "; " + dir + " links there)"
+			log.Info("private PostgreSQL kept where the postgres user can reach it", "dir", cluster.Dir(), "link", dir)
 		}
 		defer func() {
 			if err := cluster.Stop(); err != nil {
@@ -126,12 +133,12 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	if err := a.Subscribe(ctx); err != nil {
 		log.Error("subscribing to Klarna webhooks", "error", err)
 	}
-	printBanner(env.Stdout, a.URL(), cfg.DataDir, built, idp, simURL, time.Since(started))
+	printBanner(env.Stdout, a.URL(), cfg.DataDir, dbWhere, built, idp, simURL, time.Since(started))
 	<-ctx.Done()
 	return shutdown(a, cfg.ShutdownTimeout)
 }
 
-func printBanner(w io.Writer, url, dataDir string, built bool, idp *oidctest.Provider, simURL string, took time.Duration) {
+func printBanner(w io.Writer, url, dataDir, dbWhere string, built bool, idp *oidctest.Provider, simURL string, took time.Duration) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nPartner Desk is running at %s   (ready in %.1fs)\n", url, took.Seconds())
 	if !built {
@@ -146,7 +153,8 @@ func printBanner(w io.Writer, url, dataDir string, built bool, idp *oidctest.Pro
 		fmt.Fprintf(&b, "  %-*s  %-26s %-24s %s/auth/login?login_hint=%s\n", width, p.ID, p.Role, p.Tenant, url, p.ID)
 	}
 	fmt.Fprintf(&b, "\nKlarna simulator: %s (control API: %s/_sim/)\n", simURL, simURL)
-	fmt.Fprintf(&b, "Data: %s (make clean-data wipes it)   Stop: Ctrl-C\n\n", dataDir)
+	fmt.Fprintf(&b, "Data: %s (make clean-data stops and wipes it)   Stop: Ctrl-C\n", dataDir)
+	fmt.Fprintf(&b, "Database: %s\n\n", dbWhere)
 	io.WriteString(w, b.String())
 }
 

@@ -3,7 +3,11 @@
 // the test harness a throwaway one per test process. The cluster listens only
 // on a Unix socket inside its data directory, so it never clashes with another
 // server's port. When the process runs as root, the cluster is initialised and
-// started as the `postgres` user, because PostgreSQL refuses to run as root.
+// started as the `postgres` user, because PostgreSQL refuses to run as root;
+// and when that user cannot reach the requested data directory (a clone in
+// root's mode-0700 home directory), the cluster is kept under
+// /var/lib/partnerdesk/<hash of the path>/ and the requested path becomes a
+// symbolic link to it (Cluster.Dir says where it is).
 package pglocal
 
 import (
@@ -30,10 +34,15 @@ type Options struct {
 	Dir       string   // data directory; created if missing
 	Ephemeral bool     // test cluster: fsync off and fewer safety nets, for speed
 	Settings  []string // extra `-c name=value` settings
+	// RelocateRoot is where the cluster is kept, in a directory named by a
+	// hash of Dir, when the server runs as the postgres user and that user
+	// cannot reach Dir. Default DefaultRelocateRoot.
+	RelocateRoot string
 }
 
 // Cluster is a running local cluster.
 type Cluster struct {
+	place   placement
 	dir     string
 	bin     string
 	cred    *syscall.Credential
@@ -81,7 +90,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dir: dir, bin: bin}
+	c := &Cluster{bin: bin}
 	if os.Geteuid() == 0 {
 		cred, err := postgresCredential()
 		if err != nil {
@@ -89,18 +98,21 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 		c.cred = cred
 	}
-	// Parents must stay traversable by the postgres user.
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return nil, fmt.Errorf("pglocal: create %s: %w", filepath.Dir(dir), err)
-	}
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("pglocal: create %s: %w", dir, err)
-	}
+	c.place = placement{requested: dir, dir: dir}
 	if c.cred != nil {
-		if err := os.Chown(dir, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
-			return nil, fmt.Errorf("pglocal: chown %s: %w", dir, err)
+		root := opts.RelocateRoot
+		if root == "" {
+			root = DefaultRelocateRoot
+		}
+		if c.place, err = place(dir, credUser(c.cred), root); err != nil {
+			return nil, err
 		}
 	}
+	if err := c.place.prepare(c.cred); err != nil {
+		return nil, err
+	}
+	dir = c.place.dir
+	c.dir = dir
 	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		if err := c.run(ctx, "initdb", "-D", dir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-instructions"); err != nil {
 			return nil, fmt.Errorf("pglocal: initdb: %w", err)
@@ -134,8 +146,47 @@ func (c *Cluster) DSN(db string) string {
 	return fmt.Sprintf("postgres://postgres@/%s?host=%s&sslmode=disable", db, c.dir)
 }
 
-// Dir is the data directory.
+// Dir is the data directory the server uses: the one asked for, or where it
+// was relocated to (see Relocated).
 func (c *Cluster) Dir() string { return c.dir }
+
+// Relocated reports whether the data directory lives elsewhere than
+// Options.Dir, because the postgres user cannot reach Options.Dir; Options.Dir
+// is then a symbolic link to Dir.
+func (c *Cluster) Relocated() bool { return c.place.relocated() }
+
+// Remove stops the server (if this process started it) and deletes the data
+// directory, with its relocation directory and link when it was relocated.
+func (c *Cluster) Remove() error {
+	err := c.Stop()
+	if c.place.home != "" {
+		err = errors.Join(err, os.RemoveAll(c.place.home))
+	} else {
+		err = errors.Join(err, os.RemoveAll(c.dir))
+	}
+	if c.place.relocated() {
+		err = errors.Join(err, os.Remove(c.place.requested))
+	}
+	return err
+}
+
+// ServerCanReach reports whether the PostgreSQL server, as this process
+// would start it, can traverse every directory down to dir: always true
+// unless running as root, when the server runs as the postgres user.
+func ServerCanReach(dir string) (bool, error) {
+	if os.Geteuid() != 0 {
+		return true, nil
+	}
+	cred, err := postgresCredential()
+	if err != nil {
+		return false, err
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false, err
+	}
+	return canSearch(abs, credUser(cred)), nil
+}
 
 // Stop shuts the server down if this process started it.
 func (c *Cluster) Stop() error {
@@ -183,5 +234,36 @@ func postgresCredential() (*syscall.Credential, error) {
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+	cred := &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	if ids, err := u.GroupIds(); err == nil {
+		for _, g := range ids {
+			if n, err := strconv.Atoi(g); err == nil && n != gid {
+				cred.Groups = append(cred.Groups, uint32(n))
+			}
+		}
+	}
+	return cred, nil
+}
+
+func credUser(c *syscall.Credential) serverUser {
+	u := serverUser{uid: int(c.Uid), groups: []int{int(c.Gid)}}
+	for _, g := range c.Groups {
+		u.groups = append(u.groups, int(g))
+	}
+	return u
+}
+
+// TempDir is a directory for throwaway clusters that the server can reach:
+// os.TempDir(), or /tmp when $TMPDIR is out of the postgres user's reach.
+func TempDir() (string, error) {
+	for _, d := range []string{os.TempDir(), "/tmp"} {
+		ok, err := ServerCanReach(d)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			return d, nil
+		}
+	}
+	return "", fmt.Errorf("pglocal: the postgres user can reach neither %s nor /tmp: set TMPDIR to a directory it can enter", os.TempDir())
 }

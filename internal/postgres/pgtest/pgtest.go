@@ -60,10 +60,17 @@ func start() {
 		initErr = fmt.Errorf("pgtest: declare `func TestMain(m *testing.M) { pgtest.Main(m) }` in this package so the cluster is removed at the end")
 		return
 	}
-	sweepAbandoned()
+	// $TMPDIR, unless the postgres user (the server's, when running as
+	// root) cannot enter it: then /tmp.
+	tmp, err := pglocal.TempDir()
+	if err != nil {
+		initErr = err
+		return
+	}
+	sweepAbandoned(tmp)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	baseDir, initErr = os.MkdirTemp("", "partnerdesk-pgtest-")
+	baseDir, initErr = os.MkdirTemp(tmp, "partnerdesk-pgtest-")
 	if initErr != nil {
 		return
 	}
@@ -88,8 +95,8 @@ func start() {
 
 // sweepAbandoned removes clusters left behind by test processes that were
 // killed before Main could clean up.
-func sweepAbandoned() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "partnerdesk-pgtest-*"))
+func sweepAbandoned(tmp string) {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, "partnerdesk-pgtest-*"))
 	for _, d := range dirs {
 		b, err := os.ReadFile(filepath.Join(d, "owner.pid"))
 		if err != nil {
