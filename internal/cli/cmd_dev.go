@@ -67,7 +67,8 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 		dbWhere = cluster.Dir()
 		if cluster.Relocated() {
 			// Running as root in a directory the postgres user cannot enter.
-			dbWhere += " (the postgres user cannot enter " + filepath.Dir(dir) + "; " + dir + " links there)"
+			parent, _ := filepath.Abs(filepath.Dir(dir))
+			dbWhere += " (" + dir + " links there: the postgres user cannot reach " + parent + ")"
 			log.Info("private PostgreSQL kept where the postgres user can reach it", "dir", cluster.Dir(), "link", dir)
 		}
 		defer func() {
