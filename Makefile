@@ -75,7 +75,7 @@ clean-data: ## stop and wipe the local dev database and keys under .data/ (and t
 	  if [ -L $$pg ]; then real=$$(readlink $$pg); fi; \
 	  if [ -f $$real/postmaster.pid ]; then \
 	    pgbin=$$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
-	    if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$pgbin/pg_ctl -D $$real -m fast -w stop || true; \
+	    if [ "$$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- $$pgbin/pg_ctl -D $$real -m fast -w stop) || true; \
 	    else $$pgbin/pg_ctl -D $$real -m fast -w stop || true; fi; fi; \
 	  src=$$(dirname $$real)/source; \
 	  if [ -L $$pg ] && [ -f $$src ] && [ "$$(readlink -f "$$(cat $$src)")" = "$$(readlink -f $$pg)" ]; then \
