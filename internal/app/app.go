@@ -176,16 +176,18 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 
 	// Jobs and the webhook pipeline need each other: the queue runs the
 	// pipeline's worker, the pipeline enqueues on the queue.
+	// Each area registers its own job kinds.
 	proc := &lateProcessor{}
+	kinds := &jobs.Kinds{}
+	jobs.RegisterHeartbeat(kinds, db, cfg.HeartbeatEvery)
+	jobs.RegisterWebhookProcessing(kinds, proc)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
-		Workers:        cfg.JobWorkers,
-		HeartbeatEvery: cfg.HeartbeatEvery,
-		Heartbeats:     db,
-		Logger:         log.With("component", "jobs"),
-		Registerer:     reg,
-		Webhooks:       proc,
-		RescueAfter:    cfg.JobRescueAfter,
-		Retry:          opts.JobRetry,
+		Workers:     cfg.JobWorkers,
+		Logger:      log.With("component", "jobs"),
+		Registerer:  reg,
+		Kinds:       kinds,
+		RescueAfter: cfg.JobRescueAfter,
+		Retry:       opts.JobRetry,
 	})
 	if err != nil {
 		return nil, err

@@ -27,13 +27,11 @@ type Heartbeats interface {
 
 // Options configure the queue.
 type Options struct {
-	Workers        int
-	HeartbeatEvery time.Duration
-	Heartbeats     Heartbeats
-	Logger         *slog.Logger
-	Registerer     prometheus.Registerer
-	// Webhooks processes stored webhook events.
-	Webhooks WebhookProcessor
+	Workers    int
+	Logger     *slog.Logger
+	Registerer prometheus.Registerer
+	// Kinds are the job kinds to run: their workers and schedules.
+	Kinds *Kinds
 	// RescueAfter is when a running job counts as abandoned (its worker died).
 	RescueAfter time.Duration
 	// Retry overrides River's retry schedule (tests use a fast one).
@@ -43,15 +41,9 @@ type Options struct {
 // New builds a River client with the application's workers and periodic jobs.
 // It is started by Start and stopped (draining jobs in flight) by Stop.
 func New(pool *pgxpool.Pool, opts Options) (*Client, error) {
-	workers := river.NewWorkers()
-	host, _ := os.Hostname()
-	if err := river.AddWorkerSafely(workers, &heartbeatWorker{store: opts.Heartbeats, host: host}); err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
-	}
-	if opts.Webhooks != nil {
-		if err := river.AddWorkerSafely(workers, &webhookWorker{svc: opts.Webhooks}); err != nil {
-			return nil, fmt.Errorf("jobs: %w", err)
-		}
+	workers, err := opts.Kinds.workers()
+	if err != nil {
+		return nil, err
 	}
 	// River rescues a job still running after RescueAfter, so a job must not
 	// be allowed to run longer than that (River refuses the configuration
@@ -70,11 +62,7 @@ func New(pool *pgxpool.Pool, opts Options) (*Client, error) {
 		Workers:              workers,
 		RescueStuckJobsAfter: opts.RescueAfter,
 		RetryPolicy:          opts.Retry,
-		PeriodicJobs: []*river.PeriodicJob{
-			river.NewPeriodicJob(river.PeriodicInterval(opts.HeartbeatEvery),
-				func() (river.JobArgs, *river.InsertOpts) { return HeartbeatArgs{}, nil },
-				&river.PeriodicJobOpts{RunOnStart: true}),
-		},
+		PeriodicJobs:         opts.Kinds.schedules(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: client: %w", err)
@@ -98,6 +86,14 @@ func (HeartbeatArgs) Kind() string { return "heartbeat" }
 // InsertOpts makes concurrent schedulers on several instances insert one job.
 func (HeartbeatArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Second}}
+}
+
+// RegisterHeartbeat registers the heartbeat job, scheduled every interval
+// and recorded in store under this host's name.
+func RegisterHeartbeat(k *Kinds, store Heartbeats, every time.Duration) {
+	host, _ := os.Hostname()
+	Add(k, &heartbeatWorker{store: store, host: host})
+	Every(k, every, func() HeartbeatArgs { return HeartbeatArgs{} })
 }
 
 type heartbeatWorker struct {

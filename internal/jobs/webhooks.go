@@ -20,6 +20,12 @@ type WebhookProcessor interface {
 	Process(ctx context.Context, pk int64, attempt, maxAttempts int) error
 }
 
+// RegisterWebhookProcessing registers the worker that processes stored
+// webhook events with svc.
+func RegisterWebhookProcessing(k *Kinds, svc WebhookProcessor) {
+	Add(k, &webhookWorker{svc: svc})
+}
+
 type webhookWorker struct {
 	river.WorkerDefaults[ProcessWebhookArgs]
 	svc WebhookProcessor
