@@ -42,10 +42,15 @@ var (
 	seq     atomic.Int64
 )
 
-// Main runs the package's tests and then removes the cluster.
-func Main(m *testing.M) {
+// Main runs the package's tests and then removes the cluster. Each after
+// function runs once the tests end (a package's own cleanup, e.g. a binary it
+// built), before the process exits.
+func Main(m *testing.M, after ...func()) {
 	inMain = true
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if cluster != nil {
 		if err := cluster.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest: stop:", err)

@@ -27,7 +27,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { pgtest.Main(m, removeBinary) }
 
 // The signing key every instance is configured with, as Klarna would hold it.
 const (
@@ -36,22 +36,49 @@ const (
 	acquirerKRN  = "krn:partner:global:account:acquirer-multi"
 )
 
-// buildBinary builds cmd/partnerdesk into dir with the go command that runs
-// this test.
-func buildBinary(t *testing.T, dir string) string {
+// The binary is built once per test process, by the first test that needs
+// it, and removed by TestMain.
+var binary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+// buildBinary returns cmd/partnerdesk built with the go command that runs
+// this test, building it on first use.
+func buildBinary(t *testing.T) string {
 	t.Helper()
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("no go command to build the binary with: %v", err)
+	binary.once.Do(func() {
+		goCmd, err := exec.LookPath("go")
+		if err != nil {
+			binary.err = fmt.Errorf("no go command to build the binary with: %w", err)
+			return
+		}
+		if binary.dir, err = os.MkdirTemp("", "partnerdesk-multiinstance-"); err != nil {
+			binary.err = err
+			return
+		}
+		bin := filepath.Join(binary.dir, "partnerdesk")
+		start := time.Now()
+		cmd := exec.Command(goCmd, "build", "-o", bin, "github.com/partnerdesk/partnerdesk/cmd/partnerdesk")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %w\n%s", err, out)
+			return
+		}
+		binary.path = bin
+		t.Logf("built %s in %s", bin, time.Since(start).Round(time.Millisecond))
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	bin := filepath.Join(dir, "partnerdesk")
-	start := time.Now()
-	cmd := exec.Command(goCmd, "build", "-o", bin, "github.com/partnerdesk/partnerdesk/cmd/partnerdesk")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	return binary.path
+}
+
+func removeBinary() {
+	if binary.dir != "" {
+		_ = os.RemoveAll(binary.dir)
 	}
-	t.Logf("built %s in %s", bin, time.Since(start).Round(time.Millisecond))
-	return bin
 }
 
 // instance is one `partnerdesk serve` process.

@@ -20,11 +20,11 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/klarna/klarnasim"
 )
 
-// TestMultiProcess runs the real binary, built once for its subtests.
+// TestMultiProcess runs the real binary, built once per test process.
 // The subtests run one after the other: each starts several processes and
 // they would only slow each other down on a small machine.
 func TestMultiProcess(t *testing.T) {
-	bin := buildBinary(t, t.TempDir())
+	bin := buildBinary(t)
 	t.Run("WorkerKilledMidJob_ProcessedOnceByAnotherInstance", func(t *testing.T) { testWorkerKilledMidJob(t, bin) })
 	t.Run("ThreeInstances_OneKilled_EveryEventProcessedOnce", func(t *testing.T) { testThreeInstances(t, bin) })
 }
