@@ -73,38 +73,46 @@ func TestWebhooks_CRUDAndSignedSimulate(t *testing.T) {
 	wantCode(t, e.client.SimulateWebhook(ctx, w.WebhookID, klarna.EventDisputeClosed, "v1"), apperr.NotFound)
 }
 
+// waitDeliveries waits until the simulator has recorded the outcome of n
+// attempts for eventType (it records each after the POST returned, or when it
+// drops one) and returns them.
+func waitDeliveries(t *testing.T, e *env, eventType string, n int) []klarnasim.Delivery {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var out []klarnasim.Delivery
+		for _, d := range e.sim.Deliveries() {
+			if d.EventType == eventType {
+				out = append(out, d)
+			}
+		}
+		if len(out) >= n {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d %s deliveries recorded: %+v", len(out), n, eventType, out)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func TestWebhookDelivery_RetriesOnScheduleUntilAcknowledged(t *testing.T) {
 	e := newEnv(t)
 	r := e.subscribe()
 	r.mu.Lock()
 	r.failNext = 2
 	r.mu.Unlock()
-	p := e.operationalPartner("SEK") // sends partner.account.state-change.operational
-	_ = p
-	deadline := time.Now().Add(3 * time.Second)
-	attempts := func() []klarnasim.Delivery {
-		var out []klarnasim.Delivery
-		for _, d := range e.sim.Deliveries() {
-			if d.EventType == klarna.EventAccountOperational {
-				out = append(out, d)
-			}
-		}
-		return out
-	}
-	for len(attempts()) < 1 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	e.operationalPartner("SEK") // sends partner.account.state-change.operational
+	waitDeliveries(t, e, klarna.EventAccountOperational, 1)
 	if r.count(klarna.EventAccountOperational) != 0 {
 		t.Fatal("the first attempt should have failed")
 	}
 	e.sim.Advance(10 * time.Second) // second attempt after +10 s
-	for len(attempts()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitDeliveries(t, e, klarna.EventAccountOperational, 2)
 	e.sim.Advance(2 * time.Minute) // third attempt after +2 min
 	r.waitFor(t, klarna.EventAccountOperational)
-	a := attempts()
-	if len(a) != 3 || a[0].Outcome != "failed" || a[2].Outcome != "delivered" || a[2].Attempt != 3 {
+	a := waitDeliveries(t, e, klarna.EventAccountOperational, 3)
+	if len(a) != 3 || a[0].Outcome != "failed" || a[1].Outcome != "failed" || a[2].Outcome != "delivered" || a[2].Attempt != 3 {
 		t.Fatalf("attempts = %+v", a)
 	}
 }
@@ -114,16 +122,23 @@ func TestWebhookDelivery_DroppedAndDuplicated(t *testing.T) {
 	r := e.subscribe()
 	e.sim.SetFaults(klarnasim.Faults{WebhookDuplicateRate: 1})
 	e.operationalPartner("SEK")
-	r.waitFor(t, klarna.EventAccountOperational)
-	time.Sleep(100 * time.Millisecond)
+	// Both copies have been answered once the simulator recorded two
+	// outcomes: no copy is still on its way.
+	sent := waitDeliveries(t, e, klarna.EventAccountOperational, 2)
+	if len(sent) != 2 || sent[0].EventID != sent[1].EventID || sent[0].Outcome != "delivered" || sent[1].Outcome != "delivered" {
+		t.Fatalf("deliveries of the duplicated event: %+v", sent)
+	}
 	if n := r.count(klarna.EventAccountOperational); n != 2 {
 		t.Fatalf("duplicated delivery arrived %d times", n)
 	}
-	evs := r.types()
-	_ = evs
 	e.sim.SetFaults(klarnasim.Faults{WebhookDropRate: 1})
 	e.operationalPartner("SEK")
-	time.Sleep(150 * time.Millisecond)
+	// The simulator records a drop instead of sending: once recorded, the
+	// event will never arrive.
+	all := waitDeliveries(t, e, klarna.EventAccountOperational, 3)
+	if len(all) != 3 || all[2].Outcome != "dropped" || all[2].EventID == sent[0].EventID {
+		t.Fatalf("deliveries after the drop: %+v", all)
+	}
 	if n := r.count(klarna.EventAccountOperational); n != 2 {
 		t.Fatalf("a dropped delivery arrived (%d)", n)
 	}
