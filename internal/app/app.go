@@ -83,6 +83,9 @@ type Options struct {
 	EncryptionKey []byte
 	// JobRetry overrides River's retry schedule (tests).
 	JobRetry river.ClientRetryPolicy
+	// WebhookNow is the webhook pipeline's clock (key grace periods,
+	// receive times); default time.Now. Tests move it instead of waiting.
+	WebhookNow func() time.Time
 }
 
 // App is a running Partner Desk instance.
@@ -201,6 +204,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Store: db.Webhooks(), Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, cfg.WebhookMaxAttempts), Registry: registry, Box: box,
 		ConfigKeys: cfg.SigningKeys(), Klarna: kl, Audit: acc.record, Logger: log.With("component", "webhooks"), Registerer: reg,
 		MaxAttempts: cfg.WebhookMaxAttempts, KeyGrace: cfg.WebhookKeyGrace, Quarantine: cfg.WebhookQuarantineSize, EventTypes: cfg.WebhookEventTypes,
+		Now: opts.WebhookNow,
 	})
 	if err != nil {
 		return nil, err

@@ -192,18 +192,20 @@ func TestWebhookDuplicatesProcessOnce(t *testing.T) {
 			t.Fatalf("a delivery answered %v", codes)
 		}
 	}
+	// Every delivery answered 200, so every job it queued has committed
+	// (jobs are queued in the delivery's transaction): one row means no
+	// second processing can ever run, without waiting for one.
+	var jobs int
+	if err := a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'webhook.process'`).Scan(&jobs); err != nil || jobs != 1 {
+		t.Fatalf("%d processing jobs queued (%v), want 1", jobs, err)
+	}
 	ev := waitStatus(t, a, eventIDOf(body), webhook.StatusProcessed)
-	time.Sleep(300 * time.Millisecond) // give a wrongly queued second job time to run
 	got, attempts, err := a.Webhooks.Get(context.Background(), ev.PK)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Duplicates != 4 || len(attempts) != 1 || attempts[0].Outcome != webhook.StatusProcessed {
 		t.Fatalf("duplicates=%d attempts=%+v, want 4 duplicates and one processing", got.Duplicates, attempts)
-	}
-	var jobs int
-	if err := a.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'webhook.process'`).Scan(&jobs); err != nil || jobs != 1 {
-		t.Fatalf("%d processing jobs queued (%v), want 1", jobs, err)
 	}
 }
 
@@ -369,11 +371,11 @@ func TestWebhookInboxFiltersPagingAndBulkReplay(t *testing.T) {
 func TestShutdownDrainsJobsInFlight(t *testing.T) {
 	t.Parallel()
 	a := webhookApp(t, nil)
-	started := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	a.Webhooks.Registry().Handle("test.slow.*", false, func(context.Context, webhook.Delivery) error {
 		once.Do(func() { close(started) })
-		time.Sleep(700 * time.Millisecond)
+		<-release // held until the shutdown is under way
 		return nil
 	})
 	body := event("test.slow.thing", uuid.NewString(), "", time.Now(), map[string]any{})
@@ -385,7 +387,29 @@ func TestShutdownDrainsJobsInFlight(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := a.Shutdown(ctx); err != nil {
+	done := make(chan error, 1)
+	go func() { done <- a.Shutdown(ctx) }()
+	// The shutdown has begun once the listener is closed (the queue is
+	// stopped next); only then does the job finish.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(a.URL() + "/healthz")
+		if err != nil {
+			break
+		}
+		resp.Body.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still answers after Shutdown was called")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Shutdown returned (%v) while a job was in flight", err)
+	default:
+	}
+	close(release)
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	// The pool is closed now; read the outcome through a fresh connection.

@@ -79,8 +79,9 @@ func Start(t testing.TB, cfg *config.Config, logs io.Writer) *App {
 }
 
 // StartWithKlarna is Start with a Klarna client configuration (e.g. a
-// klarnasim server with AllowSimulator).
-func StartWithKlarna(t testing.TB, cfg *config.Config, logs io.Writer, klarnaCfg *klarna.Config) *App {
+// klarnasim server with AllowSimulator); each tune adjusts the app's options
+// (e.g. a clock) before it is built.
+func StartWithKlarna(t testing.TB, cfg *config.Config, logs io.Writer, klarnaCfg *klarna.Config, tune ...func(*app.Options)) *App {
 	t.Helper()
 	if cfg == nil {
 		cfg = Config(t)
@@ -103,7 +104,11 @@ func StartWithKlarna(t testing.TB, cfg *config.Config, logs io.Writer, klarnaCfg
 	ctx := context.Background()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	a, err := app.New(ctx, cfg, app.Options{Logger: log, UI: assets, Dev: true, OIDC: oidc, Klarna: klarnaCfg, EncryptionKey: key, JobRetry: fastRetry{}})
+	opts := app.Options{Logger: log, UI: assets, Dev: true, OIDC: oidc, Klarna: klarnaCfg, EncryptionKey: key, JobRetry: fastRetry{}}
+	for _, f := range tune {
+		f(&opts)
+	}
+	a, err := app.New(ctx, cfg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
