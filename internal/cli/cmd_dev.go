@@ -52,6 +52,10 @@ func init() {
 	})
 }
 
+// devRelocateRoot is where dev keeps the cluster when the postgres user
+// cannot reach DATA_DIR (pglocal.DefaultRelocateRoot unless a test moves it).
+var devRelocateRoot = ""
+
 func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	log := app.NewLogger(env.Stderr, cfg.LogLevel)
 	started := time.Now()
@@ -60,7 +64,7 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	if dsn == "" {
 		dir := filepath.Join(cfg.DataDir, "postgres")
 		log.Info("starting private PostgreSQL", "dir", dir)
-		cluster, err := pglocal.Start(ctx, pglocal.Options{Dir: dir})
+		cluster, err := pglocal.Start(ctx, pglocal.Options{Dir: dir, RelocateRoot: devRelocateRoot})
 		if err != nil {
 			return err
 		}
