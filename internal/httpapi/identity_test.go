@@ -736,6 +736,7 @@ func TestIdentityInputValidation(t *testing.T) {
 	}{
 		{"NULAndOverflow", `{"tenant_id":"` + aurora + `","name":"a\u0000","roles":[],"expires_in_days":9223372036854775807}`, []string{"name", "expires_in_days", "roles"}},
 		{"ControlCharAndTooLong", `{"tenant_id":"` + aurora + `","name":"bell\u0007","roles":["merchant-admin"],"expires_in_days":367}`, []string{"name", "expires_in_days"}},
+		{"InvalidUTF8", `{"tenant_id":"` + aurora + `","name":"a` + "\xff\xfe" + `b","roles":["merchant-admin"],"expires_in_days":1}`, []string{"name"}},
 		{"NotClamped", `{"tenant_id":"` + aurora + `","name":"ok","roles":["merchant-admin"],"expires_in_days":999}`, []string{"expires_in_days"}},
 		{"Zero", `{"tenant_id":"` + aurora + `","name":"ok","roles":["merchant-admin"],"expires_in_days":0}`, []string{"expires_in_days"}},
 		{"OtherTenantAndName", `{"tenant_id":"` + uuid.NewString() + `","name":"","roles":["merchant-admin"],"expires_in_days":1}`, []string{"tenant_id", "name"}},

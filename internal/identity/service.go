@@ -565,7 +565,8 @@ func CheckTokenInput(name string, roles []string, days int) []apperr.FieldError 
 
 // checkName returns why name is not an acceptable label, or "".
 func checkName(name string, max int) string {
-	if !utf8.ValidString(name) {
+	// U+FFFD is what a JSON decoder makes of invalid UTF-8 bytes.
+	if !utf8.ValidString(name) || strings.ContainsRune(name, utf8.RuneError) {
 		return "must be valid UTF-8 text"
 	}
 	for _, r := range name {
@@ -746,5 +747,8 @@ func (s *Service) EnsurePartnerTenant(ctx context.Context, slug, name string) (T
 		}
 		return s.audit(ctx, actor.Change{Action: "tenant:create", TenantID: &t.ID, TargetType: "tenant", TargetID: t.ID.String(), After: map[string]string{"kind": t.Kind, "slug": slug, "name": name}})
 	})
-	return t, err
+	if err != nil {
+		return Tenant{}, fmt.Errorf("ensure partner tenant: %w", err)
+	}
+	return t, nil
 }
