@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -45,11 +46,20 @@ type Config struct {
 // DevMarker is the discovery field of the development provider (oidctest).
 const DevMarker = "partnerdesk_development_provider"
 
-// Flow is a login in progress.
+// Flow is a login in progress. BrowserHash binds it (and so its PKCE
+// verifier) to the browser that started it: a hash of that browser's login
+// cookie.
 type Flow struct {
 	State, Nonce, CodeVerifier, ReturnTo string
+	BrowserHash                          []byte
 	CreatedAt                            time.Time
 }
+
+// FlowTTL is how long a started login may take; the login cookie lives as long.
+const FlowTTL = 10 * time.Minute
+
+// NewBrowserBinding returns a fresh value for the login cookie.
+func NewBrowserBinding() string { return random(24) }
 
 // Session is a logged-in browser.
 type Session struct {
@@ -152,8 +162,13 @@ func SafeReturnTo(raw string) (string, error) {
 }
 
 // BeginLogin starts a login and returns the IdP URL to send the browser to.
-// stepUp forces a fresh authentication (prompt=login, max_age=0).
-func (s *Service) BeginLogin(ctx context.Context, client, returnTo, loginHint string, stepUp bool) (string, error) {
+// browser is the value of the login cookie the caller sets on this browser
+// (NewBrowserBinding); FinishLogin only completes the flow for the same
+// value. stepUp forces a fresh authentication (prompt=login, max_age=0).
+func (s *Service) BeginLogin(ctx context.Context, client, browser, returnTo, loginHint string, stepUp bool) (string, error) {
+	if browser == "" {
+		return "", apperr.E(apperr.Internal, "begin login: no browser binding")
+	}
 	rt, err := SafeReturnTo(returnTo)
 	if err != nil {
 		return "", err
@@ -171,7 +186,7 @@ func (s *Service) BeginLogin(ctx context.Context, client, returnTo, loginHint st
 	if err != nil {
 		return "", err
 	}
-	f := Flow{State: random(24), Nonce: random(24), CodeVerifier: oauth2.GenerateVerifier(), ReturnTo: rt, CreatedAt: s.now()}
+	f := Flow{State: random(24), Nonce: random(24), CodeVerifier: oauth2.GenerateVerifier(), ReturnTo: rt, BrowserHash: hashSecret(browser), CreatedAt: s.now()}
 	if err := s.store.SaveFlow(ctx, f); err != nil {
 		return "", err
 	}
@@ -196,24 +211,36 @@ type NewSession struct {
 }
 
 type idClaims struct {
-	Email    string   `json:"email"`
-	Name     string   `json:"name"`
-	Groups   []string `json:"groups"`
-	AuthTime int64    `json:"auth_time"`
+	Email         string   `json:"email"`
+	EmailVerified any      `json:"email_verified"` // a boolean; some IdPs send "true"
+	Name          string   `json:"name"`
+	Groups        []string `json:"groups"`
+	AuthTime      int64    `json:"auth_time"`
 }
 
-// FinishLogin completes the code flow: it checks state, exchanges the code
-// with the PKCE verifier, verifies the ID token (issuer, audience, expiry,
-// nonce), provisions the user and creates a session with a new id.
-func (s *Service) FinishLogin(ctx context.Context, state, code string, ci ClientInfo) (NewSession, error) {
+// ErrOtherBrowser refuses a callback in a browser that did not start the
+// login (login CSRF: a callback URL handed to someone else).
+var ErrOtherBrowser = apperr.E(apperr.Invalid, "This login was started in another browser or window, or it expired; start the login again here.")
+
+// FinishLogin completes the code flow: it checks state and that the browser
+// holds the login cookie the flow was started with, exchanges the code with
+// the PKCE verifier, verifies the ID token (issuer, audience, expiry, nonce),
+// provisions the user and creates a session with a new id.
+func (s *Service) FinishLogin(ctx context.Context, browser, state, code string, ci ClientInfo) (NewSession, error) {
 	if state == "" || code == "" {
 		return NewSession{}, apperr.E(apperr.Invalid, "The login response is incomplete; start the login again.")
+	}
+	if browser == "" {
+		return NewSession{}, ErrOtherBrowser
 	}
 	f, err := s.store.TakeFlow(ctx, state)
 	if err != nil {
 		return NewSession{}, apperr.E(apperr.Invalid, "This login has expired or was already used; start the login again.")
 	}
-	if s.now().Sub(f.CreatedAt) > 10*time.Minute {
+	if len(f.BrowserHash) == 0 || subtle.ConstantTimeCompare(f.BrowserHash, hashSecret(browser)) != 1 {
+		return NewSession{}, ErrOtherBrowser
+	}
+	if s.now().Sub(f.CreatedAt) > FlowTTL {
 		return NewSession{}, apperr.E(apperr.Invalid, "This login took too long; start the login again.")
 	}
 	p, err := s.discover(ctx)
@@ -239,7 +266,7 @@ func (s *Service) FinishLogin(ctx context.Context, state, code string, ci Client
 	if err := idt.Claims(&c); err != nil {
 		return NewSession{}, apperr.Wrap(err, apperr.Unauthenticated, "The ID token's claims cannot be read.")
 	}
-	u, err := s.ident.Login(ctx, identity.Claims{Issuer: idt.Issuer, Subject: idt.Subject, Email: c.Email, Name: c.Name, Groups: c.Groups})
+	u, err := s.ident.Login(ctx, identity.Claims{Issuer: idt.Issuer, Subject: idt.Subject, Email: c.Email, EmailVerified: verified(c.EmailVerified), Name: c.Name, Groups: c.Groups})
 	if err != nil {
 		return NewSession{}, err
 	}
@@ -263,6 +290,18 @@ func (s *Service) FinishLogin(ctx context.Context, state, code string, ci Client
 		return NewSession{}, err
 	}
 	return NewSession{Session: sess, Secret: secret, ReturnTo: f.ReturnTo}, nil
+}
+
+// verified reads email_verified: true or "true"; anything else (absent,
+// false, a number) is unverified.
+func verified(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		return strings.EqualFold(x, "true")
+	}
+	return false
 }
 
 func labelOf(u identity.User) string {
@@ -330,7 +369,7 @@ func (s *Service) Logout(ctx context.Context, secret string) (string, error) {
 			return err
 		}
 		label := sess.UserID.String()
-		if u, err := s.ident.Store().User(ctx, sess.UserID); err == nil {
+		if u, err := s.ident.User(ctx, sess.UserID); err == nil {
 			label = labelOf(u)
 		}
 		ctx = actor.With(ctx, actor.Actor{UserID: sess.UserID, Label: label})

@@ -36,13 +36,22 @@ func principalOf(c *gin.Context) *principal {
 type cookies struct {
 	secure  bool
 	session string
+	// login binds a login in progress to this browser (login CSRF).
+	login string
 }
 
 func newCookies(secure bool) cookies {
 	if secure {
-		return cookies{secure: true, session: "__Host-pd_session"}
+		return cookies{secure: true, session: "__Host-pd_session", login: "__Host-pd_login"}
 	}
-	return cookies{session: "pd_session"}
+	return cookies{session: "pd_session", login: "pd_login"}
+}
+
+// noStore keeps every /api/v1 answer (secrets, personal data) out of
+// browser and proxy caches.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Next()
 }
 
 const csrfCookie = "pd_csrf"
@@ -67,7 +76,7 @@ func (s *server) authenticate(c *gin.Context) {
 			return
 		}
 		dom := tok.TenantID.String()
-		if t, err := s.ident.Store().Tenant(ctx, tok.TenantID); err == nil && t.Kind == identity.KindAcquirer {
+		if t, err := s.ident.Tenant(ctx, tok.TenantID); err == nil && t.Kind == identity.KindAcquirer {
 			dom = authz.Global
 		}
 		tid := tok.ID
@@ -82,7 +91,7 @@ func (s *server) authenticate(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	u, err := s.ident.Store().User(ctx, sess.UserID)
+	u, err := s.ident.User(ctx, sess.UserID)
 	if err != nil || u.DisabledAt != nil {
 		writeProblem(c, apperr.E(apperr.Unauthenticated, "Your account is disabled."))
 		return
@@ -123,11 +132,18 @@ func csrf(c *gin.Context) {
 // authRoutes are the browser's login endpoints.
 func (s *server) authRoutes(r *gin.Engine) {
 	r.GET("/auth/login", func(c *gin.Context) {
-		target, err := s.auth.BeginLogin(c.Request.Context(), c.ClientIP(), c.Query("return_to"), c.Query("login_hint"), c.Query("step_up") == "1")
+		// One binding per browser, reused while it lives, so two tabs can
+		// log in at once; the flow stores only its hash.
+		binding, _ := c.Cookie(s.cookies.login)
+		if len(binding) < 32 || len(binding) > 64 {
+			binding = auth.NewBrowserBinding()
+		}
+		target, err := s.auth.BeginLogin(c.Request.Context(), c.ClientIP(), binding, c.Query("return_to"), c.Query("login_hint"), c.Query("step_up") == "1")
 		if err != nil {
 			writeProblem(c, err)
 			return
 		}
+		s.cookies.set(c, s.cookies.login, binding, int(auth.FlowTTL.Seconds()), true)
 		c.Header("Cache-Control", "no-store")
 		c.Redirect(http.StatusFound, target)
 	})
@@ -136,7 +152,9 @@ func (s *server) authRoutes(r *gin.Engine) {
 			c.Redirect(http.StatusFound, "/login?error="+url.QueryEscape(e))
 			return
 		}
-		ns, err := s.auth.FinishLogin(c.Request.Context(), c.Query("state"), c.Query("code"), auth.ClientInfo{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
+		binding, _ := c.Cookie(s.cookies.login)
+		ns, err := s.auth.FinishLogin(c.Request.Context(), binding, c.Query("state"), c.Query("code"), auth.ClientInfo{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()})
+		c.Header("Cache-Control", "no-store")
 		if err != nil {
 			loggerFrom(c).Warn("login failed", "error", err.Error())
 			msg := "login_failed"
@@ -147,6 +165,7 @@ func (s *server) authRoutes(r *gin.Engine) {
 			return
 		}
 		maxAge := int(time.Until(ns.Session.ExpiresAt).Seconds())
+		s.cookies.set(c, s.cookies.login, "", -1, true)
 		s.cookies.set(c, s.cookies.session, ns.Secret, maxAge, true)
 		s.cookies.set(c, csrfCookie, ns.Session.CSRFToken, maxAge, false)
 		c.Header("Cache-Control", "no-store")

@@ -28,6 +28,11 @@ func (w *captureWriter) WriteString(s string) (int, error) {
 	return w.ResponseWriter.WriteString(s)
 }
 
+// withholdKey is set by a handler whose answer carries a secret (a new API
+// token): the idempotency store then keeps only that fact, never the body,
+// and a replay is refused with 409 instead of showing the secret again.
+const withholdKey = "pd.withhold_answer"
+
 // idempotent makes a mutation safe to retry: with an Idempotency-Key header
 // the first answer is stored, a retry with the same body gets it replayed
 // (Idempotent-Replayed: true) and a reuse with another body gets 409.
@@ -58,6 +63,10 @@ func (s *server) idempotent(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
+	if prev != nil && prev.Withheld {
+		writeProblem(c, apperr.E(apperr.Conflict, "The request with this Idempotency-Key already succeeded and returned a secret, which is shown only once and never kept. Find what it created in the list (GET /api/v1/tokens) and revoke it if you lost the secret; create a new one with a new key."))
+		return
+	}
 	if prev != nil {
 		c.Header("Idempotent-Replayed", "true")
 		if prev.ContentType != "" {
@@ -76,7 +85,11 @@ func (s *server) idempotent(c *gin.Context) {
 		s.opts.Idempotency.Release(context.WithoutCancel(ctx), who, key) // may succeed on retry
 		return
 	}
-	if err := s.opts.Idempotency.Complete(context.WithoutCancel(ctx), who, key, idem.Response{Status: st, ContentType: cw.Header().Get("Content-Type"), Body: cw.buf.Bytes()}); err != nil {
+	r := idem.Response{Status: st, ContentType: cw.Header().Get("Content-Type"), Body: cw.buf.Bytes()}
+	if c.GetBool(withholdKey) {
+		r = idem.Response{Status: st, Withheld: true}
+	}
+	if err := s.opts.Idempotency.Complete(context.WithoutCancel(ctx), who, key, r); err != nil {
 		loggerFrom(c).Error("storing idempotent response", "error", err)
 	}
 }

@@ -83,19 +83,19 @@ func invitationDTO(inv identity.Invitation) apigen.Invitation {
 func (s *server) listTenantUsers(c *gin.Context) {
 	ctx := c.Request.Context()
 	tid := tenantOf(c)
-	users, err := s.ident.Store().UsersInTenant(ctx, tid)
+	users, err := s.ident.UsersInTenant(ctx, tid)
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
-	invs, err := s.ident.Store().Invitations(ctx, tid)
+	invs, err := s.ident.Invitations(ctx, tid)
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
 	out := apigen.TenantUsers{Users: []apigen.TenantUser{}, Invitations: []apigen.Invitation{}}
 	for _, u := range users {
-		tu := apigen.TenantUser{Id: u.User.ID, Email: u.User.Email, Name: u.User.Name, Disabled: u.User.DisabledAt != nil, LastLoginAt: u.User.LastLoginAt}
+		tu := apigen.TenantUser{Id: u.User.ID, Email: u.User.Email, Name: u.User.Name, Disabled: u.User.DisabledAt != nil || u.SuspendedAt != nil, LastLoginAt: u.User.LastLoginAt}
 		for _, m := range u.Roles {
 			tu.Roles = append(tu.Roles, struct {
 				GrantedAt time.Time                    `json:"granted_at"`
@@ -197,7 +197,7 @@ func tokenDTO(t identity.APIToken, now time.Time) apigen.APIToken {
 }
 
 func (s *server) listTokens(c *gin.Context) {
-	ts, err := s.ident.Store().TokensOf(c.Request.Context(), principalOf(c).User.ID)
+	ts, err := s.ident.Tokens(c.Request.Context(), principalOf(c).User.ID)
 	if err != nil {
 		writeProblem(c, err)
 		return
@@ -220,19 +220,26 @@ func (s *server) createToken(c *gin.Context) {
 	}
 	p := principalOf(c)
 	tid := in.TenantId.String()
-	if len(s.authz.Actions(p.Authz, tid)) == 0 {
-		writeProblem(c, apperr.Validation("Choose a tenant you belong to.", apperr.FieldError{Field: "tenant_id", Message: "is not one of your tenants"}))
+	// Every invalid field at once: the tenant here, the rest in the service.
+	fields := identity.CheckTokenInput(in.Name, in.Roles, in.ExpiresInDays)
+	member := len(s.authz.Actions(p.Authz, tid)) > 0
+	if !member {
+		fields = append([]apperr.FieldError{{Field: "tenant_id", Message: "is not one of your tenants"}}, fields...)
+	}
+	if len(fields) > 0 {
+		writeProblem(c, apperr.Validation("Check the token settings.", fields...))
 		return
 	}
 	if !s.authz.Allowed(p.Authz, tid, "token:manage") {
 		writeProblem(c, apperr.E(apperr.Forbidden, "Your role does not allow token:manage here."))
 		return
 	}
-	t, secret, err := s.ident.NewToken(c.Request.Context(), openapi_types.UUID(in.TenantId), in.Name, in.Roles, time.Duration(in.ExpiresInDays)*24*time.Hour)
+	t, secret, err := s.ident.NewToken(c.Request.Context(), openapi_types.UUID(in.TenantId), in.Name, in.Roles, in.ExpiresInDays)
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
+	c.Set(withholdKey, true) // the secret must not be kept for an Idempotency-Key replay
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, apigen.APITokenCreated{Token: tokenDTO(t, time.Now()), Secret: secret})
 }

@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
@@ -152,8 +156,12 @@ func TestDisablingAUserRevokesSessionsAtOnce(t *testing.T) {
 	if r.Status != 204 {
 		t.Fatalf("disable: %d %s", r.Status, r.Body)
 	}
-	if _, st := me(t, victim); st != 401 {
-		t.Fatalf("disabled user's session answered %d", st)
+	// A partner admin's disable is per tenant: the user loses Aurora at once.
+	if vm2, st := me(t, victim); st != 200 || len(vm2.Tenants) != 0 {
+		t.Fatalf("suspended user still sees %+v (%d)", vm2.Tenants, st)
+	}
+	if r := victim.Get("/api/v1/tenants/" + aurora + "/users"); r.Status != 404 {
+		t.Fatalf("suspended user reads Aurora's users: %d", r.Status)
 	}
 	// A partner B admin cannot reach partner A's users at all.
 	other := a.Login("merchant-admin-b")
@@ -197,7 +205,7 @@ func TestAPITokens(t *testing.T) {
 		t.Fatalf("token cannot read users it may read: %d", r.Status)
 	}
 	// Mutations with a token need no CSRF token (no ambient credentials).
-	if r := bot.Send("POST", "/api/v1/tenants/"+aurora+"/invitations", "application/json", jsonBody(map[string]any{"email": "bot@aurora.example", "roles": []string{"merchant-finance"}})); r.Status != 201 {
+	if r := bot.Send("DELETE", "/api/v1/tenants/"+aurora+"/invitations/"+uuid.NewString(), "", nil); r.Status != 404 {
 		t.Fatalf("token mutation: %d %s", r.Status, r.Body)
 	}
 	if r := c.Send("DELETE", "/api/v1/tokens/"+created.Token.ID, "", nil); r.Status != 204 {
@@ -354,5 +362,410 @@ func TestLoginIsRateLimited(t *testing.T) {
 	}
 	if fmt.Sprint(codes) != "[302 302 302 429 429]" {
 		t.Fatalf("login attempts answered %v", codes)
+	}
+}
+
+func put(c *apitest.Client, path, body string) *apitest.Response {
+	if body == "" {
+		return c.Send("PUT", path, "", nil)
+	}
+	return c.Send("PUT", path, "application/json", []byte(body))
+}
+
+func problemDetail(r *apitest.Response) string {
+	var p struct{ Detail string }
+	_ = json.Unmarshal(r.Body, &p)
+	return p.Detail
+}
+
+func createToken(t *testing.T, c *apitest.Client, tenant string, roles []string, days int) (id, secret string) {
+	t.Helper()
+	r := c.Send("POST", "/api/v1/tokens", "application/json", jsonBody(map[string]any{"tenant_id": tenant, "name": "t", "roles": roles, "expires_in_days": days}))
+	var out struct {
+		Token  struct{ ID string }
+		Secret string
+	}
+	_ = json.Unmarshal(r.Body, &out)
+	if r.Status != 201 {
+		t.Fatalf("create token: %d %s", r.Status, r.Body)
+	}
+	return out.Token.ID, out.Secret
+}
+
+func bearer(a *apptest.App, secret string) *apitest.Client {
+	c := a.Client()
+	c.Bearer = secret
+	return c
+}
+
+// A partner admin reaches only their own tenant's members: granting a role
+// to, or disabling, the acquirer's only admin (or any unknown id) is the same
+// 404, and the acquirer admin keeps working.
+func TestTenantAdminCannotReachOtherUsers(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	ada := a.Login("acquirer-admin")
+	am, _ := me(t, ada)
+	bm, _ := me(t, a.Login("merchant-admin-b"))
+	admin := a.Login("merchant-admin")
+	aurora := tenantID(t, am, "aurora")
+
+	var details []string
+	for _, uid := range []string{am.User.ID, bm.User.ID, uuid.NewString()} {
+		for _, try := range []struct{ path, body string }{
+			{"/api/v1/tenants/" + aurora + "/users/" + uid + "/roles/merchant-finance", ""},
+			{"/api/v1/tenants/" + aurora + "/users/" + uid + "/disabled", `{"disabled":true}`},
+			{"/api/v1/tenants/" + aurora + "/users/" + uid + "/roles/merchant-finance", ""}, // still not a member
+		} {
+			r := put(admin, try.path, try.body)
+			if r.Status != 404 {
+				t.Fatalf("PUT %s as Aurora's admin: %d %s", try.path, r.Status, r.Body)
+			}
+			details = append(details, problemDetail(r))
+		}
+		if r := admin.Send("DELETE", "/api/v1/tenants/"+aurora+"/users/"+uid+"/roles/merchant-admin", "", nil); r.Status != 404 {
+			t.Fatalf("revoke from a non-member: %d %s", r.Status, r.Body)
+		}
+	}
+	for _, d := range details[3:] {
+		if d != details[0] && d != details[1] {
+			t.Errorf("an unknown id and another tenant's user answer differently: %q vs %q/%q", d, details[0], details[1])
+		}
+	}
+	if m, st := me(t, ada); st != 200 || len(m.Tenants) != 3 || len(m.Tenants[0].Roles) != 1 {
+		t.Fatalf("the acquirer admin was affected: %d %+v", st, m.Tenants)
+	}
+	if r := ada.Get("/api/v1/tenants/" + aurora + "/users"); strings.Contains(string(r.Body), am.User.ID) {
+		t.Fatal("the acquirer admin became a member of Aurora")
+	}
+}
+
+// Disabling in a partner tenant suspends the user there only: their other
+// tenant, session and tokens stay; their tokens for that tenant are revoked
+// for good; re-enabling restores the roles but not the tokens.
+func TestPartnerDisableIsPerTenant(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	ada := a.Login("acquirer-admin")
+	am, _ := me(t, ada)
+	aurora, borealis := tenantID(t, am, "aurora"), tenantID(t, am, "borealis")
+	if r := ada.Send("POST", "/api/v1/tenants/"+aurora+"/invitations", "application/json", jsonBody(map[string]any{"email": "admin@borealis.example", "roles": []string{"merchant-finance"}})); r.Status != 201 {
+		t.Fatalf("invite: %d %s", r.Status, r.Body)
+	}
+	bo := a.Login("merchant-admin-b")
+	bm, _ := me(t, bo)
+	if len(bm.Tenants) != 2 {
+		t.Fatalf("Bo sees %+v", bm.Tenants)
+	}
+	_, auroraTok := createToken(t, bo, aurora, []string{"merchant-finance"}, 30)
+	_, borealisTok := createToken(t, bo, borealis, []string{"merchant-admin"}, 30)
+
+	admin := a.Login("merchant-admin")
+	path := "/api/v1/tenants/" + aurora + "/users/" + bm.User.ID + "/disabled"
+	if r := put(admin, path, `{"disabled":true}`); r.Status != 204 {
+		t.Fatalf("disable in Aurora: %d %s", r.Status, r.Body)
+	}
+	if m, st := me(t, bo); st != 200 || len(m.Tenants) != 1 || m.Tenants[0].Slug != "borealis" {
+		t.Fatalf("after the Aurora disable Bo sees %d %+v, want Borealis only", st, m.Tenants)
+	}
+	if _, st := me(t, bearer(a, auroraTok)); st != 401 {
+		t.Fatalf("Bo's Aurora token: %d, want revoked", st)
+	}
+	if m, st := me(t, bearer(a, borealisTok)); st != 200 || len(m.Tenants) != 1 {
+		t.Fatalf("Bo's Borealis token: %d %+v", st, m.Tenants)
+	}
+	if r := admin.Get("/api/v1/tenants/" + aurora + "/users"); !strings.Contains(string(r.Body), `"disabled":true`) {
+		t.Fatalf("the users list does not show the suspension: %s", r.Body)
+	}
+	if r := a.Login("merchant-admin-b").Get("/api/v1/tenants/" + borealis + "/users"); r.Status != 200 || strings.Contains(string(r.Body), `"disabled":true`) {
+		t.Fatalf("Bo is shown disabled in Borealis: %d %s", r.Status, r.Body)
+	}
+	if r := put(admin, path, `{"disabled":false}`); r.Status != 204 {
+		t.Fatalf("enable: %d %s", r.Status, r.Body)
+	}
+	if m, _ := me(t, bo); len(m.Tenants) != 2 {
+		t.Fatalf("after re-enabling Bo sees %+v", m.Tenants)
+	}
+	if _, st := me(t, bearer(a, auroraTok)); st != 401 {
+		t.Fatalf("re-enabling revived the revoked Aurora token: %d", st)
+	}
+}
+
+// Only the acquirer disables globally; disabling revokes every token for
+// good, so re-enabling revives none.
+func TestGlobalDisableRevokesTokensForGood(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	nina := a.Login("merchant-finance")
+	nm, _ := me(t, nina)
+	_, secret := createToken(t, nina, tenantID(t, nm, "aurora"), []string{"merchant-finance"}, 30)
+	ada := a.Login("acquirer-admin")
+	am, _ := me(t, ada)
+	path := "/api/v1/tenants/" + tenantID(t, am, "acquirer") + "/users/" + nm.User.ID + "/disabled"
+	if r := put(ada, path, `{"disabled":true}`); r.Status != 204 {
+		t.Fatalf("global disable: %d %s", r.Status, r.Body)
+	}
+	if _, st := me(t, nina); st != 401 {
+		t.Fatalf("a globally disabled user's session: %d", st)
+	}
+	if _, st := me(t, bearer(a, secret)); st != 401 {
+		t.Fatalf("a globally disabled user's token: %d", st)
+	}
+	if r := put(ada, path, `{"disabled":false}`); r.Status != 204 {
+		t.Fatalf("enable: %d %s", r.Status, r.Body)
+	}
+	if _, st := me(t, bearer(a, secret)); st != 401 {
+		t.Fatalf("re-enabling revived the token: %d", st)
+	}
+	if r := nina.Get("/api/v1/tokens"); r.Status != 401 {
+		t.Fatalf("old session after re-enable: %d", r.Status)
+	}
+	if r := a.Login("merchant-finance").Get("/api/v1/tokens"); !strings.Contains(string(r.Body), `"status":"revoked"`) {
+		t.Fatalf("the token is not listed as revoked: %s", r.Body)
+	}
+}
+
+// The last enabled acquirer admin can be neither disabled nor stripped of
+// the role, also when the other admin is disabled.
+func TestLastAcquirerAdminCannotBeLockedOut(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	ada := a.Login("acquirer-admin")
+	am, _ := me(t, ada)
+	acq := tenantID(t, am, "acquirer")
+	sm, _ := me(t, a.Login("acquirer-support"))
+	users := "/api/v1/tenants/" + acq + "/users/"
+	if r := ada.Send("DELETE", users+am.User.ID+"/roles/acquirer-admin", "", nil); r.Status != 409 {
+		t.Fatalf("revoking the only admin's role: %d %s", r.Status, r.Body)
+	}
+	if r := put(ada, users+sm.User.ID+"/roles/acquirer-admin", ""); r.Status != 204 {
+		t.Fatalf("grant a second admin: %d %s", r.Status, r.Body)
+	}
+	if r := put(ada, users+sm.User.ID+"/disabled", `{"disabled":true}`); r.Status != 204 {
+		t.Fatalf("disable the second admin: %d %s", r.Status, r.Body)
+	}
+	if r := ada.Send("DELETE", users+am.User.ID+"/roles/acquirer-admin", "", nil); r.Status != 409 {
+		t.Fatalf("revoking the last enabled admin's role: %d %s", r.Status, r.Body)
+	}
+	if r := ada.Send("DELETE", users+sm.User.ID+"/roles/acquirer-admin", "", nil); r.Status != 204 {
+		t.Fatalf("revoking a disabled admin's role: %d %s", r.Status, r.Body)
+	}
+	if r := put(ada, users+am.User.ID+"/disabled", `{"disabled":true}`); r.Status != 409 {
+		t.Fatalf("disabling oneself: %d %s", r.Status, r.Body)
+	}
+	if m, st := me(t, ada); st != 200 || len(m.Tenants) != 3 {
+		t.Fatalf("the last admin lost access: %d", st)
+	}
+}
+
+// Step-up routes refuse API tokens, so a narrowed token cannot mint a
+// broader one (or any), invite, grant or rotate keys.
+func TestTokensCannotUseStepUpRoutes(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	maja := a.Login("merchant-admin")
+	mm, _ := me(t, maja)
+	aurora := tenantID(t, mm, "aurora")
+	_, narrow := createToken(t, maja, aurora, []string{"merchant-admin"}, 1)
+	bot := bearer(a, narrow)
+	nina, _ := me(t, a.Login("merchant-finance"))
+	for _, try := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", "/api/v1/tokens", map[string]any{"tenant_id": aurora, "name": "wider", "roles": []string{"merchant-admin"}, "expires_in_days": 366}},
+		{"POST", "/api/v1/tenants/" + aurora + "/invitations", map[string]any{"email": "bot@aurora.example", "roles": []string{"merchant-admin"}}},
+		{"PUT", "/api/v1/tenants/" + aurora + "/users/" + nina.User.ID + "/roles/merchant-admin", nil},
+	} {
+		var body []byte
+		if try.body != nil {
+			body = jsonBody(try.body)
+		}
+		r := bot.Send(try.method, try.path, "application/json", body)
+		if r.Status != 403 || !strings.Contains(problemDetail(r), "recent login") {
+			t.Errorf("%s %s with a token: %d %s", try.method, try.path, r.Status, r.Body)
+		}
+	}
+	if r := maja.Get("/api/v1/tokens"); strings.Count(string(r.Body), `"status":"active"`) != 1 {
+		t.Fatalf("a token was minted by a token: %s", r.Body)
+	}
+
+	ada := a.Login("acquirer-admin")
+	am, _ := me(t, ada)
+	_, acqTok := createToken(t, ada, tenantID(t, am, "acquirer"), []string{"acquirer-admin"}, 1)
+	if r := bearer(a, acqTok).Send("POST", "/api/v1/webhooks/signing-keys/rotate", "application/json", []byte(`{}`)); r.Status != 403 {
+		t.Fatalf("rotating webhook keys with a token: %d %s", r.Status, r.Body)
+	}
+}
+
+// A merchant-finance token whose owner also holds merchant-admin cannot
+// create a merchant-admin token.
+func TestNarrowTokenCannotMintBroader(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	maja := a.Login("merchant-admin")
+	mm, _ := me(t, maja)
+	aurora := tenantID(t, mm, "aurora")
+	// Maja also holds merchant-finance.
+	if r := put(maja, "/api/v1/tenants/"+aurora+"/users/"+mm.User.ID+"/roles/merchant-finance", ""); r.Status != 204 {
+		t.Fatalf("grant: %d %s", r.Status, r.Body)
+	}
+	_, fin := createToken(t, maja, aurora, []string{"merchant-finance"}, 1)
+	r := bearer(a, fin).Send("POST", "/api/v1/tokens", "application/json", jsonBody(map[string]any{"tenant_id": aurora, "name": "wider", "roles": []string{"merchant-admin"}, "expires_in_days": 366}))
+	if r.Status != 403 {
+		t.Fatalf("a merchant-finance token minted: %d %s", r.Status, r.Body)
+	}
+}
+
+// The OIDC state is bound to the browser that started the login: a callback
+// URL replayed in another browser creates no session.
+func TestLoginCallbackNeedsTheStartingBrowser(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	jar, _ := cookiejar.New(nil)
+	var callback *url.URL
+	attacker := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if req.URL.Path == "/auth/callback" {
+			callback = req.URL
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	resp, err := attacker.Get(a.URL() + "/auth/login?return_to=/&login_hint=merchant-admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if callback == nil {
+		t.Fatal("the IdP did not redirect to the callback")
+	}
+	var login *http.Cookie
+	for _, ck := range jar.Cookies(callback) {
+		if ck.Name == "pd_login" {
+			login = ck
+		}
+	}
+	if login == nil {
+		t.Fatal("no login cookie was set at /auth/login")
+	}
+	start := a.Client().Get("/auth/login?login_hint=merchant-admin")
+	sc := start.Header.Get("Set-Cookie")
+	if !strings.Contains(sc, "pd_login=") || !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Lax") || !strings.Contains(sc, "Max-Age=600") {
+		t.Fatalf("login cookie flags: %s", sc)
+	}
+
+	victim := a.Client()
+	r := victim.Get(callback.RequestURI())
+	loc := r.Header.Get("Location")
+	if r.Status != 302 || !strings.HasPrefix(loc, "/login?error=") || !strings.Contains(loc, "another+browser") {
+		t.Fatalf("callback in another browser: %d %s", r.Status, loc)
+	}
+	for _, ck := range r.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(ck, "pd_session=") {
+			t.Fatalf("a session was created: %s", ck)
+		}
+	}
+	if _, st := me(t, victim); st != 401 {
+		t.Fatalf("the victim is logged in: %d", st)
+	}
+	// With a forged cookie of the wrong value it fails the same way.
+	resp, err = attacker.Get(a.URL() + "/auth/login?return_to=/&login_hint=merchant-admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	req, _ := http.NewRequest("GET", a.URL()+callback.RequestURI(), nil)
+	req.AddCookie(&http.Cookie{Name: "pd_login", Value: strings.Repeat("x", 32)})
+	if r := victim.Do(req); !strings.Contains(r.Header.Get("Location"), "another+browser") {
+		t.Fatalf("callback with a wrong login cookie: %d %s", r.Status, r.Header.Get("Location"))
+	}
+}
+
+// A token secret is never stored for Idempotency-Key replay: the replay is
+// refused, and the table holds no secret. Every API answer is no-store.
+func TestTokenSecretIsNotKeptForReplay(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	c := a.Login("merchant-admin")
+	m, _ := me(t, c)
+	send := func() *apitest.Response {
+		req, _ := http.NewRequest("POST", a.URL()+"/api/v1/tokens", strings.NewReader(string(jsonBody(map[string]any{"tenant_id": tenantID(t, m, "aurora"), "name": "ci", "roles": []string{"merchant-admin"}, "expires_in_days": 5}))))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", "token-1")
+		return c.Do(req)
+	}
+	first := send()
+	var created struct{ Secret string }
+	_ = json.Unmarshal(first.Body, &created)
+	if first.Status != 201 || created.Secret == "" || first.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("create: %d %s", first.Status, first.Body)
+	}
+	again := send()
+	if again.Status != 409 || strings.Contains(string(again.Body), created.Secret) || !strings.Contains(problemDetail(again), "shown only once") {
+		t.Fatalf("replay: %d %s", again.Status, again.Body)
+	}
+	var stored int
+	if err := a.DB.SQL().QueryRow(`SELECT count(*) FROM idempotency_keys WHERE position(convert_to($1, 'UTF8') in coalesce(body, ''::bytea)) > 0`, created.Secret).Scan(&stored); err != nil || stored != 0 {
+		t.Fatalf("the secret is stored in idempotency_keys: %d %v", stored, err)
+	}
+	if r := c.Get("/api/v1/tokens"); strings.Count(string(r.Body), `"status":"active"`) != 1 {
+		t.Fatalf("the replay created another token: %s", r.Body)
+	}
+	for _, p := range []string{"/api/v1/me", "/api/v1/meta"} {
+		if r := c.Get(p); r.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s Cache-Control %q", p, r.Header.Get("Cache-Control"))
+		}
+	}
+	if r := a.Client().Get("/api/v1/me"); r.Status != 401 || r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("401 Cache-Control %q", r.Header.Get("Cache-Control"))
+	}
+}
+
+// Token and invitation input: every invalid field at once, no clamping, no
+// wrap-around, no 500 for control characters; plain addresses only.
+func TestIdentityInputValidation(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	c := a.Login("merchant-admin")
+	m, _ := me(t, c)
+	aurora := tenantID(t, m, "aurora")
+	for _, tc := range []struct {
+		name   string
+		body   string
+		fields []string
+	}{
+		{"NULAndOverflow", `{"tenant_id":"` + aurora + `","name":"a\u0000","roles":[],"expires_in_days":9223372036854775807}`, []string{"name", "expires_in_days", "roles"}},
+		{"ControlCharAndTooLong", `{"tenant_id":"` + aurora + `","name":"bell\u0007","roles":["merchant-admin"],"expires_in_days":367}`, []string{"name", "expires_in_days"}},
+		{"InvalidUTF8", `{"tenant_id":"` + aurora + `","name":"a` + "\xff\xfe" + `b","roles":["merchant-admin"],"expires_in_days":1}`, []string{"name"}},
+		{"NotClamped", `{"tenant_id":"` + aurora + `","name":"ok","roles":["merchant-admin"],"expires_in_days":999}`, []string{"expires_in_days"}},
+		{"Zero", `{"tenant_id":"` + aurora + `","name":"ok","roles":["merchant-admin"],"expires_in_days":0}`, []string{"expires_in_days"}},
+		{"OtherTenantAndName", `{"tenant_id":"` + uuid.NewString() + `","name":"","roles":["merchant-admin"],"expires_in_days":1}`, []string{"tenant_id", "name"}},
+		{"RolesNotHeld", `{"tenant_id":"` + aurora + `","name":"ok","roles":["merchant-admin","acquirer-admin","nope"],"expires_in_days":1}`, []string{"roles[1]", "roles[2]"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := c.Send("POST", "/api/v1/tokens", "application/json", []byte(tc.body))
+			if r.Status != 400 {
+				t.Fatalf("%d %s", r.Status, r.Body)
+			}
+			for _, f := range tc.fields {
+				if !strings.Contains(string(r.Body), `"field":"`+f+`"`) {
+					t.Errorf("no error for %s: %s", f, r.Body)
+				}
+			}
+		})
+	}
+	if r := c.Get("/api/v1/tokens"); strings.Contains(string(r.Body), `"status":"active"`) {
+		t.Fatalf("an invalid token was created: %s", r.Body)
+	}
+	inv := "/api/v1/tenants/" + aurora + "/invitations"
+	for _, email := range []string{`"a b"@x.example`, `A <a@x.example>`, `"a"@x.example`, "a@x.example (c)", "a\u0000@x.example", "a b@x.example"} {
+		r := c.Send("POST", inv, "application/json", jsonBody(map[string]any{"email": email, "roles": []string{"nope"}}))
+		if r.Status != 400 || !strings.Contains(string(r.Body), `"field":"email"`) || !strings.Contains(string(r.Body), `"field":"roles[0]"`) {
+			t.Errorf("email %q: %d %s", email, r.Status, r.Body)
+		}
+	}
+	r := c.Send("POST", inv, "application/json", jsonBody(map[string]any{"email": " New.Person@Aurora.Example ", "roles": []string{"merchant-finance"}}))
+	if r.Status != 201 || !strings.Contains(string(r.Body), `"email":"new.person@aurora.example"`) {
+		t.Fatalf("plain address: %d %s", r.Status, r.Body)
 	}
 }

@@ -136,13 +136,16 @@ func (s *server) authorize(rt route) gin.HandlerFunc {
 	}
 }
 
-// requireRecentAuth applies the step-up rule to browser sessions. API tokens
-// were created under a recent login and carry no login age of their own.
+// requireRecentAuth guards the stepUp routes (tokens, invitations, role
+// grants, webhook keys): they need a person who logged in recently. API
+// tokens are refused outright, so a token can never mint a token, invite,
+// grant or rotate keys, whatever its roles and lifetime.
 func (s *server) requireRecentAuth(c *gin.Context) error {
-	if p := principalOf(c); p.Session != nil {
-		return s.auth.RequireRecentAuth(*p.Session)
+	p := principalOf(c)
+	if p.Session == nil {
+		return apperr.E(apperr.Forbidden, "API tokens cannot do this: it needs a person with a recent login. Sign in to Partner Desk in a browser to do it.")
 	}
-	return nil
+	return s.auth.RequireRecentAuth(*p.Session)
 }
 
 // tenantsWith lists the tenants where p holds action; all=true when p holds

@@ -85,7 +85,7 @@ func New(opts Options) (http.Handler, error) {
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry})))
 
 	// JSON API.
-	api := r.Group("/api/v1")
+	api := r.Group("/api/v1", noStore)
 	api.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", spec) })
 	api.GET("/meta", func(c *gin.Context) {
 		c.JSON(http.StatusOK, apigen.Meta{Version: opts.Version, Environment: opts.Environment, Demo: opts.Demo})

@@ -9,9 +9,13 @@ type Response struct {
 	Status      int
 	ContentType string
 	Body        []byte
+	// Withheld marks an answer that carried a secret (a new API token's):
+	// only the fact is kept, never the body, and a replay is refused.
+	Withheld bool
 }
 
-// Store keeps the first answer to each (principal, key).
+// Store keeps the first answer to each (principal, key) for 24 hours and
+// purges older ones itself.
 type Store interface {
 	// Begin claims the key. It returns the stored answer when the key was
 	// used before with the same request, apperr.Conflict when it was used

@@ -83,10 +83,12 @@ type APIToken struct {
 	RevokedAt  *time.Time
 }
 
-// UserWithRoles is a row of the users page of one tenant.
+// UserWithRoles is a row of the users page of one tenant. SuspendedAt is
+// set when a tenant admin disabled the user in this tenant only.
 type UserWithRoles struct {
-	User  User
-	Roles []Membership
+	User        User
+	Roles       []Membership
+	SuspendedAt *time.Time
 }
 
 // Store persists identities. Every method filters by the tenant it is given.
@@ -103,6 +105,18 @@ type Store interface {
 	User(ctx context.Context, id uuid.UUID) (User, error)
 	SetUserDisabled(ctx context.Context, id uuid.UUID, at *time.Time) error
 	UsersInTenant(ctx context.Context, tenantID uuid.UUID) ([]UserWithRoles, error)
+	// IsMember reports whether the user belongs to the tenant: holds a role
+	// there, accepted one of its invitations, or is suspended there.
+	IsMember(ctx context.Context, tenantID, userID uuid.UUID) (bool, error)
+	// SetSuspended suspends (at != nil) or reinstates (at == nil) a user in
+	// one tenant; changed is false when nothing changed.
+	SetSuspended(ctx context.Context, tenantID, userID uuid.UUID, at *time.Time, by *uuid.UUID) (changed bool, err error)
+	Suspended(ctx context.Context, tenantID, userID uuid.UUID) (bool, error)
+	// LockTenant takes a row lock on the tenant until the transaction ends,
+	// serializing changes that must see each other (the last-admin rule).
+	LockTenant(ctx context.Context, id uuid.UUID) error
+	// CountEnabledWithRole counts enabled users holding role in the tenant.
+	CountEnabledWithRole(ctx context.Context, tenantID uuid.UUID, role string) (int, error)
 
 	Memberships(ctx context.Context, userID uuid.UUID) ([]Membership, error)
 	AddMembership(ctx context.Context, m Membership) (added bool, err error)
@@ -118,5 +132,8 @@ type Store interface {
 	TokensOf(ctx context.Context, userID uuid.UUID) ([]APIToken, error)
 	TokenByHash(ctx context.Context, hash []byte) (APIToken, error)
 	RevokeToken(ctx context.Context, userID, id uuid.UUID, at time.Time) (APIToken, error)
+	// RevokeTokensOf revokes the user's active tokens, in one tenant or
+	// (tenantID nil) everywhere, and returns how many.
+	RevokeTokensOf(ctx context.Context, userID uuid.UUID, tenantID *uuid.UUID, at time.Time) (int64, error)
 	TouchToken(ctx context.Context, id uuid.UUID, at time.Time) error
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -61,7 +63,10 @@ func NewService(store Store, roles Roles, audit actor.Recorder, groups []GroupRo
 // Claims is what the IdP tells us about a person at login.
 type Claims struct {
 	Issuer, Subject, Email, Name string
-	Groups                       []string
+	// EmailVerified is the IdP's email_verified claim. Only a verified
+	// address accepts invitations (and so becomes a bootstrap admin).
+	EmailVerified bool
+	Groups        []string
 }
 
 // Login provisions the user from claims: creates or updates them, syncs the
@@ -85,6 +90,9 @@ func (s *Service) Login(ctx context.Context, c Claims) (User, error) {
 		ctx = actor.With(ctx, actor.Actor{UserID: u.ID, Label: labelOf(u)})
 		if synced, err = s.syncGroups(ctx, u, c.Groups); err != nil {
 			return err
+		}
+		if !c.EmailVerified {
+			return nil // the user logs in, but an unproven address claims no invitation
 		}
 		accepted, err = s.acceptInvitations(ctx, u)
 		return err
@@ -139,6 +147,13 @@ func (s *Service) syncGroups(ctx context.Context, u User, groups []string) (chan
 	}
 	for _, m := range ms {
 		if m.Source == SourceIdPGroup && !want[[2]string{m.TenantID.String(), m.Role}] {
+			last, err := s.isLastAcquirerAdmin(ctx, m.TenantID, u, m.Role)
+			if err != nil {
+				return false, err
+			}
+			if last {
+				continue // never lock the acquirer out, even when the IdP drops the group
+			}
 			if _, err := s.store.RemoveMembership(ctx, u.ID, m.TenantID, m.Role); err != nil {
 				return false, err
 			}
@@ -196,9 +211,11 @@ func (s *Service) checkRole(t Tenant, role, field string) error {
 	return nil
 }
 
-// Grant gives a user a role in a tenant.
+// Grant gives a role in a tenant to a user who already belongs to it (holds
+// a role there or accepted its invitation); anyone else, known or not, is
+// the same NotFound. New people join through invitations.
 func (s *Service) Grant(ctx context.Context, tenantID, userID uuid.UUID, role string) error {
-	return s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.store.Tenant(ctx, tenantID)
 		if err != nil {
 			return err
@@ -206,7 +223,7 @@ func (s *Service) Grant(ctx context.Context, tenantID, userID uuid.UUID, role st
 		if err := s.checkRole(t, role, "role"); err != nil {
 			return err
 		}
-		if _, err := s.store.User(ctx, userID); err != nil {
+		if err := s.mustBeMember(ctx, tenantID, userID); err != nil {
 			return err
 		}
 		added, err := s.store.AddMembership(ctx, Membership{UserID: userID, TenantID: tenantID, Role: role, Source: SourceManual, GrantedBy: actorID(ctx)})
@@ -215,31 +232,32 @@ func (s *Service) Grant(ctx context.Context, tenantID, userID uuid.UUID, role st
 		}
 		return s.audit(ctx, actor.Change{Action: "user:grant_role", TenantID: &tenantID, TargetType: "user", TargetID: userID.String(), After: map[string]string{"role": role}})
 	}))
+	if err != nil {
+		return fmt.Errorf("grant role: %w", err)
+	}
+	return nil
 }
 
-// Revoke takes a role away. Removing the last admin of the acquirer is refused.
+// Revoke takes a role away. Removing the last enabled admin of the acquirer
+// is refused.
 func (s *Service) Revoke(ctx context.Context, tenantID, userID uuid.UUID, role string) error {
-	return s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
-		t, err := s.store.Tenant(ctx, tenantID)
+	err := s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.LockTenant(ctx, tenantID); err != nil {
+			return err
+		}
+		if err := s.mustBeMember(ctx, tenantID, userID); err != nil {
+			return err
+		}
+		u, err := s.store.User(ctx, userID)
 		if err != nil {
 			return err
 		}
-		if t.Kind == KindAcquirer && role == "acquirer-admin" {
-			users, err := s.store.UsersInTenant(ctx, tenantID)
-			if err != nil {
-				return err
-			}
-			admins := 0
-			for _, u := range users {
-				for _, m := range u.Roles {
-					if m.Role == "acquirer-admin" && u.User.DisabledAt == nil {
-						admins++
-					}
-				}
-			}
-			if admins <= 1 {
-				return apperr.E(apperr.Conflict, "This is the last acquirer admin; grant the role to someone else first.")
-			}
+		last, err := s.isLastAcquirerAdmin(ctx, tenantID, u, role)
+		if err != nil {
+			return err
+		}
+		if last {
+			return errLastAdmin
 		}
 		removed, err := s.store.RemoveMembership(ctx, userID, tenantID, role)
 		if err != nil {
@@ -250,81 +268,206 @@ func (s *Service) Revoke(ctx context.Context, tenantID, userID uuid.UUID, role s
 		}
 		return s.audit(ctx, actor.Change{Action: "user:revoke_role", TenantID: &tenantID, TargetType: "user", TargetID: userID.String(), Before: map[string]string{"role": role}})
 	}))
+	if err != nil {
+		return fmt.Errorf("revoke role: %w", err)
+	}
+	return nil
 }
 
-// SetDisabled disables or re-enables a user. Disabling revokes their sessions
-// and tokens at once (the caller's SessionRevoker does the sessions).
+// AcquirerAdminRole is the role that can always reach everything; the last
+// enabled holder can never be locked out.
+const AcquirerAdminRole = "acquirer-admin"
+
+var errLastAdmin = apperr.E(apperr.Conflict, "This is the last enabled acquirer admin; grant the role to someone else first.")
+
+// isLastAcquirerAdmin reports whether taking role in tenantID away from u
+// (or disabling u) would leave the acquirer without an enabled admin.
+func (s *Service) isLastAcquirerAdmin(ctx context.Context, tenantID uuid.UUID, u User, role string) (bool, error) {
+	if role != AcquirerAdminRole || u.DisabledAt != nil {
+		return false, nil
+	}
+	t, err := s.store.Tenant(ctx, tenantID)
+	if err != nil || t.Kind != KindAcquirer {
+		return false, err
+	}
+	ms, err := s.store.Memberships(ctx, u.ID)
+	if err != nil {
+		return false, err
+	}
+	holds := false
+	for _, m := range ms {
+		holds = holds || (m.TenantID == tenantID && m.Role == role)
+	}
+	if !holds {
+		return false, nil
+	}
+	n, err := s.store.CountEnabledWithRole(ctx, tenantID, role)
+	if err != nil {
+		return false, err
+	}
+	return n <= 1, nil
+}
+
+// SetDisabled disables or re-enables a user, with a meaning that depends on
+// where the admin acts:
+//
+//   - in the acquirer tenant (only acquirer admins hold user:manage there) it
+//     is global: the account is disabled, every session ends and every API
+//     token is revoked for good (re-enabling revives none of them);
+//   - in a partner tenant it is a suspension in that tenant only: the user's
+//     roles there stop authorizing at once and their tokens for that tenant
+//     are revoked for good; other tenants and their sessions are untouched.
+//     Re-enabling lifts the suspension (the roles apply again).
+//
+// The target must belong to the tenant (a partner admin reaches nobody
+// else); an unknown id answers the same NotFound. The last enabled acquirer
+// admin cannot be disabled, and nobody can disable themselves.
 func (s *Service) SetDisabled(ctx context.Context, tenantID, userID uuid.UUID, disabled bool, revokeSessions func(ctx context.Context, userID uuid.UUID) error) error {
-	return s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
-		if userID == actor.From(ctx).UserID && disabled {
-			return apperr.E(apperr.Conflict, "You cannot disable yourself.")
-		}
-		u, err := s.store.User(ctx, userID)
+	err := s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.store.Tenant(ctx, tenantID)
 		if err != nil {
 			return err
 		}
-		if err := s.mustBeMember(ctx, tenantID, userID); err != nil {
-			return err
-		}
-		var at *time.Time
-		if disabled {
-			now := s.now()
-			at = &now
-		}
-		if (u.DisabledAt != nil) == disabled {
-			return nil
-		}
-		if err := s.store.SetUserDisabled(ctx, userID, at); err != nil {
-			return err
-		}
-		if disabled {
-			if err := revokeSessions(ctx, userID); err != nil {
+		if t.Kind == KindAcquirer {
+			// Serialize with other admin changes so two admins cannot
+			// disable each other at the same time.
+			if err := s.store.LockTenant(ctx, tenantID); err != nil {
 				return err
 			}
 		}
-		action := "user:enable"
-		if disabled {
-			action = "user:disable"
+		if err := s.mustBeMember(ctx, tenantID, userID); err != nil && t.Kind != KindAcquirer {
+			return err
 		}
-		return s.audit(ctx, actor.Change{Action: action, TenantID: &tenantID, TargetType: "user", TargetID: userID.String(),
-			Before: map[string]bool{"disabled": u.DisabledAt != nil}, After: map[string]bool{"disabled": disabled}})
+		u, err := s.store.User(ctx, userID)
+		if apperr.Is(err, apperr.NotFound) {
+			return errNoSuchMember
+		}
+		if err != nil {
+			return err
+		}
+		if userID == actor.From(ctx).UserID && disabled {
+			return apperr.E(apperr.Conflict, "You cannot disable yourself.")
+		}
+		if t.Kind == KindAcquirer {
+			return s.setDisabledGlobally(ctx, t, u, disabled, revokeSessions)
+		}
+		return s.setSuspended(ctx, t, u, disabled)
 	}))
+	if err != nil {
+		return fmt.Errorf("set user disabled: %w", err)
+	}
+	return nil
 }
 
-// mustBeMember answers NotFound when the user holds no role in the tenant: a
-// tenant's admin cannot reach users of other tenants.
+func (s *Service) setDisabledGlobally(ctx context.Context, t Tenant, u User, disabled bool, revokeSessions func(ctx context.Context, userID uuid.UUID) error) error {
+	if (u.DisabledAt != nil) == disabled {
+		return nil
+	}
+	var at *time.Time
+	revoked := int64(0)
+	if disabled {
+		last, err := s.isLastAcquirerAdmin(ctx, t.ID, u, AcquirerAdminRole)
+		if err != nil {
+			return err
+		}
+		if last {
+			return errLastAdmin
+		}
+		now := s.now()
+		at = &now
+	}
+	if err := s.store.SetUserDisabled(ctx, u.ID, at); err != nil {
+		return fmt.Errorf("disable user: %w", err)
+	}
+	if disabled {
+		if err := revokeSessions(ctx, u.ID); err != nil {
+			return err
+		}
+		var err error
+		if revoked, err = s.store.RevokeTokensOf(ctx, u.ID, nil, *at); err != nil {
+			return err
+		}
+	}
+	action := "user:enable"
+	after := map[string]any{"disabled": disabled, "scope": "global"}
+	if disabled {
+		action = "user:disable"
+		after["tokens_revoked"] = revoked
+	}
+	return s.audit(ctx, actor.Change{Action: action, TenantID: &t.ID, TargetType: "user", TargetID: u.ID.String(),
+		Before: map[string]bool{"disabled": u.DisabledAt != nil}, After: after})
+}
+
+func (s *Service) setSuspended(ctx context.Context, t Tenant, u User, disabled bool) error {
+	var at *time.Time
+	if disabled {
+		now := s.now()
+		at = &now
+	}
+	changed, err := s.store.SetSuspended(ctx, t.ID, u.ID, at, actorID(ctx))
+	if err != nil || !changed {
+		return err
+	}
+	action := "user:enable"
+	after := map[string]any{"disabled": disabled, "scope": "tenant"}
+	if disabled {
+		action = "user:disable"
+		n, err := s.store.RevokeTokensOf(ctx, u.ID, &t.ID, *at)
+		if err != nil {
+			return err
+		}
+		after["tokens_revoked"] = n
+	}
+	return s.audit(ctx, actor.Change{Action: action, TenantID: &t.ID, TargetType: "user", TargetID: u.ID.String(),
+		Before: map[string]bool{"disabled": !disabled}, After: after})
+}
+
+var errNoSuchMember = apperr.E(apperr.NotFound, "No such user in this tenant.")
+
+// mustBeMember answers NotFound when the user does not belong to the tenant
+// (or does not exist at all: the same answer): a tenant's admin cannot reach
+// users of other tenants.
 func (s *Service) mustBeMember(ctx context.Context, tenantID, userID uuid.UUID) error {
-	ms, err := s.store.Memberships(ctx, userID)
+	ok, err := s.store.IsMember(ctx, tenantID, userID)
 	if err != nil {
 		return err
 	}
-	for _, m := range ms {
-		if m.TenantID == tenantID {
-			return nil
-		}
+	if !ok {
+		return errNoSuchMember
 	}
-	return apperr.E(apperr.NotFound, "No such user in this tenant.")
+	return nil
 }
 
-// Invite invites an email to a tenant with roles.
+// Invite invites an email to a tenant with roles. The address must be a
+// plain addr-spec (no display name, no quoted local part) and is stored in
+// lower case; every invalid field is reported at once.
 func (s *Service) Invite(ctx context.Context, tenantID uuid.UUID, email string, roles []string, ttl time.Duration) (Invitation, error) {
-	addr, err := mail.ParseAddress(strings.TrimSpace(email))
-	if err != nil || addr.Name != "" {
-		return Invitation{}, apperr.Validation("Check the email address.", apperr.FieldError{Field: "email", Message: "must be an email address such as name@example.com"})
+	var fields []apperr.FieldError
+	addr, ok := plainEmail(email)
+	if !ok {
+		fields = append(fields, apperr.FieldError{Field: "email", Message: "must be an email address such as name@example.com"})
 	}
+	roles = dedupe(roles)
 	if len(roles) == 0 {
-		return Invitation{}, apperr.Validation("Choose at least one role.", apperr.FieldError{Field: "roles", Message: "at least one role is required"})
+		fields = append(fields, apperr.FieldError{Field: "roles", Message: "at least one role is required"})
 	}
-	inv := Invitation{ID: uuid.New(), TenantID: tenantID, Email: strings.ToLower(addr.Address), Roles: dedupe(roles), CreatedAt: s.now(), ExpiresAt: s.now().Add(ttl)}
-	err = s.store.InTx(ctx, func(ctx context.Context) error {
+	inv := Invitation{ID: uuid.New(), TenantID: tenantID, Email: addr, Roles: roles, CreatedAt: s.now(), ExpiresAt: s.now().Add(ttl)}
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.store.Tenant(ctx, tenantID)
 		if err != nil {
 			return err
 		}
 		for i, r := range inv.Roles {
 			if err := s.checkRole(t, r, fmt.Sprintf("roles[%d]", i)); err != nil {
+				if e := apperr.As(err); e != nil {
+					fields = append(fields, e.Fields...)
+					continue
+				}
 				return err
 			}
+		}
+		if len(fields) > 0 {
+			return apperr.Validation("Check the invitation.", fields...)
 		}
 		inv.InvitedBy = actorID(ctx)
 		if err := s.store.CreateInvitation(ctx, inv); err != nil {
@@ -333,17 +476,48 @@ func (s *Service) Invite(ctx context.Context, tenantID uuid.UUID, email string, 
 		return s.audit(ctx, actor.Change{Action: "user:invite", TenantID: &tenantID, TargetType: "invitation", TargetID: inv.ID.String(),
 			After: map[string]any{"email": inv.Email, "roles": inv.Roles, "expires_at": inv.ExpiresAt}})
 	})
-	return inv, err
+	if err != nil {
+		return Invitation{}, fmt.Errorf("invite: %w", err)
+	}
+	return inv, nil
+}
+
+// plainEmail accepts a bare address such as name@example.com and returns it
+// in lower case. Display names ("A <a@x.com>"), quoted local parts
+// ("\"a b\"@x.com"), comments, spaces and control characters are refused.
+func plainEmail(raw string) (string, bool) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || len(raw) > 254 || !utf8.ValidString(raw) || strings.ContainsAny(raw, "\"<>()[]\\,;: \t") {
+		return "", false
+	}
+	for _, r := range raw {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			return "", false
+		}
+	}
+	addr, err := mail.ParseAddress(raw)
+	if err != nil || addr.Name != "" || addr.Address != raw {
+		return "", false
+	}
+	local, domain, ok := strings.Cut(raw, "@")
+	if !ok || local == "" || !strings.Contains(domain, ".") {
+		return "", false
+	}
+	return strings.ToLower(raw), true
 }
 
 // RevokeInvitation withdraws an open invitation.
 func (s *Service) RevokeInvitation(ctx context.Context, tenantID, id uuid.UUID) error {
-	return s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.RevokeInvitation(ctx, tenantID, id, s.now()); err != nil {
 			return err
 		}
 		return s.audit(ctx, actor.Change{Action: "user:revoke_invitation", TenantID: &tenantID, TargetType: "invitation", TargetID: id.String()})
 	})
+	if err != nil {
+		return fmt.Errorf("revoke invitation: %w", err)
+	}
+	return nil
 }
 
 // actorID is the acting user's id, or nil for the system.
@@ -367,42 +541,82 @@ func dedupe(in []string) []string {
 // TokenPrefix starts every API token, so leaked tokens are easy to spot.
 const TokenPrefix = "pdt_"
 
-// NewToken creates an API token for the acting user with some of the roles
-// they hold in the tenant. The secret is returned once and never stored.
-func (s *Service) NewToken(ctx context.Context, tenantID uuid.UUID, name string, roles []string, ttl time.Duration) (APIToken, string, error) {
-	a := actor.From(ctx)
-	name = strings.TrimSpace(name)
+// Token limits.
+const (
+	TokenNameMax = 100
+	TokenDaysMax = 366
+)
+
+// CheckTokenInput validates what a person asks for in a new token and
+// returns every invalid field (nothing is clamped).
+func CheckTokenInput(name string, roles []string, days int) []apperr.FieldError {
 	var fields []apperr.FieldError
-	if name == "" || len(name) > 100 {
-		fields = append(fields, apperr.FieldError{Field: "name", Message: "1 to 100 characters"})
+	if msg := checkName(name, TokenNameMax); msg != "" {
+		fields = append(fields, apperr.FieldError{Field: "name", Message: msg})
 	}
-	if ttl < time.Hour || ttl > 366*24*time.Hour {
-		fields = append(fields, apperr.FieldError{Field: "expires_in_days", Message: "from 1 hour to 366 days"})
+	if days < 1 || days > TokenDaysMax {
+		fields = append(fields, apperr.FieldError{Field: "expires_in_days", Message: fmt.Sprintf("must be a whole number of days from 1 to %d", TokenDaysMax)})
 	}
-	if len(roles) == 0 {
+	if len(dedupe(roles)) == 0 {
 		fields = append(fields, apperr.FieldError{Field: "roles", Message: "at least one role is required"})
 	}
-	if len(fields) > 0 {
+	return fields
+}
+
+// checkName returns why name is not an acceptable label, or "".
+func checkName(name string, max int) string {
+	// U+FFFD is what a JSON decoder makes of invalid UTF-8 bytes.
+	if !utf8.ValidString(name) || strings.ContainsRune(name, utf8.RuneError) {
+		return "must be valid UTF-8 text"
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return "must not contain control characters"
+		}
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(name)); n == 0 || n > max {
+		return fmt.Sprintf("1 to %d characters", max)
+	}
+	return ""
+}
+
+// NewToken creates an API token for the acting user with some of the roles
+// they hold in the tenant, valid for days days. The secret is returned once
+// and never stored. A token cannot create tokens: only a person can.
+func (s *Service) NewToken(ctx context.Context, tenantID uuid.UUID, name string, roles []string, days int) (APIToken, string, error) {
+	a := actor.From(ctx)
+	if a.TokenID != nil {
+		return APIToken{}, "", apperr.E(apperr.Forbidden, "An API token cannot create tokens; log in as a person to create one.")
+	}
+	if fields := CheckTokenInput(name, roles, days); len(fields) > 0 {
 		return APIToken{}, "", apperr.Validation("Check the token settings.", fields...)
 	}
 	var raw [32]byte
 	_, _ = rand.Read(raw[:])
 	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
-	t := APIToken{ID: uuid.New(), UserID: a.UserID, TenantID: tenantID, Name: name, Roles: dedupe(roles), Hash: HashToken(secret),
-		Prefix: secret[:len(TokenPrefix)+6], CreatedAt: s.now(), ExpiresAt: s.now().Add(ttl)}
+	t := APIToken{ID: uuid.New(), UserID: a.UserID, TenantID: tenantID, Name: strings.TrimSpace(name), Roles: dedupe(roles), Hash: HashToken(secret),
+		Prefix: secret[:len(TokenPrefix)+6], CreatedAt: s.now(), ExpiresAt: s.now().AddDate(0, 0, days)}
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		ms, err := s.store.Memberships(ctx, a.UserID)
 		if err != nil {
 			return err
 		}
+		suspended, err := s.store.Suspended(ctx, tenantID, a.UserID)
+		if err != nil {
+			return err
+		}
+		var fields []apperr.FieldError
 		for i, r := range t.Roles {
 			held := false
 			for _, m := range ms {
 				held = held || (m.TenantID == tenantID && m.Role == r)
 			}
-			if !held {
-				return apperr.Validation("A token can only carry roles you hold in this tenant.", apperr.FieldError{Field: fmt.Sprintf("roles[%d]", i), Message: fmt.Sprintf("you do not hold %q here", r)})
+			if !held || suspended {
+				fields = append(fields, apperr.FieldError{Field: fmt.Sprintf("roles[%d]", i), Message: fmt.Sprintf("you do not hold %q here", r)})
 			}
+		}
+		if len(fields) > 0 {
+			return apperr.Validation("A token can only carry roles you hold in this tenant.", fields...)
 		}
 		if err := s.store.CreateToken(ctx, t); err != nil {
 			return err
@@ -411,20 +625,24 @@ func (s *Service) NewToken(ctx context.Context, tenantID uuid.UUID, name string,
 			After: map[string]any{"name": t.Name, "roles": t.Roles, "expires_at": t.ExpiresAt, "prefix": t.Prefix}})
 	})
 	if err != nil {
-		return APIToken{}, "", err
+		return APIToken{}, "", fmt.Errorf("create token: %w", err)
 	}
 	return t, secret, nil
 }
 
 // RevokeToken revokes one of the acting user's tokens.
 func (s *Service) RevokeToken(ctx context.Context, id uuid.UUID) error {
-	return s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.store.RevokeToken(ctx, actor.From(ctx).UserID, id, s.now())
 		if err != nil {
 			return err
 		}
 		return s.audit(ctx, actor.Change{Action: "token:revoke", TenantID: &t.TenantID, TargetType: "api_token", TargetID: id.String(), Before: map[string]string{"name": t.Name}})
 	})
+	if err != nil {
+		return fmt.Errorf("revoke token: %w", err)
+	}
+	return nil
 }
 
 // HashToken is how token secrets are stored and looked up.
@@ -464,8 +682,54 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (APIToke
 	return t, u, nil
 }
 
-// Store exposes read access for handlers.
+// Store exposes the store. Deprecated: handlers use the read methods below;
+// it stays until the last caller outside identity handlers is converted.
 func (s *Service) Store() Store { return s.store }
+
+// Tenant returns one tenant.
+func (s *Service) Tenant(ctx context.Context, id uuid.UUID) (Tenant, error) {
+	t, err := s.store.Tenant(ctx, id)
+	if err != nil {
+		return Tenant{}, fmt.Errorf("tenant: %w", err)
+	}
+	return t, nil
+}
+
+// User returns one user.
+func (s *Service) User(ctx context.Context, id uuid.UUID) (User, error) {
+	u, err := s.store.User(ctx, id)
+	if err != nil {
+		return User{}, fmt.Errorf("user: %w", err)
+	}
+	return u, nil
+}
+
+// UsersInTenant lists the users of a tenant with their roles there.
+func (s *Service) UsersInTenant(ctx context.Context, tenantID uuid.UUID) ([]UserWithRoles, error) {
+	us, err := s.store.UsersInTenant(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("users in tenant: %w", err)
+	}
+	return us, nil
+}
+
+// Invitations lists a tenant's open invitations.
+func (s *Service) Invitations(ctx context.Context, tenantID uuid.UUID) ([]Invitation, error) {
+	invs, err := s.store.Invitations(ctx, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("invitations: %w", err)
+	}
+	return invs, nil
+}
+
+// Tokens lists a user's API tokens, newest first.
+func (s *Service) Tokens(ctx context.Context, userID uuid.UUID) ([]APIToken, error) {
+	ts, err := s.store.TokensOf(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	return ts, nil
+}
 
 // EnsurePartnerTenant returns the partner tenant with slug, creating it if
 // missing. Partner onboarding and demo seeding call it.
@@ -483,5 +747,8 @@ func (s *Service) EnsurePartnerTenant(ctx context.Context, slug, name string) (T
 		}
 		return s.audit(ctx, actor.Change{Action: "tenant:create", TenantID: &t.ID, TargetType: "tenant", TargetID: t.ID.String(), After: map[string]string{"kind": t.Kind, "slug": slug, "name": name}})
 	})
-	return t, err
+	if err != nil {
+		return Tenant{}, fmt.Errorf("ensure partner tenant: %w", err)
+	}
+	return t, nil
 }

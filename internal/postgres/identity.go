@@ -191,7 +191,67 @@ func (s *IdentityStore) User(ctx context.Context, id uuid.UUID) (identity.User, 
 }
 
 func (s *IdentityStore) SetUserDisabled(ctx context.Context, id uuid.UUID, at *time.Time) error {
-	return s.db.conn(ctx).Model(&userRow{}).Where("id = ?", id).Update("disabled_at", at).Error
+	if err := s.db.conn(ctx).Model(&userRow{}).Where("id = ?", id).Update("disabled_at", at).Error; err != nil {
+		return fmt.Errorf("set user disabled: %w", err)
+	}
+	return nil
+}
+
+func (s *IdentityStore) IsMember(ctx context.Context, tenantID, userID uuid.UUID) (bool, error) {
+	var ok bool
+	err := s.db.conn(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = ? AND user_id = ?)
+		OR EXISTS (SELECT 1 FROM invitations WHERE tenant_id = ? AND accepted_by = ?)
+		OR EXISTS (SELECT 1 FROM tenant_suspensions WHERE tenant_id = ? AND user_id = ?)`,
+		tenantID, userID, tenantID, userID, tenantID, userID).Scan(&ok).Error
+	if err != nil {
+		return false, fmt.Errorf("is member: %w", err)
+	}
+	return ok, nil
+}
+
+func (s *IdentityStore) SetSuspended(ctx context.Context, tenantID, userID uuid.UUID, at *time.Time, by *uuid.UUID) (bool, error) {
+	var res *gorm.DB
+	if at != nil {
+		res = s.db.conn(ctx).Exec(`INSERT INTO tenant_suspensions (user_id, tenant_id, suspended_at, suspended_by) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			userID, tenantID, *at, by)
+	} else {
+		res = s.db.conn(ctx).Exec(`DELETE FROM tenant_suspensions WHERE user_id = ? AND tenant_id = ?`, userID, tenantID)
+	}
+	if res.Error != nil {
+		return false, fmt.Errorf("set suspended: %w", res.Error)
+	}
+	return res.RowsAffected > 0, nil
+}
+
+func (s *IdentityStore) Suspended(ctx context.Context, tenantID, userID uuid.UUID) (bool, error) {
+	var ok bool
+	if err := s.db.conn(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM tenant_suspensions WHERE tenant_id = ? AND user_id = ?)`, tenantID, userID).Scan(&ok).Error; err != nil {
+		return false, fmt.Errorf("suspended: %w", err)
+	}
+	return ok, nil
+}
+
+func (s *IdentityStore) LockTenant(ctx context.Context, id uuid.UUID) error {
+	var n int
+	if err := s.db.conn(ctx).Raw(`SELECT 1 FROM tenants WHERE id = ? FOR UPDATE`, id).Scan(&n).Error; err != nil {
+		return fmt.Errorf("lock tenant: %w", err)
+	}
+	if n == 0 {
+		return apperr.E(apperr.NotFound, "No such tenant.")
+	}
+	return nil
+}
+
+func (s *IdentityStore) CountEnabledWithRole(ctx context.Context, tenantID uuid.UUID, role string) (int, error) {
+	var n int
+	err := s.db.conn(ctx).Raw(`SELECT count(DISTINCT m.user_id) FROM memberships m
+		JOIN users u ON u.id = m.user_id AND u.disabled_at IS NULL
+		WHERE m.tenant_id = ? AND m.role = ?
+		AND NOT EXISTS (SELECT 1 FROM tenant_suspensions ts WHERE ts.user_id = m.user_id AND ts.tenant_id = m.tenant_id)`, tenantID, role).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("count role holders: %w", err)
+	}
+	return n, nil
 }
 
 func (s *IdentityStore) UsersInTenant(ctx context.Context, tenantID uuid.UUID) ([]identity.UserWithRoles, error) {
@@ -207,6 +267,22 @@ func (s *IdentityStore) UsersInTenant(ctx context.Context, tenantID uuid.UUID) (
 		}
 		byUser[m.UserID] = append(byUser[m.UserID], m.domain())
 	}
+	var sus []struct {
+		UserID      uuid.UUID
+		SuspendedAt time.Time
+	}
+	if err := s.db.conn(ctx).Raw(`SELECT user_id, suspended_at FROM tenant_suspensions WHERE tenant_id = ?`, tenantID).Scan(&sus).Error; err != nil {
+		return nil, fmt.Errorf("users in tenant: %w", err)
+	}
+	suspended := map[uuid.UUID]*time.Time{}
+	for _, x := range sus {
+		at := x.SuspendedAt
+		suspended[x.UserID] = &at
+		if byUser[x.UserID] == nil { // suspended with no role left: still listed, so it can be lifted
+			ids = append(ids, x.UserID)
+			byUser[x.UserID] = []identity.Membership{}
+		}
+	}
 	var users []userRow
 	if len(ids) > 0 {
 		if err := s.db.conn(ctx).Where("id IN ?", ids).Order("lower(email), id").Find(&users).Error; err != nil {
@@ -215,7 +291,7 @@ func (s *IdentityStore) UsersInTenant(ctx context.Context, tenantID uuid.UUID) (
 	}
 	out := make([]identity.UserWithRoles, len(users))
 	for i, u := range users {
-		out[i] = identity.UserWithRoles{User: u.domain(), Roles: byUser[u.ID]}
+		out[i] = identity.UserWithRoles{User: u.domain(), Roles: byUser[u.ID], SuspendedAt: suspended[u.ID]}
 	}
 	return out, nil
 }
@@ -341,12 +417,25 @@ func (s *IdentityStore) RevokeToken(ctx context.Context, userID, id uuid.UUID, a
 	return r.domain(), nil
 }
 
+func (s *IdentityStore) RevokeTokensOf(ctx context.Context, userID uuid.UUID, tenantID *uuid.UUID, at time.Time) (int64, error) {
+	q := s.db.conn(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID)
+	if tenantID != nil {
+		q = q.Where("tenant_id = ?", *tenantID)
+	}
+	res := q.Update("revoked_at", at)
+	if res.Error != nil {
+		return 0, fmt.Errorf("revoke tokens: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 func (s *IdentityStore) TouchToken(ctx context.Context, id uuid.UUID, at time.Time) error {
 	return s.db.conn(ctx).Model(&tokenRow{}).Where("id = ?", id).Update("last_used_at", at).Error
 }
 
-// Assignments implements authz.Source: every role of every enabled user, with
-// acquirer roles in the global domain.
+// Assignments implements authz.Source: every role of every enabled user,
+// except in tenants where the user is suspended, with acquirer roles in the
+// global domain.
 func (s *IdentityStore) Assignments(ctx context.Context) ([]authz.Assignment, error) {
 	type row struct {
 		UserID   uuid.UUID
@@ -357,7 +446,8 @@ func (s *IdentityStore) Assignments(ctx context.Context) ([]authz.Assignment, er
 	var rows []row
 	err := s.db.conn(ctx).Raw(`SELECT m.user_id, m.tenant_id, t.kind, m.role FROM memberships m
 		JOIN users u ON u.id = m.user_id AND u.disabled_at IS NULL
-		JOIN tenants t ON t.id = m.tenant_id`).Scan(&rows).Error
+		JOIN tenants t ON t.id = m.tenant_id
+		WHERE NOT EXISTS (SELECT 1 FROM tenant_suspensions s WHERE s.user_id = m.user_id AND s.tenant_id = m.tenant_id)`).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("assignments: %w", err)
 	}

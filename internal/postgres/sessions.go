@@ -18,6 +18,7 @@ type flowRow struct {
 	CodeVerifier string
 	ReturnTo     string
 	Resume       string
+	BrowserHash  []byte
 	CreatedAt    time.Time
 }
 
@@ -59,7 +60,7 @@ func (s *SessionStore) InTx(ctx context.Context, fn func(ctx context.Context) er
 func (s *SessionStore) SaveFlow(ctx context.Context, f auth.Flow) error {
 	// Flows older than an hour are abandoned logins: sweep them here, cheaply.
 	s.db.conn(ctx).Where("created_at < ?", time.Now().Add(-time.Hour)).Delete(&flowRow{})
-	return s.db.conn(ctx).Create(&flowRow{State: f.State, Nonce: f.Nonce, CodeVerifier: f.CodeVerifier, ReturnTo: f.ReturnTo, CreatedAt: f.CreatedAt}).Error
+	return s.db.conn(ctx).Create(&flowRow{State: f.State, Nonce: f.Nonce, CodeVerifier: f.CodeVerifier, ReturnTo: f.ReturnTo, BrowserHash: f.BrowserHash, CreatedAt: f.CreatedAt}).Error
 }
 
 func (s *SessionStore) TakeFlow(ctx context.Context, state string) (auth.Flow, error) {
@@ -71,7 +72,7 @@ func (s *SessionStore) TakeFlow(ctx context.Context, state string) (auth.Flow, e
 		return auth.Flow{}, apperr.E(apperr.NotFound, "No such login.")
 	}
 	r := rows[0]
-	return auth.Flow{State: r.State, Nonce: r.Nonce, CodeVerifier: r.CodeVerifier, ReturnTo: r.ReturnTo, CreatedAt: r.CreatedAt}, nil
+	return auth.Flow{State: r.State, Nonce: r.Nonce, CodeVerifier: r.CodeVerifier, ReturnTo: r.ReturnTo, BrowserHash: r.BrowserHash, CreatedAt: r.CreatedAt}, nil
 }
 
 func (s *SessionStore) CreateSession(ctx context.Context, a auth.Session) error {

@@ -612,7 +612,7 @@ type ExportAuditParams struct {
 
 // CreateInvitationParams defines parameters for CreateInvitation.
 type CreateInvitationParams struct {
-	// IdempotencyKey A retry with the same key and body returns the first answer; with another body, 409.
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -623,7 +623,7 @@ type SetUserDisabledJSONBody struct {
 
 // CreateTokenParams defines parameters for CreateToken.
 type CreateTokenParams struct {
-	// IdempotencyKey A retry with the same key and body returns the first answer; with another body, 409.
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
@@ -661,7 +661,7 @@ type ReplayWebhookEventsJSONBody struct {
 
 // ReplayWebhookEventsParams defines parameters for ReplayWebhookEvents.
 type ReplayWebhookEventsParams struct {
-	// IdempotencyKey A retry with the same key and body returns the first answer; with another body, 409.
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 

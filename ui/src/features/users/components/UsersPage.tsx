@@ -150,7 +150,11 @@ export function UsersPage() {
                               ) : (
                                 <ConfirmButton
                                   title={`Disable ${u.email}?`}
-                                  message="They are signed out at once and their API tokens stop working. You can enable them again later."
+                                  message={
+                                    tenant.kind === 'acquirer'
+                                      ? 'Their account is disabled everywhere: they are signed out at once and all their API tokens are revoked for good. You can enable the account again later; tokens stay revoked.'
+                                      : `They lose access to ${tenant.name} at once and their API tokens for it are revoked for good. Their other tenants are not affected. You can enable them here again later.`
+                                  }
                                   onConfirm={() => setDisabled.mutate({ user: u, disabled: true }, { onError: failed('Could not disable the user') })}
                                   aria-label={`Disable ${u.email}`}
                                   confirmLabel="Disable"
