@@ -200,7 +200,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	wh, err := webhook.New(ctx, webhook.Options{
 		Store: db.Webhooks(), Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, cfg.WebhookMaxAttempts), Registry: registry, Box: box,
 		ConfigKeys: cfg.SigningKeys(), Klarna: kl, Audit: acc.record, Logger: log.With("component", "webhooks"), Registerer: reg,
-		MaxAttempts: cfg.WebhookMaxAttempts, KeyGrace: cfg.WebhookKeyGrace, Quarantine: cfg.WebhookQuarantineSize, EventTypes: cfg.WebhookEventTypes,
+		MaxAttempts: cfg.WebhookMaxAttempts, KeyGrace: cfg.WebhookKeyGrace, Quarantine: cfg.WebhookQuarantineSize, QuarantinePerMinute: cfg.WebhookQuarantineRate, EventTypes: cfg.WebhookEventTypes,
 	})
 	if err != nil {
 		return nil, err

@@ -228,7 +228,7 @@ func (s *server) createToken(c *gin.Context) {
 		writeProblem(c, apperr.E(apperr.Forbidden, "Your role does not allow token:manage here."))
 		return
 	}
-	t, secret, err := s.ident.NewToken(c.Request.Context(), openapi_types.UUID(in.TenantId), in.Name, in.Roles, time.Duration(in.ExpiresInDays)*24*time.Hour)
+	t, secret, err := s.ident.NewToken(c.Request.Context(), openapi_types.UUID(in.TenantId), in.Name, in.Roles, time.Duration(min(max(in.ExpiresInDays, 0), 367))*24*time.Hour) // bounded before multiplying: no overflow
 	if err != nil {
 		writeProblem(c, err)
 		return

@@ -93,7 +93,9 @@ func New(opts Options) (http.Handler, error) {
 	// Operations.
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readyz(opts.DB))
-	if !opts.MetricsElsewhere {
+	if opts.MetricsElsewhere {
+		r.GET("/metrics", func(c *gin.Context) { writeProblem(c, apperr.E(apperr.NotFound, "No such endpoint: GET /metrics")) })
+	} else {
 		r.GET("/metrics", metrics(opts.Registry, opts.MetricsToken)...)
 	}
 
