@@ -271,4 +271,3 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 		t.Fatalf("metrics listener: %d", resp.StatusCode)
 	}
 }
-

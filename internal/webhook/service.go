@@ -36,8 +36,8 @@ type Options struct {
 	// QuarantinePerMinute is how many rejected deliveries are kept per
 	// source address and minute; <= 0: no limit.
 	QuarantinePerMinute int
-	EventTypes  []string
-	Now         func() time.Time
+	EventTypes          []string
+	Now                 func() time.Time
 }
 
 // Service is the webhook pipeline.
