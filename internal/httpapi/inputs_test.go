@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -269,5 +270,31 @@ func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(b.String(), "partnerdesk_http_request_duration_seconds") {
 		t.Fatalf("metrics listener: %d", resp.StatusCode)
+	}
+}
+
+// The callback used to forward any ?error= text (and error messages) to the
+// login page, which showed it: a phishing text under our logo.
+func TestLoginCallbackRedirectsWithFixedErrorCodes(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct{ name, query, want string }{
+		{"OK_AccessDenied", "error=access_denied", "/login?error=access_denied"},
+		{"ErrArbitraryText", "error=" + url.QueryEscape("Your account is locked. Call +1 555 0100"), "/login?error=login_failed"},
+		{"ErrOtherIdPCode", "error=invalid_scope&error_description=x", "/login?error=login_failed"},
+		{"ErrUnknownState", "state=forged&code=abc", "/login?error=state_mismatch"},
+		{"ErrNoState", "code=abc", "/login?error=state_mismatch"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := noFollow.Get(a.URL() + "/auth/callback?" + tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != tc.want {
+				t.Fatalf("callback ?%s → %d %s, want %s", tc.query, resp.StatusCode, resp.Header.Get("Location"), tc.want)
+			}
+		})
 	}
 }
