@@ -335,7 +335,7 @@ func (a *App) Start(ctx context.Context) error {
 			return fmt.Errorf("listen on %s (PARTNERDESK_METRICS_ADDR): %w", a.cfg.MetricsAddr, err)
 		}
 		go func() { _ = a.metrics.Serve(a.metricsLn) }()
-	} else if a.cfg.MetricsToken == "" && !a.cfg.TLSEnabled() && !strings.HasPrefix(a.cfg.HTTPAddr, "127.0.0.1:") && !strings.HasPrefix(a.cfg.HTTPAddr, "localhost:") {
+	} else if host, _, _ := net.SplitHostPort(a.cfg.HTTPAddr); a.cfg.MetricsToken == "" && host != "127.0.0.1" && host != "localhost" && host != "::1" {
 		a.log.Warn("/metrics is served without authentication on the main listener; set PARTNERDESK_METRICS_ADDR or PARTNERDESK_METRICS_TOKEN")
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
