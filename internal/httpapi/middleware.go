@@ -172,8 +172,9 @@ func httpMetrics(reg prometheus.Registerer) gin.HandlerFunc {
 }
 
 // validInput is the one check of the request line: every query parameter
-// (name and value) and every path parameter must be UTF-8 text without NUL
-// characters, which PostgreSQL cannot store or compare. A malformed query
+// (name and value), every path parameter and the stored headers must be
+// UTF-8 text without NUL characters, which PostgreSQL cannot store or
+// compare. A malformed query
 // string is refused too, instead of silently losing parameters.
 func validInput(c *gin.Context) {
 	var fields []apperr.FieldError
@@ -202,6 +203,13 @@ func validInput(c *gin.Context) {
 		}
 		if !ok {
 			bad(k)
+		}
+	}
+	// Headers whose value is stored as text (the user agent is cleaned in
+	// requestIDs instead: browsers send what they send).
+	for _, h := range []string{"Idempotency-Key"} {
+		if !validText(c.GetHeader(h)) {
+			bad(h)
 		}
 	}
 	if len(fields) > 0 {

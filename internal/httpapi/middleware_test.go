@@ -264,7 +264,14 @@ func TestParametersMustBeText(t *testing.T) {
 			}
 		})
 	}
+	req := httptest.NewRequest("POST", "/api/v1/things/x", strings.NewReader("{}"))
+	req.Header.Set("Idempotency-Key", "k\xff")
 	w := httptest.NewRecorder()
+	e.ServeHTTP(w, req)
+	if w.Code != 400 || !strings.Contains(w.Body.String(), `"field":"Idempotency-Key"`) {
+		t.Fatalf("an Idempotency-Key that is not UTF-8 = %d %s", w.Code, w.Body.String())
+	}
+	w = httptest.NewRecorder()
 	e.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/things/x?a=%zz", nil))
 	if w.Code != 400 {
 		t.Fatalf("a malformed escape = %d", w.Code)
