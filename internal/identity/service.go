@@ -309,7 +309,9 @@ func (s *Service) mustBeMember(ctx context.Context, tenantID, userID uuid.UUID) 
 // Invite invites an email to a tenant with roles.
 func (s *Service) Invite(ctx context.Context, tenantID uuid.UUID, email string, roles []string, ttl time.Duration) (Invitation, error) {
 	addr, err := mail.ParseAddress(strings.TrimSpace(email))
-	if err != nil || addr.Name != "" {
+	// A plain address only: no display name, <brackets>, comment or quoted
+	// local part ("victim@acquirer.example"@evil.example reads as another).
+	if err != nil || addr.Name != "" || addr.Address != strings.TrimSpace(email) || strings.ContainsAny(addr.Address, "\"\\ ") {
 		return Invitation{}, apperr.Validation("Check the email address.", apperr.FieldError{Field: "email", Message: "must be an email address such as name@example.com"})
 	}
 	if len(roles) == 0 {
