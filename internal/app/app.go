@@ -110,6 +110,8 @@ type App struct {
 	shutdownErr  error
 	srv          *http.Server
 	ln           net.Listener
+	metrics      *http.Server // on cfg.MetricsAddr when set
+	metricsLn    net.Listener
 	served       chan error
 }
 
@@ -203,7 +205,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	wh, err := webhook.New(ctx, webhook.Options{
 		Store: db.Webhooks(), Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, cfg.WebhookMaxAttempts), Registry: registry, Box: box,
 		ConfigKeys: cfg.SigningKeys(), Klarna: kl, Audit: acc.record, Logger: log.With("component", "webhooks"), Registerer: reg,
-		MaxAttempts: cfg.WebhookMaxAttempts, KeyGrace: cfg.WebhookKeyGrace, Quarantine: cfg.WebhookQuarantineSize, EventTypes: cfg.WebhookEventTypes,
+		MaxAttempts: cfg.WebhookMaxAttempts, KeyGrace: cfg.WebhookKeyGrace, Quarantine: cfg.WebhookQuarantineSize, QuarantinePerMinute: cfg.WebhookQuarantineRate, EventTypes: cfg.WebhookEventTypes,
 		Now: opts.WebhookNow,
 	})
 	if err != nil {
@@ -233,6 +235,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Version:      BuildVersion(),
 		Environment:  env,
 		Demo:         cfg.Demo || opts.Dev,
+
+		TrustedProxies:   cfg.TrustedProxies,
+		MetricsToken:     cfg.MetricsToken,
+		MetricsElsewhere: cfg.MetricsAddr != "",
 
 		Auth:          acc.Auth,
 		Identity:      acc.Identity,
@@ -267,6 +273,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
 		served: make(chan error, 1),
+		metrics: &http.Server{
+			Handler:           httpapi.MetricsHandler(log, reg, cfg.MetricsToken),
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		},
 	}, nil
 }
 
@@ -324,6 +335,15 @@ func (a *App) Start(ctx context.Context) error {
 		return fmt.Errorf("listen on %s (PARTNERDESK_HTTP_ADDR): %w", a.cfg.HTTPAddr, err)
 	}
 	a.ln = ln
+	if a.cfg.MetricsAddr != "" {
+		if a.metricsLn, err = net.Listen("tcp", a.cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (PARTNERDESK_METRICS_ADDR): %w", a.cfg.MetricsAddr, err)
+		}
+		go func() { _ = a.metrics.Serve(a.metricsLn) }()
+	} else if host, _, _ := net.SplitHostPort(a.cfg.HTTPAddr); a.cfg.MetricsToken == "" && host != "127.0.0.1" && host != "localhost" && host != "::1" {
+		a.log.Warn("/metrics is served without authentication on the main listener; set PARTNERDESK_METRICS_ADDR or PARTNERDESK_METRICS_TOKEN")
+	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = stop
 	go a.DB.Listen(bg, "partnerdesk_authz", a.log, func(ctx context.Context) {
@@ -333,6 +353,9 @@ func (a *App) Start(ctx context.Context) error {
 	})
 	if err := a.Jobs.Start(bg); err != nil {
 		ln.Close()
+		if a.metricsLn != nil {
+			a.metricsLn.Close()
+		}
 		return fmt.Errorf("start jobs: %w", err)
 	}
 	go func() {
@@ -349,6 +372,14 @@ func (a *App) Start(ctx context.Context) error {
 	}()
 	a.log.Info("listening", "addr", ln.Addr().String(), "version", BuildVersion())
 	return nil
+}
+
+// MetricsURL is the base URL of the metrics listener ("" without METRICS_ADDR).
+func (a *App) MetricsURL() string {
+	if a.metricsLn == nil {
+		return ""
+	}
+	return "http://" + a.metricsLn.Addr().String()
 }
 
 // Config is the configuration the app runs with.
@@ -384,6 +415,11 @@ func (a *App) shutdown(ctx context.Context) error {
 		}
 		if err := <-a.served; err != nil {
 			errs = append(errs, err)
+		}
+		if a.metricsLn != nil {
+			if err := a.metrics.Shutdown(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("metrics shutdown: %w", err))
+			}
 		}
 		if err := a.Jobs.Stop(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("jobs stop: %w", err))

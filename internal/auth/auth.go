@@ -179,7 +179,8 @@ func (s *Service) BeginLogin(ctx context.Context, client, browser, returnTo, log
 			return "", err
 		}
 		if n > s.cfg.LoginRateLimit {
-			return "", apperr.E(apperr.RateLimited, "Too many login attempts from your address; wait a minute and try again.")
+			next := s.now().Truncate(time.Minute).Add(time.Minute)
+			return "", apperr.WithRetryAfter(apperr.E(apperr.RateLimited, "Too many login attempts from your address; wait a minute and try again."), next.Sub(s.now()))
 		}
 	}
 	p, err := s.discover(ctx)

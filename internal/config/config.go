@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -43,6 +44,9 @@ type Config struct {
 	JobWorkers      int           `env:"JOB_WORKERS" default:"20" help:"background job workers per instance"`
 	HeartbeatEvery  time.Duration `env:"HEARTBEAT_INTERVAL" default:"1m" help:"interval of the heartbeat job that proves the job queue runs"`
 	Demo            bool          `env:"DEMO" default:"false" help:"allow the Klarna simulator and the development IdP in serve (never in production)"`
+	TrustedProxies  []string      `env:"TRUSTED_PROXIES" help:"reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For/X-Real-IP give the client address; default none: the TCP peer is the client"`
+	MetricsAddr     string        `env:"METRICS_ADDR" help:"host:port serving /metrics on its own listener (then not on HTTP_ADDR); default: /metrics on HTTP_ADDR"`
+	MetricsToken    string        `env:"METRICS_TOKEN" secret:"true" help:"when set, /metrics answers only requests with Authorization: Bearer <token>"`
 
 	AcquirerName    string   `env:"ACQUIRER_NAME" default:"Acquirer" help:"display name of the acquirer tenant, created at first start"`
 	BootstrapAdmins []string `env:"BOOTSTRAP_ADMINS" help:"emails invited as acquirer admin while the acquirer has no admin (comma-separated)"`
@@ -75,6 +79,7 @@ type Config struct {
 	WebhookMaxAttempts    int           `env:"WEBHOOK_MAX_ATTEMPTS" default:"8" help:"processing attempts of an event before it is dead-lettered"`
 	WebhookKeyGrace       time.Duration `env:"WEBHOOK_KEY_GRACE" default:"24h" help:"after a signing key rotation, how long the previous key is still accepted"`
 	WebhookQuarantineSize int           `env:"WEBHOOK_QUARANTINE_SIZE" default:"10000" help:"rejected deliveries kept for investigation (oldest dropped first)"`
+	WebhookQuarantineRate int           `env:"WEBHOOK_QUARANTINE_RATE" default:"60" help:"rejected deliveries kept per source address (IPv6: per /64) per minute; beyond it they are refused but not stored"`
 	JobRescueAfter        time.Duration `env:"JOB_RESCUE_AFTER" default:"2m" help:"a job running longer than this is considered abandoned (its worker died) and runs again"`
 }
 
@@ -260,6 +265,24 @@ func (c *Config) validate() error {
 			return &FieldError{Prefix + "OIDC_REDIRECT_URL", err.Error()}
 		}
 	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return &FieldError{Prefix + "TRUSTED_PROXIES", fmt.Sprintf("IP addresses or CIDR ranges (10.0.0.0/8) separated by commas, got %q", p)}
+			}
+		}
+	}
+	if c.MetricsAddr != "" {
+		if err := validHostPort(c.MetricsAddr); err != nil {
+			return &FieldError{Prefix + "METRICS_ADDR", err.Error()}
+		}
+		if c.MetricsAddr == c.HTTPAddr {
+			return &FieldError{Prefix + "METRICS_ADDR", "another address than HTTP_ADDR (leave it empty to serve /metrics there)"}
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return &FieldError{Prefix + "METRICS_TOKEN", "at least 16 characters"}
+	}
 	if err := validHostPort(c.DevIdPAddr); err != nil {
 		return &FieldError{Prefix + "DEV_IDP_ADDR", err.Error()}
 	}
@@ -290,6 +313,12 @@ func (c *Config) validate() error {
 	}
 	if c.WebhookMaxAttempts < 1 || c.WebhookMaxAttempts > 25 {
 		return &FieldError{Prefix + "WEBHOOK_MAX_ATTEMPTS", "from 1 to 25"}
+	}
+	if c.WebhookQuarantineSize < 1 {
+		return &FieldError{Prefix + "WEBHOOK_QUARANTINE_SIZE", "at least 1"}
+	}
+	if c.WebhookQuarantineRate < 1 {
+		return &FieldError{Prefix + "WEBHOOK_QUARANTINE_RATE", "at least 1"}
 	}
 	if c.JobRescueAfter < time.Second {
 		return &FieldError{Prefix + "JOB_RESCUE_AFTER", "at least 1s"}

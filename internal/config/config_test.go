@@ -39,6 +39,12 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"ErrLogLevel", "PARTNERDESK_LOG_LEVEL", "loud", "debug, info"},
 		{"ErrDatabaseURL", "PARTNERDESK_DATABASE_URL", "mysql://x", "postgres://"},
 		{"ErrPublicURL", "PARTNERDESK_PUBLIC_URL", "desk.example.com", "absolute http(s) URL"},
+		{"ErrTrustedProxyName", "PARTNERDESK_TRUSTED_PROXIES", "10.0.0.1,proxy.internal", `"proxy.internal"`},
+		{"ErrTrustedProxyCIDR", "PARTNERDESK_TRUSTED_PROXIES", "10.0.0.0/33", "CIDR"},
+		{"ErrMetricsAddr", "PARTNERDESK_METRICS_ADDR", "9090", "host:port"},
+		{"ErrMetricsAddrIsHTTPAddr", "PARTNERDESK_METRICS_ADDR", "127.0.0.1:8080", "another address"},
+		{"ErrMetricsTokenShort", "PARTNERDESK_METRICS_TOKEN", "secret", "at least 16"},
+		{"ErrQuarantineRate", "PARTNERDESK_WEBHOOK_QUARANTINE_RATE", "0", "at least 1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,6 +57,37 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 				t.Fatalf("error is not one line: %q", err)
 			}
 		})
+	}
+}
+
+func TestTrustedProxiesDefaultNoneAndParsed(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TrustedProxies) != 0 || c.MetricsAddr != "" || c.MetricsToken != "" || c.WebhookQuarantineRate != 60 {
+		t.Fatalf("defaults: proxies %v, metrics %q/%q, quarantine rate %d", c.TrustedProxies, c.MetricsAddr, c.MetricsToken, c.WebhookQuarantineRate)
+	}
+	c, err = Load(env(map[string]string{"PARTNERDESK_TRUSTED_PROXIES": " 10.0.0.0/8, 192.168.1.7 ,::1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(c.TrustedProxies, "|") != "10.0.0.0/8|192.168.1.7|::1" {
+		t.Fatalf("TrustedProxies = %q", c.TrustedProxies)
+	}
+}
+
+func TestMetricsTokenMasked(t *testing.T) {
+	c, err := Load(env(map[string]string{"PARTNERDESK_METRICS_TOKEN": "scrape-token-0123456789"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := c.Print(&out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "scrape-token") || !strings.Contains(out.String(), "PARTNERDESK_METRICS_TOKEN=****") {
+		t.Fatalf("metrics token not masked:\n%s", out.String())
 	}
 }
 

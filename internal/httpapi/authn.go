@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -148,8 +147,15 @@ func (s *server) authRoutes(r *gin.Engine) {
 		c.Redirect(http.StatusFound, target)
 	})
 	r.GET("/auth/callback", func(c *gin.Context) {
+		// The login page shows a fixed message per code: never text from
+		// the query string or an error message.
 		if e := c.Query("error"); e != "" {
-			c.Redirect(http.StatusFound, "/login?error="+url.QueryEscape(e))
+			loggerFrom(c).Warn("login refused by the identity provider", "error", cleanText(e, 100))
+			code := "login_failed"
+			if e == "access_denied" {
+				code = e
+			}
+			c.Redirect(http.StatusFound, "/login?error="+code)
 			return
 		}
 		binding, _ := c.Cookie(s.cookies.login)
@@ -157,11 +163,7 @@ func (s *server) authRoutes(r *gin.Engine) {
 		c.Header("Cache-Control", "no-store")
 		if err != nil {
 			loggerFrom(c).Warn("login failed", "error", err.Error())
-			msg := "login_failed"
-			if e := apperr.As(err); e != nil && e.Message != "" {
-				msg = e.Message
-			}
-			c.Redirect(http.StatusFound, "/login?error="+url.QueryEscape(msg))
+			c.Redirect(http.StatusFound, "/login?error="+loginErrorCode(err))
 			return
 		}
 		maxAge := int(time.Until(ns.Session.ExpiresAt).Seconds())
@@ -192,4 +194,19 @@ func (s *server) authRoutes(r *gin.Engine) {
 		s.cookies.set(c, csrfCookie, "", -1, false)
 		c.JSON(http.StatusOK, gin.H{"redirect": target})
 	})
+}
+
+// loginErrorCode is the fixed code the login page turns into a message:
+// login_failed, access_denied, disabled, state_mismatch, no_email or
+// rate_limited.
+func loginErrorCode(err error) string {
+	switch apperr.CodeOf(err) {
+	case apperr.Invalid: // state missing, unknown, used or too old
+		return "state_mismatch"
+	case apperr.Forbidden:
+		return "disabled"
+	case apperr.RateLimited:
+		return "rate_limited"
+	}
+	return "login_failed"
 }

@@ -7,9 +7,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,13 +29,20 @@ const (
 	keyLogger
 )
 
-var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+// validRequestID is what a client may send as X-Request-Id; anything else is
+// replaced, so logs and audit rows never carry arbitrary text from it.
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
 // requestIDs gives every request an id (kept from a sane incoming
 // X-Request-Id), echoes it, and puts it and a request-scoped logger into the
 // request context.
 func requestIDs(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		// The user agent is stored (sessions, audit): keep it valid UTF-8
+		// and short, cut at a character boundary.
+		if ua := c.Request.UserAgent(); ua != "" {
+			c.Request.Header.Set("User-Agent", cleanText(ua, 300))
+		}
 		id := c.GetHeader("X-Request-Id")
 		if !validRequestID.MatchString(id) {
 			var b [12]byte
@@ -158,4 +169,68 @@ func httpMetrics(reg prometheus.Registerer) gin.HandlerFunc {
 		}
 		lat.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Observe(time.Since(start).Seconds())
 	}
+}
+
+// validInput is the one check of the request line: every query parameter
+// (name and value), every path parameter and the stored headers must be
+// UTF-8 text without NUL characters, which PostgreSQL cannot store or
+// compare. A malformed query
+// string is refused too, instead of silently losing parameters.
+func validInput(c *gin.Context) {
+	var fields []apperr.FieldError
+	bad := func(name string) {
+		fields = append(fields, apperr.FieldError{Field: cleanText(name, 100), Message: "must be UTF-8 text without NUL characters"})
+	}
+	for _, p := range c.Params {
+		if !validText(p.Value) {
+			bad(p.Key)
+		}
+	}
+	q, err := url.ParseQuery(c.Request.URL.RawQuery)
+	if err != nil {
+		writeProblem(c, apperr.E(apperr.Invalid, "The query string is malformed (check its %%-escapes)."))
+		return
+	}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		ok := validText(k)
+		for _, v := range q[k] {
+			ok = ok && validText(v)
+		}
+		if !ok {
+			bad(k)
+		}
+	}
+	// Headers whose value is stored as text (the user agent is cleaned in
+	// requestIDs instead: browsers send what they send).
+	for _, h := range []string{"Idempotency-Key"} {
+		if !validText(c.GetHeader(h)) {
+			bad(h)
+		}
+	}
+	if len(fields) > 0 {
+		writeProblem(c, apperr.Validation("The request has parameters that are not valid text.", fields...))
+		return
+	}
+	c.Next()
+}
+
+// validText reports whether s is UTF-8 without NUL characters.
+func validText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
+// cleanText makes s valid UTF-8 without NUL and at most n bytes long,
+// cutting at a character boundary.
+func cleanText(s string, n int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

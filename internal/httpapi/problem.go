@@ -2,9 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -74,6 +74,14 @@ func writeProblem(c *gin.Context, err error) {
 		}
 		p.Errors = &fe
 	}
+	if status == http.StatusTooManyRequests {
+		// Every 429 says when to come back, in whole seconds (at least 1).
+		secs := 60
+		if d, ok := apperr.RetryAfterOf(err); ok {
+			secs = max(1, int(math.Ceil(d.Seconds())))
+		}
+		c.Header("Retry-After", strconv.Itoa(secs))
+	}
 	c.Header("Content-Type", "application/problem+json")
 	c.Header("Cache-Control", "no-store")
 	c.AbortWithStatus(status)
@@ -81,37 +89,3 @@ func writeProblem(c *gin.Context, err error) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-// bindJSON decodes the request body into v, rejecting unknown fields, and
-// turns decoding failures into field errors the user can act on.
-func bindJSON(c *gin.Context, v any) error {
-	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if dec.More() {
-			return apperr.E(apperr.Invalid, "The request body must hold one JSON value.")
-		}
-		return nil
-	}
-	var tooBig *http.MaxBytesError
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &tooBig):
-		return apperr.E(apperr.TooLarge, "The request body is larger than %d bytes.", tooBig.Limit)
-	case errors.Is(err, io.EOF):
-		return apperr.E(apperr.Invalid, "The request body is empty; a JSON object is expected.")
-	case errors.As(err, &syn):
-		return apperr.E(apperr.Invalid, "The request body is not valid JSON (at byte %d).", syn.Offset)
-	case errors.As(err, &typ):
-		return apperr.Validation("The request body has a field of the wrong type.",
-			apperr.FieldError{Field: typ.Field, Message: "must be a " + typ.Type.String()})
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return apperr.Validation("The request body has a field this endpoint does not accept.",
-			apperr.FieldError{Field: f, Message: "is not a known field"})
-	default:
-		return apperr.Wrap(err, apperr.Invalid, "The request body could not be read.")
-	}
-}

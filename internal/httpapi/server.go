@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -41,6 +42,15 @@ type Options struct {
 	Version      string
 	Environment  apigen.MetaEnvironment
 	Demo         bool
+	// TrustedProxies are the reverse proxies (IPs, CIDRs) whose
+	// X-Forwarded-For / X-Real-IP name the client; none by default, so the
+	// client address is the TCP peer and cannot be forged by a header.
+	TrustedProxies []string
+	// MetricsToken, when set, is required as a bearer token on /metrics.
+	MetricsToken string
+	// MetricsElsewhere leaves /metrics out of this handler (it is served on
+	// its own listener by MetricsHandler).
+	MetricsElsewhere bool
 
 	// Identity and access; when Auth is nil only the operational routes exist.
 	Auth          *auth.Service
@@ -74,15 +84,20 @@ func New(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := gin.New()
-	r.ContextWithFallback = true
-	r.HandleMethodNotAllowed = true
-	r.Use(requestIDs(opts.Logger), accessLog(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes))
+	r, err := newEngine(opts.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	r.Use(requestIDs(opts.Logger), accessLog(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes), validInput)
 
 	// Operations.
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readyz(opts.DB))
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{Registry: opts.Registry})))
+	if opts.MetricsElsewhere {
+		r.GET("/metrics", func(c *gin.Context) { writeProblem(c, apperr.E(apperr.NotFound, "No such endpoint: GET /metrics")) })
+	} else {
+		r.GET("/metrics", metrics(opts.Registry, opts.MetricsToken)...)
+	}
 
 	// JSON API.
 	api := r.Group("/api/v1", noStore)
@@ -111,6 +126,50 @@ func New(opts Options) (http.Handler, error) {
 		writeProblem(c, apperr.E(apperr.NotAllowed, "Method %s is not allowed on %s.", c.Request.Method, c.Request.URL.Path))
 	})
 	return r, nil
+}
+
+// newEngine is a Gin engine that takes the client address from forwarding
+// headers only when the peer is one of trusted.
+func newEngine(trusted []string) (*gin.Engine, error) {
+	r := gin.New()
+	r.ContextWithFallback = true
+	r.HandleMethodNotAllowed = true
+	if len(trusted) == 0 {
+		trusted = nil // nil trusts no proxy; an empty list would too, but say it
+	}
+	if err := r.SetTrustedProxies(trusted); err != nil {
+		return nil, fmt.Errorf("PARTNERDESK_TRUSTED_PROXIES: %w", err)
+	}
+	return r, nil
+}
+
+// MetricsHandler serves /metrics alone, for its own listener
+// (PARTNERDESK_METRICS_ADDR).
+func MetricsHandler(log *slog.Logger, reg *prometheus.Registry, token string) http.Handler {
+	r, _ := newEngine(nil)
+	r.Use(requestIDs(log), recovery())
+	r.GET("/metrics", metrics(reg, token)...)
+	r.NoRoute(func(c *gin.Context) {
+		writeProblem(c, apperr.E(apperr.NotFound, "Only /metrics is served here."))
+	})
+	return r
+}
+
+// metrics is the Prometheus endpoint, behind a bearer token when one is set.
+func metrics(reg *prometheus.Registry, token string) []gin.HandlerFunc {
+	h := gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	if token == "" {
+		return []gin.HandlerFunc{h}
+	}
+	return []gin.HandlerFunc{func(c *gin.Context) {
+		scheme, secret, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || !constantTimeEqual(strings.TrimSpace(secret), token) {
+			c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+			writeProblem(c, apperr.E(apperr.Unauthenticated, "The metrics need `Authorization: Bearer <PARTNERDESK_METRICS_TOKEN>`."))
+			return
+		}
+		c.Next()
+	}, h}
 }
 
 func readyz(db Pinger) gin.HandlerFunc {

@@ -185,6 +185,10 @@ func (s *server) replayWebhookEvent(c *gin.Context) {
 func (s *server) replayWebhookEvents(c *gin.Context) {
 	var in map[string]string
 	if err := bindJSON(c, &in); err != nil {
+		if e := apperr.As(err); e != nil && len(e.Fields) == 1 && e.Fields[0].Field == bodyField && e.Fields[0].Message == notAnObject {
+			// null, [] or "x" must not mean "no filter, replay everything".
+			err = apperr.Validation("Send an object with the filters ({} replays every event you may replay).", e.Fields...)
+		}
 		writeProblem(c, err)
 		return
 	}

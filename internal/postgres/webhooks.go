@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/lib/pq"
@@ -59,10 +60,18 @@ func (s *WebhookStore) Ingest(ctx context.Context, ev webhook.Event, envelope []
 	if err != nil {
 		return 0, false, err
 	}
+	// The envelope is a convenience copy: NULL when jsonb cannot hold the
+	// body (not UTF-8 here, a NUL escape or an out-of-range number in
+	// webhook_try_jsonb). raw always keeps the delivered bytes.
+	var env *string
+	if utf8.Valid(envelope) {
+		e := string(envelope)
+		env = &e
+	}
 	var ids []int64
 	err = g.Raw(`INSERT INTO webhook_events (event_id, event_type, event_version, occurred_at, received_at, subject_account_id, signing_key_id, raw, envelope, status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?) ON CONFLICT (event_id) DO NOTHING RETURNING id`,
-		ev.EventID, ev.EventType, ev.EventVersion, ev.OccurredAt, ev.ReceivedAt, ev.SubjectAccountID, ev.SigningKeyID, ev.Raw, string(envelope), ev.Status).Scan(&ids).Error
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, webhook_try_jsonb(?), ?) ON CONFLICT (event_id) DO NOTHING RETURNING id`,
+		ev.EventID, ev.EventType, ev.EventVersion, ev.OccurredAt, ev.ReceivedAt, ev.SubjectAccountID, ev.SigningKeyID, ev.Raw, env, ev.Status).Scan(&ids).Error
 	if err != nil {
 		return 0, false, fmt.Errorf("ingest: %w", err)
 	}
@@ -79,15 +88,14 @@ func (s *WebhookStore) Ingest(ctx context.Context, ev webhook.Event, envelope []
 func (s *WebhookStore) Quarantine(ctx context.Context, q webhook.Quarantined, keep int) error {
 	g := s.db.conn(ctx)
 	var id int64
-	if err := g.Raw(`INSERT INTO webhook_quarantine (received_at, reason, signing_key_id, signature, remote_ip, body_size, body) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		q.ReceivedAt, q.Reason, q.SigningKeyID, q.Signature, q.RemoteIP, q.BodySize, q.Body).Scan(&id).Error; err != nil {
+	if err := g.Raw(`INSERT INTO webhook_quarantine (received_at, reason, signing_key_id, signature, remote_ip, body_size, body, body_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		q.ReceivedAt, q.Reason, q.SigningKeyID, q.Signature, q.RemoteIP, q.BodySize, q.Body, q.BodySHA256).Scan(&id).Error; err != nil {
 		return fmt.Errorf("quarantine: %w", err)
 	}
-	// Bounded: every 100th row trims everything older than the newest keep.
-	if id%100 == 0 {
-		if err := g.Exec(`DELETE FROM webhook_quarantine WHERE id <= ?`, id-int64(keep)).Error; err != nil {
-			return fmt.Errorf("quarantine trim: %w", err)
-		}
+	// Bounded on every insert: ids only grow, so at most keep rows have an
+	// id above id-keep; everything older goes (an indexed range delete).
+	if err := g.Exec(`DELETE FROM webhook_quarantine WHERE id <= ?`, id-int64(keep)).Error; err != nil {
+		return fmt.Errorf("quarantine trim: %w", err)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"time"
@@ -72,13 +71,4 @@ func (d *depthCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, float64(n), st)
 	}
 	ch <- prometheus.MustNewConstMetric(d.desc, prometheus.GaugeValue, float64(c.Quarantined), StatusQuarantined)
-}
-
-// envelopeJSON is the body as stored in the jsonb column, which cannot hold
-// the NUL character: an escaped NUL becomes U+FFFD there (raw keeps it).
-func envelopeJSON(raw []byte) []byte {
-	if !bytes.Contains(raw, []byte(`\u0000`)) {
-		return raw
-	}
-	return bytes.ReplaceAll(raw, []byte(`\u0000`), []byte(`\ufffd`))
 }

@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"io"
 	"log/slog"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
@@ -23,7 +25,9 @@ type memStore struct {
 	webhook.Store
 	mu          sync.Mutex
 	events      map[string]webhook.Event
+	byPK        map[int64]webhook.Event
 	quarantined int
+	last        webhook.Quarantined
 }
 
 func (m *memStore) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
@@ -32,9 +36,10 @@ func (m *memStore) InTx(ctx context.Context, fn func(ctx context.Context) error)
 
 func (m *memStore) SealedKeys(context.Context) ([]webhook.SealedKey, error) { return nil, nil }
 
-func (m *memStore) Quarantine(context.Context, webhook.Quarantined, int) error {
+func (m *memStore) Quarantine(_ context.Context, q webhook.Quarantined, _ int) error {
 	m.mu.Lock()
 	m.quarantined++
+	m.last = q
 	m.mu.Unlock()
 	return nil
 }
@@ -42,11 +47,14 @@ func (m *memStore) Quarantine(context.Context, webhook.Quarantined, int) error {
 func (m *memStore) Ingest(_ context.Context, ev webhook.Event, _ []byte) (int64, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.events[ev.EventID]; ok {
-		return 1, true, nil
+	if old, ok := m.events[ev.EventID]; ok {
+		return old.PK, true, nil
 	}
+	ev.PK = int64(len(m.events) + 1)
 	m.events[ev.EventID] = ev
-	return int64(len(m.events)), false, nil
+	pk := ev.PK
+	m.byPK[pk] = ev
+	return pk, false, nil
 }
 
 type memEnqueuer struct{}
@@ -58,8 +66,10 @@ const (
 	fuzzSecret = "fuzz-signing-secret-0f3a"
 )
 
+func storableText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
+
 func newFuzzService(f *testing.F) (*webhook.Service, *memStore) {
-	store := &memStore{events: map[string]webhook.Event{}}
+	store := &memStore{events: map[string]webhook.Event{}, byPK: map[int64]webhook.Event{}}
 	svc, err := webhook.New(context.Background(), webhook.Options{
 		Store: store, Enqueuer: memEnqueuer{}, Registry: &webhook.Registry{},
 		ConfigKeys: map[string]string{fuzzKeyID: fuzzSecret},
@@ -100,6 +110,12 @@ func FuzzReceive(f *testing.F) {
 	f.Add([]byte(`{}`), byte(0), "", uint16(0), byte(1))
 	f.Add([]byte(`not json`), byte(1), "00", uint16(0), byte(1))
 	f.Add([]byte(``), byte(3), "", uint16(0), byte(1))
+	// Text PostgreSQL cannot store: a NUL escape, invalid UTF-8, a long id
+	// whose cut would split a character, a body larger than what is kept.
+	f.Add([]byte(`{"metadata":{"event_id":"e\u0000-1","event_type":"payment.dispute.x\u0000"},"payload":{"note":"\u0000"}}`), byte(0), "", uint16(5), byte(1))
+	f.Add([]byte("{\"metadata\":{\"event_id\":\"e-\xff\",\"event_type\":\"partner.account.\xfe\"}}"), byte(0), "", uint16(9), byte(1))
+	f.Add([]byte(`{"metadata":{"event_id":"`+strings.Repeat("a", 199)+`é","event_type":"t"}}`), byte(0), "", uint16(1), byte(1))
+	f.Add(bytes.Repeat([]byte("x"), 70<<10), byte(1), "00", uint16(0), byte(1))
 
 	svc, store := newFuzzService(f)
 	ctx := context.Background()
@@ -117,26 +133,45 @@ func FuzzReceive(f *testing.F) {
 		verified := klarna.VerifySignature([]byte(fuzzSecret), body, sig)
 		want := keyID == fuzzKeyID && verified && parseErr == nil
 
+		store.mu.Lock()
+		before := store.quarantined
+		store.mu.Unlock()
 		r, err := svc.Receive(ctx, keyID, sig, body, "127.0.0.1")
 		if (err == nil) != want {
 			t.Fatalf("accepted=%v, want %v (verified=%v parseErr=%v)", err == nil, want, verified, parseErr)
 		}
 		if err != nil {
+			// A rejected delivery keeps at most 4 KiB of its body, with the
+			// whole body's size and hash, in storable text fields.
+			store.mu.Lock()
+			q, n := store.last, store.quarantined
+			store.mu.Unlock()
+			sum := sha256.Sum256(body)
+			if n != before+1 || len(q.Body) > webhook.QuarantineBodyBytes || q.BodySize != len(body) || !bytes.Equal(q.BodySHA256, sum[:]) ||
+				!bytes.HasPrefix(body, q.Body) || !storableText(q.SigningKeyID) || !storableText(q.Signature) {
+				t.Fatalf("quarantined %d→%d: %d of %d bytes kept, size %d", before, n, len(q.Body), len(body), q.BodySize)
+			}
 			return
 		}
-		// An accepted body re-verifies and is stored under its event id.
+		// An accepted body re-verifies and is stored, whatever text its
+		// envelope holds (NUL, invalid UTF-8), with text fields PostgreSQL
+		// can store, cut at character boundaries.
 		if !klarna.VerifySignature([]byte(fuzzSecret), body, sig) {
 			t.Fatal("an accepted body does not re-verify")
 		}
-		id := env.Metadata.EventID
-		if len(id) > 200 {
-			id = id[:200]
-		}
 		store.mu.Lock()
-		ev, ok := store.events[id]
+		ev, ok := store.byPK[r.EventPK]
 		store.mu.Unlock()
 		if !ok || r.EventPK == 0 {
-			t.Fatalf("accepted event %q not stored", id)
+			t.Fatalf("accepted event %q not stored", env.Metadata.EventID)
+		}
+		for name, v := range map[string]string{"event_id": ev.EventID, "event_type": ev.EventType, "event_version": ev.EventVersion, "subject_account_id": ev.SubjectAccountID} {
+			if !storableText(v) {
+				t.Fatalf("%s %q cannot be stored as text", name, v)
+			}
+		}
+		if len(ev.EventID) > 200 || ev.EventID == "" || !strings.HasPrefix(env.Metadata.EventID, ev.EventID) && utf8.ValidString(env.Metadata.EventID) && !strings.ContainsRune(env.Metadata.EventID, 0) {
+			t.Fatalf("stored event id %q from %q", ev.EventID, env.Metadata.EventID)
 		}
 		if !r.Duplicate && !bytes.Equal(ev.Raw, body) {
 			t.Fatal("stored raw body differs from the delivered bytes")

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,15 +33,20 @@ type Options struct {
 	MaxAttempts int
 	KeyGrace    time.Duration
 	Quarantine  int // rows kept
-	EventTypes  []string
-	Now         func() time.Time
+	// QuarantinePerMinute is how many rejected deliveries are kept per
+	// source address and minute; <= 0: no limit.
+	QuarantinePerMinute int
+	EventTypes          []string
+	Now                 func() time.Time
 }
 
 // Service is the webhook pipeline.
 type Service struct {
-	o    Options
-	m    *metrics
-	host string
+	o        Options
+	m        *metrics
+	host     string
+	qlimit   *quarantineLimiter
+	qdropped prometheus.Counter
 
 	keysMu      sync.RWMutex
 	keys        map[string]SigningKey
@@ -57,10 +63,15 @@ func New(ctx context.Context, o Options) (*Service, error) {
 		o.Logger = slog.Default()
 	}
 	host, _ := os.Hostname()
-	s := &Service{o: o, host: fmt.Sprintf("%s/%d", host, os.Getpid())}
+	s := &Service{o: o, host: fmt.Sprintf("%s/%d", host, os.Getpid()), qlimit: &quarantineLimiter{limit: o.QuarantinePerMinute},
+		qdropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "partnerdesk_webhooks_quarantine_dropped_total",
+			Help: "Rejected deliveries not stored because their source address passed its quarantine limit."})}
 	if o.Registerer != nil {
 		m, err := newMetrics(o.Registerer, o.Store)
 		if err != nil {
+			return nil, err
+		}
+		if err := o.Registerer.Register(s.qdropped); err != nil {
 			return nil, err
 		}
 		s.m = m
@@ -150,7 +161,13 @@ const (
 func (s *Service) Receive(ctx context.Context, keyID, signature string, raw []byte, remoteIP string) (Receipt, error) {
 	reject := func(reason, msg string) (Receipt, error) {
 		s.m.rejected.WithLabelValues(reason).Inc()
-		q := Quarantined{ReceivedAt: s.o.Now(), Reason: reason, SigningKeyID: truncate(keyID, 300), Signature: truncate(signature, 200), RemoteIP: remoteIP, BodySize: len(raw), Body: raw[:min(len(raw), 64<<10)]}
+		if !s.qlimit.allow(s.o.Now(), remoteIP) {
+			s.qdropped.Inc()
+			return Receipt{}, apperr.E(apperr.Invalid, "%s", msg)
+		}
+		sum := sha256.Sum256(raw)
+		q := Quarantined{ReceivedAt: s.o.Now(), Reason: reason, SigningKeyID: storable(keyID, 300), Signature: storable(signature, 200), RemoteIP: storable(remoteIP, 64),
+			BodySize: len(raw), Body: raw[:min(len(raw), QuarantineBodyBytes)], BodySHA256: sum[:]}
 		if err := s.o.Store.Quarantine(context.WithoutCancel(ctx), q, s.o.Quarantine); err != nil {
 			s.o.Logger.Error("quarantining a rejected webhook", "error", err)
 		}
@@ -174,16 +191,19 @@ func (s *Service) Receive(ctx context.Context, keyID, signature string, raw []by
 		return reject(RejectMalformed, "The body is not a Klarna webhook envelope.")
 	}
 	s.m.verified.WithLabelValues(metricType(env.Metadata.EventType)).Inc()
+	// The envelope's fields become text columns: a NUL (from \u0000) or a
+	// cut in the middle of a character would make the row unstorable and
+	// lose a verified event, so they are made storable. Raw keeps the bytes.
 	ev := Event{
-		EventID: truncate(env.Metadata.EventID, 200), EventType: truncate(env.Metadata.EventType, 200), EventVersion: truncate(env.Metadata.EventVersion, 20),
-		ReceivedAt: s.o.Now(), SubjectAccountID: truncate(env.Metadata.SubjectAccountID, 300), SigningKeyID: keyID, Raw: raw, Status: StatusReceived,
+		EventID: storable(env.Metadata.EventID, 200), EventType: storable(env.Metadata.EventType, 200), EventVersion: storable(env.Metadata.EventVersion, 20),
+		ReceivedAt: s.o.Now(), SubjectAccountID: storable(env.Metadata.SubjectAccountID, 300), SigningKeyID: keyID, Raw: raw, Status: StatusReceived,
 	}
 	if t := env.Metadata.OccurredAt.Time; !t.IsZero() {
 		ev.OccurredAt = &t
 	}
 	var r Receipt
 	err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
-		pk, dup, err := s.o.Store.Ingest(ctx, ev, envelopeJSON(raw))
+		pk, dup, err := s.o.Store.Ingest(ctx, ev, raw)
 		if err != nil {
 			return err
 		}
@@ -202,13 +222,6 @@ func (s *Service) Receive(ctx context.Context, keyID, signature string, raw []by
 		s.m.received.WithLabelValues(metricType(ev.EventType)).Inc()
 	}
 	return r, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 // Process runs the handler of one stored event. It is the River worker's
@@ -263,7 +276,7 @@ func (s *Service) Process(ctx context.Context, pk int64, attempt, maxAttempts in
 				return err
 			}
 			cur.Attempts++
-			cur.Status, cur.LastError = outcome, truncate(procErr.Error(), 2000)
+			cur.Status, cur.LastError = outcome, storable(procErr.Error(), 2000)
 			if err := s.o.Store.SetOutcome(ctx, cur); err != nil {
 				return err
 			}

@@ -67,7 +67,8 @@ type Quarantined struct {
 	Signature    string
 	RemoteIP     string
 	BodySize     int
-	Body         []byte
+	Body         []byte // the first QuarantineBodyBytes of the body
+	BodySHA256   []byte // of the whole body
 }
 
 // Filter selects events in the inbox. Zero fields do not filter.

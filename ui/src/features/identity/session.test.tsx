@@ -28,13 +28,30 @@ describe('login flow', () => {
 
   it.each([
     ['access_denied', 'Sign-in was cancelled or refused at the identity provider.'],
-    ['invalid_scope', 'Sign-in failed (invalid scope). Try again; if it keeps failing, ask your administrator.'],
-    ['The sign-in took too long; start again.', 'The sign-in took too long; start again.'],
-  ])('explains the callback error %j in words', async (code, text) => {
+    ['disabled', 'Your account is disabled. Ask an administrator to enable it.'],
+    ['state_mismatch', 'This sign-in expired or was started in another browser. Start it again here.'],
+    ['rate_limited', 'Too many sign-in attempts from your address. Wait a minute and try again.'],
+    ['no_email', 'The identity provider did not share a verified e-mail address, which Partner Desk needs.'],
+    ['login_failed', 'Sign-in failed. Try again; if it keeps failing, ask your administrator.'],
+  ])('explains the callback error code %j with a fixed sentence', async (code, text) => {
     stubApi();
     renderApp(`/login?error=${encodeURIComponent(code)}`);
     expect(await screen.findByRole('alert')).toHaveTextContent(text);
     expect(screen.getByRole('heading', { level: 1, name: 'Sign in to Partner Desk' })).toBeInTheDocument();
+  });
+
+  it.each([
+    'Your account is locked. Call +1 555 0100 to unlock it.',
+    'invalid_scope',
+    'constructor',
+    '__proto__',
+  ])('never shows the text of an unknown ?error= (%j), only the generic sentence', async (text) => {
+    stubApi();
+    renderApp(`/login?error=${encodeURIComponent(text)}`);
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Sign-in failed. Try again; if it keeps failing, ask your administrator.');
+    expect(alert).not.toHaveTextContent(text);
+    expect(document.body).not.toHaveTextContent(text);
   });
 
   it('never sends the login back to the login screen itself', async () => {

@@ -4,29 +4,23 @@ import { useSearchParams } from 'react-router';
 import { AlertIcon } from '@/components/icons';
 import { browser, loginUrl, safeReturnPath } from '@/lib/browser';
 
-// OAuth/OIDC error codes the IdP or our callback may send back, in words.
+const GENERIC_ERROR = 'Sign-in failed. Try again; if it keeps failing, ask your administrator.';
+
+// The codes the callback sends (/login?error=…), each with a fixed sentence.
+// Anything else gets the generic sentence: the page never shows text taken
+// from its address, which anyone can put in a link.
 const KNOWN_ERRORS: Record<string, string> = {
+  login_failed: GENERIC_ERROR,
   access_denied: 'Sign-in was cancelled or refused at the identity provider.',
-  login_required: 'The identity provider needs you to sign in again.',
-  consent_required: 'The identity provider needs your consent before you can sign in.',
-  interaction_required: 'The identity provider needs you to complete the sign-in there.',
-  login_failed: 'Sign-in failed. Try again; if it keeps failing, ask your administrator.',
-  server_error: 'The identity provider had a problem. Try again in a moment.',
-  temporarily_unavailable: 'The identity provider is temporarily unavailable. Try again in a moment.',
-  invalid_request: 'The sign-in request was not accepted by the identity provider.',
-  unauthorized_client: 'Partner Desk is not allowed to sign in at this identity provider; ask your administrator.',
+  disabled: 'Your account is disabled. Ask an administrator to enable it.',
+  state_mismatch: 'This sign-in expired or was started in another browser. Start it again here.',
+  no_email: 'The identity provider did not share a verified e-mail address, which Partner Desk needs.',
+  rate_limited: 'Too many sign-in attempts from your address. Wait a minute and try again.',
 };
 
-/** Turns the ?error= of a failed login into a sentence. */
-export function readableLoginError(raw: string): string {
-  const code = raw.trim();
-  if (KNOWN_ERRORS[code]) return KNOWN_ERRORS[code];
-  // An unknown bare code such as "invalid_scope": make it readable.
-  if (/^[a-z0-9_]+$/.test(code)) {
-    const words = code.replace(/_/g, ' ');
-    return `Sign-in failed (${words}). Try again; if it keeps failing, ask your administrator.`;
-  }
-  return code;
+/** Turns the ?error= code of a failed login into a fixed sentence. */
+export function readableLoginError(code: string): string {
+  return (Object.hasOwn(KNOWN_ERRORS, code) ? KNOWN_ERRORS[code] : undefined) ?? GENERIC_ERROR;
 }
 
 /** The sign-in screen: never redirects by itself, so it cannot loop. */
