@@ -22,7 +22,9 @@ func TestScope(t *testing.T) {
 		// A partner role held in the acquirer tenant must not reach everywhere.
 		authz.Assignment{UserID: "odd", Domain: authz.Global, Role: "merchant-admin"},
 	)
-	tok := func(dom string, roles ...string) *authz.TokenScope { return &authz.TokenScope{Domain: dom, Roles: roles} }
+	tok := func(dom string, roles ...string) *authz.TokenScope {
+		return &authz.TokenScope{Domain: dom, Roles: roles}
+	}
 	tests := []struct {
 		name   string
 		p      authz.Principal
