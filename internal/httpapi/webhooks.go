@@ -271,7 +271,20 @@ func (s *server) listWebhookSubscriptions(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// requireAll refuses a change to the acquirer's webhook configuration,
+// which belongs to no partner, unless the caller's scope is every tenant.
+func requireAll(c *gin.Context) bool {
+	if !scopeOf(c).IsAll() {
+		writeProblem(c, apperr.E(apperr.Forbidden, "Only an acquirer role may change the webhook configuration."))
+		return false
+	}
+	return true
+}
+
 func (s *server) ensureWebhookSubscription(c *gin.Context) {
+	if !requireAll(c) {
+		return
+	}
 	sub, err := s.opts.Webhooks.EnsureSubscription(c.Request.Context(), s.opts.WebhookURL)
 	if err != nil {
 		writeProblem(c, err)
@@ -281,6 +294,9 @@ func (s *server) ensureWebhookSubscription(c *gin.Context) {
 }
 
 func (s *server) rotateWebhookSigningKey(c *gin.Context) {
+	if !requireAll(c) {
+		return
+	}
 	id, err := s.opts.Webhooks.RotateKey(c.Request.Context())
 	if err != nil {
 		writeProblem(c, err)
@@ -290,6 +306,9 @@ func (s *server) rotateWebhookSigningKey(c *gin.Context) {
 }
 
 func (s *server) simulateWebhook(c *gin.Context) {
+	if !requireAll(c) {
+		return
+	}
 	var in struct {
 		EventType string `json:"event_type"`
 	}
