@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/audit"
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
@@ -153,5 +154,60 @@ func TestPartnerAndDisputeReadsAreScoped(t *testing.T) {
 	}
 	if st, err := db.Disputes().State(ctx, scope.All(), "d-1"); err != nil || st.TenantID != a.ID {
 		t.Fatalf("dispute for All: %+v %v", st, err)
+	}
+}
+
+// Audit reads filter on the scope in SQL, rows of no tenant only for All,
+// and the page carries each row's tenant name from a join.
+func TestAuditReadsAreScoped(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	a, b := identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "a-co", Name: "A Co"}, identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "b-co", Name: "B Co"}
+	for _, tn := range []identity.Tenant{a, b} {
+		if err := db.Identity().CreateTenant(ctx, tn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc := audit.NewService(db.Audit(), audit.Options{})
+	err := db.InTx(ctx, func(ctx context.Context) error {
+		for _, e := range []audit.Entry{{TenantID: &a.ID, Action: "x:a", TargetID: "row-a"}, {TenantID: &b.ID, Action: "x:b", TargetID: "row-b"}, {Action: "auth:login", TargetID: "row-none"}} {
+			if err := svc.Record(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := func(sc scope.Scope) string {
+		evs, _, err := svc.List(ctx, sc, audit.Filter{}, audit.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := ""
+		for _, e := range evs {
+			out += e.TargetID + "(" + e.TenantName + ") "
+		}
+		var streamed int
+		if err := db.Audit().Stream(ctx, sc, audit.Filter{}, func(audit.Event) error { streamed++; return nil }); err != nil || streamed != len(evs) {
+			t.Fatalf("Stream(%s) gave %d rows, List %d (%v)", sc, streamed, len(evs), err)
+		}
+		return out
+	}
+	cases := []struct {
+		sc   scope.Scope
+		want string
+	}{
+		{scope.All(), "row-none() row-b(B Co) row-a(A Co) "},
+		{scope.Tenants(a.ID), "row-a(A Co) "},
+		{scope.Tenants(a.ID, b.ID), "row-b(B Co) row-a(A Co) "},
+		{scope.None(), ""},
+	}
+	for _, tc := range cases {
+		if got := rows(tc.sc); got != tc.want {
+			t.Errorf("List(%s) = %q, want %q", tc.sc, got, tc.want)
+		}
 	}
 }
