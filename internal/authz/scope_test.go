@@ -54,6 +54,19 @@ func TestScope(t *testing.T) {
 		})
 	}
 
+	// A token acts only through a role it carries that its owner holds in
+	// the token's tenant, not through another role that happens to grant
+	// the action there.
+	t.Run("ErrTokenRoleNotHeldInItsTenant", func(t *testing.T) {
+		p := authz.Principal{UserID: "ma", Token: tok(ta.String(), "merchant-finance")}
+		if e.Allowed(p, ta.String(), "settlement:read") {
+			t.Fatal("a merchant-finance token acts in a tenant where its owner holds merchant-finance nowhere")
+		}
+		if got := e.Scope(p, "settlement:read"); !got.IsEmpty() {
+			t.Fatalf("Scope = %s", got)
+		}
+	})
+
 	t.Run("OK_VisibleIsAnyAction", func(t *testing.T) {
 		if got := e.Visible(authz.Principal{UserID: "ma"}); got.String() != scope.Tenants(ta, tb).String() {
 			t.Fatalf("Visible = %s", got)
