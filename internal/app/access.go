@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -18,9 +16,9 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/authz"
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi"
-	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // access is identity and access wired together.
@@ -125,54 +123,23 @@ func (a *access) ensureAcquirer(ctx context.Context, store identity.Store, name 
 	return t, nil
 }
 
-// auditReader serves the audit API from the audit service, adding tenant names.
+// auditReader serves the audit API: the audit service (domain types, every
+// read scoped in SQL) plus the audited record of an export.
 type auditReader struct {
-	svc   *audit.Service
+	*audit.Service
 	store identity.Store
 	rec   actor.Recorder
 }
 
-func (r auditReader) filter(q httpapi.AuditQuery) audit.Filter {
-	return audit.Filter{ActorLabel: q.Actor, Action: q.Action, TenantIDs: q.TenantIDs, From: q.From, To: q.To}
-}
+var _ httpapi.AuditReader = auditReader{}
 
-func (r auditReader) List(ctx context.Context, q httpapi.AuditQuery) ([]apigen.AuditEvent, string, error) {
-	evs, next, err := r.svc.List(ctx, r.filter(q), audit.Page{Limit: q.Limit, Cursor: q.Cursor})
-	if err != nil {
-		return nil, "", err
+func (r auditReader) RecordExport(ctx context.Context, sc scope.Scope, f audit.Filter) error {
+	var tenants any = "all"
+	if !sc.IsAll() {
+		tenants = sc.IDs()
 	}
-	names := map[uuid.UUID]string{}
-	if ts, err := r.store.Tenants(ctx); err == nil {
-		for _, t := range ts {
-			names[t.ID] = t.Name
-		}
-	}
-	out := make([]apigen.AuditEvent, 0, len(evs))
-	for _, e := range evs {
-		ae := apigen.AuditEvent{Id: e.ID, OccurredAt: e.OccurredAt.UTC(), ActorId: e.ActorID, ActorLabel: e.ActorLabel, TenantId: e.TenantID, Action: e.Action,
-			TargetType: e.TargetType, TargetId: e.TargetID, RequestId: e.RequestID, Ip: e.IP, UserAgent: e.UserAgent}
-		if e.TenantID != nil {
-			n := names[*e.TenantID]
-			ae.TenantName = &n
-		}
-		if len(e.Diff) > 0 && string(e.Diff) != "null" {
-			var d map[string]any
-			if json.Unmarshal(e.Diff, &d) == nil {
-				ae.Diff = &d
-			}
-		}
-		out = append(out, ae)
-	}
-	return out, next, nil
-}
-
-func (r auditReader) ExportCSV(ctx context.Context, q httpapi.AuditQuery, w io.Writer) error {
-	return r.svc.ExportCSV(ctx, r.filter(q), w)
-}
-
-func (r auditReader) RecordExport(ctx context.Context, q httpapi.AuditQuery) error {
 	return r.store.InTx(ctx, func(ctx context.Context) error {
 		return r.rec(ctx, actor.Change{Action: "audit:export", TargetType: "audit_trail", TargetID: "export",
-			After: map[string]any{"actor": q.Actor, "action": q.Action, "tenants": q.TenantIDs, "from": q.From, "to": q.To}})
+			After: map[string]any{"actor": f.ActorLabel, "action": f.Action, "tenants": tenants, "from": f.From, "to": f.To}})
 	})
 }

@@ -243,7 +243,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Auth:          acc.Auth,
 		Identity:      acc.Identity,
 		Authz:         acc.Authz,
-		Audit:         auditReader{svc: acc.Audit, store: db.Identity(), rec: acc.record},
+		Tenants:       identity.NewDirectory(db.Identity()),
+		Audit:         auditReader{Service: acc.Audit, store: db.Identity(), rec: acc.record},
 		SecureCookies: strings.HasPrefix(cfg.BaseURL(), "https://"),
 		Idempotency:   db.Idempotency(),
 

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // Actor is who acted: a user (ID set, Label their email), an API token
@@ -85,6 +87,9 @@ type Event struct {
 	UserAgent  string
 	PrevHash   []byte // nil for event #1
 	Hash       []byte
+	// TenantName is read with the event by List (the tenant's current
+	// name); it is not part of the record or its hash.
+	TenantName string
 }
 
 // Filter selects events. Zero fields do not filter.
@@ -94,13 +99,8 @@ type Filter struct {
 	// Action matches exactly, or as a prefix when it ends in ':'
 	// ("dispute:" selects every dispute action).
 	Action string
-	// TenantIDs are the tenants whose events may be returned: callers pass
-	// the tenants the viewer may see. nil means all tenants and events
-	// without a tenant; an empty non-nil slice matches nothing. Events
-	// without a tenant (logins, system events) only appear with nil.
-	TenantIDs []uuid.UUID
-	From      time.Time // inclusive
-	To        time.Time // exclusive
+	From   time.Time // inclusive
+	To     time.Time // exclusive
 }
 
 // ActionIsPrefix reports whether f.Action selects by prefix.
@@ -121,7 +121,10 @@ const (
 	MaxLimit     = 500
 )
 
-// Store keeps events. The postgres package implements it.
+// Store keeps events. The postgres package implements it. Reads take the
+// scope of tenants whose events they may return and filter on it in SQL;
+// events without a tenant (logins, system events) only for scope.All, and
+// the empty scope returns nothing.
 type Store interface {
 	// Append assigns ev the next id and prev hash, computes its hash and
 	// stores it. It must run inside a transaction (DB.InTx) and serializes
@@ -130,10 +133,10 @@ type Store interface {
 	// List returns one page of matching events ordered by (OccurredAt, ID)
 	// descending and the cursor of the next page ("" when none follows).
 	// page.Limit is already validated.
-	List(ctx context.Context, f Filter, page Page) ([]Event, string, error)
+	List(ctx context.Context, sc scope.Scope, f Filter, page Page) ([]Event, string, error)
 	// Stream calls fn for every matching event in List's order without
 	// holding them in memory; an error from fn stops it and is returned.
-	Stream(ctx context.Context, f Filter, fn func(Event) error) error
+	Stream(ctx context.Context, sc scope.Scope, f Filter, fn func(Event) error) error
 	// Verify walks the whole chain in id order (see Verifier).
 	Verify(ctx context.Context) (VerifyResult, error)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/audit"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -65,7 +66,7 @@ func TestExportCSV(t *testing.T) {
 	}
 
 	var buf bytes.Buffer
-	if err := svc.ExportCSV(context.Background(), audit.Filter{}, &buf); err != nil {
+	if err := svc.ExportCSV(context.Background(), scope.All(), audit.Filter{}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "export.csv", buf.Bytes())
@@ -90,7 +91,7 @@ func TestExportCSV(t *testing.T) {
 
 	t.Run("OK_FilteredByTenant", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := svc.ExportCSV(context.Background(), audit.Filter{TenantIDs: []uuid.UUID{tenB}}, &buf); err != nil {
+		if err := svc.ExportCSV(context.Background(), scope.Tenants(tenB), audit.Filter{}, &buf); err != nil {
 			t.Fatal(err)
 		}
 		rows, _ := csv.NewReader(&buf).ReadAll()
@@ -98,9 +99,9 @@ func TestExportCSV(t *testing.T) {
 			t.Fatalf("tenant B export: %v", rows)
 		}
 	})
-	t.Run("OK_EmptyTenantSetIsHeaderOnly", func(t *testing.T) {
+	t.Run("OK_EmptyScopeIsHeaderOnly", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := svc.ExportCSV(context.Background(), audit.Filter{TenantIDs: []uuid.UUID{}}, &buf); err != nil {
+		if err := svc.ExportCSV(context.Background(), scope.None(), audit.Filter{}, &buf); err != nil {
 			t.Fatal(err)
 		}
 		if buf.String() != strings.Join(audit.CSVHeader, ",")+"\r\n" {
@@ -109,7 +110,7 @@ func TestExportCSV(t *testing.T) {
 	})
 	t.Run("ErrWriter_StopsTheExport", func(t *testing.T) {
 		w := &failingWriter{after: 100}
-		err := svc.ExportCSV(context.Background(), audit.Filter{}, w)
+		err := svc.ExportCSV(context.Background(), scope.All(), audit.Filter{}, w)
 		if !errors.Is(err, errDisconnected) {
 			t.Fatalf("export to a broken writer = %v", err)
 		}

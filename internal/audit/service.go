@@ -14,6 +14,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/keyset"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // Options tune a Service.
@@ -118,9 +119,9 @@ func validateFilter(f Filter) error {
 	return nil
 }
 
-// List returns one page of events matching f, newest first, and the cursor
-// of the next page ("" on the last page).
-func (s *Service) List(ctx context.Context, f Filter, p Page) ([]Event, string, error) {
+// List returns one page of the events of sc matching f, newest first, and
+// the cursor of the next page ("" on the last page).
+func (s *Service) List(ctx context.Context, sc scope.Scope, f Filter, p Page) ([]Event, string, error) {
 	if err := validateFilter(f); err != nil {
 		return nil, "", err
 	}
@@ -135,10 +136,7 @@ func (s *Service) List(ctx context.Context, f Filter, p Page) ([]Event, string, 
 			return nil, "", err
 		}
 	}
-	if f.TenantIDs != nil && len(f.TenantIDs) == 0 {
-		return nil, "", nil
-	}
-	evs, next, err := s.store.List(ctx, f, p)
+	evs, next, err := s.store.List(ctx, sc, f, p)
 	if err != nil {
 		return nil, "", fmt.Errorf("audit list: %w", err)
 	}
@@ -157,11 +155,11 @@ func (s *Service) Verify(ctx context.Context) (VerifyResult, error) {
 // CSVHeader is the first line of ExportCSV.
 var CSVHeader = []string{"id", "occurred_at", "actor_id", "actor_label", "tenant_id", "action", "target_type", "target_id", "diff", "request_id", "ip", "user_agent", "hash"}
 
-// ExportCSV streams the events matching f to w as RFC 4180 CSV (CRLF line
+// ExportCSV streams the events of sc matching f to w as RFC 4180 CSV (CRLF line
 // ends, quoted where needed), newest first, with a header line. Cells that
 // a spreadsheet would run as a formula (starting with = + - @, tab or CR)
 // are prefixed with a single quote.
-func (s *Service) ExportCSV(ctx context.Context, f Filter, w io.Writer) error {
+func (s *Service) ExportCSV(ctx context.Context, sc scope.Scope, f Filter, w io.Writer) error {
 	if err := validateFilter(f); err != nil {
 		return err
 	}
@@ -170,9 +168,9 @@ func (s *Service) ExportCSV(ctx context.Context, f Filter, w io.Writer) error {
 	if err := cw.Write(CSVHeader); err != nil {
 		return fmt.Errorf("audit export: %w", err)
 	}
-	if f.TenantIDs == nil || len(f.TenantIDs) > 0 {
+	{
 		rec := make([]string, len(CSVHeader))
-		err := s.store.Stream(ctx, f, func(ev Event) error {
+		err := s.store.Stream(ctx, sc, f, func(ev Event) error {
 			rec[0] = strconv.FormatInt(ev.ID, 10)
 			rec[1] = ev.OccurredAt.UTC().Format(TimeLayout)
 			rec[2] = uuidString(ev.ActorID)

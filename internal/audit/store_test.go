@@ -18,6 +18,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/audit"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -109,7 +110,7 @@ func TestRecordCommitsAndRollsBackWithTheChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs, next, err := svc.List(ctx, audit.Filter{}, audit.Page{})
+	evs, next, err := svc.List(ctx, scope.All(), audit.Filter{}, audit.Page{})
 	if err != nil || len(evs) != 1 || next != "" {
 		t.Fatalf("list = %d events, next %q, %v", len(evs), next, err)
 	}
@@ -151,7 +152,7 @@ func TestRecordDefaultsAndCleansInput(t *testing.T) {
 	if err := db.InTx(context.Background(), func(ctx context.Context) error { return svc.Record(ctx, audit.Entry{}) }); err == nil {
 		t.Fatal("an entry without action was recorded")
 	}
-	evs, _, err := svc.List(context.Background(), audit.Filter{}, audit.Page{})
+	evs, _, err := svc.List(context.Background(), scope.All(), audit.Filter{}, audit.Page{})
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("list %d %v", len(evs), err)
 	}
@@ -240,7 +241,7 @@ func TestVerifyNamesTheTamperedEvent(t *testing.T) {
 			// link to the next row instead.
 			ctx := context.Background()
 			var evs []audit.Event
-			err := db.Audit().Stream(ctx, audit.Filter{}, func(ev audit.Event) error { evs = append(evs, ev); return nil })
+			err := db.Audit().Stream(ctx, scope.All(), audit.Filter{}, func(ev audit.Event) error { evs = append(evs, ev); return nil })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -326,12 +327,12 @@ func TestListFiltersAndPages(t *testing.T) {
 		record(t, db, svc, e)
 	}
 	ctx := context.Background()
-	all := func(f audit.Filter, limit int) []audit.Event {
+	all := func(sc scope.Scope, f audit.Filter, limit int) []audit.Event {
 		t.Helper()
 		var out []audit.Event
 		cursor := ""
 		for pages := 0; ; pages++ {
-			evs, next, err := svc.List(ctx, f, audit.Page{Limit: limit, Cursor: cursor})
+			evs, next, err := svc.List(ctx, sc, f, audit.Page{Limit: limit, Cursor: cursor})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -348,7 +349,7 @@ func TestListFiltersAndPages(t *testing.T) {
 
 	t.Run("OK_PagesCoverEverythingOnceNewestFirst", func(t *testing.T) {
 		for _, limit := range []int{1, 7, 40, 100} {
-			evs := all(audit.Filter{}, limit)
+			evs := all(scope.All(), audit.Filter{}, limit)
 			if len(evs) != total {
 				t.Fatalf("limit %d: %d events over all pages, want %d", limit, len(evs), total)
 			}
@@ -368,9 +369,9 @@ func TestListFiltersAndPages(t *testing.T) {
 		}
 	})
 
-	check := func(name string, f audit.Filter, want func(i int) bool) {
+	check := func(name string, sc scope.Scope, f audit.Filter, want func(i int) bool) {
 		t.Run(name, func(t *testing.T) {
-			evs := all(f, 6)
+			evs := all(sc, f, 6)
 			wantN := 0
 			for i := range total {
 				if want(i) {
@@ -391,31 +392,31 @@ func TestListFiltersAndPages(t *testing.T) {
 			}
 		})
 	}
-	check("OK_ByActorID", audit.Filter{ActorID: &ada}, func(i int) bool { return i%3 == 0 })
-	check("OK_ByActorLabelContainsIgnoringCase", audit.Filter{ActorLabel: "ada@"}, func(i int) bool { return i%3 == 0 })
-	check("OK_ActorLabelWildcardsAreLiteral", audit.Filter{ActorLabel: "_50%"}, func(i int) bool { return i%3 == 2 })
-	check("OK_ByExactAction", audit.Filter{Action: "dispute:accept"}, func(i int) bool { return i%4 == 1 })
-	check("OK_ByActionPrefix", audit.Filter{Action: "dispute:"}, func(i int) bool { return i%4 <= 1 })
-	check("OK_ExactActionIsNotAPrefix", audit.Filter{Action: "dispute"}, func(i int) bool { return false })
-	check("OK_ByTenantSet", audit.Filter{TenantIDs: []uuid.UUID{tenB}}, func(i int) bool { return i%3 == 1 })
-	check("OK_ByTenantSetOfTwo", audit.Filter{TenantIDs: []uuid.UUID{tenA, tenB}}, func(i int) bool { return i%3 != 2 })
-	check("OK_EmptyTenantSetSeesNothing", audit.Filter{TenantIDs: []uuid.UUID{}}, func(i int) bool { return false })
+	check("OK_ByActorID", scope.All(), audit.Filter{ActorID: &ada}, func(i int) bool { return i%3 == 0 })
+	check("OK_ByActorLabelContainsIgnoringCase", scope.All(), audit.Filter{ActorLabel: "ada@"}, func(i int) bool { return i%3 == 0 })
+	check("OK_ActorLabelWildcardsAreLiteral", scope.All(), audit.Filter{ActorLabel: "_50%"}, func(i int) bool { return i%3 == 2 })
+	check("OK_ByExactAction", scope.All(), audit.Filter{Action: "dispute:accept"}, func(i int) bool { return i%4 == 1 })
+	check("OK_ByActionPrefix", scope.All(), audit.Filter{Action: "dispute:"}, func(i int) bool { return i%4 <= 1 })
+	check("OK_ExactActionIsNotAPrefix", scope.All(), audit.Filter{Action: "dispute"}, func(i int) bool { return false })
+	check("OK_ByTenantScope", scope.Tenants(tenB), audit.Filter{}, func(i int) bool { return i%3 == 1 })
+	check("OK_ByTenantScopeOfTwoLeavesOutEventsOfNoTenant", scope.Tenants(tenA, tenB), audit.Filter{}, func(i int) bool { return i%3 != 2 })
+	check("OK_EmptyScopeSeesNothing", scope.None(), audit.Filter{}, func(i int) bool { return false })
 	// Event i happened at t0 + (i/3) minutes.
-	check("OK_ByTimeFromInclusiveToExclusive", audit.Filter{From: t0.Add(2 * time.Minute), To: t0.Add(5 * time.Minute)},
+	check("OK_ByTimeFromInclusiveToExclusive", scope.All(), audit.Filter{From: t0.Add(2 * time.Minute), To: t0.Add(5 * time.Minute)},
 		func(i int) bool { return i/3 >= 2 && i/3 < 5 })
-	check("OK_Combined", audit.Filter{Action: "dispute:", TenantIDs: []uuid.UUID{tenA}, From: t0.Add(3 * time.Minute)},
+	check("OK_Combined", scope.Tenants(tenA), audit.Filter{Action: "dispute:", From: t0.Add(3 * time.Minute)},
 		func(i int) bool { return i%4 <= 1 && i%3 == 0 && i/3 >= 3 })
 
 	t.Run("ErrInvalid_BadCursorOrRange", func(t *testing.T) {
-		if _, _, err := svc.List(ctx, audit.Filter{}, audit.Page{Cursor: "not-a-cursor"}); !apperr.Is(err, apperr.Invalid) {
+		if _, _, err := svc.List(ctx, scope.All(), audit.Filter{}, audit.Page{Cursor: "not-a-cursor"}); !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("bad cursor: %v", err)
 		}
-		if _, _, err := svc.List(ctx, audit.Filter{From: t0, To: t0}, audit.Page{}); !apperr.Is(err, apperr.Invalid) {
+		if _, _, err := svc.List(ctx, scope.All(), audit.Filter{From: t0, To: t0}, audit.Page{}); !apperr.Is(err, apperr.Invalid) {
 			t.Fatalf("empty range: %v", err)
 		}
 	})
 	t.Run("OK_LimitIsCapped", func(t *testing.T) {
-		evs, next, err := svc.List(ctx, audit.Filter{}, audit.Page{Limit: 100000})
+		evs, next, err := svc.List(ctx, scope.All(), audit.Filter{}, audit.Page{Limit: 100000})
 		if err != nil || len(evs) != total || next != "" {
 			t.Fatalf("%d %q %v", len(evs), next, err)
 		}

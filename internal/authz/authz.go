@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,7 +16,9 @@ import (
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
+	"github.com/google/uuid"
 
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/policies"
 )
 
@@ -59,13 +62,30 @@ type Role struct {
 type Authorizer interface {
 	Allowed(p Principal, tenantID, action string) bool
 	Actions(p Principal, tenantID string) []string
+	// Scope is the set of tenants where p may perform action: All only
+	// through an acquirer role, else the tenants of p's own roles granting
+	// it. It costs O(p's assignments), never O(tenants).
+	Scope(p Principal, action string) scope.Scope
+	// Visible is the set of tenants where p may perform any action (the
+	// tenants p can see at all), at the same cost as Scope.
+	Visible(p Principal) scope.Scope
 	Roles() []Role
 	RoleExists(name string) bool
 }
 
 type snapshot struct {
-	enf   *casbin.Enforcer
-	cache sync.Map // "sub\x00dom\x00act" → bool
+	enf    *casbin.Enforcer
+	cache  sync.Map // "sub\x00dom\x00act" → bool
+	byUser map[string][]held
+}
+
+// held is one assignment indexed by user, for scopes: global assignments
+// (acquirer roles held in the acquirer tenant) reach every tenant.
+type held struct {
+	domain string
+	tenant uuid.UUID // uuid.Nil for a global assignment or an unparsable domain
+	global bool
+	role   string
 }
 
 // Enforcer is the cached casbin Authorizer.
@@ -164,15 +184,29 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 		return fmt.Errorf("authz: policies: %w", err)
 	}
 	g := make([][]string, 0, len(as))
+	byUser := map[string][]held{}
 	for _, a := range as {
+		if a.Domain == Global && ScopeOf(a.Role) != "acquirer" {
+			// Only acquirer roles may reach every tenant; a partner role
+			// held in the acquirer tenant grants nothing.
+			e.log.Warn("ignoring a partner role held in the acquirer tenant", "user_id", a.UserID, "role", a.Role)
+			continue
+		}
 		g = append(g, []string{a.UserID, a.Role, a.Domain})
+		h := held{domain: a.Domain, global: a.Domain == Global, role: a.Role}
+		if !h.global {
+			if id, err := uuid.Parse(a.Domain); err == nil {
+				h.tenant = id
+			}
+		}
+		byUser[a.UserID] = append(byUser[a.UserID], h)
 	}
 	if len(g) > 0 {
 		if _, err := enf.AddGroupingPolicies(g); err != nil {
 			return fmt.Errorf("authz: assignments: %w", err)
 		}
 	}
-	e.current.Store(&snapshot{enf: enf})
+	e.current.Store(&snapshot{enf: enf, byUser: byUser})
 	e.log.Debug("authorization reloaded", "assignments", len(as))
 	return nil
 }
@@ -183,21 +217,55 @@ func (e *Enforcer) Allowed(p Principal, tenantID, action string) bool {
 		return false
 	}
 	if p.Token != nil {
+		// A token acts only through roles it carries that its owner still
+		// holds, in the token's tenant.
 		if p.Token.Domain != Global && p.Token.Domain != tenantID {
 			return false
 		}
-		granted := false
-		for _, r := range p.Token.Roles {
-			if e.byRole[r][action] {
-				granted = true
-				break
+		for _, h := range e.current.Load().byUser[p.UserID] {
+			if e.byRole[h.role][action] && slices.Contains(p.Token.Roles, h.role) && (h.global || h.domain == tenantID) {
+				return true
 			}
 		}
-		if !granted {
-			return false
-		}
+		return false
 	}
 	return e.userAllowed(p.UserID, tenantID, action)
+}
+
+// Scope implements Authorizer.
+func (e *Enforcer) Scope(p Principal, action string) scope.Scope {
+	return e.scopeWhere(p, func(role string) bool { return e.byRole[role][action] })
+}
+
+// Visible implements Authorizer.
+func (e *Enforcer) Visible(p Principal) scope.Scope {
+	return e.scopeWhere(p, func(role string) bool { return len(e.byRole[role]) > 0 })
+}
+
+// scopeWhere walks p's own assignments (never the tenants): a global one
+// whose role grants yields All, unless a partner token narrows it to the
+// token's tenant; the others yield their tenant.
+func (e *Enforcer) scopeWhere(p Principal, grants func(role string) bool) scope.Scope {
+	if p.UserID == "" {
+		return scope.None()
+	}
+	var ids []uuid.UUID
+	for _, h := range e.current.Load().byUser[p.UserID] {
+		if !grants(h.role) || (p.Token != nil && !slices.Contains(p.Token.Roles, h.role)) {
+			continue
+		}
+		switch {
+		case h.global && (p.Token == nil || p.Token.Domain == Global):
+			return scope.All()
+		case h.global:
+			if id, err := uuid.Parse(p.Token.Domain); err == nil {
+				ids = append(ids, id)
+			}
+		case p.Token == nil || p.Token.Domain == Global || p.Token.Domain == h.domain:
+			ids = append(ids, h.tenant)
+		}
+	}
+	return scope.Tenants(ids...)
 }
 
 func (e *Enforcer) userAllowed(user, tenantID, action string) bool {

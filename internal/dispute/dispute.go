@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -34,7 +35,8 @@ type Store interface {
 	// state is stored already.
 	SetStateIfNewer(ctx context.Context, st State) (applied bool, err error)
 	SetDeadline(ctx context.Context, disputeID string, deadline time.Time) error
-	State(ctx context.Context, tenantID uuid.UUID, disputeID string) (State, error)
+	// State reads a dispute of a tenant in sc; NotFound outside sc.
+	State(ctx context.Context, sc scope.Scope, disputeID string) (State, error)
 }
 
 // Fetcher reads a dispute from Klarna (to settle doubt about its state).

@@ -2,71 +2,69 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
+	"github.com/partnerdesk/partnerdesk/internal/audit"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
-// AuditQuery filters the audit trail.
-type AuditQuery struct {
-	Actor     string
-	Action    string
-	TenantIDs []uuid.UUID // nil = every tenant
-	From, To  time.Time
-	Cursor    string
-	Limit     int
-}
-
-// AuditReader reads the audit trail for the API.
+// AuditReader reads the audit trail for the API: domain types in and out,
+// every read limited to a scope (events of no tenant only for scope.All).
 type AuditReader interface {
-	List(ctx context.Context, q AuditQuery) (items []apigen.AuditEvent, next string, err error)
-	ExportCSV(ctx context.Context, q AuditQuery, w io.Writer) error
-	// RecordExport audits that an export was taken.
-	RecordExport(ctx context.Context, q AuditQuery) error
+	List(ctx context.Context, sc scope.Scope, f audit.Filter, p audit.Page) ([]audit.Event, string, error)
+	ExportCSV(ctx context.Context, sc scope.Scope, f audit.Filter, w io.Writer) error
+	// RecordExport audits that an export of sc matching f was taken.
+	RecordExport(ctx context.Context, sc scope.Scope, f audit.Filter) error
 }
 
-func (s *server) auditQuery(c *gin.Context) (AuditQuery, error) {
-	q := AuditQuery{Actor: c.Query("actor"), Action: c.Query("action"), Cursor: c.Query("cursor"), TenantIDs: allowedTenantsOf(c)}
-	var f filterErrors
-	q.Limit = f.limit(c.Query)
-	q.From, q.To = f.timeRange(c.Query)
-	if id := f.tenant(c.Query); id != nil {
-		// Narrow to one tenant, but never beyond what the caller may see.
-		if q.TenantIDs != nil && !containsUUID(q.TenantIDs, *id) {
-			q.TenantIDs = []uuid.UUID{}
-		} else {
-			q.TenantIDs = []uuid.UUID{*id}
-		}
-	}
-	return q, f.err()
+// auditQuery reads the filters; ?tenant= narrows the route's scope, never
+// widens it.
+func (s *server) auditQuery(c *gin.Context) (scope.Scope, audit.Filter, audit.Page, error) {
+	f := audit.Filter{ActorLabel: c.Query("actor"), Action: c.Query("action")}
+	var fe filterErrors
+	p := audit.Page{Limit: fe.limit(c.Query), Cursor: c.Query("cursor")}
+	f.From, f.To = fe.timeRange(c.Query)
+	sc := fe.narrow(c.Query, scopeOf(c))
+	return sc, f, p, fe.err()
 }
 
-func containsUUID(ids []uuid.UUID, id uuid.UUID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
+func auditEventDTO(e audit.Event) apigen.AuditEvent {
+	ae := apigen.AuditEvent{Id: e.ID, OccurredAt: e.OccurredAt.UTC(), ActorId: e.ActorID, ActorLabel: e.ActorLabel, TenantId: e.TenantID, Action: e.Action,
+		TargetType: e.TargetType, TargetId: e.TargetID, RequestId: e.RequestID, Ip: e.IP, UserAgent: e.UserAgent}
+	if e.TenantID != nil {
+		n := e.TenantName
+		ae.TenantName = &n
+	}
+	if len(e.Diff) > 0 && string(e.Diff) != "null" {
+		var d map[string]any
+		if json.Unmarshal(e.Diff, &d) == nil {
+			ae.Diff = &d
 		}
 	}
-	return false
+	return ae
 }
 
 func (s *server) listAudit(c *gin.Context) {
-	q, err := s.auditQuery(c)
+	sc, f, p, err := s.auditQuery(c)
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
-	items, next, err := s.opts.Audit.List(c.Request.Context(), q)
+	evs, next, err := s.opts.Audit.List(c.Request.Context(), sc, f, p)
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
-	page := apigen.AuditPage{Items: items}
+	page := apigen.AuditPage{Items: make([]apigen.AuditEvent, 0, len(evs))}
+	for _, e := range evs {
+		page.Items = append(page.Items, auditEventDTO(e))
+	}
 	if next != "" {
 		page.NextCursor = &next
 	}
@@ -74,19 +72,19 @@ func (s *server) listAudit(c *gin.Context) {
 }
 
 func (s *server) exportAudit(c *gin.Context) {
-	q, err := s.auditQuery(c)
+	sc, f, _, err := s.auditQuery(c)
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
-	if err := s.opts.Audit.RecordExport(c.Request.Context(), q); err != nil {
+	if err := s.opts.Audit.RecordExport(c.Request.Context(), sc, f); err != nil {
 		writeProblem(c, err)
 		return
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="audit-`+time.Now().UTC().Format("20060102-150405")+`.csv"`)
 	c.Status(http.StatusOK)
-	if err := s.opts.Audit.ExportCSV(c.Request.Context(), q, c.Writer); err != nil {
+	if err := s.opts.Audit.ExportCSV(c.Request.Context(), sc, f, c.Writer); err != nil {
 		// Headers are sent; all that is left is to stop the stream and log.
 		loggerFrom(c).Error("audit export interrupted", "error", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // filterErrors collects the field errors of a list's query parameters, so
@@ -40,18 +41,20 @@ func (f *filterErrors) timeRange(q func(string) string) (from, to time.Time) {
 	return parse("from"), parse("to")
 }
 
-// tenant reads the tenant filter, nil when absent.
-func (f *filterErrors) tenant(q func(string) string) *uuid.UUID {
+// narrow applies the tenant filter to sc: the scope limited to that tenant
+// (empty when it is not in sc), sc itself when absent. A filter narrows a
+// scope, never widens it.
+func (f *filterErrors) narrow(q func(string) string, sc scope.Scope) scope.Scope {
 	v := q("tenant")
 	if v == "" {
-		return nil
+		return sc
 	}
 	id, err := uuid.Parse(v)
 	if err != nil {
 		f.add("tenant", "a tenant id")
-		return nil
+		return scope.None()
 	}
-	return &id
+	return sc.Narrow(id)
 }
 
 // limit reads the page size: 50 by default, at most 200.

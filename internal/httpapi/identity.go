@@ -16,15 +16,12 @@ import (
 // invitationTTL is how long an invitation stays open.
 const invitationTTL = 14 * 24 * time.Hour
 
+// getMe costs O(the user's memberships): the tenants where the user holds
+// roles, never every partner. Acquirer roles show on the acquirer tenant,
+// marked all_partners; the partners themselves are searched at /tenants.
 func (s *server) getMe(c *gin.Context) {
 	p := principalOf(c)
-	ctx := c.Request.Context()
-	ts, err := s.ident.Store().Tenants(ctx)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	ms, err := s.ident.Store().Memberships(ctx, p.User.ID)
+	ts, err := s.opts.Tenants.OfUser(c.Request.Context(), p.User.ID)
 	if err != nil {
 		writeProblem(c, err)
 		return
@@ -41,18 +38,21 @@ func (s *server) getMe(c *gin.Context) {
 	} else {
 		out.AuthTime = p.Token.CreatedAt.UTC()
 	}
-	for _, t := range ts {
+	everywhere := s.authz.Visible(p.Authz).IsAll()
+	for _, tr := range ts {
+		t := tr.Tenant
 		actions := s.authz.Actions(p.Authz, t.ID.String())
 		if len(actions) == 0 {
-			continue
+			continue // e.g. outside an API token's tenant
 		}
 		roles := []string{}
-		for _, m := range ms {
-			if m.TenantID == t.ID && (p.Token == nil || slices.Contains(p.Token.Roles, m.Role)) {
-				roles = append(roles, m.Role)
+		for _, r := range tr.Roles {
+			if p.Token == nil || slices.Contains(p.Token.Roles, r) {
+				roles = append(roles, r)
 			}
 		}
-		out.Tenants = append(out.Tenants, apigen.MeTenant{Id: t.ID, Kind: apigen.MeTenantKind(t.Kind), Slug: t.Slug, Name: t.Name, Roles: roles, Actions: actions})
+		out.Tenants = append(out.Tenants, apigen.MeTenant{Id: t.ID, Kind: apigen.MeTenantKind(t.Kind), Slug: t.Slug, Name: t.Name, Roles: roles, Actions: actions,
+			AllPartners: everywhere && t.Kind == identity.KindAcquirer})
 	}
 	c.JSON(http.StatusOK, out)
 }

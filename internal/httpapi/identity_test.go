@@ -21,10 +21,7 @@ type meDTO struct {
 		ID    string
 		Email string
 	}
-	Tenants []struct {
-		ID, Kind, Slug, Name string
-		Roles, Actions       []string
-	}
+	Tenants   []meTenant
 	CSRFToken string `json:"csrf_token"`
 	ViaToken  bool   `json:"via_token"`
 }
@@ -37,6 +34,7 @@ func me(t *testing.T, c *apitest.Client) (meDTO, int) {
 		if err := json.Unmarshal(r.Body, &m); err != nil {
 			t.Fatal(err)
 		}
+		m.Tenants = withReachedPartners(t, c, m.Tenants)
 	}
 	return m, r.Status
 }

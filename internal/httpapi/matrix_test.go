@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -8,16 +9,19 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
+	"github.com/partnerdesk/partnerdesk/internal/audit"
 	"github.com/partnerdesk/partnerdesk/internal/authz"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
+	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -58,10 +62,55 @@ func TestEveryAPIRouteIsInTheTable(t *testing.T) {
 	}
 }
 
+// tenantObjects are the objects the matrix seeds in one partner tenant; a
+// marker of another tenant in a response body is a leak.
+type tenantObjects struct {
+	id      string // tenant id
+	event   string // webhook event pk
+	markers []string
+}
+
+// seedTenantObjects stores, in partner tenant slug, a webhook event, an
+// audit row and a member, each carrying a marker with the slug.
+func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects {
+	t.Helper()
+	ctx := t.Context()
+	tn, err := a.DB.Identity().TenantBySlug(ctx, slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := tenantObjects{id: tn.ID.String(), markers: []string{tn.ID.String(), "evt-matrix-" + slug, "audit-matrix-" + slug, "member-" + slug + "@example.com"}}
+	err = a.DB.InTx(ctx, func(ctx context.Context) error {
+		pk, _, err := a.DB.Webhooks().Ingest(ctx, webhook.Event{EventID: "evt-matrix-" + slug, EventType: "matrix.seeded", ReceivedAt: time.Now(), Raw: []byte(`{}`), Status: webhook.StatusReceived}, []byte(`{}`))
+		if err != nil {
+			return err
+		}
+		o.event = fmt.Sprint(pk)
+		if err := a.DB.Webhooks().SetOutcome(ctx, webhook.Event{PK: pk, Status: webhook.StatusProcessed, TenantID: &tn.ID}); err != nil {
+			return err
+		}
+		return a.Access.Audit.Record(ctx, audit.Entry{TenantID: &tn.ID, Action: "matrix:seed", TargetType: "matrix", TargetID: "audit-matrix-" + slug})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := a.DB.Identity()
+	u, err := st.UpsertUser(ctx, identity.User{ID: uuid.New(), Issuer: "test", Subject: "member-" + slug, Email: "member-" + slug + "@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddMembership(ctx, identity.Membership{UserID: u.ID, TenantID: tn.ID, Role: "merchant-finance", Source: identity.SourceSeed}); err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 // The permission matrix: every route × every persona × own / other tenant.
 // Expected outcomes come from the role → action policy (pinned by the golden
 // file in internal/authz): a tenant the persona cannot see answers 404, a
-// visible tenant without the action 403, otherwise the route runs.
+// visible tenant without the action 403, otherwise the route runs. Objects
+// are seeded in both partners, so a leak shows up as another tenant's row in
+// a body (lists, exports, /me, /tenants), not only as a status code.
 func TestPermissionMatrix(t *testing.T) {
 	t.Parallel()
 	a := apptest.Start(t, nil, nil)
@@ -77,12 +126,14 @@ func TestPermissionMatrix(t *testing.T) {
 	for _, tn := range ts {
 		tenants[tn.Slug] = tn.ID.String()
 	}
+	objects := map[string]tenantObjects{"aurora": seedTenantObjects(t, a, "aurora"), "borealis": seedTenantObjects(t, a, "borealis")}
 	clients := map[string]*apitest.Client{}
 	for p := range personaRoles {
 		clients[p] = a.Login(p)
 	}
 	// A bystander holding a role in every tenant is the :user that routes
-	// act on, so that no persona loses its own roles along the way.
+	// act on, so that no persona loses its own roles along the way; its API
+	// token is the other user's token.
 	userIn := map[string]string{}
 	st := a.DB.Identity()
 	by, err := st.UpsertUser(t.Context(), identity.User{ID: uuid.New(), Issuer: "test", Subject: "bystander", Email: "bystander@example.com"})
@@ -99,27 +150,72 @@ func TestPermissionMatrix(t *testing.T) {
 		}
 		userIn[tn.Slug] = by.ID.String()
 	}
+	byToken := uuid.New()
+	if err := st.CreateToken(t.Context(), identity.APIToken{ID: byToken, UserID: by.ID, TenantID: uuid.MustParse(tenants["borealis"]), Name: "bystander", Roles: []string{"merchant-finance"},
+		Hash: []byte(uuid.NewString()), Prefix: "pd_by", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Access.Authz.Reload(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	otherOf := map[string]string{"aurora": "borealis", "borealis": "aurora", "acquirer": "aurora"}
+	// The partner whose objects a persona uses as its own: its tenant, or
+	// aurora for acquirer personas (who then try borealis as the other).
+	partnerOf := func(tenant string) (own, other string) {
+		if tenant == "acquirer" {
+			return "aurora", "borealis"
+		}
+		return tenant, otherOf[tenant]
+	}
+	listsRows := map[string]string{ // route → marker kind its own-tenant answer must contain
+		"GET /api/v1/audit":                  "audit-matrix-",
+		"GET /api/v1/audit/export.csv":       "audit-matrix-",
+		"GET /api/v1/webhooks/events":        "evt-matrix-",
+		"GET /api/v1/webhooks/events/:event": "evt-matrix-",
+		"GET /api/v1/tenants/:tenant/users":  "member-",
+		"GET /api/v1/tenants":                "",
+	}
 
 	for _, rt := range httpapi.Routes() {
 		for persona, pr := range personaRoles {
 			for _, which := range []string{"own", "other"} {
 				slug := pr.tenant
 				if which == "other" {
-					slug = map[string]string{"aurora": "borealis", "borealis": "aurora", "acquirer": "aurora"}[pr.tenant]
+					slug = otherOf[pr.tenant]
 				}
-				if rt.Tenant != "path" && which == "other" {
-					continue // the route has no tenant in its path
+				ownPartner, otherPartner := partnerOf(pr.tenant)
+				objTenant := ownPartner // whose objects the route is given
+				if which == "other" {
+					objTenant = otherPartner
 				}
+				sees := pr.tenant == "acquirer" || pr.tenant == slug
+				seesObj := pr.tenant == "acquirer" || pr.tenant == objTenant
 				name := fmt.Sprintf("%s_%s/%s/%s", rt.Method, rt.Path, persona, which)
 				t.Run(name, func(t *testing.T) {
+					token := "00000000-0000-0000-0000-000000000002"
+					if which == "other" {
+						token = byToken.String()
+					}
 					path := strings.NewReplacer(":tenant", tenants[slug], ":user", userIn[slug], ":role", "merchant-finance",
-						":invitation", "00000000-0000-0000-0000-000000000001", ":token", "00000000-0000-0000-0000-000000000002", ":event", "1", ":subscription", "krn:none").Replace(rt.Path)
+						":invitation", "00000000-0000-0000-0000-000000000001", ":token", token, ":event", objects[objTenant].event, ":subscription", "krn:none").Replace(rt.Path)
+					if which == "other" && rt.Method == http.MethodGet && rt.Tenant != "path" && !strings.Contains(rt.Path, ":") {
+						// A list asked to narrow to the other tenant: it may
+						// narrow, never widen.
+						path += "?tenant=" + objects[objTenant].id
+						if rt.Path == "/api/v1/tenants" {
+							path = rt.Path + "?q=" + objTenant
+						}
+					}
 					body := []byte("{}")
 					switch {
 					case strings.HasSuffix(rt.Path, "/disabled"):
 						body = []byte(`{"disabled":false}`)
 					case strings.HasSuffix(rt.Path, "/invitations") && rt.Method == "POST":
 						body = []byte(`{"email":"matrix@example.com","roles":["nonexistent-role"]}`)
+					case rt.Path == "/api/v1/tokens" && rt.Method == "POST" && which == "other":
+						body = []byte(`{"tenant_id":"` + objects[objTenant].id + `","name":"matrix","roles":["merchant-finance"],"expires_in_days":1}`)
+					case rt.Path == "/api/v1/webhooks/replay" && which == "other":
+						body = []byte(`{"tenant":"` + objects[objTenant].id + `"}`)
 					}
 					var r *apitest.Response
 					if rt.Method == http.MethodGet {
@@ -128,18 +224,29 @@ func TestPermissionMatrix(t *testing.T) {
 						r = clients[persona].Send(rt.Method, path, "application/json", body)
 					}
 					holds := slices.Contains(roles[pr.role], rt.Action)
-					sees := pr.tenant == "acquirer" || pr.tenant == slug
 					switch rt.Tenant {
 					case "none":
 						if r.Status == 401 || r.Status == 403 {
 							t.Fatalf("any logged-in user may call this; got %d %s", r.Status, r.Body)
 						}
-					case "any":
-						if !holds && r.Status != 403 {
-							t.Fatalf("without %s anywhere: want 403, got %d %s", rt.Action, r.Status, r.Body)
+						if strings.Contains(rt.Path, ":token") && which == "other" && r.Status != 404 {
+							t.Fatalf("another user's token must answer 404; got %d %s", r.Status, r.Body)
 						}
-						if holds && (r.Status == 401 || r.Status == 403) {
+					case "any":
+						switch {
+						case !holds:
+							if r.Status != 403 {
+								t.Fatalf("without %s anywhere: want 403, got %d %s", rt.Action, r.Status, r.Body)
+							}
+						case strings.Contains(rt.Path, ":event") && !seesObj:
+							if r.Status != 404 {
+								t.Fatalf("another tenant's event must answer 404; got %d %s", r.Status, r.Body)
+							}
+						case r.Status == 401 || r.Status == 403 || r.Status == 404:
 							t.Fatalf("allowed; got %d %s", r.Status, r.Body)
+						}
+						if rt.Path == "/api/v1/tokens" && which == "other" && !seesObj && r.Status < 300 {
+							t.Fatalf("a token for another tenant was created: %d %s", r.Status, r.Body)
 						}
 					case "path":
 						switch {
@@ -155,6 +262,20 @@ func TestPermissionMatrix(t *testing.T) {
 							if r.Status == 401 || r.Status == 403 || strings.Contains(string(r.Body), "No such tenant") {
 								t.Fatalf("allowed; got %d %s", r.Status, r.Body)
 							}
+						}
+					}
+					// Rows: a partner persona never sees another partner's
+					// objects; where the route lists rows, its own show.
+					if r.Status < 300 && pr.tenant != "acquirer" {
+						for _, m := range objects[otherOf[pr.tenant]].markers {
+							if strings.Contains(string(r.Body), m) {
+								t.Fatalf("the body holds %q of another tenant:\n%s", m, r.Body)
+							}
+						}
+					}
+					if kind, ok := listsRows[rt.Method+" "+rt.Path]; ok && kind != "" && r.Status == 200 && which == "own" && (rt.Tenant != "path" || slug != "acquirer") {
+						if want := kind + objTenant; !strings.Contains(string(r.Body), want) {
+							t.Fatalf("the body lacks the own tenant's %q (the leak check would prove nothing):\n%s", want, r.Body)
 						}
 					}
 				})

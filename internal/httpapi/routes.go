@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
-	"github.com/partnerdesk/partnerdesk/internal/authz"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // tenantFrom says where a route's tenant comes from, for authorization.
@@ -20,7 +20,7 @@ const (
 	// pathTenant: the :tenant path parameter.
 	pathTenant
 	// anyTenant: the action held in at least one tenant; the handler gets
-	// the tenants where it is held (nil = all) and filters by them.
+	// the scope where it is held (scopeOf) and passes it to every read.
 	anyTenant
 )
 
@@ -40,6 +40,7 @@ func (s *server) routes() []route {
 	return []route{
 		{method: "GET", path: "/me", handler: s.getMe},
 		{method: "GET", path: "/roles", handler: s.listRoles},
+		{method: "GET", path: "/tenants", handler: s.listTenants}, // scoped to the tenants the caller can see
 
 		{method: "GET", path: "/tenants/:tenant/users", action: "user:read", tenant: pathTenant, handler: s.listTenantUsers},
 		{method: "POST", path: "/tenants/:tenant/invitations", action: "user:manage", tenant: pathTenant, stepUp: true, handler: s.createInvitation},
@@ -82,13 +83,14 @@ func (s *server) mount(g *gin.RouterGroup, rs []route) {
 }
 
 const (
-	tenantKey      = "pd.tenant"
-	allowedTenants = "pd.allowed_tenants"
+	tenantKey = "pd.tenant"
+	scopeKey  = "pd.scope"
 )
 
-// authorize enforces a route's action. A tenant the principal cannot see at
-// all answers 404 (its existence is not revealed); a visible tenant without
-// the action answers 403.
+// authorize enforces a route's action at a cost that does not grow with the
+// number of tenants. A tenant the principal cannot see at all answers 404
+// (its existence is not revealed); a visible tenant without the action
+// answers 403. An anyTenant route gets the scope of its action.
 func (s *server) authorize(rt route) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p := principalOf(c)
@@ -99,12 +101,10 @@ func (s *server) authorize(rt route) gin.HandlerFunc {
 				writeProblem(c, err)
 				return
 			}
-			if _, err := s.ident.Store().Tenant(c.Request.Context(), id); err != nil {
+			// One row, read only when visible: unknown and invisible
+			// tenants get the same 404.
+			if _, err := s.opts.Tenants.Tenant(c.Request.Context(), s.authz.Visible(p.Authz), id); err != nil {
 				writeProblem(c, err)
-				return
-			}
-			if len(s.authz.Actions(p.Authz, id.String())) == 0 {
-				writeProblem(c, apperr.E(apperr.NotFound, "No such tenant."))
 				return
 			}
 			if !s.authz.Allowed(p.Authz, id.String(), rt.action) {
@@ -112,19 +112,14 @@ func (s *server) authorize(rt route) gin.HandlerFunc {
 				return
 			}
 			c.Set(tenantKey, id)
+			c.Set(scopeKey, scope.Tenants(id))
 		case anyTenant:
-			ids, all, err := s.tenantsWith(c, p.Authz, rt.action)
-			if err != nil {
-				writeProblem(c, err)
-				return
-			}
-			if !all && len(ids) == 0 {
+			sc := s.authz.Scope(p.Authz, rt.action)
+			if sc.IsEmpty() {
 				writeProblem(c, apperr.E(apperr.Forbidden, "Your role does not allow %s.", rt.action))
 				return
 			}
-			if !all {
-				c.Set(allowedTenants, ids)
-			}
+			c.Set(scopeKey, sc)
 		}
 		if rt.stepUp {
 			if err := s.requireRecentAuth(c); err != nil {
@@ -148,38 +143,19 @@ func (s *server) requireRecentAuth(c *gin.Context) error {
 	return s.auth.RequireRecentAuth(*p.Session)
 }
 
-// tenantsWith lists the tenants where p holds action; all=true when p holds
-// it everywhere (an acquirer role).
-func (s *server) tenantsWith(c *gin.Context, p authz.Principal, action string) (ids []uuid.UUID, all bool, err error) {
-	ts, err := s.ident.Store().Tenants(c.Request.Context())
-	if err != nil {
-		return nil, false, err
-	}
-	all = len(ts) > 0
-	for _, t := range ts {
-		if s.authz.Allowed(p, t.ID.String(), action) {
-			ids = append(ids, t.ID)
-		} else {
-			all = false
-		}
-	}
-	return ids, all, nil
-}
-
 func tenantOf(c *gin.Context) uuid.UUID {
 	v, _ := c.Get(tenantKey)
 	id, _ := v.(uuid.UUID)
 	return id
 }
 
-// allowedTenantsOf returns the tenant filter set by an anyTenant route (nil = all).
-func allowedTenantsOf(c *gin.Context) []uuid.UUID {
-	v, ok := c.Get(allowedTenants)
-	if !ok {
-		return nil
-	}
-	ids, _ := v.([]uuid.UUID)
-	return ids
+// scopeOf returns the scope authorize set for the route: the tenants where
+// the principal holds the route's action. A route that set none gets the
+// empty scope, which reads nothing.
+func scopeOf(c *gin.Context) scope.Scope {
+	v, _ := c.Get(scopeKey)
+	sc, _ := v.(scope.Scope)
+	return sc
 }
 
 // RouteInfo describes one row of the route table, for the permission matrix.

@@ -56,6 +56,7 @@ type Options struct {
 	Auth          *auth.Service
 	Identity      *identity.Service
 	Authz         authz.Authorizer
+	Tenants       *identity.Directory // tenant lookups and search, never all tenants
 	Audit         AuditReader
 	SecureCookies bool
 	Idempotency   idem.Store

@@ -16,6 +16,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/klarna/klarnasim"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/secretbox"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
@@ -65,7 +66,7 @@ func TestWebhookSubscriptionAndKeyRotation(t *testing.T) {
 	a := apptest.StartWithKlarna(t, cfg, nil, &klarna.Config{GatewayURL: srv.URL, DisputesURL: srv.URL, SettlementsURL: srv.URL + "/settlements/v1",
 		APIKey: sim.InitialAPIKey(), AllowSimulator: true, MaxRetryTime: 5 * time.Second}, func(o *app.Options) { o.WebhookNow = now })
 	aurora, _ := a.DB.Identity().TenantBySlug(context.Background(), "aurora")
-	if acc, err := a.DB.Partners().Account(context.Background(), onboard.PartnerAccountID); err != nil || acc.TenantID != aurora.ID {
+	if acc, err := a.DB.Partners().Account(context.Background(), scope.All(), onboard.PartnerAccountID); err != nil || acc.TenantID != aurora.ID {
 		t.Fatalf("the seeded Klarna account is not linked to Aurora: %+v %v", acc, err)
 	}
 
@@ -144,11 +145,11 @@ func waitDispute(t *testing.T, a *apptest.App, tenant uuid.UUID, id string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		if _, err := a.DB.Disputes().State(context.Background(), tenant, id); err == nil {
+		if _, err := a.DB.Disputes().State(context.Background(), scope.Tenants(tenant), id); err == nil {
 			return
 		}
 		if time.Now().After(deadline) {
-			evs, _, _ := a.Webhooks.List(context.Background(), webhook.Filter{}, webhook.Page{Limit: 20})
+			evs, _, _ := a.Webhooks.List(context.Background(), scope.All(), webhook.Filter{}, webhook.Page{Limit: 20})
 			t.Fatalf("dispute %s never arrived through webhooks; events: %+v", id, evs)
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -9,11 +9,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
-	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -37,17 +36,7 @@ func (s *server) receiveWebhook(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": status})
 }
 
-func (s *server) tenantNames(c *gin.Context) map[uuid.UUID]string {
-	names := map[uuid.UUID]string{}
-	if ts, err := s.ident.Store().Tenants(c.Request.Context()); err == nil {
-		for _, t := range ts {
-			names[t.ID] = t.Name
-		}
-	}
-	return names
-}
-
-func webhookDTO(e webhook.Event, names map[uuid.UUID]string) apigen.WebhookEvent {
+func webhookDTO(e webhook.Event) apigen.WebhookEvent {
 	d := apigen.WebhookEvent{Id: e.PK, EventId: e.EventID, EventType: e.EventType, OccurredAt: e.OccurredAt, ReceivedAt: e.ReceivedAt.UTC(),
 		ProcessedAt: e.ProcessedAt, SubjectAccountId: e.SubjectAccountID, TenantId: e.TenantID, Status: apigen.WebhookEventStatus(e.Status),
 		Attempts: e.Attempts, Duplicates: e.Duplicates, LastError: e.LastError, Note: e.Note}
@@ -55,23 +44,24 @@ func webhookDTO(e webhook.Event, names map[uuid.UUID]string) apigen.WebhookEvent
 		d.EventVersion = &e.EventVersion
 	}
 	if e.TenantID != nil {
-		n := names[*e.TenantID]
+		n := e.TenantName
 		d.TenantName = &n
 	}
 	return d
 }
 
-func (s *server) webhookFilter(c *gin.Context, q func(string) string) (webhook.Filter, error) {
-	f := webhook.Filter{Type: strings.TrimSpace(q("type")), Status: q("status"), TenantIDs: allowedTenantsOf(c)}
+// webhookFilter reads the inbox filters; ?tenant= narrows the route's scope.
+func (s *server) webhookFilter(c *gin.Context, q func(string) string) (scope.Scope, webhook.Filter, error) {
+	f := webhook.Filter{Type: strings.TrimSpace(q("type")), Status: q("status")}
 	var fe filterErrors
 	switch f.Status {
 	case "", webhook.StatusReceived, webhook.StatusProcessed, webhook.StatusFailed, webhook.StatusDeadLettered, webhook.StatusParked:
 	default:
 		fe.add("status", "one of received, processed, failed, dead_lettered, parked")
 	}
-	f.TenantID = fe.tenant(q)
+	sc := fe.narrow(q, scopeOf(c))
 	f.From, f.To = fe.timeRange(q)
-	return f, fe.err()
+	return sc, f, fe.err()
 }
 
 func pageOf(c *gin.Context) (webhook.Page, error) {
@@ -81,7 +71,7 @@ func pageOf(c *gin.Context) (webhook.Page, error) {
 }
 
 func (s *server) listWebhookEvents(c *gin.Context) {
-	f, err := s.webhookFilter(c, c.Query)
+	sc, f, err := s.webhookFilter(c, c.Query)
 	if err != nil {
 		writeProblem(c, err)
 		return
@@ -91,18 +81,17 @@ func (s *server) listWebhookEvents(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	evs, next, err := s.opts.Webhooks.List(c.Request.Context(), f, p)
+	evs, next, err := s.opts.Webhooks.List(c.Request.Context(), sc, f, p)
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
-	names := s.tenantNames(c)
 	out := struct {
 		Items      []apigen.WebhookEvent `json:"items"`
 		NextCursor *string               `json:"next_cursor,omitempty"`
 	}{Items: make([]apigen.WebhookEvent, 0, len(evs))}
 	for _, e := range evs {
-		out.Items = append(out.Items, webhookDTO(e, names))
+		out.Items = append(out.Items, webhookDTO(e))
 	}
 	if next != "" {
 		out.NextCursor = &next
@@ -110,19 +99,14 @@ func (s *server) listWebhookEvents(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (s *server) webhookEvent(c *gin.Context) (webhook.Event, []webhook.Attempt, error) {
+// eventPK reads the :event parameter; a malformed one is the same 404 as
+// an event that does not exist or is outside the caller's scope.
+func eventPK(c *gin.Context) (int64, error) {
 	pk, err := strconv.ParseInt(c.Param("event"), 10, 64)
 	if err != nil {
-		return webhook.Event{}, nil, apperr.E(apperr.NotFound, "No such webhook event.")
+		return 0, apperr.E(apperr.NotFound, "No such webhook event.")
 	}
-	ev, attempts, err := s.opts.Webhooks.Get(c.Request.Context(), pk)
-	if err != nil {
-		return ev, nil, err
-	}
-	if !webhook.TenantVisible(ev, allowedTenantsOf(c)) {
-		return ev, nil, apperr.E(apperr.NotFound, "No such webhook event.")
-	}
-	return ev, attempts, nil
+	return pk, nil
 }
 
 type attemptDTO struct {
@@ -135,29 +119,31 @@ type attemptDTO struct {
 }
 
 func (s *server) getWebhookEvent(c *gin.Context) {
-	ev, attempts, err := s.webhookEvent(c)
+	pk, err := eventPK(c)
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
-	names := s.tenantNames(c)
+	d, err := s.opts.Webhooks.Detail(c.Request.Context(), scopeOf(c), pk)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	ev := d.Event
 	var payload map[string]any
 	_ = json.Unmarshal(ev.Raw, &payload)
 	related := map[string]any{"klarna_account_id": ev.SubjectAccountID}
 	if ev.TenantID != nil {
-		related["tenant_id"], related["tenant_name"] = ev.TenantID, names[*ev.TenantID]
+		related["tenant_id"], related["tenant_name"] = ev.TenantID, ev.TenantName
 	}
-	if env, err := klarna.ParseWebhook(ev.Raw); err == nil {
-		if env.Metadata.CorrelationID != "" {
-			related["correlation_id"] = env.Metadata.CorrelationID
-		}
-		var dp klarna.DisputeEventPayload
-		if strings.HasPrefix(ev.EventType, "payment.dispute.") && env.DecodePayload(&dp) == nil && dp.PaymentDisputeID != "" {
-			related["dispute_id"] = dp.PaymentDisputeID
-		}
+	if d.CorrelationID != "" {
+		related["correlation_id"] = d.CorrelationID
 	}
-	log := make([]attemptDTO, 0, len(attempts))
-	for _, a := range attempts {
+	if d.DisputeID != "" {
+		related["dispute_id"] = d.DisputeID
+	}
+	log := make([]attemptDTO, 0, len(d.Attempts))
+	for _, a := range d.Attempts {
 		log = append(log, attemptDTO{Attempt: a.Attempt, StartedAt: a.StartedAt.UTC(), FinishedAt: a.FinishedAt.UTC(), Outcome: a.Outcome, Error: a.Error, Worker: a.Worker})
 	}
 	c.JSON(http.StatusOK, struct {
@@ -167,13 +153,13 @@ func (s *server) getWebhookEvent(c *gin.Context) {
 		Verification map[string]string `json:"verification"`
 		AttemptsLog  []attemptDTO      `json:"attempts_log"`
 		Related      map[string]any    `json:"related"`
-	}{webhookDTO(ev, names), payload, len(ev.Raw), map[string]string{"signing_key_id": ev.SigningKeyID, "result": "verified"}, log, related})
+	}{webhookDTO(ev), payload, len(ev.Raw), map[string]string{"signing_key_id": ev.SigningKeyID, "result": "verified"}, log, related})
 }
 
 func (s *server) replayWebhookEvent(c *gin.Context) {
-	ev, _, err := s.webhookEvent(c)
+	pk, err := eventPK(c)
 	if err == nil {
-		err = s.opts.Webhooks.Replay(c.Request.Context(), ev.PK)
+		err = s.opts.Webhooks.Replay(c.Request.Context(), scopeOf(c), pk)
 	}
 	if err != nil {
 		writeProblem(c, err)
@@ -200,12 +186,12 @@ func (s *server) replayWebhookEvents(c *gin.Context) {
 			return
 		}
 	}
-	f, err := s.webhookFilter(c, func(k string) string { return in[k] })
+	sc, f, err := s.webhookFilter(c, func(k string) string { return in[k] })
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
-	n, err := s.opts.Webhooks.ReplayMatching(c.Request.Context(), f)
+	n, err := s.opts.Webhooks.ReplayMatching(c.Request.Context(), sc, f)
 	if err != nil {
 		writeProblem(c, err)
 		return
@@ -219,7 +205,7 @@ func (s *server) listWebhookQuarantine(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
-	qs, next, err := s.opts.Webhooks.ListQuarantine(c.Request.Context(), p)
+	qs, next, err := s.opts.Webhooks.ListQuarantine(c.Request.Context(), scopeOf(c), p)
 	if err != nil {
 		writeProblem(c, err)
 		return
@@ -240,7 +226,7 @@ func (s *server) listWebhookQuarantine(c *gin.Context) {
 }
 
 func (s *server) getWebhookStats(c *gin.Context) {
-	cn, err := s.opts.Webhooks.Counts(c.Request.Context())
+	cn, err := s.opts.Webhooks.Counts(c.Request.Context(), scopeOf(c))
 	if err != nil {
 		writeProblem(c, err)
 		return
@@ -260,7 +246,7 @@ type signingKeyDTO struct {
 }
 
 func (s *server) listWebhookSubscriptions(c *gin.Context) {
-	subs, keys, err := s.opts.Webhooks.Subscriptions(c.Request.Context())
+	subs, keys, err := s.opts.Webhooks.Subscriptions(c.Request.Context(), scopeOf(c))
 	if err != nil {
 		writeProblem(c, err)
 		return
@@ -289,7 +275,20 @@ func (s *server) listWebhookSubscriptions(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// requireAll refuses a change to the acquirer's webhook configuration,
+// which belongs to no partner, unless the caller's scope is every tenant.
+func requireAll(c *gin.Context) bool {
+	if !scopeOf(c).IsAll() {
+		writeProblem(c, apperr.E(apperr.Forbidden, "Only an acquirer role may change the webhook configuration."))
+		return false
+	}
+	return true
+}
+
 func (s *server) ensureWebhookSubscription(c *gin.Context) {
+	if !requireAll(c) {
+		return
+	}
 	sub, err := s.opts.Webhooks.EnsureSubscription(c.Request.Context(), s.opts.WebhookURL)
 	if err != nil {
 		writeProblem(c, err)
@@ -299,6 +298,9 @@ func (s *server) ensureWebhookSubscription(c *gin.Context) {
 }
 
 func (s *server) rotateWebhookSigningKey(c *gin.Context) {
+	if !requireAll(c) {
+		return
+	}
 	id, err := s.opts.Webhooks.RotateKey(c.Request.Context())
 	if err != nil {
 		writeProblem(c, err)
@@ -308,6 +310,9 @@ func (s *server) rotateWebhookSigningKey(c *gin.Context) {
 }
 
 func (s *server) simulateWebhook(c *gin.Context) {
+	if !requireAll(c) {
+		return
+	}
 	var in struct {
 		EventType string `json:"event_type"`
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -78,7 +79,7 @@ func waitStatus(t *testing.T, a *apptest.App, eventID string, statuses ...string
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		evs, _, err := a.Webhooks.List(context.Background(), webhook.Filter{}, webhook.Page{Limit: 200})
+		evs, _, err := a.Webhooks.List(context.Background(), scope.All(), webhook.Filter{}, webhook.Page{Limit: 200})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,11 +139,11 @@ func TestWebhookVerification(t *testing.T) {
 			t.Errorf("%s: answered %d, want 400 problem", tc.name, resp.StatusCode)
 		}
 	}
-	q, _, err := a.Webhooks.ListQuarantine(context.Background(), webhook.Page{Limit: 50})
+	q, _, err := a.Webhooks.ListQuarantine(context.Background(), scope.All(), webhook.Page{Limit: 50})
 	if err != nil || len(q) != len(tests) {
 		t.Fatalf("quarantine holds %d rows (%v), want %d", len(q), err, len(tests))
 	}
-	if evs, _, _ := a.Webhooks.List(context.Background(), webhook.Filter{}, webhook.Page{Limit: 10}); len(evs) != 0 {
+	if evs, _, _ := a.Webhooks.List(context.Background(), scope.All(), webhook.Filter{}, webhook.Page{Limit: 10}); len(evs) != 0 {
 		t.Fatalf("a rejected delivery became an event: %+v", evs)
 	}
 
@@ -200,7 +201,7 @@ func TestWebhookDuplicatesProcessOnce(t *testing.T) {
 		t.Fatalf("%d processing jobs queued (%v), want 1", jobs, err)
 	}
 	ev := waitStatus(t, a, eventIDOf(body), webhook.StatusProcessed)
-	got, attempts, err := a.Webhooks.Get(context.Background(), ev.PK)
+	got, attempts, err := a.Webhooks.Get(context.Background(), scope.All(), ev.PK)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func TestWebhookOutOfOrderKeepsNewestState(t *testing.T) {
 	deliver(t, a, testKeyID, testSecret, initiated)
 	waitStatus(t, a, eventIDOf(initiated), webhook.StatusProcessed)
 	aurora, _ := a.DB.Identity().TenantBySlug(context.Background(), "aurora")
-	st, err := a.DB.Disputes().State(context.Background(), aurora.ID, "krn:dispute:order")
+	st, err := a.DB.Disputes().State(context.Background(), scope.Tenants(aurora.ID), "krn:dispute:order")
 	if err != nil || st.State != "CLOSED" {
 		t.Fatalf("dispute state = %q (%v), want CLOSED", st.State, err)
 	}
@@ -245,7 +246,7 @@ func TestWebhookParkedUntilAccountLinked(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitStatus(t, a, eventIDOf(body), webhook.StatusProcessed)
-	acc, err := a.DB.Partners().Account(context.Background(), acctNew)
+	acc, err := a.DB.Partners().Account(context.Background(), scope.All(), acctNew)
 	if err != nil || acc.State != "OPERATIONAL" {
 		t.Fatalf("account state = %q (%v)", acc.State, err)
 	}

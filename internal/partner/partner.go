@@ -15,6 +15,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/actor"
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -31,7 +32,8 @@ type Account struct {
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	LinkAccount(ctx context.Context, accountID string, tenantID uuid.UUID) (linked bool, err error)
-	Account(ctx context.Context, accountID string) (Account, error)
+	// Account reads an account of a tenant in sc; NotFound outside sc.
+	Account(ctx context.Context, sc scope.Scope, accountID string) (Account, error)
 	SetAccountStateIfNewer(ctx context.Context, accountID, state string, at time.Time) (applied bool, err error)
 	SetProductStatusIfNewer(ctx context.Context, accountID, productID, status string, at time.Time) (applied bool, err error)
 }
@@ -97,7 +99,8 @@ func (s *Service) onStateChange(ctx context.Context, d webhook.Delivery) error {
 	if state == "" { // derive from the type: …state-change.operational → OPERATIONAL
 		state = strings.ToUpper(strings.ReplaceAll(d.Event.EventType[strings.LastIndex(d.Event.EventType, ".")+1:], "-", "_"))
 	}
-	before, err := s.store.Account(ctx, d.Event.SubjectAccountID)
+	// A webhook handler is a system caller: it names its scope explicitly.
+	before, err := s.store.Account(ctx, scope.All(), d.Event.SubjectAccountID)
 	if err != nil {
 		return err
 	}

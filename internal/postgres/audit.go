@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/audit"
 	"github.com/partnerdesk/partnerdesk/internal/keyset"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // auditLockKey is the pg_advisory_xact_lock key that serializes audit
@@ -90,53 +91,39 @@ func bytesArg(b []byte) any {
 	return b
 }
 
-// auditWhere builds the WHERE clause (with leading " WHERE ") for f.
-func auditWhere(f audit.Filter, cur *keyset.Cursor) (string, []any) {
-	var conds []string
-	var args []any
+// auditWhere builds the WHERE clause (with leading " WHERE ") on
+// audit_events "e" for the events of sc matching f.
+func auditWhere(sc scope.Scope, f audit.Filter, cur *keyset.Cursor) (string, []any) {
+	cond, args := scopeCond("e.tenant_id", sc)
+	conds := []string{cond}
 	if f.ActorID != nil {
-		conds = append(conds, "actor_id = ?")
+		conds = append(conds, "e.actor_id = ?")
 		args = append(args, f.ActorID.String())
 	}
 	if f.ActorLabel != "" {
-		conds = append(conds, `actor_label ILIKE ? ESCAPE '\'`)
+		conds = append(conds, `e.actor_label ILIKE ? ESCAPE '\'`)
 		args = append(args, "%"+likeEscape(f.ActorLabel)+"%")
 	}
 	if f.Action != "" {
 		if f.ActionIsPrefix() {
-			conds = append(conds, `action LIKE ? ESCAPE '\'`)
+			conds = append(conds, `e.action LIKE ? ESCAPE '\'`)
 			args = append(args, likeEscape(f.Action)+"%")
 		} else {
-			conds = append(conds, "action = ?")
+			conds = append(conds, "e.action = ?")
 			args = append(args, f.Action)
 		}
 	}
-	if f.TenantIDs != nil {
-		if len(f.TenantIDs) == 0 {
-			conds = append(conds, "false")
-		} else {
-			ids := make([]string, len(f.TenantIDs))
-			for i, id := range f.TenantIDs {
-				ids[i] = id.String()
-			}
-			conds = append(conds, "tenant_id = ANY(?::uuid[])")
-			args = append(args, "{"+strings.Join(ids, ",")+"}")
-		}
-	}
 	if !f.From.IsZero() {
-		conds = append(conds, "occurred_at >= ?")
+		conds = append(conds, "e.occurred_at >= ?")
 		args = append(args, audit.Normalize(f.From))
 	}
 	if !f.To.IsZero() {
-		conds = append(conds, "occurred_at < ?")
+		conds = append(conds, "e.occurred_at < ?")
 		args = append(args, audit.Normalize(f.To))
 	}
 	if cur != nil {
-		conds = append(conds, "(occurred_at, id) < (?, ?)")
+		conds = append(conds, "(e.occurred_at, e.id) < (?, ?)")
 		args = append(args, cur.At, cur.ID)
-	}
-	if len(conds) == 0 {
-		return "", nil
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
@@ -145,11 +132,22 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-func scanAuditEvent(rows *sql.Rows) (audit.Event, error) {
+// auditColumnsOf is auditColumns qualified with a table alias.
+func auditColumnsOf(alias string) string {
+	cols := strings.Split(auditColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// scanAuditEvent reads a row of auditColumns, followed by extra columns.
+func scanAuditEvent(rows *sql.Rows, extra ...any) (audit.Event, error) {
 	var ev audit.Event
 	var diff string
-	err := rows.Scan(&ev.ID, &ev.OccurredAt, &ev.ActorID, &ev.ActorLabel, &ev.TenantID, &ev.Action, &ev.TargetType, &ev.TargetID,
-		&diff, &ev.RequestID, &ev.IP, &ev.UserAgent, &ev.PrevHash, &ev.Hash)
+	dest := append([]any{&ev.ID, &ev.OccurredAt, &ev.ActorID, &ev.ActorLabel, &ev.TenantID, &ev.Action, &ev.TargetType, &ev.TargetID,
+		&diff, &ev.RequestID, &ev.IP, &ev.UserAgent, &ev.PrevHash, &ev.Hash}, extra...)
+	err := rows.Scan(dest...)
 	if err != nil {
 		return ev, err
 	}
@@ -165,7 +163,7 @@ func scanAuditEvent(rows *sql.Rows) (audit.Event, error) {
 }
 
 // List implements audit.Store: keyset paging on (occurred_at, id) desc.
-func (s auditStore) List(ctx context.Context, f audit.Filter, p audit.Page) ([]audit.Event, string, error) {
+func (s auditStore) List(ctx context.Context, sc scope.Scope, f audit.Filter, p audit.Page) ([]audit.Event, string, error) {
 	var cur *keyset.Cursor
 	if p.Cursor != "" {
 		c, err := keyset.Decode(p.Cursor)
@@ -174,20 +172,24 @@ func (s auditStore) List(ctx context.Context, f audit.Filter, p audit.Page) ([]a
 		}
 		cur = &c
 	}
-	where, args := auditWhere(f, cur)
+	where, args := auditWhere(sc, f, cur)
 	args = append(args, p.Limit+1)
-	rows, err := s.db.conn(ctx).Raw(`SELECT `+auditColumns+` FROM audit_events`+where+
-		` ORDER BY occurred_at DESC, id DESC LIMIT ?`, args...).Rows()
+	// The tenant's name comes with the page (a join), not from a lookup of
+	// every tenant.
+	rows, err := s.db.conn(ctx).Raw(`SELECT `+auditColumnsOf("e")+`, coalesce(t.name, '') FROM audit_events e LEFT JOIN tenants t ON t.id = e.tenant_id`+where+
+		` ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?`, args...).Rows()
 	if err != nil {
 		return nil, "", fmt.Errorf("list audit events: %w", err)
 	}
 	defer rows.Close()
 	evs := make([]audit.Event, 0, p.Limit)
+	var name string
 	for rows.Next() {
-		ev, err := scanAuditEvent(rows)
+		ev, err := scanAuditEvent(rows, &name)
 		if err != nil {
 			return nil, "", fmt.Errorf("list audit events: %w", err)
 		}
+		ev.TenantName = name
 		evs = append(evs, ev)
 	}
 	if err := rows.Err(); err != nil {
@@ -204,10 +206,10 @@ func (s auditStore) List(ctx context.Context, f audit.Filter, p audit.Page) ([]a
 
 // Stream implements audit.Store: one query whose rows are read as they
 // arrive.
-func (s auditStore) Stream(ctx context.Context, f audit.Filter, fn func(audit.Event) error) error {
-	where, args := auditWhere(f, nil)
-	rows, err := s.db.conn(ctx).Raw(`SELECT `+auditColumns+` FROM audit_events`+where+
-		` ORDER BY occurred_at DESC, id DESC`, args...).Rows()
+func (s auditStore) Stream(ctx context.Context, sc scope.Scope, f audit.Filter, fn func(audit.Event) error) error {
+	where, args := auditWhere(sc, f, nil)
+	rows, err := s.db.conn(ctx).Raw(`SELECT `+auditColumnsOf("e")+` FROM audit_events e`+where+
+		` ORDER BY e.occurred_at DESC, e.id DESC`, args...).Rows()
 	if err != nil {
 		return fmt.Errorf("stream audit events: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // PartnerStore implements partner.Store.
@@ -43,11 +44,13 @@ func (s *PartnerStore) LinkAccount(ctx context.Context, accountID string, tenant
 	return false, nil
 }
 
-func (s *PartnerStore) Account(ctx context.Context, accountID string) (partner.Account, error) {
+func (s *PartnerStore) Account(ctx context.Context, sc scope.Scope, accountID string) (partner.Account, error) {
 	var a partner.Account
-	res := s.db.conn(ctx).Raw(`SELECT klarna_account_id, tenant_id, state, state_at FROM partner_accounts WHERE klarna_account_id = ?`, accountID).Scan(&a)
+	cond, args := scopeCond("tenant_id", sc)
+	res := s.db.conn(ctx).Raw(`SELECT klarna_account_id, tenant_id, state, state_at FROM partner_accounts WHERE klarna_account_id = ? AND `+cond,
+		append([]any{accountID}, args...)...).Scan(&a)
 	if res.Error != nil {
-		return a, res.Error
+		return a, fmt.Errorf("account: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return a, apperr.E(apperr.NotFound, "No such Klarna account.")
@@ -92,11 +95,13 @@ func (s *DisputeStore) SetDeadline(ctx context.Context, disputeID string, deadli
 	return s.db.conn(ctx).Exec(`UPDATE dispute_states SET deadline_at = ?, updated_at = now() WHERE dispute_id = ?`, deadline, disputeID).Error
 }
 
-func (s *DisputeStore) State(ctx context.Context, tenantID uuid.UUID, disputeID string) (dispute.State, error) {
+func (s *DisputeStore) State(ctx context.Context, sc scope.Scope, disputeID string) (dispute.State, error) {
 	var st dispute.State
-	res := s.db.conn(ctx).Raw(`SELECT dispute_id, tenant_id, klarna_account_id, state, state_at, deadline_at FROM dispute_states WHERE dispute_id = ? AND tenant_id = ?`, disputeID, tenantID).Scan(&st)
+	cond, args := scopeCond("tenant_id", sc)
+	res := s.db.conn(ctx).Raw(`SELECT dispute_id, tenant_id, klarna_account_id, state, state_at, deadline_at FROM dispute_states WHERE dispute_id = ? AND `+cond,
+		append([]any{disputeID}, args...)...).Scan(&st)
 	if res.Error != nil {
-		return st, res.Error
+		return st, fmt.Errorf("dispute state: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return st, apperr.E(apperr.NotFound, "No such dispute.")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/keyset"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -37,6 +38,7 @@ type eventRow struct {
 	ReceivedAt       time.Time
 	SubjectAccountID string
 	TenantID         *uuid.UUID
+	TenantName       string
 	SigningKeyID     string
 	Raw              []byte
 	Status           string
@@ -49,11 +51,16 @@ type eventRow struct {
 
 func (r eventRow) domain() webhook.Event {
 	return webhook.Event{PK: r.ID, EventID: r.EventID, EventType: r.EventType, EventVersion: r.EventVersion, OccurredAt: r.OccurredAt, ReceivedAt: r.ReceivedAt,
-		SubjectAccountID: r.SubjectAccountID, TenantID: r.TenantID, SigningKeyID: r.SigningKeyID, Raw: r.Raw, Status: r.Status, Attempts: r.Attempts,
+		SubjectAccountID: r.SubjectAccountID, TenantID: r.TenantID, TenantName: r.TenantName, SigningKeyID: r.SigningKeyID, Raw: r.Raw, Status: r.Status, Attempts: r.Attempts,
 		LastError: r.LastError, Note: r.Note, Duplicates: r.Duplicates, ProcessedAt: r.ProcessedAt}
 }
 
 const eventCols = `id, event_id, event_type, event_version, occurred_at, received_at, subject_account_id, tenant_id, signing_key_id, raw, status, attempts, last_error, note, duplicates, processed_at`
+
+// eventListCols are the columns of the inbox list (no raw body) read as
+// "e" joined with the event's tenant "t" for its name.
+const eventListCols = `e.id, e.event_id, e.event_type, e.event_version, e.occurred_at, e.received_at, e.subject_account_id, e.tenant_id, coalesce(t.name, '') AS tenant_name,
+	e.signing_key_id, e.status, e.attempts, e.last_error, e.note, e.duplicates, e.processed_at`
 
 func (s *WebhookStore) Ingest(ctx context.Context, ev webhook.Event, envelope []byte) (int64, bool, error) {
 	g, err := mustTx(ctx, "webhook ingest")
@@ -100,13 +107,14 @@ func (s *WebhookStore) Quarantine(ctx context.Context, q webhook.Quarantined, ke
 	return nil
 }
 
-func (s *WebhookStore) Lock(ctx context.Context, pk int64) (webhook.Event, error) {
+func (s *WebhookStore) Lock(ctx context.Context, sc scope.Scope, pk int64) (webhook.Event, error) {
 	g, err := mustTx(ctx, "webhook lock")
 	if err != nil {
 		return webhook.Event{}, err
 	}
+	cond, args := scopeCond("tenant_id", sc)
 	var r eventRow
-	res := g.Raw(`SELECT `+eventCols+` FROM webhook_events WHERE id = ? FOR UPDATE`, pk).Scan(&r)
+	res := g.Raw(`SELECT `+eventCols+` FROM webhook_events WHERE id = ? AND `+cond+` FOR UPDATE`, append([]any{pk}, args...)...).Scan(&r)
 	if res.Error != nil {
 		return webhook.Event{}, fmt.Errorf("lock event: %w", res.Error)
 	}
@@ -138,44 +146,34 @@ func (s *WebhookStore) ParkedFor(ctx context.Context, accountID string) ([]int64
 	return out, err
 }
 
-// eventWhere builds the filter; cursor continues after (received_at, id).
-func eventWhere(f webhook.Filter) (string, []any) {
-	var conds []string
-	var args []any
+// eventWhere builds the condition on webhook_events "e" for the events of
+// sc matching f.
+func eventWhere(sc scope.Scope, f webhook.Filter) (string, []any) {
+	cond, args := scopeCond("e.tenant_id", sc)
+	conds := []string{cond}
 	if f.Type != "" {
 		if p, ok := strings.CutSuffix(f.Type, "*"); ok || strings.HasSuffix(f.Type, ".") {
 			if !ok {
 				p = f.Type
 			}
-			conds = append(conds, "event_type LIKE ?")
+			conds = append(conds, "e.event_type LIKE ?")
 			args = append(args, likePrefix(p))
 		} else {
-			conds = append(conds, "event_type = ?")
+			conds = append(conds, "e.event_type = ?")
 			args = append(args, f.Type)
 		}
 	}
 	if f.Status != "" {
-		conds = append(conds, "status = ?")
+		conds = append(conds, "e.status = ?")
 		args = append(args, f.Status)
 	}
-	if f.TenantID != nil {
-		conds = append(conds, "tenant_id = ?")
-		args = append(args, *f.TenantID)
-	}
-	if f.TenantIDs != nil {
-		conds = append(conds, "tenant_id = ANY(?)")
-		args = append(args, pq.Array(uuidStrings(f.TenantIDs)))
-	}
 	if !f.From.IsZero() {
-		conds = append(conds, "received_at >= ?")
+		conds = append(conds, "e.received_at >= ?")
 		args = append(args, f.From)
 	}
 	if !f.To.IsZero() {
-		conds = append(conds, "received_at < ?")
+		conds = append(conds, "e.received_at < ?")
 		args = append(args, f.To)
-	}
-	if len(conds) == 0 {
-		return "TRUE", nil
 	}
 	return strings.Join(conds, " AND "), args
 }
@@ -192,28 +190,30 @@ func uuidStrings(ids []uuid.UUID) []string {
 	return out
 }
 
-func (s *WebhookStore) Matching(ctx context.Context, f webhook.Filter, limit int) ([]int64, error) {
-	where, args := eventWhere(f)
+func (s *WebhookStore) Matching(ctx context.Context, sc scope.Scope, f webhook.Filter, limit int) ([]int64, error) {
+	where, args := eventWhere(sc, f)
 	var out []int64
-	err := s.db.conn(ctx).Raw(`SELECT id FROM webhook_events WHERE `+where+` ORDER BY id LIMIT ? FOR UPDATE`, append(args, limit)...).Scan(&out).Error
-	return out, err
+	err := s.db.conn(ctx).Raw(`SELECT e.id FROM webhook_events e WHERE `+where+` ORDER BY e.id LIMIT ? FOR UPDATE`, append(args, limit)...).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("matching events: %w", err)
+	}
+	return out, nil
 }
 
-func (s *WebhookStore) List(ctx context.Context, f webhook.Filter, p webhook.Page) ([]webhook.Event, string, error) {
-	where, args := eventWhere(f)
+func (s *WebhookStore) List(ctx context.Context, sc scope.Scope, f webhook.Filter, p webhook.Page) ([]webhook.Event, string, error) {
+	where, args := eventWhere(sc, f)
 	if p.Cursor != "" {
 		c, err := keyset.Decode(p.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
-		where += " AND (received_at, id) < (?, ?)"
+		where += " AND (e.received_at, e.id) < (?, ?)"
 		args = append(args, c.At, c.ID)
 	}
 	var rows []eventRow
 	// The list leaves out the raw body; the detail view reads it.
-	err := s.db.conn(ctx).Raw(`SELECT id, event_id, event_type, event_version, occurred_at, received_at, subject_account_id, tenant_id, signing_key_id,
-		status, attempts, last_error, note, duplicates, processed_at FROM webhook_events WHERE `+where+` ORDER BY received_at DESC, id DESC LIMIT ?`,
-		append(args, p.Limit+1)...).Scan(&rows).Error
+	err := s.db.conn(ctx).Raw(`SELECT `+eventListCols+` FROM webhook_events e LEFT JOIN tenants t ON t.id = e.tenant_id
+		WHERE `+where+` ORDER BY e.received_at DESC, e.id DESC LIMIT ?`, append(args, p.Limit+1)...).Scan(&rows).Error
 	if err != nil {
 		return nil, "", fmt.Errorf("list events: %w", err)
 	}
@@ -230,11 +230,13 @@ func (s *WebhookStore) List(ctx context.Context, f webhook.Filter, p webhook.Pag
 	return out, next, nil
 }
 
-func (s *WebhookStore) Get(ctx context.Context, pk int64) (webhook.Event, []webhook.Attempt, error) {
+func (s *WebhookStore) Get(ctx context.Context, sc scope.Scope, pk int64) (webhook.Event, []webhook.Attempt, error) {
+	cond, args := scopeCond("e.tenant_id", sc)
 	var r eventRow
-	res := s.db.conn(ctx).Raw(`SELECT `+eventCols+` FROM webhook_events WHERE id = ?`, pk).Scan(&r)
+	res := s.db.conn(ctx).Raw(`SELECT `+eventListCols+`, e.raw FROM webhook_events e LEFT JOIN tenants t ON t.id = e.tenant_id WHERE e.id = ? AND `+cond,
+		append([]any{pk}, args...)...).Scan(&r)
 	if res.Error != nil {
-		return webhook.Event{}, nil, res.Error
+		return webhook.Event{}, nil, fmt.Errorf("get event: %w", res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return webhook.Event{}, nil, apperr.E(apperr.NotFound, "No such webhook event.")
@@ -244,7 +246,10 @@ func (s *WebhookStore) Get(ctx context.Context, pk int64) (webhook.Event, []webh
 	return r.domain(), as, err
 }
 
-func (s *WebhookStore) ListQuarantine(ctx context.Context, p webhook.Page) ([]webhook.Quarantined, string, error) {
+func (s *WebhookStore) ListQuarantine(ctx context.Context, sc scope.Scope, p webhook.Page) ([]webhook.Quarantined, string, error) {
+	if !sc.IsAll() {
+		return []webhook.Quarantined{}, "", nil // deliveries of no tenant
+	}
 	where, args := "TRUE", []any{}
 	if p.Cursor != "" {
 		c, err := keyset.Decode(p.Cursor)
@@ -267,7 +272,7 @@ func (s *WebhookStore) ListQuarantine(ctx context.Context, p webhook.Page) ([]we
 	return rows, next, nil
 }
 
-func (s *WebhookStore) Counts(ctx context.Context) (webhook.Counts, error) {
+func (s *WebhookStore) Counts(ctx context.Context, sc scope.Scope) (webhook.Counts, error) {
 	c := webhook.Counts{ByStatus: map[string]int{}, ByType: map[string]int{}}
 	type kv struct {
 		K string
@@ -275,11 +280,12 @@ func (s *WebhookStore) Counts(ctx context.Context) (webhook.Counts, error) {
 	}
 	var st, ty []kv
 	g := s.db.conn(ctx)
-	if err := g.Raw(`SELECT status AS k, count(*) AS n FROM webhook_events GROUP BY status`).Scan(&st).Error; err != nil {
-		return c, err
+	cond, args := scopeCond("tenant_id", sc)
+	if err := g.Raw(`SELECT status AS k, count(*) AS n FROM webhook_events WHERE `+cond+` GROUP BY status`, args...).Scan(&st).Error; err != nil {
+		return c, fmt.Errorf("count events: %w", err)
 	}
-	if err := g.Raw(`SELECT event_type AS k, count(*) AS n FROM webhook_events GROUP BY event_type ORDER BY 2 DESC LIMIT 50`).Scan(&ty).Error; err != nil {
-		return c, err
+	if err := g.Raw(`SELECT event_type AS k, count(*) AS n FROM webhook_events WHERE `+cond+` GROUP BY event_type ORDER BY 2 DESC LIMIT 50`, args...).Scan(&ty).Error; err != nil {
+		return c, fmt.Errorf("count events: %w", err)
 	}
 	for _, x := range st {
 		c.ByStatus[x.K] = x.N
@@ -287,12 +293,14 @@ func (s *WebhookStore) Counts(ctx context.Context) (webhook.Counts, error) {
 	for _, x := range ty {
 		c.ByType[x.K] = x.N
 	}
-	if err := g.Raw(`SELECT count(*) FROM webhook_quarantine`).Scan(&c.Quarantined).Error; err != nil {
-		return c, err
+	if sc.IsAll() { // quarantined deliveries belong to no tenant
+		if err := g.Raw(`SELECT count(*) FROM webhook_quarantine`).Scan(&c.Quarantined).Error; err != nil {
+			return c, fmt.Errorf("count quarantine: %w", err)
+		}
 	}
 	var oldest sql.NullTime
-	if err := g.Raw(`SELECT min(received_at) FROM webhook_events WHERE status IN ('received', 'failed')`).Scan(&oldest).Error; err != nil {
-		return c, err
+	if err := g.Raw(`SELECT min(received_at) FROM webhook_events WHERE status IN ('received', 'failed') AND `+cond, args...).Scan(&oldest).Error; err != nil {
+		return c, fmt.Errorf("oldest open event: %w", err)
 	}
 	if oldest.Valid {
 		c.OldestOpen = &oldest.Time

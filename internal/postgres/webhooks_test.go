@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -36,7 +37,7 @@ func TestQuarantineIsBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := db.Webhooks().Counts(ctx)
+	c, err := db.Webhooks().Counts(ctx, scope.All())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 type metrics struct {
@@ -63,7 +65,7 @@ func (d *depthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- d.desc }
 func (d *depthCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	c, err := d.store.Counts(ctx)
+	c, err := d.store.Counts(ctx, scope.All()) // a system reader: the whole inbox
 	if err != nil {
 		return
 	}

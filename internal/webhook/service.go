@@ -7,15 +7,16 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/partnerdesk/partnerdesk/internal/actor"
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/secretbox"
 )
 
@@ -235,7 +236,7 @@ func (s *Service) Process(ctx context.Context, pk int64, attempt, maxAttempts in
 	outcome, procErr := "", error(nil)
 	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		ev, err = s.o.Store.Lock(ctx, pk)
+		ev, err = s.o.Store.Lock(ctx, scope.All(), pk) // the pipeline works for every tenant
 		if err != nil {
 			return err
 		}
@@ -271,7 +272,7 @@ func (s *Service) Process(ctx context.Context, pk int64, attempt, maxAttempts in
 		// Record the failure in its own transaction: the handler's writes
 		// are gone, the attempt and its error stay visible.
 		recErr := s.o.Store.InTx(ctx, func(ctx context.Context) error {
-			cur, err := s.o.Store.Lock(ctx, pk)
+			cur, err := s.o.Store.Lock(ctx, scope.All(), pk)
 			if err != nil {
 				return err
 			}
@@ -359,10 +360,11 @@ func (s *Service) requeue(ctx context.Context, pks []int64) (int, error) {
 	return len(opened), nil
 }
 
-// Replay processes one stored event again (audited).
-func (s *Service) Replay(ctx context.Context, pk int64) error {
+// Replay processes one stored event of sc again (audited); an event outside
+// sc is NotFound.
+func (s *Service) Replay(ctx context.Context, sc scope.Scope, pk int64) error {
 	return s.o.Store.InTx(ctx, func(ctx context.Context) error {
-		ev, err := s.o.Store.Lock(ctx, pk)
+		ev, err := s.o.Store.Lock(ctx, sc, pk)
 		if err != nil {
 			return err
 		}
@@ -377,61 +379,73 @@ func (s *Service) Replay(ctx context.Context, pk int64) error {
 // MaxBulkReplay bounds one replay-by-filter.
 const MaxBulkReplay = 10000
 
-// ReplayMatching replays every event matching f (at most MaxBulkReplay),
-// as one audited action.
-func (s *Service) ReplayMatching(ctx context.Context, f Filter) (int, error) {
+// ReplayMatching replays every event of sc matching f (at most
+// MaxBulkReplay), as one audited action.
+func (s *Service) ReplayMatching(ctx context.Context, sc scope.Scope, f Filter) (int, error) {
 	var n int
 	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
-		pks, err := s.o.Store.Matching(ctx, f, MaxBulkReplay)
+		pks, err := s.o.Store.Matching(ctx, sc, f, MaxBulkReplay)
 		if err != nil {
 			return err
 		}
 		if n, err = s.requeue(ctx, pks); err != nil {
 			return err
 		}
+		var tenants any = "all"
+		if !sc.IsAll() {
+			tenants = sc.IDs()
+		}
 		return s.o.Audit(ctx, actor.Change{Action: "webhook:replay", TargetType: "webhook_events", TargetID: "filter",
-			After: map[string]any{"type": f.Type, "status": f.Status, "tenant": f.TenantID, "from": f.From, "to": f.To, "replayed": n}})
+			After: map[string]any{"type": f.Type, "status": f.Status, "tenants": tenants, "from": f.From, "to": f.To, "replayed": n}})
 	})
 	return n, err
 }
 
-// List, Get, Quarantine and Counts read the inbox.
-func (s *Service) List(ctx context.Context, f Filter, p Page) ([]Event, string, error) {
+// List returns one page of the events of sc matching f, newest first.
+func (s *Service) List(ctx context.Context, sc scope.Scope, f Filter, p Page) ([]Event, string, error) {
 	if p.Limit <= 0 || p.Limit > 200 {
 		p.Limit = 50
 	}
-	return s.o.Store.List(ctx, f, p)
+	evs, next, err := s.o.Store.List(ctx, sc, f, p)
+	if err != nil {
+		return nil, "", fmt.Errorf("list webhook events: %w", err)
+	}
+	return evs, next, nil
 }
 
-// Get returns one event and its attempts.
-func (s *Service) Get(ctx context.Context, pk int64) (Event, []Attempt, error) {
-	return s.o.Store.Get(ctx, pk)
+// Get returns one event of sc and its attempts.
+func (s *Service) Get(ctx context.Context, sc scope.Scope, pk int64) (Event, []Attempt, error) {
+	return s.o.Store.Get(ctx, sc, pk)
 }
 
-// ListQuarantine returns rejected deliveries, newest first.
-func (s *Service) ListQuarantine(ctx context.Context, p Page) ([]Quarantined, string, error) {
-	if p.Limit <= 0 || p.Limit > 200 {
-		p.Limit = 50
+// Detail returns one event of sc with its attempts and what its envelope
+// says it concerns (correlation id, dispute).
+func (s *Service) Detail(ctx context.Context, sc scope.Scope, pk int64) (EventDetail, error) {
+	ev, attempts, err := s.o.Store.Get(ctx, sc, pk)
+	if err != nil {
+		return EventDetail{}, err
 	}
-	return s.o.Store.ListQuarantine(ctx, p)
-}
-
-// Counts summarises the inbox.
-func (s *Service) Counts(ctx context.Context) (Counts, error) { return s.o.Store.Counts(ctx) }
-
-// TenantVisible reports whether an event may be shown to a viewer limited
-// to tenants (nil = all).
-func TenantVisible(ev Event, tenants []uuid.UUID) bool {
-	if tenants == nil {
-		return true
-	}
-	if ev.TenantID == nil {
-		return false
-	}
-	for _, t := range tenants {
-		if t == *ev.TenantID {
-			return true
+	d := EventDetail{Event: ev, Attempts: attempts}
+	if env, err := klarna.ParseWebhook(ev.Raw); err == nil {
+		d.CorrelationID = env.Metadata.CorrelationID
+		var dp klarna.DisputeEventPayload
+		if strings.HasPrefix(ev.EventType, "payment.dispute.") && env.DecodePayload(&dp) == nil {
+			d.DisputeID = dp.PaymentDisputeID
 		}
 	}
-	return false
+	return d, nil
+}
+
+// ListQuarantine returns rejected deliveries, newest first; they belong to
+// no tenant, so only scope.All sees any.
+func (s *Service) ListQuarantine(ctx context.Context, sc scope.Scope, p Page) ([]Quarantined, string, error) {
+	if p.Limit <= 0 || p.Limit > 200 {
+		p.Limit = 50
+	}
+	return s.o.Store.ListQuarantine(ctx, sc, p)
+}
+
+// Counts summarises the inbox as sc sees it.
+func (s *Service) Counts(ctx context.Context, sc scope.Scope) (Counts, error) {
+	return s.o.Store.Counts(ctx, sc)
 }

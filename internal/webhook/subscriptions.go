@@ -8,6 +8,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/actor"
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // EventVersion is the schema version Partner Desk subscribes with
@@ -136,8 +137,13 @@ func (s *Service) RotateKey(ctx context.Context) (string, error) {
 	return keyID, s.reloadKeys(ctx)
 }
 
-// Subscriptions lists the subscriptions, refreshed from Klarna when it answers.
-func (s *Service) Subscriptions(ctx context.Context) ([]Subscription, []SigningKey, error) {
+// Subscriptions lists the subscriptions, refreshed from Klarna when it
+// answers. They are the acquirer's configuration, of no partner: only
+// scope.All sees them.
+func (s *Service) Subscriptions(ctx context.Context, sc scope.Scope) ([]Subscription, []SigningKey, error) {
+	if !sc.IsAll() {
+		return []Subscription{}, []SigningKey{}, nil
+	}
 	subs, err := s.o.Store.Subscriptions(ctx)
 	if err != nil {
 		return nil, nil, err

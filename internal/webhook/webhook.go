@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // Event statuses.
@@ -37,6 +38,7 @@ type Event struct {
 	ReceivedAt       time.Time
 	SubjectAccountID string
 	TenantID         *uuid.UUID
+	TenantName       string // read from the tenant in List and Get, not stored
 	SigningKeyID     string
 	Raw              []byte
 	Status           string
@@ -71,13 +73,23 @@ type Quarantined struct {
 	BodySHA256   []byte // of the whole body
 }
 
-// Filter selects events in the inbox. Zero fields do not filter.
+// Filter selects events in the inbox. Zero fields do not filter. Which
+// tenants' events may be seen is not a filter: every read takes a
+// scope.Scope (narrow it with Scope.Narrow for a one-tenant filter).
 type Filter struct {
-	Type      string // exact, or a prefix ending in '.' or '*'
-	TenantID  *uuid.UUID
-	Status    string
-	From, To  time.Time
-	TenantIDs []uuid.UUID // visibility: nil = all
+	Type     string // exact, or a prefix ending in '.' or '*'
+	Status   string
+	From, To time.Time
+}
+
+// EventDetail is one event with its attempts and the objects it concerns,
+// read from its envelope.
+type EventDetail struct {
+	Event    Event
+	Attempts []Attempt
+	// CorrelationID and DisputeID are "" when the envelope names none.
+	CorrelationID string
+	DisputeID     string
 }
 
 // Page is a keyset page request.
@@ -115,7 +127,10 @@ type Subscription struct {
 	UpdatedAt    time.Time
 }
 
-// Store persists events, keys and subscriptions.
+// Store persists events, keys and subscriptions. Every read of events takes
+// the scope of tenants whose events it may return and filters on it in SQL:
+// events of no tenant (not yet resolved, or the acquirer's own) only for
+// scope.All; the background pipeline passes scope.All explicitly.
 type Store interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 
@@ -123,20 +138,26 @@ type Store interface {
 	// counts the duplicate and returns duplicate=true.
 	Ingest(ctx context.Context, ev Event, envelope []byte) (pk int64, duplicate bool, err error)
 	Quarantine(ctx context.Context, q Quarantined, keep int) error
-	// Lock reads an event FOR UPDATE (inside a transaction).
-	Lock(ctx context.Context, pk int64) (Event, error)
+	// Lock reads an event of sc FOR UPDATE (inside a transaction); NotFound
+	// outside sc.
+	Lock(ctx context.Context, sc scope.Scope, pk int64) (Event, error)
 	SetOutcome(ctx context.Context, ev Event) error
 	AddAttempt(ctx context.Context, a Attempt) error
 	// Reopen sets events back to received for processing again and returns
 	// the ones it reopened.
 	Reopen(ctx context.Context, pks []int64) ([]int64, error)
 	ParkedFor(ctx context.Context, accountID string) ([]int64, error)
-	Matching(ctx context.Context, f Filter, limit int) ([]int64, error)
+	// Matching locks the ids of the events of sc matching f (FOR UPDATE).
+	Matching(ctx context.Context, sc scope.Scope, f Filter, limit int) ([]int64, error)
 
-	List(ctx context.Context, f Filter, p Page) ([]Event, string, error)
-	Get(ctx context.Context, pk int64) (Event, []Attempt, error)
-	ListQuarantine(ctx context.Context, p Page) ([]Quarantined, string, error)
-	Counts(ctx context.Context) (Counts, error)
+	List(ctx context.Context, sc scope.Scope, f Filter, p Page) ([]Event, string, error)
+	// Get returns an event of sc and its attempts; NotFound outside sc.
+	Get(ctx context.Context, sc scope.Scope, pk int64) (Event, []Attempt, error)
+	// ListQuarantine lists rejected deliveries. They belong to no tenant:
+	// only scope.All sees them.
+	ListQuarantine(ctx context.Context, sc scope.Scope, p Page) ([]Quarantined, string, error)
+	// Counts summarises the events of sc (quarantine only for scope.All).
+	Counts(ctx context.Context, sc scope.Scope) (Counts, error)
 
 	TenantOfAccount(ctx context.Context, accountID string) (uuid.UUID, bool, error)
 

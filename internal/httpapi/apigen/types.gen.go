@@ -108,6 +108,24 @@ func (e RoleScope) Valid() bool {
 	}
 }
 
+// Defines values for TenantSummaryKind.
+const (
+	TenantSummaryKindAcquirer TenantSummaryKind = "acquirer"
+	TenantSummaryKindPartner  TenantSummaryKind = "partner"
+)
+
+// Valid indicates whether the value is a known member of the TenantSummaryKind enum.
+func (e TenantSummaryKind) Valid() bool {
+	switch e {
+	case TenantSummaryKindAcquirer:
+		return true
+	case TenantSummaryKindPartner:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TenantUserRolesSource.
 const (
 	TenantUserRolesSourceIdpGroup   TenantUserRolesSource = "idp_group"
@@ -359,7 +377,9 @@ type Me struct {
 	CsrfToken           string `json:"csrf_token"`
 	StepUpMaxAgeSeconds int    `json:"step_up_max_age_seconds"`
 
-	// Tenants Every tenant the user can see, acquirer first; with the roles held and the actions allowed there.
+	// Tenants The tenants where the user holds roles (never every partner), acquirer first; with the roles held
+	// and the actions allowed there. An acquirer tenant with all_partners reaches every partner with
+	// its actions: search them with GET /tenants.
 	Tenants  []MeTenant  `json:"tenants"`
 	User     UserSummary `json:"user"`
 	ViaToken bool        `json:"via_token"`
@@ -367,10 +387,13 @@ type Me struct {
 
 // MeTenant defines model for MeTenant.
 type MeTenant struct {
-	Actions []string           `json:"actions"`
-	Id      openapi_types.UUID `json:"id"`
-	Kind    MeTenantKind       `json:"kind"`
-	Name    string             `json:"name"`
+	Actions []string `json:"actions"`
+
+	// AllPartners true when these roles (acquirer roles) reach every partner tenant, with the same actions
+	AllPartners bool               `json:"all_partners"`
+	Id          openapi_types.UUID `json:"id"`
+	Kind        MeTenantKind       `json:"kind"`
+	Name        string             `json:"name"`
 
 	// Roles roles held in this tenant itself (acquirer roles appear on the acquirer)
 	Roles []string `json:"roles"`
@@ -436,6 +459,23 @@ type Role struct {
 
 // RoleScope defines model for Role.Scope.
 type RoleScope string
+
+// TenantPage defines model for TenantPage.
+type TenantPage struct {
+	Items      []TenantSummary `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// TenantSummary defines model for TenantSummary.
+type TenantSummary struct {
+	Id   openapi_types.UUID `json:"id"`
+	Kind TenantSummaryKind  `json:"kind"`
+	Name string             `json:"name"`
+	Slug string             `json:"slug"`
+}
+
+// TenantSummaryKind defines model for TenantSummary.Kind.
+type TenantSummaryKind string
 
 // TenantUser defines model for TenantUser.
 type TenantUser struct {
@@ -608,6 +648,14 @@ type ExportAuditParams struct {
 	Tenant *openapi_types.UUID `form:"tenant,omitempty" json:"tenant,omitempty"`
 	From   *time.Time          `form:"from,omitempty" json:"from,omitempty"`
 	To     *time.Time          `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// ListTenantsParams defines parameters for ListTenants.
+type ListTenantsParams struct {
+	// Q name or slug contains (case-insensitive), or an exact tenant id
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // CreateInvitationParams defines parameters for CreateInvitation.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -57,7 +58,7 @@ func TestProcessedEventAlwaysHasItsAttempt(t *testing.T) {
 	}
 
 	_ = svc.Process(ctx, pk, 1, 5) // dies at the attempt record
-	ev, attempts, err := svc.Get(ctx, pk)
+	ev, attempts, err := svc.Get(ctx, scope.All(), pk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestProcessedEventAlwaysHasItsAttempt(t *testing.T) {
 	if err := svc.Process(ctx, pk, 2, 5); err != nil { // the job runs again
 		t.Fatal(err)
 	}
-	ev, attempts, err = svc.Get(ctx, pk)
+	ev, attempts, err = svc.Get(ctx, scope.All(), pk)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,9 +37,16 @@ export const roles: { roles: Role[]; actions: string[] } = {
   actions: [...new Set(Object.values(ACTIONS).flat())].sort(),
 };
 
-function tenant(id: string, kind: MeTenant['kind'], slug: string, name: string, role: RoleName, held: boolean): MeTenant {
-  return { id, kind, slug, name, roles: held ? [role] : [], actions: ACTIONS[role] };
+function tenant(id: string, kind: MeTenant['kind'], slug: string, name: string, role: RoleName, allPartners = false): MeTenant {
+  return { id, kind, slug, name, roles: [role], actions: ACTIONS[role], all_partners: allPartners };
 }
+
+/** Every tenant of the test installation, as GET /tenants lists them (acquirer first, then by name). */
+export const directory: Schemas['TenantSummary'][] = [
+  { id: ACQUIRER_ID, kind: 'acquirer', slug: 'acquirer', name: 'Northwind Payments' },
+  { id: AURORA_ID, kind: 'partner', slug: 'aurora', name: 'Aurora Outfitters' },
+  { id: BOREALIS_ID, kind: 'partner', slug: 'borealis', name: 'Borealis Bikes' },
+];
 
 function me(user: { email: string; name: string }, tenants: MeTenant[]): Me {
   return {
@@ -52,21 +59,17 @@ function me(user: { email: string; name: string }, tenants: MeTenant[]): Me {
   };
 }
 
-/** An acquirer role: held on the acquirer, reaching both partners. */
+/** An acquirer role: held on the acquirer, reaching every partner (found at GET /tenants, not listed in /me). */
 function acquirerPersona(role: RoleName, email: string, name: string): Me {
-  return me({ email, name }, [
-    tenant(ACQUIRER_ID, 'acquirer', 'acquirer', 'Northwind Payments', role, true),
-    tenant(AURORA_ID, 'partner', 'aurora', 'Aurora Outfitters', role, false),
-    tenant(BOREALIS_ID, 'partner', 'borealis', 'Borealis Bikes', role, false),
-  ]);
+  return me({ email, name }, [tenant(ACQUIRER_ID, 'acquirer', 'acquirer', 'Northwind Payments', role, true)]);
 }
 
 export const personas = {
   acquirerAdmin: acquirerPersona('acquirer-admin', 'ada@acquirer.test', 'Ada Admin'),
   acquirerFinance: acquirerPersona('acquirer-finance', 'finn@acquirer.test', 'Finn Finance'),
   auditor: acquirerPersona('auditor', 'audrey@acquirer.test', 'Audrey Auditor'),
-  merchantAdmin: me({ email: 'mia@aurora.test', name: 'Mia Merchant' }, [tenant(AURORA_ID, 'partner', 'aurora', 'Aurora Outfitters', 'merchant-admin', true)]),
-  merchantDisputes: me({ email: 'dan@aurora.test', name: 'Dan Disputes' }, [tenant(AURORA_ID, 'partner', 'aurora', 'Aurora Outfitters', 'merchant-disputes', true)]),
+  merchantAdmin: me({ email: 'mia@aurora.test', name: 'Mia Merchant' }, [tenant(AURORA_ID, 'partner', 'aurora', 'Aurora Outfitters', 'merchant-admin')]),
+  merchantDisputes: me({ email: 'dan@aurora.test', name: 'Dan Disputes' }, [tenant(AURORA_ID, 'partner', 'aurora', 'Aurora Outfitters', 'merchant-disputes')]),
 } satisfies Record<string, Me>;
 
 export function tenantUsers(tenantName: string): Schemas['TenantUsers'] {

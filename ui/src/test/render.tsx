@@ -5,7 +5,7 @@ import { vi } from 'vitest';
 import { AppProviders, createQueryClient } from '@/app/providers';
 import { routes } from '@/app/routes';
 import type { Meta, Schemas } from '@/lib/api';
-import { personas, roles } from './fixtures';
+import { directory, personas, roles } from './fixtures';
 
 /** Renders the whole app (real routes, layout and providers) at `path`. */
 export function renderApp(path = '/') {
@@ -66,6 +66,14 @@ export function stubApi(options: { me?: Schemas['Me'] | Handler; meta?: Meta; ha
     'GET /meta': () => jsonResponse(options.meta ?? { version: '0.1.0-test', environment: 'dev', demo: true }),
     'GET /me': typeof me === 'function' ? me : () => jsonResponse(me),
     'GET /roles': () => jsonResponse(roles),
+    // The tenants the user can see, searched like the server does (q: name or slug contains, or the id).
+    'GET /tenants': async (req) => {
+      const who: Schemas['Me'] = typeof me === 'function' ? await (await me(req)).json() : me;
+      const q = (new URL(req.url, 'http://localhost').searchParams.get('q') ?? '').toLowerCase();
+      const visible = who.tenants.some((t) => t.all_partners) ? directory : directory.filter((d) => who.tenants.some((t) => t.id === d.id));
+      const items = visible.filter((t) => !q || t.id === q || t.name.toLowerCase().includes(q) || t.slug.includes(q));
+      return jsonResponse({ items });
+    },
     ...options.handlers,
   };
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {

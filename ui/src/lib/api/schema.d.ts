@@ -55,6 +55,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the tenants the caller can see, acquirer first then by name, keyset paged.
+         * @description Any logged-in user. Returns only the tenants where the caller may perform at least one action
+         *     (every tenant for acquirer roles; an API token only its own tenant), filtered in SQL: the
+         *     tenant switcher searches here instead of /me listing every partner.
+         */
+        get: operations["listTenants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tenants/{tenant}/users": {
         parameters: {
             query?: never;
@@ -403,7 +425,11 @@ export interface components {
         };
         Me: {
             user: components["schemas"]["UserSummary"];
-            /** @description Every tenant the user can see, acquirer first; with the roles held and the actions allowed there. */
+            /**
+             * @description The tenants where the user holds roles (never every partner), acquirer first; with the roles held
+             *     and the actions allowed there. An acquirer tenant with all_partners reaches every partner with
+             *     its actions: search them with GET /tenants.
+             */
             tenants: components["schemas"]["MeTenant"][];
             /** @description echo in X-CSRF-Token on mutations */
             csrf_token: string;
@@ -422,6 +448,20 @@ export interface components {
             /** @description roles held in this tenant itself (acquirer roles appear on the acquirer) */
             roles: string[];
             actions: string[];
+            /** @description true when these roles (acquirer roles) reach every partner tenant, with the same actions */
+            all_partners: boolean;
+        };
+        TenantSummary: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "acquirer" | "partner";
+            slug: string;
+            name: string;
+        };
+        TenantPage: {
+            items: components["schemas"]["TenantSummary"][];
+            next_cursor?: string | null;
         };
         UserSummary: {
             /** Format: uuid */
@@ -734,6 +774,32 @@ export interface operations {
                         roles: components["schemas"]["Role"][];
                         actions: string[];
                     };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: {
+                /** @description name or slug contains (case-insensitive), or an exact tenant id */
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantPage"];
                 };
             };
             default: components["responses"]["Problem"];

@@ -1,4 +1,4 @@
-import { Button, Code, Drawer, Group, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Button, Code, Drawer, Group, Paper, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { EmptyState } from '@/components/EmptyState';
@@ -7,7 +7,7 @@ import { fieldError } from '@/components/FormError';
 import { InboxIcon } from '@/components/icons';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
-import { useTenant } from '@/features/identity';
+import { TenantSelect, useTenant } from '@/features/identity';
 import { ApiError } from '@/lib/api';
 import { formatDateTime, localInputToRfc3339 } from '@/lib/format';
 import { auditQuery, exportUrl, type AuditEvent, type AuditFilters } from '../api/audit';
@@ -41,7 +41,7 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
 
 /** The audit trail, newest first, with filters, "Load more" and a CSV export. */
 export function AuditPage() {
-  const { tenants, canAnywhere } = useTenant();
+  const { canAnywhere } = useTenant();
   const [form, setForm] = useState<FormState>(EMPTY);
   const [filters, setFilters] = useState<AuditFilters>({});
   const [open, setOpen] = useState<AuditEvent | null>(null);
@@ -53,7 +53,6 @@ export function AuditPage() {
     setFilters(toFilters(form));
   };
   const filterError = audit.error instanceof ApiError && audit.error.fieldErrors.length > 0 ? audit.error : undefined;
-  const tenantOptions = tenants.map((t) => ({ value: t.id, label: t.name }));
 
   return (
     <>
@@ -76,7 +75,7 @@ export function AuditPage() {
             onChange={(e) => set('action')(e.currentTarget.value)}
             error={fieldError(filterError, 'action')}
           />
-          <Select label="Tenant" placeholder="All tenants" data={tenantOptions} value={form.tenant} onChange={set('tenant')} clearable error={fieldError(filterError, 'tenant')} />
+          <TenantSelect label="Tenant" placeholder="All tenants" value={form.tenant || null} onChange={(v) => set('tenant')(v)} clearable error={fieldError(filterError, 'tenant')} />
           <TextInput label="From" type="datetime-local" value={form.from} onChange={(e) => set('from')(e.currentTarget.value)} error={fieldError(filterError, 'from')} />
           <TextInput label="To" type="datetime-local" value={form.to} onChange={(e) => set('to')(e.currentTarget.value)} error={fieldError(filterError, 'to')} />
         </SimpleGrid>

@@ -34,3 +34,24 @@ export function useRoles() {
 export function rolesFitting(roles: readonly Role[], kind: MeTenant['kind']): Role[] {
   return roles.filter((r) => r.scope === kind);
 }
+
+export type TenantSummary = Schemas['TenantSummary'];
+
+/** One page of the tenants the user can see whose name or slug contains `q` (server-side, scoped). */
+export const tenantSearchQuery = (q: string) =>
+  queryOptions({
+    queryKey: ['tenants', 'search', q],
+    queryFn: ({ signal }) => api.get('/tenants', { query: { q: q || undefined, limit: 20 }, signal }),
+    staleTime: 60_000,
+  });
+
+/** The tenant whose slug or id is `key`, when the user can see it (null otherwise). */
+export const tenantLookupQuery = (key: string) =>
+  queryOptions({
+    queryKey: ['tenants', 'lookup', key],
+    queryFn: async ({ signal }) => {
+      const page = await api.get('/tenants', { query: { q: key, limit: 20 }, signal });
+      return page.items.find((t) => t.slug === key || t.id === key) ?? null;
+    },
+    staleTime: 5 * 60_000,
+  });

@@ -1,33 +1,30 @@
-import { Badge, Select } from '@mantine/core';
+import { Badge } from '@mantine/core';
 import { useTenant } from '../tenant';
+import { TenantSelect } from './TenantSelect';
 
-/** Chooses the tenant pages work in; only shown when there is more than one. */
+/**
+ * Chooses the tenant pages work in. A user of one tenant sees its name; a
+ * user whose roles reach every partner searches them (server-side) instead
+ * of scrolling through all of them.
+ */
 export function TenantSwitcher() {
-  const { tenants, tenant, select } = useTenant();
-  if (tenants.length <= 1) {
+  const { tenants, tenant, select, reachesAllPartners } = useTenant();
+  if (tenants.length <= 1 && !reachesAllPartners) {
     return (
       <Badge variant="light" size="lg" tt="none" aria-label="Tenant">
         {tenant.name}
       </Badge>
     );
   }
-  const acquirer = tenants.filter((t) => t.kind === 'acquirer');
-  const partners = tenants.filter((t) => t.kind === 'partner');
-  const data = [
-    ...(acquirer.length ? [{ group: 'Acquirer', items: acquirer.map((t) => ({ value: t.id, label: t.name })) }] : []),
-    ...(partners.length ? [{ group: 'Partners', items: partners.map((t) => ({ value: t.id, label: t.name })) }] : []),
-  ];
   return (
-    <Select
+    <TenantSelect
       aria-label="Tenant"
-      data={data}
+      placeholder="Search tenants"
       value={tenant.id}
-      onChange={(v) => v && select(v)}
+      onChange={(v, t) => v && select(v, t)}
       allowDeselect={false}
-      searchable={tenants.length > 8}
       w={220}
       size="sm"
-      comboboxProps={{ withinPortal: true }}
     />
   );
 }

@@ -5,7 +5,7 @@ import { logout } from '@/lib/api';
 import { browser } from '@/lib/browser';
 import { notify } from '@/lib/notify';
 import { sessionState } from '@/lib/session';
-import { useTenant } from '../tenant';
+import { forgetTenantChoice, useTenant } from '../tenant';
 
 function initials(name: string, email: string): string {
   const words = (name || email).split(/[\s@._-]+/).filter(Boolean);
@@ -22,6 +22,8 @@ export function UserMenu() {
     setBusy(true);
     try {
       const { redirect } = await logout();
+      // The next sign-in (maybe someone else's) starts from its own first tenant.
+      forgetTenantChoice(me.user.id);
       sessionState.reset();
       browser.assign(redirect);
     } catch (e) {

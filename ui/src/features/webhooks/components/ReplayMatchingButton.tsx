@@ -1,6 +1,7 @@
 import { Alert, Button, Code, Group, List, Modal, Stack, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useTenant } from '@/features/identity';
+import { tenantLookupQuery } from '@/features/identity';
 import { formatDateTime } from '@/lib/format';
 import { notify } from '@/lib/notify';
 import { newIdempotencyKey } from '@/lib/stepUp';
@@ -25,10 +26,10 @@ export function replayScope(loaded: number, complete: boolean): string {
 
 /** "Replay matching…": confirms with the filter and the count, then queues every matching event again. */
 export function ReplayMatchingButton({ filters, filter, loaded, complete }: Props) {
-  const { tenants } = useTenant();
+  const found = useQuery({ ...tenantLookupQuery(filters.partner ?? ''), enabled: !!filters.partner });
   const [key, setKey] = useState<string | null>(null);
   const replay = useReplayMatching();
-  const partner = filters.partner ? (tenants.find((t) => t.slug === filters.partner)?.name ?? filters.partner) : undefined;
+  const partner = filters.partner ? (found.data?.name ?? filters.partner) : undefined;
   const lines = [
     filters.type && (
       <>

@@ -1,5 +1,5 @@
 import { Anchor, Badge, Button, Code, Drawer, Group, Paper, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { EmptyState } from '@/components/EmptyState';
@@ -8,7 +8,7 @@ import { fieldError } from '@/components/FormError';
 import { InboxIcon } from '@/components/icons';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
-import { useTenant } from '@/features/identity';
+import { TenantSelect, tenantLookupQuery, useTenant } from '@/features/identity';
 import { ApiError } from '@/lib/api';
 import { formatBytes, formatTimestamp, localInputToRfc3339, rfc3339ToLocalInput } from '@/lib/format';
 import {
@@ -57,11 +57,9 @@ function filtersOf(f: FormState): InboxFilters {
 const excerpt = (s: string, n = 90) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 function FilterForm({ initial, onApply, error }: { initial: InboxFilters; onApply: (f: InboxFilters) => void; error: ApiError | undefined }) {
-  const { tenants } = useTenant();
   const [form, setForm] = useState<FormState>(() => formOf(initial));
   const set = (k: keyof FormState) => (v: string | null) => setForm((f) => ({ ...f, [k]: v }));
   const quarantined = form.status === 'quarantined';
-  const partners = tenants.filter((t) => t.kind === 'partner').map((t) => ({ value: t.slug, label: t.name }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onApply(filtersOf(form));
@@ -77,7 +75,17 @@ function FilterForm({ initial, onApply, error }: { initial: InboxFilters; onAppl
           disabled={quarantined}
           error={fieldError(error, 'type')}
         />
-        <Select label="Partner" placeholder="All partners" data={partners} value={form.partner} onChange={set('partner')} clearable disabled={quarantined} error={fieldError(error, 'tenant')} />
+        <TenantSelect
+          label="Partner"
+          placeholder="All partners"
+          kind="partner"
+          valueKey="slug"
+          value={form.partner || null}
+          onChange={(v) => set('partner')(v)}
+          clearable
+          disabled={quarantined}
+          error={fieldError(error, 'tenant')}
+        />
         <Select
           label="Status"
           placeholder="Any status"
@@ -263,15 +271,17 @@ function QuarantineTable({ items }: { items: QuarantinedDelivery[] }) {
 
 /** The inbox of Klarna webhook events (or the quarantine), filters in the address, keyset "Load more", optional auto-refresh. */
 export function WebhooksPage() {
-  const { tenants, canAnywhere } = useTenant();
+  const { canAnywhere } = useTenant();
   const [params, setParams] = useSearchParams();
   const [live, setLive] = useState(false);
   const filters = useMemo(() => filtersFromSearch(params), [params]);
   const quarantined = filters.status === 'quarantined';
-  const tenantIdOf = (slug: string) => tenants.find((t) => t.slug === slug || t.id === slug)?.id;
+  // The partner filter names a slug; the API wants its id (looked up, never a list of all partners).
+  const partner = useQuery({ ...tenantLookupQuery(filters.partner ?? ''), enabled: !!filters.partner });
+  const tenantIdOf = (slug: string) => (partner.data && (partner.data.slug === slug || partner.data.id === slug) ? partner.data.id : undefined);
   const filter = apiFilter(filters, tenantIdOf);
   const refetchInterval = live ? AUTO_REFRESH_MS : false;
-  const events = useInfiniteQuery({ ...eventsQuery(filter), enabled: !quarantined, refetchInterval });
+  const events = useInfiniteQuery({ ...eventsQuery(filter), enabled: !quarantined && (!filters.partner || partner.isFetched), refetchInterval });
   const quarantine = useInfiniteQuery({ ...quarantineQuery(), enabled: quarantined, refetchInterval });
   const list = quarantined ? quarantine : events;
   const eventItems = events.data?.pages.flatMap((p) => p.items) ?? [];
