@@ -682,10 +682,6 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (APIToke
 	return t, u, nil
 }
 
-// Store exposes the store. Deprecated: handlers use the read methods below;
-// it stays until the last caller outside identity handlers is converted.
-func (s *Service) Store() Store { return s.store }
-
 // Tenant returns one tenant.
 func (s *Service) Tenant(ctx context.Context, id uuid.UUID) (Tenant, error) {
 	t, err := s.store.Tenant(ctx, id)
