@@ -77,7 +77,7 @@ func New(opts Options) (http.Handler, error) {
 	r := gin.New()
 	r.ContextWithFallback = true
 	r.HandleMethodNotAllowed = true
-	r.Use(requestIDs(opts.Logger), accessLog(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes))
+	r.Use(requestIDs(opts.Logger), accessLog(), compressJSON(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes))
 
 	// Operations.
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
