@@ -368,7 +368,7 @@ export function WebhookSettingsPage() {
                   ))}
                 </Group>
                 <Text size="xs" c="dimmed" mt="sm">
-                  Other types are stored for reference and marked processed without a handler.
+                  Other types are stored for reference and shown as “no handler” in the inbox: nothing was done with them.
                 </Text>
               </Card>
             </SimpleGrid>
