@@ -19,7 +19,7 @@ describe('start page per persona', () => {
     ['merchant-admin', personas.merchantAdmin, '/overview', 'Overview', /Aurora Outfitters: your store’s Klarna account/],
     ['merchant-disputes', personas.merchantDisputes, '/disputes', 'Disputes', /Disputes opened against your store/],
     ['merchant-finance', personas.merchantFinance, '/settlements', 'Settlements', /payouts for your store/],
-  ])('sends %s to %s, in its words', async (_role, me, path, heading, words) => {
+  ])('sends %s to its own start page, in its words', async (_role, me, path, heading, words) => {
     stubApi({ me, handlers });
     const { router } = renderApp('/');
     expect(await screen.findByRole('heading', { level: 1, name: heading })).toBeInTheDocument();
