@@ -88,7 +88,7 @@ test('every persona sees exactly the navigation its role allows', async ({ brows
       // The start page is the one meant for the role.
       await expect(page).toHaveURL(new RegExp(`${LANDING[persona]}$`));
       // A merchant has one tenant and no switcher; acquirer roles can switch.
-      const switcher = page.getByRole('combobox', { name: 'Tenant' });
+      const switcher = page.getByRole('banner').getByRole('combobox', { name: 'Tenant' });
       if (persona.startsWith('merchant')) await expect(switcher).toHaveCount(0);
       else await expect(switcher).toBeVisible();
       expect(problems).toEqual([]);
