@@ -104,7 +104,7 @@ func (w *compressWriter) decide() {
 		return
 	}
 	h := w.Header()
-	status := w.ResponseWriter.Status()
+	status := w.Status()
 	if h.Get("Content-Encoding") != "" || !compressibleType(h.Get("Content-Type")) ||
 		status == http.StatusNoContent || status == http.StatusNotModified || status < 200 {
 		w.mode = passthrough
