@@ -31,8 +31,10 @@ export default defineConfig({
         // Vendor code changes rarely: keep it in its own long-cached chunks.
         codeSplitting: {
           groups: [
+            // Form validation is only needed by pages with forms (lazy), not on the first visit.
+            { name: 'forms', test: /node_modules[\\/](zod|@mantine[\\/]form|@standard-schema|klona|fast-deep-equal)[\\/]/, priority: 5 },
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 20 },
-            { name: 'mantine', test: /node_modules[\\/]@mantine[\\/]/, priority: 10 },
+            { name: 'mantine', test: /node_modules[\\/]@mantine[\\/](?!form[\\/])/, priority: 10 },
             { name: 'vendor', test: /node_modules[\\/]/, priority: 0 },
           ],
         },

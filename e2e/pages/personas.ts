@@ -15,9 +15,15 @@ export const PERSONAS = {
 
 export type PersonaId = keyof typeof PERSONAS;
 
-/** Navigation items and the action each needs (Settings: none), in order. */
+/** Merchant roles work in one partner tenant; the others in the acquirer's. */
+export function tenantKind(persona: PersonaId): 'acquirer' | 'partner' {
+  return PERSONAS[persona].role.startsWith('merchant-') ? 'partner' : 'acquirer';
+}
+
+/** Navigation items, the action each needs (Settings: none) and the tenant kind that has it, in order. */
 export const NAV = [
-  { label: 'Partners', path: '/partners', action: 'partner:read' },
+  { label: 'Overview', path: '/overview', action: 'partner:read', kind: 'partner' },
+  { label: 'Partners', path: '/partners', action: 'partner:read', kind: 'acquirer' },
   { label: 'Disputes', path: '/disputes', action: 'dispute:read' },
   { label: 'Settlements', path: '/settlements', action: 'settlement:read' },
   { label: 'Webhooks', path: '/webhooks', action: 'webhook:read' },
@@ -45,5 +51,18 @@ export function policyActions(): Map<string, Set<string>> {
 export function expectedNav(persona: PersonaId): string[] {
   const actions = policyActions().get(PERSONAS[persona].role);
   if (!actions) throw new Error(`no role ${PERSONAS[persona].role} in policies/roles.v1.csv`);
-  return NAV.filter((n) => !n.action || actions.has(n.action)).map((n) => n.path);
+  const kind = tenantKind(persona);
+  return NAV.filter((n) => (!('kind' in n) || n.kind === kind) && (!n.action || actions.has(n.action))).map((n) => n.path);
 }
+
+/** Where each persona starts: the page meant for what it does (ui/src/app/navigation.ts, landingPath). */
+export const LANDING: Record<PersonaId, string> = {
+  'acquirer-admin': '/partners',
+  'acquirer-support': '/disputes',
+  'acquirer-finance': '/settlements',
+  auditor: '/audit',
+  'merchant-admin': '/overview',
+  'merchant-disputes': '/disputes',
+  'merchant-finance': '/settlements',
+  'merchant-admin-b': '/overview',
+};

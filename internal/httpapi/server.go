@@ -89,7 +89,7 @@ func New(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Use(requestIDs(opts.Logger), accessLog(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes), validInput)
+	r.Use(requestIDs(opts.Logger), accessLog(), compressJSON(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes), validInput)
 
 	// Operations.
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })

@@ -301,6 +301,12 @@ func (s *Service) Process(ctx context.Context, pk int64, attempt, maxAttempts in
 	return nil
 }
 
+// NoteNoHandler is the note of an event whose type has no handler: it is
+// marked processed (nothing to retry) but nothing was done with it. The UI
+// matches this exact text to show "no handler" instead of "processed", so
+// change both together.
+const NoteNoHandler = "no handler for this event type; stored for reference"
+
 // run resolves the event's tenant and calls its handler, setting the
 // event's new status. It returns the outcome, or an error to retry.
 func (s *Service) run(ctx context.Context, ev *Event) (string, error) {
@@ -311,7 +317,7 @@ func (s *Service) run(ctx context.Context, ev *Event) (string, error) {
 	now := s.o.Now()
 	rt, ok := s.o.Registry.lookup(ev.EventType)
 	if !ok {
-		ev.Status, ev.Note, ev.ProcessedAt, ev.LastError = StatusProcessed, "no handler for this event type; stored for reference", &now, ""
+		ev.Status, ev.Note, ev.ProcessedAt, ev.LastError = StatusProcessed, NoteNoHandler, &now, ""
 		return StatusProcessed, nil
 	}
 	d := Delivery{Event: *ev, Envelope: env}

@@ -1,5 +1,5 @@
-import { AppShell, Burger, Group, NavLink, ScrollArea, Text, Title, UnstyledButton } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { AppShell, Box, Burger, Group, NavLink, ScrollArea, Text, Title, UnstyledButton } from '@mantine/core';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { QueryErrorResetBoundary } from '@tanstack/react-query';
 import { Suspense } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
@@ -12,11 +12,20 @@ import { DemoBadge, VersionText } from '@/features/meta';
 import { useResumePendingAction } from '@/lib/stepUp';
 import { activeNavItem, visibleNavItems } from './navigation';
 
+/**
+ * Below Mantine's `sm` breakpoint (48em, 768 px) the navigation is a burger
+ * drawer; the header then keeps only the burger, the name, the theme switch
+ * and the account menu (so Sign out is always reachable from 360 px up), and
+ * the tenant switcher moves into the drawer.
+ */
+export const PHONE_QUERY = '(max-width: 47.99em)';
+
 export function AppLayout() {
   const [navOpen, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
+  const phone = useMediaQuery(PHONE_QUERY, false, { getInitialValueInEffect: false });
   const { pathname } = useLocation();
-  const { can } = useTenant();
-  const items = visibleNavItems(can);
+  const { can, tenant } = useTenant();
+  const items = visibleNavItems(can, tenant.kind);
   const current = activeNavItem(items, pathname);
   // Back from a step-up login: finish the action that asked for it.
   useResumePendingAction();
@@ -29,18 +38,18 @@ export function AppLayout() {
       padding="lg"
     >
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
-            <Burger opened={navOpen} onClick={toggleNav} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
-            <UnstyledButton component={Link} to="/" aria-label="Partner Desk home">
-              <Title order={2} size="h4">
+        <Group h="100%" px={phone ? 'xs' : 'md'} justify="space-between" wrap="nowrap" gap="xs">
+          <Group gap={phone ? 6 : 'sm'} wrap="nowrap" miw={0}>
+            {phone && <Burger opened={navOpen} onClick={toggleNav} size="sm" aria-label="Toggle navigation" aria-expanded={navOpen} />}
+            <UnstyledButton component={Link} to="/" aria-label="Partner Desk home" style={{ whiteSpace: 'nowrap' }}>
+              <Title order={2} size={phone ? 'h5' : 'h4'}>
                 Partner Desk
               </Title>
             </UnstyledButton>
             <DemoBadge />
           </Group>
-          <Group gap="sm" wrap="nowrap">
-            <TenantSwitcher />
+          <Group gap={phone ? 6 : 'sm'} wrap="nowrap" style={{ flexShrink: 0 }}>
+            {!phone && <TenantSwitcher />}
             <ColorSchemeToggle />
             <UserMenu />
           </Group>
@@ -48,6 +57,13 @@ export function AppLayout() {
       </AppShell.Header>
 
       <AppShell.Navbar p="xs" component="nav" aria-label="Main">
+        {phone && (
+          <AppShell.Section mb="xs">
+            <Box data-testid="drawer-tenant">
+              <TenantSwitcher />
+            </Box>
+          </AppShell.Section>
+        )}
         <AppShell.Section grow component={ScrollArea}>
           {items.map((item) => {
             const active = item === current;
@@ -83,7 +99,7 @@ export function AppLayout() {
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <VersionText />
           <Text size="xs" c="dimmed" visibleFrom="sm">
-            Klarna partner management for acquirers
+            {tenant.kind === 'partner' ? 'Klarna partner management' : 'Klarna partner management for acquirers'}
           </Text>
         </Group>
       </AppShell.Footer>

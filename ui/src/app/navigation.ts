@@ -5,10 +5,15 @@ export interface NavItem {
   description: string;
   /** The action needed in the selected tenant to see the section; none = everyone. */
   action?: string;
+  /** Only in a tenant of this kind (the acquirer lists partners; a partner has its own overview). */
+  kind?: TenantKind;
 }
 
+export type TenantKind = 'acquirer' | 'partner';
+
 export const navItems: readonly NavItem[] = [
-  { label: 'Partners', path: '/partners', description: 'Merchants you distribute Klarna to', action: 'partner:read' },
+  { label: 'Overview', path: '/overview', description: 'Your store’s Klarna account', action: 'partner:read', kind: 'partner' },
+  { label: 'Partners', path: '/partners', description: 'Merchants you distribute Klarna to', action: 'partner:read', kind: 'acquirer' },
   { label: 'Disputes', path: '/disputes', description: 'Customer disputes and their deadlines', action: 'dispute:read' },
   { label: 'Settlements', path: '/settlements', description: 'Payouts and reconciliation', action: 'settlement:read' },
   { label: 'Webhooks', path: '/webhooks', description: 'Events received from Klarna', action: 'webhook:read' },
@@ -18,9 +23,33 @@ export const navItems: readonly NavItem[] = [
   { label: 'Settings', path: '/settings', description: 'Roles and configuration' },
 ];
 
-/** The items a user sees: those whose action `can` allows. */
-export function visibleNavItems(can: (action: string) => boolean): NavItem[] {
-  return navItems.filter((item) => !item.action || can(item.action));
+/** The items a user sees in a tenant of `kind`: those of that kind whose action `can` allows. */
+export function visibleNavItems(can: (action: string) => boolean, kind: TenantKind): NavItem[] {
+  return navItems.filter((item) => (!item.kind || item.kind === kind) && (!item.action || can(item.action)));
+}
+
+/**
+ * Where each person starts, read from what they may do (first match wins):
+ * whoever onboards partners starts at Partners (acquirer-admin); whoever
+ * manages a partner's account at its Overview (merchant-admin); whoever
+ * answers disputes at Disputes (acquirer-support, merchant-disputes); a
+ * read-only reviewer of the audit trail at Audit (auditor); finance at
+ * Settlements (acquirer-finance, merchant-finance). A rule only applies
+ * when its section is visible in the tenant; otherwise the first section.
+ */
+const LANDING: readonly { action: string; path: string }[] = [
+  { action: 'partner:create', path: '/partners' },
+  { action: 'partner:update', path: '/overview' },
+  { action: 'dispute:respond', path: '/disputes' },
+  { action: 'audit:read', path: '/audit' },
+  { action: 'settlement:read', path: '/settlements' },
+];
+
+/** The start page for a user with `can` in a tenant of `kind`. */
+export function landingPath(can: (action: string) => boolean, kind: TenantKind): string {
+  const visible = visibleNavItems(can, kind);
+  const rule = LANDING.find((r) => can(r.action) && visible.some((i) => i.path === r.path));
+  return rule?.path ?? visible[0]?.path ?? '/settings';
 }
 
 /** The item a path belongs to: the longest path that is it or a parent of it. */

@@ -1,13 +1,14 @@
 import { lazy, type ReactNode } from 'react';
-import { Navigate, type RouteObject } from 'react-router';
+import { Navigate, useLocation, type RouteObject } from 'react-router';
 import { LoginPage, RequireAction, SessionGate, useTenant } from '@/features/identity';
 import { AppLayout } from './AppLayout';
-import { navItems, visibleNavItems } from './navigation';
+import { landingPath, navItems, type TenantKind } from './navigation';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RouteErrorPage } from './pages/RouteErrorPage';
 
 // Each section is its own chunk, loaded when first visited (the layout's Suspense shows the loader).
 const PartnersPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnersPage })));
+const PartnerOverviewPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnerOverviewPage })));
 const DisputesPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputesPage })));
 const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.SettlementsPage })));
 const WebhooksPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhooksPage })));
@@ -29,11 +30,19 @@ function guarded(path: string, page: ReactNode, tenantScoped = false) {
   );
 }
 
-/** The start page: the first section the user may see. */
+/** The start page: the section meant for what this user does in the selected tenant (see landingPath). */
 function StartPage() {
-  const { can } = useTenant();
-  const first = visibleNavItems(can)[0];
-  return <Navigate to={first?.path ?? '/settings'} replace />;
+  const { can, tenant } = useTenant();
+  const { search } = useLocation();
+  return <Navigate to={{ pathname: landingPath(can, tenant.kind), search }} replace />;
+}
+
+/** A section for one kind of tenant; in the other kind, its counterpart (Partners ↔ Overview). */
+function ForKind({ kind, otherwise, children }: { kind: TenantKind; otherwise: string; children: ReactNode }) {
+  const { tenant } = useTenant();
+  const { search } = useLocation();
+  if (tenant.kind !== kind) return <Navigate to={{ pathname: otherwise, search }} replace />;
+  return <>{children}</>;
 }
 
 export const routes: RouteObject[] = [
@@ -47,7 +56,8 @@ export const routes: RouteObject[] = [
     errorElement: <RouteErrorPage />,
     children: [
       { index: true, element: <StartPage /> },
-      { path: 'partners', element: guarded('/partners', <PartnersPage />) },
+      { path: 'overview', element: <ForKind kind="partner" otherwise="/partners">{guarded('/overview', <PartnerOverviewPage />)}</ForKind> },
+      { path: 'partners', element: <ForKind kind="acquirer" otherwise="/overview">{guarded('/partners', <PartnersPage />)}</ForKind> },
       { path: 'disputes', element: guarded('/disputes', <DisputesPage />) },
       { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
       { path: 'webhooks', element: guarded('/webhooks', <WebhooksPage />) },

@@ -15,6 +15,7 @@ const ACTIONS = {
     'settlement:read', 'settlement:export', 'webhook:read', 'webhook:replay', 'webhook:manage', 'portal:open', 'audit:read',
     'audit:export', 'user:read', 'user:manage', 'token:manage',
   ],
+  'acquirer-support': ['partner:read', 'credential:read', 'dispute:read', 'dispute:respond', 'settlement:read', 'webhook:read', 'portal:open', 'user:read', 'token:manage'],
   'acquirer-finance': ['partner:read', 'dispute:read', 'settlement:read', 'settlement:export', 'token:manage'],
   auditor: ['partner:read', 'credential:read', 'dispute:read', 'settlement:read', 'settlement:export', 'webhook:read', 'audit:read', 'audit:export', 'user:read'],
   'merchant-admin': [
@@ -22,6 +23,7 @@ const ACTIONS = {
     'settlement:export', 'portal:open', 'audit:read', 'user:read', 'user:manage', 'token:manage',
   ],
   'merchant-disputes': ['partner:read', 'dispute:read', 'dispute:respond', 'token:manage'],
+  'merchant-finance': ['partner:read', 'settlement:read', 'settlement:export', 'token:manage'],
 } satisfies Record<string, string[]>;
 
 type RoleName = keyof typeof ACTIONS;
@@ -29,10 +31,12 @@ type RoleName = keyof typeof ACTIONS;
 export const roles: { roles: Role[]; actions: string[] } = {
   roles: [
     { name: 'acquirer-admin', scope: 'acquirer', actions: ACTIONS['acquirer-admin'] },
+    { name: 'acquirer-support', scope: 'acquirer', actions: ACTIONS['acquirer-support'] },
     { name: 'acquirer-finance', scope: 'acquirer', actions: ACTIONS['acquirer-finance'] },
     { name: 'auditor', scope: 'acquirer', actions: ACTIONS.auditor },
     { name: 'merchant-admin', scope: 'partner', actions: ACTIONS['merchant-admin'] },
     { name: 'merchant-disputes', scope: 'partner', actions: ACTIONS['merchant-disputes'] },
+    { name: 'merchant-finance', scope: 'partner', actions: ACTIONS['merchant-finance'] },
   ],
   actions: [...new Set(Object.values(ACTIONS).flat())].sort(),
 };
@@ -70,6 +74,8 @@ export const personas = {
   auditor: acquirerPersona('auditor', 'audrey@acquirer.test', 'Audrey Auditor'),
   merchantAdmin: me({ email: 'mia@aurora.test', name: 'Mia Merchant' }, [tenant(AURORA_ID, 'partner', 'aurora', 'Aurora Outfitters', 'merchant-admin')]),
   merchantDisputes: me({ email: 'dan@aurora.test', name: 'Dan Disputes' }, [tenant(AURORA_ID, 'partner', 'aurora', 'Aurora Outfitters', 'merchant-disputes')]),
+  acquirerSupport: acquirerPersona('acquirer-support', 'sam@acquirer.test', 'Sam Support'),
+  merchantFinance: me({ email: 'fay@aurora.test', name: 'Fay Finance' }, [tenant(AURORA_ID, 'partner', 'aurora', 'Aurora Outfitters', 'merchant-finance')]),
 } satisfies Record<string, Me>;
 
 export function tenantUsers(tenantName: string): Schemas['TenantUsers'] {

@@ -1,2 +1,3 @@
 // Public entry of the partners feature. Other code imports only from here.
 export { PartnersPage } from './components/PartnersPage';
+export { PartnerOverviewPage } from './components/PartnerOverviewPage';

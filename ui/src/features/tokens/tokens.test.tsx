@@ -62,15 +62,39 @@ describe('API tokens', () => {
     expect(document.body.textContent).not.toContain(SECRET);
   });
 
-  it('puts field errors on the token form’s fields', async () => {
-    stubApi({
+  it('shows every invalid field at once, sends nothing, and never clamps the lifetime', async () => {
+    const { sent } = stubApi({ me: personas.merchantAdmin, handlers: { 'GET /tokens': () => jsonResponse({ items: [] }) } });
+    const user = userEvent.setup();
+    renderApp('/settings/tokens');
+    await user.click(await screen.findByRole('button', { name: 'Create token' }));
+    const form = await screen.findByRole('dialog', { name: 'Create an API token' });
+    const days = within(form).getByRole('textbox', { name: /Expires after/ });
+    await user.clear(days);
+    await user.type(days, '999');
+    await user.tab();
+    // Not silently turned into 366.
+    expect(days).toHaveValue('999');
+    await user.click(within(form).getByRole('button', { name: 'Create token' }));
+
+    expect(await within(form).findByText('Give the token a name.')).toBeInTheDocument();
+    expect(within(form).getByText('Choose at least one role.')).toBeInTheDocument();
+    expect(within(form).getByText('At most 366 days.')).toBeInTheDocument();
+    expect(within(form).getByRole('textbox', { name: /Name/ })).toHaveAttribute('aria-invalid', 'true');
+    expect(days).toHaveAttribute('aria-invalid', 'true');
+    expect(days).toHaveValue('999');
+    expect(sent.some((r) => r.method === 'POST')).toBe(false);
+  });
+
+  it('puts the server’s field errors on the token form’s fields, all of them', async () => {
+    const { sent } = stubApi({
       me: personas.merchantAdmin,
       handlers: {
         'GET /tokens': () => jsonResponse({ items: [] }),
         'POST /tokens': () =>
           problemResponse(400, 'invalid', 'Check the token.', [
-            { field: 'name', message: '1 to 100 characters' },
-            { field: 'roles', message: 'at least one role is required' },
+            { field: 'name', message: 'already used by another of your tokens' },
+            { field: 'roles[0]', message: 'not held by the token that creates it' },
+            { field: 'expires_in_days', message: 'beyond the lifetime of the token that creates it' },
           ]),
       },
     });
@@ -78,10 +102,17 @@ describe('API tokens', () => {
     renderApp('/settings/tokens');
     await user.click(await screen.findByRole('button', { name: 'Create token' }));
     const form = await screen.findByRole('dialog', { name: 'Create an API token' });
+    await user.type(within(form).getByRole('textbox', { name: /Name/ }), 'nightly export');
+    await user.click(within(form).getByRole('combobox', { name: /Roles/ }));
+    await user.click(await screen.findByRole('option', { name: 'merchant-admin' }));
     await user.click(within(form).getByRole('button', { name: 'Create token' }));
-    expect(await within(form).findByText('1 to 100 characters')).toBeInTheDocument();
+
+    expect(await within(form).findByText('already used by another of your tokens')).toBeInTheDocument();
+    expect(within(form).getByText('not held by the token that creates it')).toBeInTheDocument();
+    expect(within(form).getByText('beyond the lifetime of the token that creates it')).toBeInTheDocument();
     expect(within(form).getByRole('textbox', { name: /Name/ })).toHaveAttribute('aria-invalid', 'true');
-    expect(within(form).getByText('at least one role is required')).toBeInTheDocument();
+    expect(within(form).queryByRole('alert')).not.toBeInTheDocument();
+    expect(sent.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
   it('revokes a token only after confirming', async () => {

@@ -99,7 +99,7 @@ describe('users & roles', () => {
         ...usersOf,
         [`POST /tenants/${AURORA_ID}/invitations`]: () =>
           problemResponse(400, 'invalid', 'Check the invitation.', [
-            { field: 'email', message: 'must be an email address such as name@example.com' },
+            { field: 'email', message: 'is already invited here' },
             { field: 'roles[0]', message: '"merchant-admin" cannot be held here' },
           ]),
       },
@@ -109,25 +109,39 @@ describe('users & roles', () => {
 
     await user.click(await screen.findByRole('button', { name: 'Invite user' }));
     const dialog = await screen.findByRole('dialog', { name: 'Invite a user to Aurora Outfitters' });
-    await user.type(within(dialog).getByRole('textbox', { name: 'Email' }), 'not-an-email');
+    await user.type(within(dialog).getByRole('textbox', { name: 'Email' }), 'ana@example.com');
     // Only roles that fit a partner tenant are offered.
     await user.click(within(dialog).getByRole('combobox', { name: 'Roles' }));
     const options = (await screen.findAllByRole('option')).map((o) => o.textContent);
-    expect(options).toEqual(['merchant-admin', 'merchant-disputes']);
+    expect(options).toEqual(['merchant-admin', 'merchant-disputes', 'merchant-finance']);
     await user.click(screen.getByRole('option', { name: 'merchant-admin' }));
     await user.click(within(dialog).getByRole('button', { name: 'Send invitation' }));
 
     const email = within(dialog).getByRole('textbox', { name: 'Email' });
-    await screen.findByText('must be an email address such as name@example.com');
+    await screen.findByText('is already invited here');
     expect(email).toHaveAttribute('aria-invalid', 'true');
-    expect(email).toHaveAccessibleDescription('must be an email address such as name@example.com');
+    expect(email).toHaveAccessibleDescription('is already invited here');
     expect(within(dialog).getByText('"merchant-admin" cannot be held here')).toBeInTheDocument();
     expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
 
     const post = sent.find((r) => r.method === 'POST');
-    expect(post?.body).toEqual({ email: 'not-an-email', roles: ['merchant-admin'] });
+    expect(post?.body).toEqual({ email: 'ana@example.com', roles: ['merchant-admin'] });
     expect(post?.headers.get('X-CSRF-Token')).toBe('csrf-from-me');
     expect(post?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('checks the invitation form on the client: every invalid field at once, nothing sent', async () => {
+    const { sent } = stubApi({ me: personas.merchantAdmin, handlers: usersOf });
+    const user = userEvent.setup();
+    renderApp('/settings/users');
+    await user.click(await screen.findByRole('button', { name: 'Invite user' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Invite a user to Aurora Outfitters' });
+    await user.type(within(dialog).getByRole('textbox', { name: 'Email' }), 'not-an-email');
+    await user.click(within(dialog).getByRole('button', { name: 'Send invitation' }));
+    expect(await within(dialog).findByText('Enter an email address such as name@example.com.')).toBeInTheDocument();
+    expect(within(dialog).getByText('Choose at least one role.')).toBeInTheDocument();
+    expect(within(dialog).getByRole('textbox', { name: 'Email' })).toHaveAttribute('aria-invalid', 'true');
+    expect(sent.some((r) => r.method === 'POST')).toBe(false);
   });
 
   it('asks before revoking a role, then revokes it and reloads the list', async () => {

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { browser } from '@/lib/browser';
 import { PENDING_KEY } from '@/lib/stepUp';
+import { NO_HANDLER_NOTE } from './api/webhooks';
 import type { Schemas } from '@/lib/api';
 import { AURORA_ID, BOREALIS_ID, personas } from '@/test/fixtures';
 import { jsonResponse, problemResponse, renderApp, stubApi, type SentRequest } from '@/test/render';
@@ -85,6 +86,29 @@ describe('webhooks inbox', () => {
     expect(await screen.findByText('3 events — that is all.')).toBeInTheDocument();
     expect(within(table).getByRole('row', { name: /settlement\.report\.created/ })).toHaveTextContent('waiting for account X');
     expect(listRequests(sent)).toEqual(['/api/v1/webhooks/events?limit=50', '/api/v1/webhooks/events?cursor=after-2&limit=50']);
+  });
+
+  it('shows "no handler", not a green "processed", for an event nothing handled', async () => {
+    const unhandled = event(4, 'partner.account.brand.logo-updated', 'processed', { note: NO_HANDLER_NOTE });
+    stubApi({
+      handlers: {
+        'GET /webhooks/events': () => jsonResponse({ items: [unhandled, DISPUTE], next_cursor: null }),
+        'GET /webhooks/events/4': () => jsonResponse(detail(unhandled, [])),
+      },
+    });
+    const user = userEvent.setup();
+    renderApp('/webhooks');
+    const table = await screen.findByRole('table', { name: 'Webhook events' });
+    const row = within(table).getByRole('row', { name: /logo-updated/ });
+    const badge = within(row).getByText('no handler');
+    expect(badge.closest('[data-status]')).toHaveAttribute('data-status', 'no_handler');
+    expect(within(row).queryByText('processed')).not.toBeInTheDocument();
+    // A handled event still reads "processed".
+    const handled = within(table).getByRole('row', { name: /state-change\.initiated/ });
+    expect(within(handled).getByText('processed').closest('[data-status]')).toHaveAttribute('data-status', 'processed');
+
+    await user.click(within(row).getByRole('link', { name: 'partner.account.brand.logo-updated' }));
+    expect(await screen.findByTestId('event-status')).toHaveTextContent('no handler');
   });
 
   it('puts the filters into the address and the request, partner by slug in one and id in the other', async () => {

@@ -1,17 +1,21 @@
 import { Button, Group, Modal, Select, Stack } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
-import { fieldError, FormError } from '@/components/FormError';
+import { z } from 'zod';
+import { FormError } from '@/components/FormError';
 import { rolesFitting, useRoles, type MeTenant } from '@/features/identity';
+import { applyServerErrors, useSchemaForm } from '@/lib/form';
 import { notify } from '@/lib/notify';
 import { useGrantRole, type TenantUser } from '../api/users';
+
+const grantSchema = z.object({ role: z.string().min(1, 'Choose a role.') });
+const FIELDS = ['role'] as const;
 
 /** Grant one more role to a user of the tenant. */
 export function GrantRoleModal({ tenant, user, onClose }: { tenant: MeTenant; user: TenantUser | null; onClose: () => void }) {
   const roles = useRoles();
-  const [role, setRole] = useState<string | null>(null);
+  const form = useSchemaForm(grantSchema, { role: '' });
   const grant = useGrantRole(tenant.id);
   const close = () => {
-    setRole(null);
+    form.reset();
     grant.reset();
     onClose();
   };
@@ -19,9 +23,8 @@ export function GrantRoleModal({ tenant, user, onClose }: { tenant: MeTenant; us
   const options = rolesFitting(roles.data?.roles ?? [], tenant.kind)
     .map((r) => r.name)
     .filter((r) => !held.has(r));
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (!user || !role) return;
+  const submit = form.onSubmit(({ role }) => {
+    if (!user) return;
     grant.mutate(
       { user, role },
       {
@@ -29,29 +32,29 @@ export function GrantRoleModal({ tenant, user, onClose }: { tenant: MeTenant; us
           notify({ color: 'green', title: 'Role granted', message: `${user.email} now holds ${role} in ${tenant.name}.` });
           close();
         },
+        onError: (e) => applyServerErrors(form, e, FIELDS),
       },
     );
-  };
+  });
 
   return (
     <Modal opened={user !== null} onClose={close} title={`Grant a role to ${user?.name || user?.email || ''}`} centered>
-      <form onSubmit={submit}>
+      <form onSubmit={submit} noValidate>
         <Stack>
           <Select
             label="Role"
             placeholder={options.length ? 'Choose a role' : 'No other role fits this tenant'}
             data={options}
-            value={role}
-            onChange={setRole}
-            error={fieldError(grant.error, 'role')}
+            {...form.getInputProps('role')}
+            onChange={(v) => form.setFieldValue('role', v ?? '')}
             comboboxProps={{ withinPortal: true }}
           />
-          <FormError error={grant.error} fields={['role']} />
+          <FormError error={grant.error} fields={FIELDS} />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               Cancel
             </Button>
-            <Button type="submit" disabled={!role} loading={grant.isPending}>
+            <Button type="submit" disabled={options.length === 0} loading={grant.isPending}>
               Grant role
             </Button>
           </Group>

@@ -19,23 +19,39 @@ export const EVENT_STATUSES: readonly EventStatus[] = ['received', 'processed', 
 export const STATUS_FILTERS: readonly StatusFilter[] = [...EVENT_STATUSES, 'quarantined'];
 
 /** One colour per status, everywhere (inbox badges, detail, settings counters). */
-export const STATUS_COLOR: Record<StatusFilter, string> = {
+export const STATUS_COLOR: Record<EventBadge, string> = {
   received: 'blue',
   processed: 'green',
   failed: 'orange',
   dead_lettered: 'red',
   parked: 'yellow',
   quarantined: 'grape',
+  no_handler: 'gray',
 };
 
-export const STATUS_LABEL: Record<StatusFilter, string> = {
+export const STATUS_LABEL: Record<EventBadge, string> = {
   received: 'received',
   processed: 'processed',
   failed: 'failed',
   dead_lettered: 'dead-lettered',
   parked: 'parked',
   quarantined: 'quarantined',
+  no_handler: 'no handler',
 };
+
+/**
+ * The note the server gives an event whose type has no handler
+ * (internal/webhook.NoteNoHandler): its status is "processed", yet nothing
+ * was done with it.
+ */
+export const NO_HANDLER_NOTE = 'no handler for this event type; stored for reference';
+
+/** What a badge shows for an event: its status, or "no handler" for a processed event nothing handled. */
+export type EventBadge = StatusFilter | 'no_handler';
+
+export function eventBadge(ev: Pick<WebhookEvent, 'status' | 'note'>): EventBadge {
+  return ev.status === 'processed' && ev.note === NO_HANDLER_NOTE ? 'no_handler' : ev.status;
+}
 
 export const QUARANTINE_REASON: Record<QuarantinedDelivery['reason'], string> = {
   unknown_signing_key: 'unknown signing key',

@@ -13,7 +13,7 @@ import { ApiError } from '@/lib/api';
 import { formatBytes, formatTimestamp } from '@/lib/format';
 import { notify } from '@/lib/notify';
 import { useDisclosure } from '@mantine/hooks';
-import { eventQuery, STATUS_COLOR, useReplayEvent, type WebhookAttempt, type WebhookEventDetail } from '../api/webhooks';
+import { eventBadge, eventQuery, STATUS_COLOR, useReplayEvent, type WebhookAttempt, type WebhookEventDetail } from '../api/webhooks';
 import { StatusBadge } from './StatusBadge';
 
 /** While an event waits for (or is in) processing, the page looks again this often. */
@@ -182,7 +182,7 @@ export function WebhookEventPage() {
             <Group gap="xs" component="span">
               <Code fz="sm">{ev.event_type}</Code>
               <span data-testid="event-status">
-                <StatusBadge status={ev.status} size="md" />
+                <StatusBadge status={eventBadge(ev)} size="md" />
               </span>
               {ev.tenant_name && <Text span>for {ev.tenant_name}</Text>}
             </Group>

@@ -1,14 +1,17 @@
-import { Alert, Anchor, Badge, Button, Code, Group, Modal, Paper, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Code, Group, Modal, Paper, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { type ReactNode } from 'react';
+import { z } from 'zod';
 import { Link } from 'react-router';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
+import { FormError } from '@/components/FormError';
 import { ErrorPanel } from '@/components/ErrorPanel';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
 import { formatAge, formatDateTime } from '@/lib/format';
+import { applyServerErrors, useSchemaForm } from '@/lib/form';
 import { notify } from '@/lib/notify';
 import {
   EVENT_STATUSES,
@@ -105,54 +108,60 @@ function Stats({ stats }: { stats: WebhookStats }) {
   );
 }
 
+const testEventSchema = z.object({ event_type: z.string().min(1, 'Choose an event type.') });
+const TEST_EVENT_FIELDS = ['event_type'] as const;
+
 function SendTestEvent({ sub }: { sub: WebhookSubscription }) {
   const [opened, { open, close }] = useDisclosure(false);
-  const [type, setType] = useState<string | null>('settlement.report.created');
+  const form = useSchemaForm(testEventSchema, { event_type: 'settlement.report.created' });
   const send = useSendTestEvent();
   const done = () => {
     send.reset();
+    form.reset();
     close();
   };
+  const submit = form.onSubmit(({ event_type }) =>
+    send.mutate(
+      { subscription: sub.id, eventType: event_type },
+      {
+        onSuccess: () => {
+          done();
+          notify({ color: 'green', title: 'Test event requested', message: `Klarna will deliver a ${event_type} event; look for it in the inbox.` });
+        },
+        onError: (e) => applyServerErrors(form, e, TEST_EVENT_FIELDS),
+      },
+    ),
+  );
   return (
     <>
       <Button size="xs" variant="default" onClick={open} aria-label={`Send test event to ${sub.id}`}>
         Send test event
       </Button>
       <Modal opened={opened} onClose={done} title="Send a test event" centered>
-        <Stack>
-          <Text size="sm">
-            Klarna sends a sample event of this type to <Code>{sub.url}</Code>. It arrives like any other event and shows up in the inbox within seconds.
-          </Text>
-          <Select label="Event type" data={testEventTypes(sub)} value={type} onChange={setType} searchable allowDeselect={false} />
-          {send.error && (
-            <Alert color="red" variant="light" role="alert" title="Not sent">
-              {send.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={done}>
-              Cancel
-            </Button>
-            <Button
-              disabled={!type}
-              loading={send.isPending}
-              onClick={() =>
-                type &&
-                send.mutate(
-                  { subscription: sub.id, eventType: type },
-                  {
-                    onSuccess: () => {
-                      done();
-                      notify({ color: 'green', title: 'Test event requested', message: `Klarna will deliver a ${type} event; look for it in the inbox.` });
-                    },
-                  },
-                )
-              }
-            >
-              Send
-            </Button>
-          </Group>
-        </Stack>
+        <form onSubmit={submit} noValidate>
+          <Stack>
+            <Text size="sm">
+              Klarna sends a sample event of this type to <Code>{sub.url}</Code>. It arrives like any other event and shows up in the inbox within seconds.
+            </Text>
+            <Select
+              label="Event type"
+              data={testEventTypes(sub)}
+              {...form.getInputProps('event_type')}
+              onChange={(v) => form.setFieldValue('event_type', v ?? '')}
+              searchable
+              allowDeselect={false}
+            />
+            <FormError error={send.error} fields={TEST_EVENT_FIELDS} />
+            <Group justify="flex-end">
+              <Button variant="default" onClick={done}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={send.isPending}>
+                Send
+              </Button>
+            </Group>
+          </Stack>
+        </form>
       </Modal>
     </>
   );
@@ -368,7 +377,7 @@ export function WebhookSettingsPage() {
                   ))}
                 </Group>
                 <Text size="xs" c="dimmed" mt="sm">
-                  Other types are stored for reference and marked processed without a handler.
+                  Other types are stored for reference and shown as “no handler” in the inbox: nothing was done with them.
                 </Text>
               </Card>
             </SimpleGrid>

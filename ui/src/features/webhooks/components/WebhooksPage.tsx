@@ -13,6 +13,7 @@ import { ApiError } from '@/lib/api';
 import { formatBytes, formatTimestamp, localInputToRfc3339, rfc3339ToLocalInput } from '@/lib/format';
 import {
   apiFilter,
+  eventBadge,
   eventsQuery,
   filtersFromSearch,
   filtersToSearch,
@@ -171,7 +172,7 @@ function EventsTable({ events }: { events: WebhookEvent[] }) {
                   <Text size="sm">{ev.tenant_name || <Text span c="dimmed" size="sm">{ev.tenant_id ? 'unknown' : '—'}</Text>}</Text>
                 </Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <StatusBadge status={ev.status} />
+                  <StatusBadge status={eventBadge(ev)} />
                 </Table.Td>
                 <Table.Td ta="right">{ev.attempts}</Table.Td>
                 <Table.Td ta="right">{ev.duplicates > 0 ? <Badge variant="outline" color="gray" size="sm">{ev.duplicates}</Badge> : <Text span size="sm" c="dimmed">0</Text>}</Table.Td>
