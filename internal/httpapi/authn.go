@@ -12,6 +12,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/auth"
 	"github.com/partnerdesk/partnerdesk/internal/authz"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
+	"github.com/partnerdesk/partnerdesk/internal/safetext"
 )
 
 // principal is who made the request.
@@ -150,7 +151,7 @@ func (s *server) authRoutes(r *gin.Engine) {
 		// The login page shows a fixed message per code: never text from
 		// the query string or an error message.
 		if e := c.Query("error"); e != "" {
-			loggerFrom(c).Warn("login refused by the identity provider", "error", cleanText(e, 100))
+			loggerFrom(c).Warn("login refused by the identity provider", "error", safetext.Clean(e, 100))
 			code := "login_failed"
 			if e == "access_denied" {
 				code = e

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/safetext"
 )
 
 // bodyField names the body as a whole in field errors (trailing data, a
@@ -92,12 +93,12 @@ func scanJSON(raw []byte) ([]apperr.FieldError, error) {
 				if b.Len() > 0 {
 					b.WriteByte('.')
 				}
-				b.WriteString(cleanText(key, 100))
+				b.WriteString(safetext.Clean(key, 100))
 			default:
 				if b.Len() > 0 {
 					b.WriteByte('.')
 				}
-				b.WriteString(cleanText(f.key, 100))
+				b.WriteString(safetext.Clean(f.key, 100))
 			}
 		}
 		if b.Len() == 0 {

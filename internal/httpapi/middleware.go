@@ -11,15 +11,14 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/audit"
+	"github.com/partnerdesk/partnerdesk/internal/safetext"
 )
 
 type ctxKey int
@@ -41,7 +40,7 @@ func requestIDs(log *slog.Logger) gin.HandlerFunc {
 		// The user agent is stored (sessions, audit): keep it valid UTF-8
 		// and short, cut at a character boundary.
 		if ua := c.Request.UserAgent(); ua != "" {
-			c.Request.Header.Set("User-Agent", cleanText(ua, 300))
+			c.Request.Header.Set("User-Agent", safetext.Clean(ua, 300))
 		}
 		id := c.GetHeader("X-Request-Id")
 		if !validRequestID.MatchString(id) {
@@ -179,10 +178,10 @@ func httpMetrics(reg prometheus.Registerer) gin.HandlerFunc {
 func validInput(c *gin.Context) {
 	var fields []apperr.FieldError
 	bad := func(name string) {
-		fields = append(fields, apperr.FieldError{Field: cleanText(name, 100), Message: "must be UTF-8 text without NUL characters"})
+		fields = append(fields, apperr.FieldError{Field: safetext.Clean(name, 100), Message: "must be UTF-8 text without NUL characters"})
 	}
 	for _, p := range c.Params {
-		if !validText(p.Value) {
+		if !safetext.Valid(p.Value) {
 			bad(p.Key)
 		}
 	}
@@ -197,9 +196,9 @@ func validInput(c *gin.Context) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		ok := validText(k)
+		ok := safetext.Valid(k)
 		for _, v := range q[k] {
-			ok = ok && validText(v)
+			ok = ok && safetext.Valid(v)
 		}
 		if !ok {
 			bad(k)
@@ -208,7 +207,7 @@ func validInput(c *gin.Context) {
 	// Headers whose value is stored as text (the user agent is cleaned in
 	// requestIDs instead: browsers send what they send).
 	for _, h := range []string{"Idempotency-Key"} {
-		if !validText(c.GetHeader(h)) {
+		if !safetext.Valid(c.GetHeader(h)) {
 			bad(h)
 		}
 	}
@@ -217,20 +216,4 @@ func validInput(c *gin.Context) {
 		return
 	}
 	c.Next()
-}
-
-// validText reports whether s is UTF-8 without NUL characters.
-func validText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
-
-// cleanText makes s valid UTF-8 without NUL and at most n bytes long,
-// cutting at a character boundary.
-func cleanText(s string, n int) string {
-	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

@@ -2,10 +2,8 @@ package webhook
 
 import (
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // QuarantineBodyBytes is how much of a rejected body is kept; its size and
@@ -55,17 +53,4 @@ func sourceKey(ip string) string {
 	}
 	p, _ := a.Prefix(64)
 	return p.String()
-}
-
-// storable makes s text PostgreSQL can store: valid UTF-8, no NUL, at most
-// n bytes, cut at a character boundary.
-func storable(s string, n int) string {
-	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }

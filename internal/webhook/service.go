@@ -16,6 +16,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/actor"
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/safetext"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/secretbox"
 )
@@ -167,7 +168,7 @@ func (s *Service) Receive(ctx context.Context, keyID, signature string, raw []by
 			return Receipt{}, apperr.E(apperr.Invalid, "%s", msg)
 		}
 		sum := sha256.Sum256(raw)
-		q := Quarantined{ReceivedAt: s.o.Now(), Reason: reason, SigningKeyID: storable(keyID, 300), Signature: storable(signature, 200), RemoteIP: storable(remoteIP, 64),
+		q := Quarantined{ReceivedAt: s.o.Now(), Reason: reason, SigningKeyID: safetext.Clean(keyID, 300), Signature: safetext.Clean(signature, 200), RemoteIP: safetext.Clean(remoteIP, 64),
 			BodySize: len(raw), Body: raw[:min(len(raw), QuarantineBodyBytes)], BodySHA256: sum[:]}
 		if err := s.o.Store.Quarantine(context.WithoutCancel(ctx), q, s.o.Quarantine); err != nil {
 			s.o.Logger.Error("quarantining a rejected webhook", "error", err)
@@ -196,8 +197,8 @@ func (s *Service) Receive(ctx context.Context, keyID, signature string, raw []by
 	// cut in the middle of a character would make the row unstorable and
 	// lose a verified event, so they are made storable. Raw keeps the bytes.
 	ev := Event{
-		EventID: storable(env.Metadata.EventID, 200), EventType: storable(env.Metadata.EventType, 200), EventVersion: storable(env.Metadata.EventVersion, 20),
-		ReceivedAt: s.o.Now(), SubjectAccountID: storable(env.Metadata.SubjectAccountID, 300), SigningKeyID: keyID, Raw: raw, Status: StatusReceived,
+		EventID: safetext.Clean(env.Metadata.EventID, 200), EventType: safetext.Clean(env.Metadata.EventType, 200), EventVersion: safetext.Clean(env.Metadata.EventVersion, 20),
+		ReceivedAt: s.o.Now(), SubjectAccountID: safetext.Clean(env.Metadata.SubjectAccountID, 300), SigningKeyID: keyID, Raw: raw, Status: StatusReceived,
 	}
 	if t := env.Metadata.OccurredAt.Time; !t.IsZero() {
 		ev.OccurredAt = &t
@@ -277,7 +278,7 @@ func (s *Service) Process(ctx context.Context, pk int64, attempt, maxAttempts in
 				return err
 			}
 			cur.Attempts++
-			cur.Status, cur.LastError = outcome, storable(procErr.Error(), 2000)
+			cur.Status, cur.LastError = outcome, safetext.Clean(procErr.Error(), 2000)
 			if err := s.o.Store.SetOutcome(ctx, cur); err != nil {
 				return err
 			}
