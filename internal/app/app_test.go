@@ -160,7 +160,11 @@ func TestHeartbeatJobRuns(t *testing.T) {
 // without restarting the app.
 func TestReadinessFollowsDatabase(t *testing.T) {
 	t.Parallel()
-	base, err := os.MkdirTemp("", "partnerdesk-readyz-")
+	tmp, err := pglocal.TempDir() // a place the postgres user can reach, even as root with a private TMPDIR
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := os.MkdirTemp(tmp, "partnerdesk-readyz-")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +176,7 @@ func TestReadinessFollowsDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cl.Stop() })
+	t.Cleanup(func() { _ = cl.Remove() }) // the last started cluster: stops it and removes its files
 	cfg := apptest.Config(t)
 	cfg.DatabaseURL = cl.DSN("postgres")
 	a := apptest.Start(t, cfg, nil)
