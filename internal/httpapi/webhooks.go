@@ -109,15 +109,6 @@ func eventPK(c *gin.Context) (int64, error) {
 	return pk, nil
 }
 
-type attemptDTO struct {
-	Attempt    int       `json:"attempt"`
-	StartedAt  time.Time `json:"started_at"`
-	FinishedAt time.Time `json:"finished_at"`
-	Outcome    string    `json:"outcome"`
-	Error      string    `json:"error"`
-	Worker     string    `json:"worker"`
-}
-
 func (s *server) getWebhookEvent(c *gin.Context) {
 	pk, err := eventPK(c)
 	if err != nil {
@@ -129,31 +120,41 @@ func (s *server) getWebhookEvent(c *gin.Context) {
 		writeProblem(c, err)
 		return
 	}
+	c.JSON(http.StatusOK, webhookDetailDTO(d))
+}
+
+// webhookDetailDTO is the event detail: the event, its payload as received,
+// how it was verified, every processing attempt and the objects it names.
+func webhookDetailDTO(d webhook.EventDetail) apigen.WebhookEventDetail {
 	ev := d.Event
-	var payload map[string]any
-	_ = json.Unmarshal(ev.Raw, &payload)
-	related := map[string]any{"klarna_account_id": ev.SubjectAccountID}
-	if ev.TenantID != nil {
-		related["tenant_id"], related["tenant_name"] = ev.TenantID, ev.TenantName
-	}
+	e := webhookDTO(ev)
+	out := apigen.WebhookEventDetail{Id: e.Id, EventId: e.EventId, EventType: e.EventType, EventVersion: e.EventVersion, OccurredAt: e.OccurredAt,
+		ReceivedAt: e.ReceivedAt, ProcessedAt: e.ProcessedAt, SubjectAccountId: e.SubjectAccountId, TenantId: e.TenantId, TenantName: e.TenantName,
+		Status: apigen.WebhookEventDetailStatus(e.Status), Attempts: e.Attempts, Duplicates: e.Duplicates, LastError: e.LastError, Note: e.Note,
+		RawSize: len(ev.Raw)}
+	_ = json.Unmarshal(ev.Raw, &out.Payload) // a body jsonb could not hold still shows its size; the raw bytes stay stored
+	out.Verification.SigningKeyId, out.Verification.Result = ev.SigningKeyID, "verified"
+	out.Related.KlarnaAccountId = &ev.SubjectAccountID
+	out.Related.TenantId, out.Related.TenantName = e.TenantId, e.TenantName
 	if d.CorrelationID != "" {
-		related["correlation_id"] = d.CorrelationID
+		out.Related.CorrelationId = &d.CorrelationID
 	}
 	if d.DisputeID != "" {
-		related["dispute_id"] = d.DisputeID
+		out.Related.DisputeId = &d.DisputeID
 	}
-	log := make([]attemptDTO, 0, len(d.Attempts))
-	for _, a := range d.Attempts {
-		log = append(log, attemptDTO{Attempt: a.Attempt, StartedAt: a.StartedAt.UTC(), FinishedAt: a.FinishedAt.UTC(), Outcome: a.Outcome, Error: a.Error, Worker: a.Worker})
+	out.AttemptsLog = make([]struct {
+		Attempt    int       `json:"attempt"`
+		Error      string    `json:"error"`
+		FinishedAt time.Time `json:"finished_at"`
+		Outcome    string    `json:"outcome"`
+		StartedAt  time.Time `json:"started_at"`
+		Worker     string    `json:"worker"`
+	}, len(d.Attempts))
+	for i, a := range d.Attempts {
+		l := &out.AttemptsLog[i]
+		l.Attempt, l.StartedAt, l.FinishedAt, l.Outcome, l.Error, l.Worker = a.Attempt, a.StartedAt.UTC(), a.FinishedAt.UTC(), a.Outcome, a.Error, a.Worker
 	}
-	c.JSON(http.StatusOK, struct {
-		apigen.WebhookEvent
-		Payload      map[string]any    `json:"payload"`
-		RawSize      int               `json:"raw_size"`
-		Verification map[string]string `json:"verification"`
-		AttemptsLog  []attemptDTO      `json:"attempts_log"`
-		Related      map[string]any    `json:"related"`
-	}{webhookDTO(ev), payload, len(ev.Raw), map[string]string{"signing_key_id": ev.SigningKeyID, "result": "verified"}, log, related})
+	return out
 }
 
 func (s *server) replayWebhookEvent(c *gin.Context) {
@@ -238,39 +239,32 @@ func subscriptionDTO(sub webhook.Subscription) apigen.WebhookSubscription {
 	return apigen.WebhookSubscription{Id: sub.ID, Url: sub.URL, EventTypes: sub.EventTypes, EventVersion: sub.EventVersion, SigningKeyId: sub.SigningKeyID, Status: sub.Status, CreatedAt: sub.CreatedAt.UTC()}
 }
 
-type signingKeyDTO struct {
-	ID          string     `json:"id"`
-	Source      string     `json:"source"`
-	CreatedAt   *time.Time `json:"created_at,omitempty"`
-	AcceptUntil *time.Time `json:"accept_until,omitempty"`
-}
-
 func (s *server) listWebhookSubscriptions(c *gin.Context) {
 	subs, keys, err := s.opts.Webhooks.Subscriptions(c.Request.Context(), scopeOf(c))
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
-	out := struct {
-		Subscriptions     []apigen.WebhookSubscription `json:"subscriptions"`
-		SigningKeys       []signingKeyDTO              `json:"signing_keys"`
-		HandledEventTypes []string                     `json:"handled_event_types"`
-		ReceiverURL       string                       `json:"receiver_url"`
-		KlarnaConfigured  bool                         `json:"klarna_configured"`
-	}{Subscriptions: []apigen.WebhookSubscription{}, SigningKeys: []signingKeyDTO{}, HandledEventTypes: s.opts.Webhooks.Registry().Patterns(),
-		ReceiverURL: s.opts.WebhookURL, KlarnaConfigured: s.opts.KlarnaConfigured}
+	out := apigen.WebhookSetup{Subscriptions: []apigen.WebhookSubscription{}, HandledEventTypes: s.opts.Webhooks.Registry().Patterns(),
+		ReceiverUrl: s.opts.WebhookURL, KlarnaConfigured: s.opts.KlarnaConfigured}
 	for _, sub := range subs {
 		out.Subscriptions = append(out.Subscriptions, subscriptionDTO(sub))
 	}
-	for _, k := range keys {
-		d := signingKeyDTO{ID: k.ID, Source: "api", AcceptUntil: k.AcceptUntil}
+	out.SigningKeys = make([]struct {
+		AcceptUntil *time.Time                           `json:"accept_until,omitempty"`
+		CreatedAt   *time.Time                           `json:"created_at,omitempty"`
+		Id          string                               `json:"id"`
+		Source      apigen.WebhookSetupSigningKeysSource `json:"source"`
+	}, len(keys))
+	for i, k := range keys {
+		d := &out.SigningKeys[i]
+		d.Id, d.Source, d.AcceptUntil = k.ID, "api", k.AcceptUntil
 		if k.FromConfig {
 			d.Source = "config"
 		} else {
 			t := k.CreatedAt.UTC()
 			d.CreatedAt = &t
 		}
-		out.SigningKeys = append(out.SigningKeys, d)
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -313,9 +307,7 @@ func (s *server) simulateWebhook(c *gin.Context) {
 	if !requireAll(c) {
 		return
 	}
-	var in struct {
-		EventType string `json:"event_type"`
-	}
+	var in apigen.SimulateWebhookJSONRequestBody
 	if err := bindJSON(c, &in); err != nil {
 		writeProblem(c, err)
 		return
