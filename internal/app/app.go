@@ -292,7 +292,7 @@ func OIDCConfig(cfg *config.Config, allowDev bool) *auth.Config {
 		Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
 		RedirectURL: redirect, PostLogoutURL: cfg.BaseURL() + "/", Scopes: cfg.OIDCScopes,
 		IdleTimeout: cfg.SessionIdle, AbsoluteTimeout: cfg.SessionAbsolute, StepUpMaxAge: cfg.StepUpMaxAge,
-		LoginRateLimit: cfg.LoginRateLimit, AllowDevProvider: allowDev,
+		LoginRateLimit: cfg.LoginRateLimit, AllowDevProvider: allowDev, GroupsClaim: cfg.OIDCGroupsClaim,
 	}
 }
 

@@ -38,6 +38,9 @@ type Config struct {
 	AbsoluteTimeout time.Duration
 	StepUpMaxAge    time.Duration
 	LoginRateLimit  int // login starts per client per minute
+	// GroupsClaim names the claim holding the user's groups ("groups" when
+	// empty); a dotted name reaches into nested objects ("realm_access.roles").
+	GroupsClaim string
 	// AllowDevProvider permits an IdP whose discovery document carries
 	// DevMarker (the development provider): only in dev and demos.
 	AllowDevProvider bool
@@ -116,6 +119,9 @@ func (s *Service) CheckProvider(ctx context.Context) error {
 func New(cfg Config, store Store, ident *identity.Service, audit actor.Recorder, log *slog.Logger) *Service {
 	if len(cfg.Scopes) == 0 {
 		cfg.Scopes = []string{oidc.ScopeOpenID, "profile", "email", "groups"}
+	}
+	if cfg.GroupsClaim == "" {
+		cfg.GroupsClaim = "groups"
 	}
 	return &Service{cfg: cfg, store: store, ident: ident, audit: audit, log: log, now: time.Now}
 }
@@ -211,14 +217,6 @@ type NewSession struct {
 	ReturnTo string
 }
 
-type idClaims struct {
-	Email         string   `json:"email"`
-	EmailVerified any      `json:"email_verified"` // a boolean; some IdPs send "true"
-	Name          string   `json:"name"`
-	Groups        []string `json:"groups"`
-	AuthTime      int64    `json:"auth_time"`
-}
-
 // ErrOtherBrowser refuses a callback in a browser that did not start the
 // login (login CSRF: a callback URL handed to someone else).
 var ErrOtherBrowser = apperr.E(apperr.Invalid, "This login was started in another browser or window, or it expired; start the login again here.")
@@ -263,17 +261,26 @@ func (s *Service) FinishLogin(ctx context.Context, browser, state, code string, 
 	if idt.Nonce != f.Nonce {
 		return NewSession{}, apperr.E(apperr.Unauthenticated, "The ID token does not belong to this login.")
 	}
-	var c idClaims
-	if err := idt.Claims(&c); err != nil {
+	var idc map[string]any
+	if err := idt.Claims(&idc); err != nil {
 		return NewSession{}, apperr.Wrap(err, apperr.Unauthenticated, "The ID token's claims cannot be read.")
 	}
-	u, err := s.ident.Login(ctx, identity.Claims{Issuer: idt.Issuer, Subject: idt.Subject, Email: c.Email, EmailVerified: verified(c.EmailVerified), Name: c.Name, Groups: c.Groups})
+	uic, err := s.userInfo(ctx, p, tok, idt.Subject)
+	if err != nil {
+		return NewSession{}, err
+	}
+	c := mergeClaims(idc, uic, s.cfg.GroupsClaim)
+	c.Issuer, c.Subject = idt.Issuer, idt.Subject
+	if c.Email == "" {
+		return NewSession{}, ErrNoEmail
+	}
+	u, err := s.ident.Login(ctx, c.Claims)
 	if err != nil {
 		return NewSession{}, err
 	}
 	authTime := s.now()
-	if c.AuthTime > 0 {
-		authTime = time.Unix(c.AuthTime, 0)
+	if at, ok := idc["auth_time"].(float64); ok && at > 0 {
+		authTime = time.Unix(int64(at), 0)
 	}
 	secret := random(32)
 	now := s.now()

@@ -56,6 +56,7 @@ type Config struct {
 	OIDCClientSecret string        `env:"OIDC_CLIENT_SECRET" secret:"true" help:"OAuth client secret"`
 	OIDCRedirectURL  string        `env:"OIDC_REDIRECT_URL" help:"callback URL registered at the IdP; default PUBLIC_URL/auth/callback"`
 	OIDCScopes       []string      `env:"OIDC_SCOPES" default:"openid,profile,email,groups" help:"scopes requested at login"`
+	OIDCGroupsClaim  string        `env:"OIDC_GROUPS_CLAIM" default:"groups" help:"claim holding the user's groups (ID token or UserInfo); a dotted name reaches nested claims, e.g. realm_access.roles"`
 	OIDCGroupRoles   []string      `env:"OIDC_GROUP_ROLES" help:"IdP group → role mapping: group=tenant-slug:role,… (e.g. pd-admins=acquirer:acquirer-admin)"`
 	SessionIdle      time.Duration `env:"SESSION_IDLE_TIMEOUT" default:"2h" help:"a session unused this long ends"`
 	SessionAbsolute  time.Duration `env:"SESSION_ABSOLUTE_TIMEOUT" default:"12h" help:"a session ends this long after login, used or not"`

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -201,6 +202,9 @@ func (s *server) authRoutes(r *gin.Engine) {
 // login_failed, access_denied, disabled, state_mismatch, no_email or
 // rate_limited.
 func loginErrorCode(err error) string {
+	if errors.Is(err, auth.ErrNoEmail) {
+		return "no_email"
+	}
 	switch apperr.CodeOf(err) {
 	case apperr.Invalid: // state missing, unknown, used or too old
 		return "state_mismatch"

@@ -83,6 +83,18 @@ func Start(t testing.TB, cfg *config.Config, logs io.Writer) *App {
 // (e.g. a clock) before it is built.
 func StartWithKlarna(t testing.TB, cfg *config.Config, logs io.Writer, klarnaCfg *klarna.Config, tune ...func(*app.Options)) *App {
 	t.Helper()
+	return start(t, cfg, logs, klarnaCfg, nil, tune...)
+}
+
+// StartWithIdP is Start with the development IdP adjusted by idp (e.g. its
+// personas, or profile claims released only at UserInfo).
+func StartWithIdP(t testing.TB, cfg *config.Config, logs io.Writer, idp func(*oidctest.Options)) *App {
+	t.Helper()
+	return start(t, cfg, logs, nil, idp)
+}
+
+func start(t testing.TB, cfg *config.Config, logs io.Writer, klarnaCfg *klarna.Config, tuneIdP func(*oidctest.Options), tune ...func(*app.Options)) *App {
+	t.Helper()
 	if cfg == nil {
 		cfg = Config(t)
 	}
@@ -93,11 +105,15 @@ func StartWithKlarna(t testing.TB, cfg *config.Config, logs io.Writer, klarnaCfg
 		logs = io.Discard
 	}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	idp := oidctest.Start(t, oidctest.Options{
+	idpOpts := oidctest.Options{
 		Clients: []oidctest.Client{{ID: "partnerdesk-test", Secret: "test-secret", RedirectURIs: []string{cfg.BaseURL() + "/auth/callback"},
 			PostLogoutRedirectURIs: []string{cfg.BaseURL() + "/"}}},
 		Logger: log.With("component", "dev-idp"),
-	})
+	}
+	if tuneIdP != nil {
+		tuneIdP(&idpOpts)
+	}
+	idp := oidctest.Start(t, idpOpts)
 	oidc := app.OIDCConfig(cfg, true)
 	oidc.Issuer, oidc.ClientID, oidc.ClientSecret = idp.Issuer(), "partnerdesk-test", "test-secret"
 	assets, _ := ui.Assets()

@@ -22,6 +22,12 @@ type Persona struct {
 	Tenant        string   `json:"tenant"` // picker label, e.g. "Aurora Outfitters"
 	ACR           string   `json:"acr,omitempty"`
 	AMR           []string `json:"amr,omitempty"`
+	// Claims are further claims released with the profile claims, e.g. a
+	// nested "realm_access": {"roles": [...]} or a string-valued "roles".
+	Claims map[string]any `json:"claims,omitempty"`
+	// UserInfoClaims replace claims at the userinfo endpoint only, even sub:
+	// for tests of a provider that answers for another user.
+	UserInfoClaims map[string]any `json:"userinfo_claims,omitempty"`
 }
 
 // Default authentication context values for personas that set none.

@@ -63,8 +63,13 @@ type Options struct {
 	KeyGracePeriod time.Duration
 	// SessionTTL is how long the IdP session cookie is honoured (default 12h).
 	SessionTTL time.Duration
-	Logger     *slog.Logger     // default discards
-	Now        func() time.Time // default time.Now
+	// ProfileClaimsAtUserInfo releases the profile claims (email,
+	// email_verified, name, preferred_username, groups and each persona's
+	// Claims) only at the userinfo endpoint: the ID token then carries sub
+	// and the protocol claims alone, as many providers do by default.
+	ProfileClaimsAtUserInfo bool
+	Logger                  *slog.Logger     // default discards
+	Now                     func() time.Time // default time.Now
 }
 
 const (
@@ -99,6 +104,7 @@ type Provider struct {
 	idTTL      time.Duration
 	refreshTTL time.Duration
 	sessionTTL time.Duration
+	atUserInfo bool
 	log        *slog.Logger
 	now        func() time.Time
 	keys       *keyRing
@@ -131,6 +137,7 @@ func New(opts Options) (*Provider, error) {
 		idTTL:      orDefault(opts.IDTokenTTL, 15*time.Minute),
 		refreshTTL: orDefault(opts.RefreshTTL, 24*time.Hour),
 		sessionTTL: orDefault(opts.SessionTTL, 12*time.Hour),
+		atUserInfo: opts.ProfileClaimsAtUserInfo,
 		log:        opts.Logger,
 		now:        opts.Now,
 		codes:      map[string]*authCode{},

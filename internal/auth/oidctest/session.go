@@ -54,7 +54,11 @@ func (p *Provider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		unauthorized("invalid_token", "the user no longer exists")
 		return
 	}
-	writeJSON(w, http.StatusOK, p.userClaims(ps))
+	claims := p.userClaims(ps)
+	for k, v := range ps.UserInfoClaims {
+		claims[k] = v
+	}
+	writeJSON(w, http.StatusOK, claims)
 }
 
 // idTokenHint holds the claims of an id_token_hint that matter for logout.

@@ -245,7 +245,10 @@ func (p *Provider) issueTokens(c *Client, g grant) (map[string]any, *tokenError)
 		p.log.Error("dev idp sign access token", "err", err)
 		return nil, internal
 	}
-	idClaims := p.userClaims(ps)
+	idClaims := map[string]any{"sub": ps.Subject}
+	if !p.atUserInfo {
+		idClaims = p.userClaims(ps)
+	}
 	for k, v := range map[string]any{
 		"iss": p.issuer, "aud": c.ID, "azp": c.ID,
 		"iat": now.Unix(), "exp": now.Add(p.idTTL).Unix(), "auth_time": g.authTime.Unix(),
@@ -285,18 +288,29 @@ func (p *Provider) issueTokens(c *Client, g grant) (map[string]any, *tokenError)
 }
 
 // userClaims are the persona's identity claims, shared by ID token and
-// userinfo. All are released regardless of scope so that role mapping by
-// groups works whatever scopes the application asks for.
+// userinfo (only userinfo with ProfileClaimsAtUserInfo). All are released
+// regardless of scope so that role mapping by groups works whatever scopes
+// the application asks for. A persona's Claims are added (they may replace
+// the standard ones, but never sub).
 func (p *Provider) userClaims(ps *Persona) map[string]any {
 	claims := map[string]any{
 		"sub":                ps.Subject,
-		"name":               ps.Name,
 		"preferred_username": ps.ID,
-		"groups":             ps.Groups,
+	}
+	if ps.Name != "" {
+		claims["name"] = ps.Name
+	}
+	if ps.Groups != nil {
+		claims["groups"] = ps.Groups
 	}
 	if ps.Email != "" {
 		claims["email"] = ps.Email
 		claims["email_verified"] = ps.EmailVerified
+	}
+	for k, v := range ps.Claims {
+		if k != "sub" {
+			claims[k] = v
+		}
 	}
 	return claims
 }

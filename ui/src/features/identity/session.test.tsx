@@ -31,7 +31,7 @@ describe('login flow', () => {
     ['disabled', 'Your account is disabled. Ask an administrator to enable it.'],
     ['state_mismatch', 'This sign-in expired or was started in another browser. Start it again here.'],
     ['rate_limited', 'Too many sign-in attempts from your address. Wait a minute and try again.'],
-    ['no_email', 'The identity provider did not share a verified e-mail address, which Partner Desk needs.'],
+    ['no_email', 'The identity provider did not share your e-mail address, which Partner Desk needs: ask your administrator to release the email claim.'],
     ['login_failed', 'Sign-in failed. Try again; if it keeps failing, ask your administrator.'],
   ])('explains the callback error code %j with a fixed sentence', async (code, text) => {
     stubApi();

@@ -14,7 +14,7 @@ const KNOWN_ERRORS: Record<string, string> = {
   access_denied: 'Sign-in was cancelled or refused at the identity provider.',
   disabled: 'Your account is disabled. Ask an administrator to enable it.',
   state_mismatch: 'This sign-in expired or was started in another browser. Start it again here.',
-  no_email: 'The identity provider did not share a verified e-mail address, which Partner Desk needs.',
+  no_email: 'The identity provider did not share your e-mail address, which Partner Desk needs: ask your administrator to release the email claim.',
   rate_limited: 'Too many sign-in attempts from your address. Wait a minute and try again.',
 };
 
