@@ -157,4 +157,3 @@ func TestLoginRefusesNoEmailAndForeignUserInfo(t *testing.T) {
 		t.Errorf("refused login left %d user rows", n)
 	}
 }
-
