@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-run: deps-postgres build ## build and start everything locally (private PostgreSQL, Klarna simulator, dev IdP, demo data)
+run: deps-postgres build ## build and start everything locally (private PostgreSQL, Klarna simulator, dev IdP unless PARTNERDESK_OIDC_ISSUER is set, demo data)
 	@$(BIN) dev
 
 build: $(BIN) ## build bin/partnerdesk with the UI embedded

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/partnerdesk/partnerdesk/internal/app"
+	"github.com/partnerdesk/partnerdesk/internal/auth"
 	"github.com/partnerdesk/partnerdesk/internal/auth/oidctest"
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/klarna/klarnasim"
@@ -86,26 +87,32 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 		dsn = cluster.DSN("partnerdesk")
 	}
 
-	// The development identity provider, in-process on its own port.
-	idpLn, err := net.Listen("tcp", cfg.DevIdPAddr)
-	if err != nil {
-		return fmt.Errorf("development IdP: listen on %s (PARTNERDESK_DEV_IDP_ADDR): %w", cfg.DevIdPAddr, err)
-	}
-	secret := randomHex(16)
-	idp, err := oidctest.New(oidctest.Options{
-		Issuer: "http://" + idpLn.Addr().String(),
-		Clients: []oidctest.Client{{ID: "partnerdesk-dev", Secret: secret,
-			RedirectURIs: []string{cfg.BaseURL() + "/auth/callback"}, PostLogoutRedirectURIs: []string{cfg.BaseURL() + "/"}, AllowLoopbackRedirects: true}},
-		Logger: log.With("component", "dev-idp"),
-	})
-	if err != nil {
-		idpLn.Close()
-		return err
-	}
-	stopIdP := serveBackground(idpLn, idp.Handler(), log)
-	defer stopIdP()
+	// The identity provider: the one PARTNERDESK_OIDC_ISSUER names, else the
+	// development IdP, in-process on its own port.
 	oidc := app.OIDCConfig(cfg, true)
-	oidc.Issuer, oidc.ClientID, oidc.ClientSecret = idp.Issuer(), "partnerdesk-dev", secret
+	var idp *oidctest.Provider
+	if cfg.OIDCIssuer == "" {
+		idpLn, err := net.Listen("tcp", cfg.DevIdPAddr)
+		if err != nil {
+			return fmt.Errorf("development IdP: listen on %s (PARTNERDESK_DEV_IDP_ADDR): %w", cfg.DevIdPAddr, err)
+		}
+		secret := randomHex(16)
+		idp, err = oidctest.New(oidctest.Options{
+			Issuer: "http://" + idpLn.Addr().String(),
+			Clients: []oidctest.Client{{ID: "partnerdesk-dev", Secret: secret,
+				RedirectURIs: []string{cfg.BaseURL() + "/auth/callback"}, PostLogoutRedirectURIs: []string{cfg.BaseURL() + "/"}, AllowLoopbackRedirects: true}},
+			Logger: log.With("component", "dev-idp"),
+		})
+		if err != nil {
+			idpLn.Close()
+			return err
+		}
+		stopIdP := serveBackground(idpLn, idp.Handler(), log)
+		defer stopIdP()
+		oidc.Issuer, oidc.ClientID, oidc.ClientSecret = idp.Issuer(), "partnerdesk-dev", secret
+	} else {
+		log.Info("using the identity provider from PARTNERDESK_OIDC_ISSUER; the development IdP is not started", "issuer", cfg.OIDCIssuer)
+	}
 
 	// The Klarna simulator, in-process on its own port, its state kept
 	// under the data directory across restarts.
@@ -138,24 +145,33 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	if err := a.Subscribe(ctx); err != nil {
 		log.Error("subscribing to Klarna webhooks", "error", err)
 	}
-	printBanner(env.Stdout, a.URL(), cfg.DataDir, dbWhere, built, idp, simURL, time.Since(started))
+	printBanner(env.Stdout, a.URL(), cfg.DataDir, dbWhere, built, idp, oidc, simURL, time.Since(started))
 	<-ctx.Done()
 	return shutdown(a, cfg.ShutdownTimeout)
 }
 
-func printBanner(w io.Writer, url, dataDir, dbWhere string, built bool, idp *oidctest.Provider, simURL string, took time.Duration) {
+// printBanner says where the app runs and how to sign in: as a persona of
+// the development IdP (idp), or, when idp is nil, with the users of the
+// provider oidc names.
+func printBanner(w io.Writer, url, dataDir, dbWhere string, built bool, idp *oidctest.Provider, oidc *auth.Config, simURL string, took time.Duration) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nPartner Desk is running at %s   (ready in %.1fs)\n", url, took.Seconds())
 	if !built {
 		b.WriteString("  (this binary has no UI built in: run `make run` for the full app)\n")
 	}
-	fmt.Fprintf(&b, "\nSign in as one of these personas (development IdP at %s):\n", idp.Issuer())
-	width := 0
-	for _, p := range idp.Personas() {
-		width = max(width, len(p.ID))
-	}
-	for _, p := range idp.Personas() {
-		fmt.Fprintf(&b, "  %-*s  %-26s %-24s %s/auth/login?login_hint=%s\n", width, p.ID, p.Role, p.Tenant, url, p.ID)
+	if idp == nil {
+		fmt.Fprintf(&b, "\nIdentity provider: %s (PARTNERDESK_OIDC_ISSUER; client id %s)\n", oidc.Issuer, oidc.ClientID)
+		fmt.Fprintf(&b, "Redirect URL to register there: %s\n", oidc.RedirectURL)
+		fmt.Fprintf(&b, "Sign in with your identity provider's users at %s/login (roles come from PARTNERDESK_OIDC_GROUP_ROLES, groups claim %q).\n", url, oidc.GroupsClaim)
+	} else {
+		fmt.Fprintf(&b, "\nSign in as one of these personas (development IdP at %s):\n", idp.Issuer())
+		width := 0
+		for _, p := range idp.Personas() {
+			width = max(width, len(p.ID))
+		}
+		for _, p := range idp.Personas() {
+			fmt.Fprintf(&b, "  %-*s  %-26s %-24s %s/auth/login?login_hint=%s\n", width, p.ID, p.Role, p.Tenant, url, p.ID)
+		}
 	}
 	fmt.Fprintf(&b, "\nKlarna simulator: %s (control API: %s/_sim/)\n", simURL, simURL)
 	fmt.Fprintf(&b, "Data: %s (make clean-data stops and wipes it)   Stop: Ctrl-C\n", dataDir)

@@ -39,7 +39,7 @@ func init() {
 	var (
 		addr, issuer, clientID, clientSecret, personasFile string
 		redirects, postLogout                              stringList
-		loopback                                           bool
+		loopback, atUserInfo                               bool
 	)
 	Register(&Command{
 		Name:    "dev-idp",
@@ -55,6 +55,7 @@ func init() {
 			fs.Var(&postLogout, "post-logout-redirect-uri", "registered post-logout redirect URI, repeatable (default "+devIdPDefaultPostLogout+")")
 			fs.BoolVar(&loopback, "allow-loopback-redirects", false, "also accept http://127.0.0.1:<any port> and http://localhost:<any port> URIs with a registered path")
 			fs.StringVar(&personasFile, "personas", "", "JSON file of personas replacing the defaults")
+			fs.BoolVar(&atUserInfo, "claims-at-userinfo", false, "release email, name and groups only at the userinfo endpoint; the ID token carries sub alone")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) > 0 {
@@ -64,6 +65,7 @@ func init() {
 				addr: firstNonEmpty(addr, env.Getenv(envDevIdPAddr), devIdPDefaultAddr), issuer: issuer,
 				clientID: clientID, clientSecret: firstNonEmpty(clientSecret, env.Getenv(envDevIdPClientSecret), devIdPDefaultSecret),
 				redirects: redirects, postLogout: postLogout, loopback: loopback, personasFile: personasFile,
+				atUserInfo: atUserInfo,
 			}
 			if len(cfg.redirects) == 0 {
 				cfg.redirects = []string{devIdPDefaultRedirect}
@@ -79,7 +81,7 @@ func init() {
 type devIdPConfig struct {
 	addr, issuer, clientID, clientSecret, personasFile string
 	redirects, postLogout                              []string
-	loopback                                           bool
+	loopback, atUserInfo                               bool
 }
 
 func firstNonEmpty(vs ...string) string {
@@ -115,8 +117,9 @@ func runDevIdP(ctx context.Context, env *Env, cfg devIdPConfig) error {
 			ID: cfg.clientID, Secret: cfg.clientSecret, RedirectURIs: cfg.redirects,
 			PostLogoutRedirectURIs: cfg.postLogout, AllowLoopbackRedirects: cfg.loopback,
 		}},
-		Personas: personas,
-		Logger:   logger,
+		Personas:                personas,
+		ProfileClaimsAtUserInfo: cfg.atUserInfo,
+		Logger:                  logger,
 	})
 	if err != nil {
 		return fmt.Errorf("dev-idp: %w", err)
@@ -139,6 +142,9 @@ func runDevIdP(ctx context.Context, env *Env, cfg devIdPConfig) error {
 	}
 	fmt.Fprintf(&b, "redirect URIs:  %s\n", strings.Join(cfg.redirects, " "))
 	fmt.Fprintf(&b, "logout URIs:    %s\n", strings.Join(cfg.postLogout, " "))
+	if cfg.atUserInfo {
+		fmt.Fprintf(&b, "claims:         email, name and groups only at the userinfo endpoint\n")
+	}
 	fmt.Fprintf(&b, "personas (pick on the sign-in page, or pass as login_hint):\n")
 	width := 0
 	for _, p := range idp.Personas() {

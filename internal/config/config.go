@@ -51,7 +51,7 @@ type Config struct {
 	AcquirerName    string   `env:"ACQUIRER_NAME" default:"Acquirer" help:"display name of the acquirer tenant, created at first start"`
 	BootstrapAdmins []string `env:"BOOTSTRAP_ADMINS" help:"emails invited as acquirer admin while the acquirer has no admin (comma-separated)"`
 
-	OIDCIssuer       string        `env:"OIDC_ISSUER" help:"OpenID Provider issuer URL (serve); dev runs its own"`
+	OIDCIssuer       string        `env:"OIDC_ISSUER" help:"OpenID Provider issuer URL; when unset, dev starts the development IdP"`
 	OIDCClientID     string        `env:"OIDC_CLIENT_ID" default:"partnerdesk" help:"OAuth client id registered at the IdP"`
 	OIDCClientSecret string        `env:"OIDC_CLIENT_SECRET" secret:"true" help:"OAuth client secret"`
 	OIDCRedirectURL  string        `env:"OIDC_REDIRECT_URL" help:"callback URL registered at the IdP; default PUBLIC_URL/auth/callback"`
