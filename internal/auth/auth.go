@@ -274,6 +274,7 @@ func (s *Service) FinishLogin(ctx context.Context, browser, state, code string, 
 	if c.Email == "" {
 		return NewSession{}, ErrNoEmail
 	}
+	c.ClaimNames = c.Names
 	u, err := s.ident.Login(ctx, c.Claims)
 	if err != nil {
 		return NewSession{}, err
@@ -419,6 +420,18 @@ func (s *Service) RevokeUser(ctx context.Context, userID uuid.UUID) error {
 		return fmt.Errorf("revoke sessions: %w", err)
 	}
 	return nil
+}
+
+// Provider describes the configured IdP for the Settings page.
+type Provider struct {
+	Issuer      string
+	Scopes      []string
+	GroupsClaim string
+}
+
+// ProviderInfo is the configured issuer, requested scopes and groups claim.
+func (s *Service) ProviderInfo() Provider {
+	return Provider{Issuer: s.cfg.Issuer, Scopes: append([]string(nil), s.cfg.Scopes...), GroupsClaim: s.cfg.GroupsClaim}
 }
 
 // StepUpMaxAge is the longest a login may be ago for sensitive actions.

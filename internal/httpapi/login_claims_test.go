@@ -51,6 +51,12 @@ func startClaimsApp(t *testing.T, atUserInfo bool, groupsClaim string) *apptest.
 // browser ended and, when it ended signed in, the user's /me.
 func tryLogin(t *testing.T, a *apptest.App, persona string) (*url.URL, *claimMe) {
 	t.Helper()
+	end, m, _ := tryLoginClient(t, a, persona)
+	return end, m
+}
+
+func tryLoginClient(t *testing.T, a *apptest.App, persona string) (*url.URL, *claimMe, *apitest.Client) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar}
 	resp, err := browser.Get(a.URL() + "/auth/login?return_to=/&login_hint=" + persona)
@@ -59,7 +65,7 @@ func tryLogin(t *testing.T, a *apptest.App, persona string) (*url.URL, *claimMe)
 	}
 	resp.Body.Close()
 	if resp.Request.URL.Path != "/" {
-		return resp.Request.URL, nil
+		return resp.Request.URL, nil, nil
 	}
 	c := apitest.New(t, a.URL())
 	c.HTTP.Jar = jar
@@ -71,7 +77,7 @@ func tryLogin(t *testing.T, a *apptest.App, persona string) (*url.URL, *claimMe)
 	if err := json.Unmarshal(r.Body, &m); err != nil {
 		t.Fatal(err)
 	}
-	return resp.Request.URL, &m
+	return resp.Request.URL, &m, c
 }
 
 func rolesIn(m *claimMe) string {
@@ -155,5 +161,66 @@ func TestLoginRefusesNoEmailAndForeignUserInfo(t *testing.T) {
 	}
 	if n := userRows(t, a, "dev|impostor") + userRows(t, a, "dev|ada"); n != 0 {
 		t.Errorf("refused login left %d user rows", n)
+	}
+}
+
+// The identity settings show the issuer, scopes, groups claim and mapping,
+// and the claim names (never values) the last logins received, to the
+// acquirer's user administrators only.
+func TestIdentitySettingsShowClaimNames(t *testing.T) {
+	t.Parallel()
+	cfg := apptest.Config(t)
+	cfg.OIDCGroupsClaim = "realm_access.roles"
+	a := apptest.StartWithIdP(t, cfg, nil, func(o *oidctest.Options) {
+		ps := claimPersonas()
+		ps[0].Claims = map[string]any{"realm_access": map[string]any{"roles": []string{"pd-acquirer-admins"}}}
+		o.Personas = ps
+		o.ProfileClaimsAtUserInfo = true
+	})
+	if _, m := tryLogin(t, a, "otto"); m == nil || len(m.Tenants) != 0 {
+		t.Fatalf("otto (groups claim not under realm_access.roles) got roles: %+v", m)
+	}
+	_, _, admin := tryLoginClient(t, a, "ada")
+	_, _, merchant := tryLoginClient(t, a, "maja")
+	if admin == nil || merchant == nil {
+		t.Fatal("logins failed")
+	}
+	if r := merchant.Get("/api/v1/settings/identity"); r.Status != 403 {
+		t.Fatalf("a partner admin reads the identity settings: %d %s", r.Status, r.Body)
+	}
+	r := admin.Get("/api/v1/settings/identity")
+	if r.Status != 200 {
+		t.Fatalf("settings: %d %s", r.Status, r.Body)
+	}
+	var got struct {
+		Issuer       string
+		Scopes       []string
+		GroupsClaim  string                         `json:"groups_claim"`
+		GroupRoles   []struct{ Group, Role string } `json:"group_roles"`
+		RecentLogins []struct {
+			Email  string
+			Claims []string
+		} `json:"recent_logins"`
+	}
+	if err := json.Unmarshal(r.Body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Issuer != a.IdP.Issuer() || got.GroupsClaim != "realm_access.roles" || !strings.Contains(strings.Join(got.Scopes, " "), "openid") || len(got.GroupRoles) == 0 {
+		t.Fatalf("settings: %s", r.Body)
+	}
+	var otto []string
+	for _, l := range got.RecentLogins {
+		if l.Email == "otto@acquirer.example" {
+			otto = l.Claims
+		}
+	}
+	for _, want := range []string{"sub", "email", "email_verified", "groups", "name", "nonce"} {
+		if !strings.Contains(","+strings.Join(otto, ",")+",", ","+want+",") {
+			t.Errorf("otto's last login claims %v lack %q", otto, want)
+		}
+	}
+	logins, _ := json.Marshal(got.RecentLogins)
+	if strings.Contains(string(logins), "pd-auditors") || strings.Contains(string(logins), "Otto Reyes") {
+		t.Errorf("the recent logins hold claim values:\n%s", logins)
 	}
 }

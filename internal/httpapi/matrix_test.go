@@ -176,6 +176,10 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /api/v1/tenants":                "",
 	}
 
+	// Routes that need their action across all partners (the acquirer's),
+	// not in one partner.
+	acquirerWide := map[string]bool{"GET /api/v1/settings/identity": true}
+
 	for _, rt := range httpapi.Routes() {
 		for persona, pr := range personaRoles {
 			for _, which := range []string{"own", "other"} {
@@ -237,6 +241,10 @@ func TestPermissionMatrix(t *testing.T) {
 						case !holds:
 							if r.Status != 403 {
 								t.Fatalf("without %s anywhere: want 403, got %d %s", rt.Action, r.Status, r.Body)
+							}
+						case acquirerWide[rt.Method+" "+rt.Path] && pr.tenant != "acquirer":
+							if r.Status != 403 {
+								t.Fatalf("%s in one partner only: want 403, got %d %s", rt.Action, r.Status, r.Body)
 							}
 						case strings.Contains(rt.Path, ":event") && !seesObj:
 							if r.Status != 404 {

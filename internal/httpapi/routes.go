@@ -64,6 +64,8 @@ func (s *server) routes() []route {
 		{method: "POST", path: "/webhooks/signing-keys/rotate", action: "webhook:manage", tenant: anyTenant, stepUp: true, handler: s.rotateWebhookSigningKey},
 		{method: "POST", path: "/webhooks/subscriptions/:subscription/simulate", action: "webhook:manage", tenant: anyTenant, handler: s.simulateWebhook},
 
+		{method: "GET", path: "/settings/identity", action: "user:manage", tenant: anyTenant, handler: s.getIdentitySettings}, // across all partners only
+
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
 		{method: "GET", path: "/audit/export.csv", action: "audit:export", tenant: anyTenant, handler: s.exportAudit},
 	}

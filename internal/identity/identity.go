@@ -42,6 +42,9 @@ type User struct {
 	DisabledAt  *time.Time
 	CreatedAt   time.Time
 	LastLoginAt *time.Time
+	// LastLoginClaims are the names of the claims the IdP released at the
+	// last login (never their values).
+	LastLoginClaims []string
 }
 
 // Membership is one role a user holds in a tenant.
@@ -103,6 +106,8 @@ type Store interface {
 
 	UpsertUser(ctx context.Context, u User) (User, error) // by (issuer, subject); sets last login
 	User(ctx context.Context, id uuid.UUID) (User, error)
+	// RecentLogins are the users who logged in last, newest first.
+	RecentLogins(ctx context.Context, limit int) ([]User, error)
 	SetUserDisabled(ctx context.Context, id uuid.UUID, at *time.Time) error
 	UsersInTenant(ctx context.Context, tenantID uuid.UUID) ([]UserWithRoles, error)
 	// IsMember reports whether the user belongs to the tenant: holds a role

@@ -67,6 +67,9 @@ type Claims struct {
 	// address accepts invitations (and so becomes a bootstrap admin).
 	EmailVerified bool
 	Groups        []string
+	// ClaimNames are the names of every claim the IdP released (kept for
+	// the Settings page; values are never stored).
+	ClaimNames []string
 }
 
 // Login provisions the user from claims: creates or updates them, syncs the
@@ -80,7 +83,7 @@ func (s *Service) Login(ctx context.Context, c Claims) (User, error) {
 	var synced, accepted bool
 	err := s.store.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		u, err = s.store.UpsertUser(ctx, User{ID: uuid.New(), Issuer: c.Issuer, Subject: c.Subject, Email: c.Email, Name: c.Name})
+		u, err = s.store.UpsertUser(ctx, User{ID: uuid.New(), Issuer: c.Issuer, Subject: c.Subject, Email: c.Email, Name: c.Name, LastLoginClaims: c.ClaimNames})
 		if err != nil {
 			return err
 		}
@@ -104,6 +107,18 @@ func (s *Service) Login(ctx context.Context, c Claims) (User, error) {
 		s.changed(ctx)
 	}
 	return u, nil
+}
+
+// GroupRoles is the configured IdP group → role mapping.
+func (s *Service) GroupRoles() []GroupRole { return append([]GroupRole(nil), s.groups...) }
+
+// RecentLogins are the users who logged in last (at most limit), newest first.
+func (s *Service) RecentLogins(ctx context.Context, limit int) ([]User, error) {
+	us, err := s.store.RecentLogins(ctx, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent logins: %w", err)
+	}
+	return us, nil
 }
 
 func labelOf(u User) string {

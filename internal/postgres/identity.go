@@ -33,20 +33,22 @@ func (r tenantRow) domain() identity.Tenant {
 }
 
 type userRow struct {
-	ID          uuid.UUID
-	Issuer      string
-	Subject     string
-	Email       string
-	Name        string
-	DisabledAt  *time.Time
-	CreatedAt   time.Time
-	LastLoginAt *time.Time
+	ID              uuid.UUID
+	Issuer          string
+	Subject         string
+	Email           string
+	Name            string
+	DisabledAt      *time.Time
+	CreatedAt       time.Time
+	LastLoginAt     *time.Time
+	LastLoginClaims pq.StringArray `gorm:"type:text[]"`
 }
 
 func (userRow) TableName() string { return "users" }
 
 func (r userRow) domain() identity.User {
-	return identity.User{ID: r.ID, Issuer: r.Issuer, Subject: r.Subject, Email: r.Email, Name: r.Name, DisabledAt: r.DisabledAt, CreatedAt: r.CreatedAt, LastLoginAt: r.LastLoginAt}
+	return identity.User{ID: r.ID, Issuer: r.Issuer, Subject: r.Subject, Email: r.Email, Name: r.Name, DisabledAt: r.DisabledAt, CreatedAt: r.CreatedAt, LastLoginAt: r.LastLoginAt,
+		LastLoginClaims: []string(r.LastLoginClaims)}
 }
 
 type membershipRow struct {
@@ -171,15 +173,31 @@ func (s *IdentityStore) Tenants(ctx context.Context) ([]identity.Tenant, error) 
 
 func (s *IdentityStore) UpsertUser(ctx context.Context, u identity.User) (identity.User, error) {
 	now := time.Now()
-	row := userRow{ID: u.ID, Issuer: u.Issuer, Subject: u.Subject, Email: u.Email, Name: u.Name, CreatedAt: now, LastLoginAt: &now}
+	claims := pq.StringArray(u.LastLoginClaims)
+	if claims == nil {
+		claims = pq.StringArray{}
+	}
+	row := userRow{ID: u.ID, Issuer: u.Issuer, Subject: u.Subject, Email: u.Email, Name: u.Name, CreatedAt: now, LastLoginAt: &now, LastLoginClaims: claims}
 	err := s.db.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "issuer"}, {Name: "subject"}},
-		DoUpdates: clause.AssignmentColumns([]string{"email", "name", "last_login_at"}),
+		DoUpdates: clause.AssignmentColumns([]string{"email", "name", "last_login_at", "last_login_claims"}),
 	}, clause.Returning{}).Create(&row).Error
 	if err != nil {
 		return identity.User{}, fmt.Errorf("upsert user: %w", err)
 	}
 	return row.domain(), nil
+}
+
+func (s *IdentityStore) RecentLogins(ctx context.Context, limit int) ([]identity.User, error) {
+	var rows []userRow
+	if err := s.db.conn(ctx).Where("last_login_at IS NOT NULL").Order("last_login_at DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("recent logins: %w", err)
+	}
+	out := make([]identity.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.domain()
+	}
+	return out, nil
 }
 
 func (s *IdentityStore) User(ctx context.Context, id uuid.UUID) (identity.User, error) {

@@ -354,6 +354,24 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// IdentityGroupRole defines model for IdentityGroupRole.
+type IdentityGroupRole struct {
+	Group      string `json:"group"`
+	Role       string `json:"role"`
+	TenantSlug string `json:"tenant_slug"`
+}
+
+// IdentitySettings defines model for IdentitySettings.
+type IdentitySettings struct {
+	GroupRoles []IdentityGroupRole `json:"group_roles"`
+
+	// GroupsClaim claim holding the groups; a dotted name reaches nested claims
+	GroupsClaim  string        `json:"groups_claim"`
+	Issuer       string        `json:"issuer"`
+	RecentLogins []RecentLogin `json:"recent_logins"`
+	Scopes       []string      `json:"scopes"`
+}
+
 // Invitation defines model for Invitation.
 type Invitation struct {
 	CreatedAt time.Time          `json:"created_at"`
@@ -444,6 +462,15 @@ type QuarantinedDelivery struct {
 
 // QuarantinedDeliveryReason defines model for QuarantinedDelivery.Reason.
 type QuarantinedDeliveryReason string
+
+// RecentLogin defines model for RecentLogin.
+type RecentLogin struct {
+	// Claims names of the claims released (ID token and UserInfo)
+	Claims      []string           `json:"claims"`
+	Email       string             `json:"email"`
+	LastLoginAt time.Time          `json:"last_login_at"`
+	UserId      openapi_types.UUID `json:"user_id"`
+}
 
 // ReplayResult defines model for ReplayResult.
 type ReplayResult struct {
