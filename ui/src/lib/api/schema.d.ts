@@ -107,7 +107,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Invite an email address with roles (user:manage, recent login). */
+        /** Invite an email address with roles (user:manage, recent login; refused for API tokens). A plain address only (no display name or quoted local part), stored in lower case; it is accepted at the first login with a verified email. */
         post: operations["createInvitation"];
         delete?: never;
         options?: never;
@@ -147,7 +147,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Grant a role (user:manage, recent login). Granting a held role again changes nothing. */
+        /** Grant a role to a user who already belongs to the tenant (user:manage, recent login; refused for API tokens). Anyone else, known or not, is 404. Granting a held role again changes nothing. */
         put: operations["grantRole"];
         post?: never;
         /** Revoke a role (user:manage). */
@@ -168,7 +168,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Disable (ends their sessions and tokens at once) or re-enable a user (user:manage). */
+        /** Disable or re-enable a user (user:manage). In the acquirer tenant the account is disabled everywhere (sessions end, all tokens revoked for good); in a partner tenant the user is suspended in that tenant only (roles there stop applying, their tokens for it are revoked for good). The last enabled acquirer admin cannot be disabled. */
         put: operations["setUserDisabled"];
         post?: never;
         delete?: never;
@@ -187,7 +187,7 @@ export interface paths {
         /** The caller's API tokens. */
         get: operations["listTokens"];
         put?: never;
-        /** Create an API token with some of the caller's roles in one tenant (token:manage, recent login). The secret is shown once. */
+        /** Create an API token with some of the caller's roles in one tenant (token:manage, recent login; refused for API tokens). The secret is shown once and never kept, so a retry with the same Idempotency-Key is refused with 409. */
         post: operations["createToken"];
         delete?: never;
         options?: never;
@@ -354,6 +354,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settings/identity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity provider as configured (issuer, scopes, groups claim, group mappings) and the claim names (never values) the last logins received (user:manage across all partners). */
+        get: operations["getIdentitySettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/subscriptions": {
         parameters: {
             query?: never;
@@ -364,7 +381,7 @@ export interface paths {
         /** Subscriptions at Klarna, signing keys (never their secrets) and handled event types (webhook:read). */
         get: operations["listWebhookSubscriptions"];
         put?: never;
-        /** Create a signing key and a subscription for this server's public URL unless one exists (webhook:manage, recent login). */
+        /** Create a signing key and a subscription for this server's public URL unless one exists (webhook:manage, recent login; refused for API tokens). */
         post: operations["ensureWebhookSubscription"];
         delete?: never;
         options?: never;
@@ -381,7 +398,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a new signing key and switch every subscription to it; older keys stay accepted for the grace period (webhook:manage, recent login). */
+        /** Create a new signing key and switch every subscription to it; older keys stay accepted for the grace period (webhook:manage, recent login; refused for API tokens). */
         post: operations["rotateWebhookSigningKey"];
         delete?: never;
         options?: never;
@@ -639,6 +656,28 @@ export interface components {
             /** @description the first 2 KB of the body as text */
             body_preview: string;
         };
+        IdentitySettings: {
+            issuer: string;
+            scopes: string[];
+            /** @description claim holding the groups; a dotted name reaches nested claims */
+            groups_claim: string;
+            group_roles: components["schemas"]["IdentityGroupRole"][];
+            recent_logins: components["schemas"]["RecentLogin"][];
+        };
+        IdentityGroupRole: {
+            group: string;
+            tenant_slug: string;
+            role: string;
+        };
+        RecentLogin: {
+            /** Format: uuid */
+            user_id: string;
+            email: string;
+            /** Format: date-time */
+            last_login_at: string;
+            /** @description names of the claims released (ID token and UserInfo) */
+            claims: string[];
+        };
         WebhookStats: {
             by_status: {
                 [key: string]: number;
@@ -704,7 +743,7 @@ export interface components {
     parameters: {
         Tenant: string;
         User: string;
-        /** @description A retry with the same key and body returns the first answer; with another body, 409. */
+        /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
         IdempotencyKey: string;
     };
     requestBodies: never;
@@ -832,7 +871,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key and body returns the first answer; with another body, 409. */
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
@@ -981,7 +1020,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key and body returns the first answer; with another body, 409. */
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1168,7 +1207,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description A retry with the same key and body returns the first answer; with another body, 409. */
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1245,6 +1284,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookStats"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getIdentitySettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentitySettings"];
                 };
             };
             default: components["responses"]["Problem"];

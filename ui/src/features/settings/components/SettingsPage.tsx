@@ -5,6 +5,7 @@ import { ErrorPanel } from '@/components/ErrorPanel';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { rolesQuery, useTenant } from '@/features/identity';
+import { IdentityProviderCard } from './IdentityProviderCard';
 
 /** The effective permission table (which role allows which action) and links to user and token management. */
 export function SettingsPage() {
@@ -47,6 +48,8 @@ export function SettingsPage() {
             </Paper>
           )}
         </SimpleGrid>
+
+        {tenant.all_partners && can('user:manage') && <IdentityProviderCard />}
 
         <Stack gap="sm">
           <Title order={2} size="h4">
