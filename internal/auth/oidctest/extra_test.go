@@ -2,6 +2,7 @@ package oidctest_test
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -123,5 +124,35 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 		if v != "" && strings.Contains(out, v) {
 			t.Errorf("log contains the %s", what)
 		}
+	}
+}
+
+// With ProfileClaimsAtUserInfo the ID token names only the user (sub and
+// protocol claims); email, name and groups come from userinfo.
+func TestProfileClaimsAtUserInfo(t *testing.T) {
+	r := newRP(t, oidctest.Options{ProfileClaimsAtUserInfo: true})
+	tok, idt, _ := r.login("acquirer-admin")
+	var idc map[string]any
+	if err := idt.Claims(&idc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"email", "email_verified", "name", "groups", "preferred_username"} {
+		if _, ok := idc[k]; ok {
+			t.Errorf("the ID token carries %s: %v", k, idc)
+		}
+	}
+	if idc["sub"] != "dev|acquirer-admin" || idc["nonce"] == nil {
+		t.Errorf("the ID token lacks sub or nonce: %v", idc)
+	}
+	ui, err := r.oidc.UserInfo(r.ctx, oauth2.StaticTokenSource(tok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var uic map[string]any
+	if err := ui.Claims(&uic); err != nil {
+		t.Fatal(err)
+	}
+	if uic["email"] != "admin@acquirer.example" || uic["name"] != "Ada Lindqvist" || fmt.Sprint(uic["groups"]) != "[pd-acquirer-admins]" {
+		t.Errorf("userinfo = %v", uic)
 	}
 }
