@@ -2,6 +2,7 @@
 // `make build` into ../bin/partnerdesk with the UI embedded) and Debian's
 // Chromium. It never downloads browsers: install with
 // PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,6 +36,36 @@ const stepUpURL = `http://127.0.0.1:${stepUpPort}`;
 
 const stepUpDataDir = path.join(dataDir, 'step-up-server');
 mkdirSync(stepUpDataDir, { recursive: true, mode: 0o755 });
+
+// A third server, only for tests/real-idp.spec.ts: `partnerdesk serve` (not
+// dev) on an external PostgreSQL cluster that idp/serve-on-postgres.mjs
+// creates and removes, logging in at a real, independent OpenID Provider
+// (idp/real-idp.mjs, npm's oidc-provider) that releases its claims at
+// UserInfo only. Both listen on free ports, chosen once per run (the
+// environment makes the workers agree).
+if (!process.env.E2E_REAL_IDP_PORT || !process.env.E2E_REAL_IDP_APP_PORT) {
+  const free = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const net = require('node:net');
+       const a = net.createServer().listen(0, '127.0.0.1', () => {
+         const b = net.createServer().listen(0, '127.0.0.1', () => {
+           console.log(a.address().port, b.address().port); a.close(); b.close();
+         });
+       });`,
+    ],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split(' ');
+  [process.env.E2E_REAL_IDP_PORT, process.env.E2E_REAL_IDP_APP_PORT] = free;
+}
+const realIdPPort = Number(process.env.E2E_REAL_IDP_PORT);
+const realIdPURL = `http://127.0.0.1:${realIdPPort}`;
+const realIdPAppPort = Number(process.env.E2E_REAL_IDP_APP_PORT);
+const realIdPAppURL = `http://127.0.0.1:${realIdPAppPort}`;
+const realIdPClient = { id: 'partnerdesk-e2e', secret: 'e2e-real-idp-client-secret-0123456789' };
 
 const chromium = {
   ...devices['Desktop Chrome'],
@@ -74,6 +105,46 @@ function server(addrPort: number, dir: string, env: Record<string, string>) {
   };
 }
 
+const realIdP = {
+  command: `node idp/real-idp.mjs`,
+  url: `${realIdPURL}/.well-known/openid-configuration`,
+  timeout: 30_000,
+  reuseExistingServer: false,
+  gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
+  env: {
+    ...(process.env as Record<string, string>),
+    REAL_IDP_PORT: String(realIdPPort),
+    REAL_IDP_REDIRECT_URI: `${realIdPAppURL}/auth/callback`,
+    REAL_IDP_CLIENT_ID: realIdPClient.id,
+    REAL_IDP_CLIENT_SECRET: realIdPClient.secret,
+  },
+  stdout: 'pipe' as const,
+  stderr: 'pipe' as const,
+};
+
+// The settings an operator gives serve for such a provider (README, production).
+const realIdPServe = {
+  command: `node idp/serve-on-postgres.mjs "${binary}"`,
+  url: `${realIdPAppURL}/healthz`,
+  timeout: 120_000,
+  reuseExistingServer: false,
+  // The wrapper stops serve, then the cluster, then removes its directory.
+  gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 20_000 },
+  env: {
+    ...(process.env as Record<string, string>),
+    PARTNERDESK_HTTP_ADDR: `127.0.0.1:${realIdPAppPort}`,
+    PARTNERDESK_PUBLIC_URL: realIdPAppURL,
+    PARTNERDESK_OIDC_ISSUER: realIdPURL,
+    PARTNERDESK_OIDC_CLIENT_ID: realIdPClient.id,
+    PARTNERDESK_OIDC_CLIENT_SECRET: realIdPClient.secret,
+    PARTNERDESK_OIDC_GROUP_ROLES: 'pd-admins=acquirer:acquirer-admin',
+    PARTNERDESK_ENCRYPTION_KEY: Buffer.from('e2e-real-idp-encryption-key-32b!').toString('base64'),
+    PARTNERDESK_LOG_LEVEL: 'warn',
+  },
+  stdout: 'pipe' as const,
+  stderr: 'pipe' as const,
+};
+
 export default defineConfig({
   testDir: './tests',
   outputDir: './test-results',
@@ -91,11 +162,14 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'chromium', testIgnore: /step-up\.spec\.ts$/, use: chromium },
+    { name: 'chromium', testIgnore: /(step-up|real-idp)\.spec\.ts$/, use: chromium },
     { name: 'chromium-step-up', testMatch: /step-up\.spec\.ts$/, use: { ...chromium, baseURL: stepUpURL } },
+    { name: 'chromium-real-idp', testMatch: /real-idp\.spec\.ts$/, use: { ...chromium, baseURL: realIdPAppURL } },
   ],
   webServer: [
     server(port, dataDir, {}),
     server(stepUpPort, stepUpDataDir, { PARTNERDESK_STEP_UP_MAX_AGE: `${STEP_UP_MAX_AGE_SECONDS}s` }),
+    realIdP,
+    realIdPServe,
   ],
 });
