@@ -21,7 +21,7 @@ func (s *server) getIdentitySettings(c *gin.Context) {
 		writeProblem(c, apperr.E(apperr.Forbidden, "Only the acquirer's user administrators see the identity provider settings."))
 		return
 	}
-	users, err := s.ident.RecentLogins(c.Request.Context(), recentLoginsShown)
+	users, err := s.ident.RecentLogins(c.Request.Context(), scopeOf(c), recentLoginsShown)
 	if err != nil {
 		writeProblem(c, err)
 		return

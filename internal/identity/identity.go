@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // Tenant kinds.
@@ -106,8 +108,8 @@ type Store interface {
 
 	UpsertUser(ctx context.Context, u User) (User, error) // by (issuer, subject); sets last login
 	User(ctx context.Context, id uuid.UUID) (User, error)
-	// RecentLogins are the users who logged in last, newest first.
-	RecentLogins(ctx context.Context, limit int) ([]User, error)
+	// RecentLogins are the users of tenants in sc who logged in last, newest first.
+	RecentLogins(ctx context.Context, sc scope.Scope, limit int) ([]User, error)
 	SetUserDisabled(ctx context.Context, id uuid.UUID, at *time.Time) error
 	UsersInTenant(ctx context.Context, tenantID uuid.UUID) ([]UserWithRoles, error)
 	// IsMember reports whether the user belongs to the tenant: holds a role

@@ -17,6 +17,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/actor"
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // Roles is what the service needs to know about the built-in roles.
@@ -112,9 +113,10 @@ func (s *Service) Login(ctx context.Context, c Claims) (User, error) {
 // GroupRoles is the configured IdP group → role mapping.
 func (s *Service) GroupRoles() []GroupRole { return append([]GroupRole(nil), s.groups...) }
 
-// RecentLogins are the users who logged in last (at most limit), newest first.
-func (s *Service) RecentLogins(ctx context.Context, limit int) ([]User, error) {
-	us, err := s.store.RecentLogins(ctx, limit)
+// RecentLogins are the users of the tenants in sc who logged in last (at
+// most limit), newest first.
+func (s *Service) RecentLogins(ctx context.Context, sc scope.Scope, limit int) ([]User, error) {
+	us, err := s.store.RecentLogins(ctx, sc, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent logins: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/authz"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // Row types: the database's shape, converted to domain types by name.
@@ -188,9 +189,15 @@ func (s *IdentityStore) UpsertUser(ctx context.Context, u identity.User) (identi
 	return row.domain(), nil
 }
 
-func (s *IdentityStore) RecentLogins(ctx context.Context, limit int) ([]identity.User, error) {
+// RecentLogins lists the users who logged in last: every user for the All
+// scope, otherwise those holding a role in a tenant of sc.
+func (s *IdentityStore) RecentLogins(ctx context.Context, sc scope.Scope, limit int) ([]identity.User, error) {
+	cond, args := scopeCond("m.tenant_id", sc)
+	if !sc.IsAll() {
+		cond = "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND " + cond + ")"
+	}
 	var rows []userRow
-	if err := s.db.conn(ctx).Where("last_login_at IS NOT NULL").Order("last_login_at DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := s.db.conn(ctx).Where("last_login_at IS NOT NULL").Where(cond, args...).Order("last_login_at DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("recent logins: %w", err)
 	}
 	out := make([]identity.User, len(rows))

@@ -211,3 +211,49 @@ func TestAuditReadsAreScoped(t *testing.T) {
 		}
 	}
 }
+
+// The recent logins list names users of the scope's tenants only: everyone
+// for All, a partner's members for that partner, nobody for the empty scope.
+func TestRecentLoginsAreScoped(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	ctx := context.Background()
+	a, b := identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "a-co", Name: "A Co"}, identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "b-co", Name: "B Co"}
+	for _, tn := range []identity.Tenant{a, b} {
+		if err := db.Identity().CreateTenant(ctx, tn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []struct {
+		email  string
+		tenant uuid.UUID
+	}{{"ann@a.example", a.ID}, {"bob@b.example", b.ID}} {
+		u, err := db.Identity().UpsertUser(ctx, identity.User{ID: uuid.New(), Issuer: "https://idp.example", Subject: m.email, Email: m.email})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Identity().AddMembership(ctx, identity.Membership{UserID: u.ID, TenantID: m.tenant, Role: "merchant-admin", Source: identity.SourceManual}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emails := func(sc scope.Scope) string {
+		us, err := db.Identity().RecentLogins(ctx, sc, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := ""
+		for _, u := range us {
+			out += u.Email + " "
+		}
+		return out
+	}
+	if got := emails(scope.All()); got != "bob@b.example ann@a.example " {
+		t.Errorf("all tenants: %q", got)
+	}
+	if got := emails(scope.Tenants(a.ID)); got != "ann@a.example " {
+		t.Errorf("tenant A: %q, want only A's member", got)
+	}
+	if got := emails(scope.None()); got != "" {
+		t.Errorf("empty scope: %q, want nobody", got)
+	}
+}
