@@ -52,13 +52,19 @@ func New(pool *pgxpool.Pool, opts Options) (*Client, error) {
 	if opts.RescueAfter > 0 && opts.RescueAfter < jobTimeout {
 		jobTimeout = opts.RescueAfter
 	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
+	if opts.Kinds != nil {
+		for name, n := range opts.Kinds.queues {
+			queues[name] = river.QueueConfig{MaxWorkers: n}
+		}
+	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Logger:     opts.Logger,
 		JobTimeout: jobTimeout,
 		// Fetch more often than River's 100 ms default: webhook jobs are
 		// short, and the cooldown caps throughput at workers/cooldown.
 		FetchCooldown:        10 * time.Millisecond,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
+		Queues:               queues,
 		Workers:              workers,
 		RescueStuckJobsAfter: opts.RescueAfter,
 		RetryPolicy:          opts.Retry,

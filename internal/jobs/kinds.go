@@ -15,6 +15,17 @@ type Kinds struct {
 	names    []string
 	adders   []func(*river.Workers) error
 	periodic []*river.PeriodicJob
+	queues   map[string]int
+}
+
+// Queue declares a queue of its own with maxWorkers workers, for kinds whose
+// jobs wait on something slow (Klarna's rate limits) and must not hold the
+// default queue's workers; their InsertOpts name it.
+func (k *Kinds) Queue(name string, maxWorkers int) {
+	if k.queues == nil {
+		k.queues = map[string]int{}
+	}
+	k.queues[name] = maxWorkers
 }
 
 // Add registers the worker of one job kind. A kind registered twice is an

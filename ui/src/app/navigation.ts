@@ -38,7 +38,7 @@ export function visibleNavItems(can: (action: string) => boolean, kind: TenantKi
  * when its section is visible in the tenant; otherwise the first section.
  */
 const LANDING: readonly { action: string; path: string }[] = [
-  { action: 'partner:create', path: '/partners' },
+  { action: 'partner:onboard', path: '/partners' },
   { action: 'partner:update', path: '/overview' },
   { action: 'dispute:respond', path: '/disputes' },
   { action: 'audit:read', path: '/audit' },

@@ -11,7 +11,7 @@ export const BOREALIS_ID = '00000000-0000-4000-8000-00000000b002';
 
 const ACTIONS = {
   'acquirer-admin': [
-    'partner:read', 'partner:create', 'partner:update', 'credential:read', 'credential:manage', 'dispute:read', 'dispute:respond',
+    'partner:read', 'partner:onboard', 'partner:update', 'credential:read', 'credential:manage', 'dispute:read', 'dispute:respond',
     'settlement:read', 'settlement:export', 'webhook:read', 'webhook:replay', 'webhook:manage', 'portal:open', 'audit:read',
     'audit:export', 'user:read', 'user:manage', 'token:manage',
   ],
