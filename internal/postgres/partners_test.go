@@ -4,10 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/google/uuid"
-
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
-	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
 )
 
@@ -17,12 +14,7 @@ func TestLinkAccount(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	ctx := context.Background()
-	a, b := identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "a-co", Name: "A"}, identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "b-co", Name: "B"}
-	for _, tn := range []identity.Tenant{a, b} {
-		if err := db.Identity().CreateTenant(ctx, tn); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := twoPartners(t, db)
 	const acct = "krn:partner:global:account:test:LINK1"
 	if linked, err := db.Partners().LinkAccount(ctx, acct, a.ID); err != nil || !linked {
 		t.Fatalf("first link: %v %v", linked, err)

@@ -43,12 +43,7 @@ func TestWebhookReadsAreScoped(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	ctx := context.Background()
-	a, b := identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "a-co", Name: "A Co"}, identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "b-co", Name: "B Co"}
-	for _, tn := range []identity.Tenant{a, b} {
-		if err := db.Identity().CreateTenant(ctx, tn); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := twoPartners(t, db)
 	pkA := seedEvent(t, db, "evt-a", &a.ID)
 	pkB := seedEvent(t, db, "evt-b", &b.ID)
 	seedEvent(t, db, "evt-none", nil)
@@ -128,12 +123,7 @@ func TestPartnerAndDisputeReadsAreScoped(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	ctx := context.Background()
-	a, b := identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "a-co", Name: "A"}, identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "b-co", Name: "B"}
-	for _, tn := range []identity.Tenant{a, b} {
-		if err := db.Identity().CreateTenant(ctx, tn); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := twoPartners(t, db)
 	const acct = "krn:partner:global:account:test:SCOPE1"
 	if _, err := db.Partners().LinkAccount(ctx, acct, a.ID); err != nil {
 		t.Fatal(err)
@@ -163,12 +153,7 @@ func TestAuditReadsAreScoped(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	ctx := context.Background()
-	a, b := identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "a-co", Name: "A Co"}, identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "b-co", Name: "B Co"}
-	for _, tn := range []identity.Tenant{a, b} {
-		if err := db.Identity().CreateTenant(ctx, tn); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := twoPartners(t, db)
 	svc := audit.NewService(db.Audit(), audit.Options{})
 	err := db.InTx(ctx, func(ctx context.Context) error {
 		for _, e := range []audit.Entry{{TenantID: &a.ID, Action: "x:a", TargetID: "row-a"}, {TenantID: &b.ID, Action: "x:b", TargetID: "row-b"}, {Action: "auth:login", TargetID: "row-none"}} {
@@ -218,12 +203,7 @@ func TestRecentLoginsAreScoped(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
 	ctx := context.Background()
-	a, b := identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "a-co", Name: "A Co"}, identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "b-co", Name: "B Co"}
-	for _, tn := range []identity.Tenant{a, b} {
-		if err := db.Identity().CreateTenant(ctx, tn); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := twoPartners(t, db)
 	for _, m := range []struct {
 		email  string
 		tenant uuid.UUID
@@ -256,4 +236,18 @@ func TestRecentLoginsAreScoped(t *testing.T) {
 	if got := emails(scope.None()); got != "" {
 		t.Errorf("empty scope: %q, want nobody", got)
 	}
+}
+
+// twoPartners creates partner tenants "A Co" (a-co) and "B Co" (b-co), the
+// own and the other tenant of the scope tests.
+func twoPartners(t *testing.T, db *postgres.DB) (a, b identity.Tenant) {
+	t.Helper()
+	a = identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "a-co", Name: "A Co"}
+	b = identity.Tenant{ID: uuid.New(), Kind: identity.KindPartner, Slug: "b-co", Name: "B Co"}
+	for _, tn := range []identity.Tenant{a, b} {
+		if err := db.Identity().CreateTenant(context.Background(), tn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return a, b
 }
