@@ -86,6 +86,9 @@ type Options struct {
 	// WebhookNow is the webhook pipeline's clock (key grace periods,
 	// receive times); default time.Now. Tests move it instead of waiting.
 	WebhookNow func() time.Time
+	// Listener, when set, is served instead of listening on cfg.HTTPAddr
+	// (tests hold their port open from the moment they choose it).
+	Listener net.Listener
 }
 
 // App is a running Partner Desk instance.
@@ -266,6 +269,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Partners: partners,
 		Disputes: disputes,
 		Acquirer: acquirer,
+		ln:       opts.Listener,
 		srv: &http.Server{
 			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,
@@ -331,11 +335,15 @@ func KlarnaConfig(cfg *config.Config, allowSim bool) *klarna.Config {
 // Start listens on cfg.HTTPAddr (port 0 picks a free port), starts the job
 // queue and serves in the background.
 func (a *App) Start(ctx context.Context) error {
-	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (PARTNERDESK_HTTP_ADDR): %w", a.cfg.HTTPAddr, err)
+	ln := a.ln
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", a.cfg.HTTPAddr); err != nil {
+			return fmt.Errorf("listen on %s (PARTNERDESK_HTTP_ADDR): %w", a.cfg.HTTPAddr, err)
+		}
+		a.ln = ln
 	}
-	a.ln = ln
+	var err error
 	if a.cfg.MetricsAddr != "" {
 		if a.metricsLn, err = net.Listen("tcp", a.cfg.MetricsAddr); err != nil {
 			ln.Close()

@@ -212,7 +212,7 @@ func TestShutdownClosesListener(t *testing.T) {
 	t.Parallel()
 	cfg := apptest.Config(t)
 	cfg.DatabaseURL = pgtest.DSN(t)
-	a, err := app.New(context.Background(), cfg, app.Options{Logger: app.NewLogger(&bytes.Buffer{}, "error")})
+	a, err := app.New(context.Background(), cfg, app.Options{Logger: app.NewLogger(&bytes.Buffer{}, "error"), Listener: apptest.Listener(cfg)})
 	if err != nil {
 		t.Fatal(err)
 	}

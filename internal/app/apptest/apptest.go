@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,7 +36,14 @@ func Config(t testing.TB) *config.Config {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	ln.Close()
+	// The port stays held until the app serves it: closing it here would let
+	// a parallel test take it in between.
+	held.Store(addr, ln)
+	t.Cleanup(func() {
+		if l, ok := held.LoadAndDelete(addr); ok {
+			l.(net.Listener).Close()
+		}
+	})
 	cfg, err := config.Load(func(k string) string {
 		switch k {
 		case config.Prefix + "HTTP_ADDR":
@@ -55,6 +63,18 @@ func Config(t testing.TB) *config.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// held are the listeners Config opened, by address, until start serves one.
+var held sync.Map
+
+// Listener hands over the port Config chose and held for cfg, or nil when
+// cfg's address did not come from Config; set it as app.Options.Listener.
+func Listener(cfg *config.Config) net.Listener {
+	if l, ok := held.LoadAndDelete(cfg.HTTPAddr); ok {
+		return l.(net.Listener)
+	}
+	return nil
 }
 
 // App is a running test instance.
@@ -121,6 +141,7 @@ func start(t testing.TB, cfg *config.Config, logs io.Writer, klarnaCfg *klarna.C
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	opts := app.Options{Logger: log, UI: assets, Dev: true, OIDC: oidc, Klarna: klarnaCfg, EncryptionKey: key, JobRetry: fastRetry{}}
+	opts.Listener = Listener(cfg)
 	for _, f := range tune {
 		f(&opts)
 	}
