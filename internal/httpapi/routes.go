@@ -66,6 +66,15 @@ func (s *server) routes() []route {
 
 		{method: "GET", path: "/settings/identity", action: "user:manage", tenant: anyTenant, handler: s.getIdentitySettings}, // across all partners only
 
+		// --- partners directory (issue 9) ---
+		// --- end partners directory ---
+
+		// --- onboarding (issue 9) ---
+		// --- end onboarding ---
+
+		// --- bulk onboarding (issue 9) ---
+		// --- end bulk onboarding ---
+
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
 		{method: "GET", path: "/audit/export.csv", action: "audit:export", tenant: anyTenant, handler: s.exportAudit},
 	}
