@@ -325,10 +325,11 @@ func encryptionBox(cfg *config.Config, key []byte) (*secretbox.Box, error) {
 // KlarnaConfig is the Klarna client configuration from cfg. allowSim lets
 // it talk to the simulator (dev and demos only).
 func KlarnaConfig(cfg *config.Config, allowSim bool) *klarna.Config {
+	limits, _ := klarna.ParseRateLimits(cfg.KlarnaRateLimits) // validated at load
 	return &klarna.Config{
 		GatewayURL: cfg.KlarnaGatewayURL, DisputesURL: cfg.KlarnaDisputesURL, SettlementsURL: cfg.KlarnaSettlementsURL,
 		APIKey: cfg.KlarnaAPIKey, ClientCertFile: cfg.KlarnaCertFile, ClientKeyFile: cfg.KlarnaKeyFile,
-		Timeout: cfg.KlarnaTimeout, AllowSimulator: allowSim,
+		Timeout: cfg.KlarnaTimeout, AllowSimulator: allowSim, RateLimits: limits,
 	}
 }
 
