@@ -634,6 +634,9 @@ type RetryLater struct {
 func (r *RetryLater) Error() string { return fmt.Sprintf("retry in %s: %v", r.After, r.Err) }
 func (r *RetryLater) Unwrap() error { return r.Err }
 
+// RetryIn is when to run again (the job queue snoozes for it).
+func (r *RetryLater) RetryIn() time.Duration { return r.After }
+
 // Run makes the onboard call of a submitted draft: the onboard job's work.
 // The call carries the draft's fixed Klarna-Idempotency-Key, so running it
 // again (a retry, or a rescue after a crash mid-call) never onboards twice.
@@ -993,4 +996,3 @@ func jsonEqual(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
 }
-
