@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -38,4 +40,41 @@ func (e *Enqueuer) EnqueueOnboard(ctx context.Context, draftID uuid.UUID) error 
 		_, err := e.client.InsertTx(ctx, tx, OnboardDraftArgs{DraftID: draftID}, nil)
 		return err
 	})
+}
+
+// OnboardingRunner is the onboarding service's submission entry point.
+type OnboardingRunner interface {
+	// Run makes the onboard call of a draft; a *partner.RetryLater-like
+	// error (RetryAfter) asks for another run later.
+	Run(ctx context.Context, draftID uuid.UUID) error
+}
+
+// retryAfterError is an error that names when to run again.
+type retryAfterError interface {
+	error
+	RetryIn() time.Duration
+}
+
+// RegisterOnboarding registers the onboard worker on its own queue with
+// workers workers.
+func RegisterOnboarding(k *Kinds, svc OnboardingRunner, workers int) {
+	k.Queue(OnboardingQueue, max(workers, 1))
+	Add(k, &onboardWorker{svc: svc})
+}
+
+type onboardWorker struct {
+	river.WorkerDefaults[OnboardDraftArgs]
+	svc OnboardingRunner
+}
+
+// Work runs the submission; a retry Klarna asked for (429 with
+// Retry-After, 5xx, timeout) snoozes the job, which does not use up River's
+// attempts: the service counts the calls and gives up itself.
+func (w *onboardWorker) Work(ctx context.Context, job *river.Job[OnboardDraftArgs]) error {
+	err := w.svc.Run(ctx, job.Args.DraftID)
+	var ra retryAfterError
+	if errors.As(err, &ra) {
+		return river.JobSnooze(ra.RetryIn())
+	}
+	return err
 }

@@ -390,6 +390,7 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 				continue
 			}
 			wait = retryAfter(resp.header, time.Now())
+			lastErr.RetryAfter = wait
 		}
 		if jitter := c.backoff(attempt); jitter > wait {
 			wait = jitter
