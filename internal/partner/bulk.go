@@ -511,22 +511,34 @@ type BulkRowResult struct {
 	LastError       string
 }
 
-// BulkRowStatusOf is a row's status from its dry run errors, its draft and
-// its run.
-func BulkRowStatusOf(invalid bool, draft DraftStatus, run BulkRunStatus) BulkRowStatus {
-	switch {
-	case invalid:
-		return BulkRowInvalid
-	case draft == "":
-		if run == BulkCanceled {
-			return BulkRowCanceled
-		}
-		return BulkRowPending
-	case draft == DraftSucceeded:
-		return BulkRowSucceeded
-	case draft == DraftSubmitted:
-		return BulkRowSubmitted
-	default: // rejected, conflict, failed; draft (a refused draft reopened for editing)
-		return BulkRowFailed
+// NewBulkRowResult builds a row's result from what is stored: its dry run
+// errors, whether it was sent, its draft (status, account, Klarna's field
+// errors mapped onto the CSV's columns) and its run's status.
+func NewBulkRowResult(row int, ref string, errs []apperr.FieldError, draftID *uuid.UUID, sent bool, draft DraftStatus, accountID, lastError string,
+	klarnaErrs []apperr.FieldError, run BulkRunStatus) BulkRowResult {
+	r := BulkRowResult{Row: row, Reference: ref, Errors: errs, DraftID: draftID, DraftStatus: draft, KlarnaAccountID: accountID, LastError: lastError}
+	for _, fe := range klarnaErrs {
+		r.Errors = append(r.Errors, apperr.FieldError{Field: bulkColumnOf(fe.Field), Message: fe.Message})
 	}
+	if r.Errors == nil {
+		r.Errors = []apperr.FieldError{}
+	}
+	switch {
+	case len(errs) > 0:
+		r.Status = BulkRowInvalid
+	case !sent && run == BulkCanceled:
+		r.Status = BulkRowCanceled
+	case !sent:
+		r.Status = BulkRowPending
+	case draft == DraftSucceeded:
+		r.Status = BulkRowSucceeded
+	case draft == DraftSubmitted:
+		r.Status = BulkRowSubmitted
+	default: // rejected, conflict, failed; reopened for editing or deleted
+		r.Status = BulkRowFailed
+		if draft == "" && r.LastError == "" {
+			r.LastError = "Its onboarding draft was deleted."
+		}
+	}
+	return r
 }
