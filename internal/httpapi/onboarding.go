@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -108,7 +107,7 @@ func existingDTO(ex *partner.Existing) apigen.OnboardingExisting {
 	}
 	out.BusinessEntities, out.Brands, out.StoreGroups, out.Stores = refs(ex.BusinessEntities), refs(ex.Brands), refs(ex.StoreGroups), refs(ex.Stores)
 	for _, k := range refs(ex.PaymentAccounts) {
-		acq, ref, _ := strings.Cut(k, "\x00")
+		acq, ref := partner.PaymentAccountOf(k)
 		out.PaymentAccounts = append(out.PaymentAccounts, struct {
 			PaymentAccountReference   string `json:"payment_account_reference"`
 			PaymentAcquiringAccountId string `json:"payment_acquiring_account_id"`

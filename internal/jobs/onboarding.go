@@ -18,6 +18,10 @@ const OnboardingQueue = "onboarding"
 // OnboardDraftArgs submits one onboarding draft to Klarna.
 type OnboardDraftArgs struct {
 	DraftID uuid.UUID `json:"draft_id"`
+	// Submission tells the submissions of one draft apart (its submitted_at
+	// in microseconds): a draft submitted again after Klarna refused it gets
+	// a job of its own even while River still finishes the previous one.
+	Submission int64 `json:"submission,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -26,8 +30,8 @@ func (OnboardDraftArgs) Kind() string { return "partner.onboard" }
 // InsertOpts implements river.JobArgsWithInsertOpts: its own queue, and one
 // live job per draft.
 func (OnboardDraftArgs) InsertOpts() river.InsertOpts {
-	// Unique among live jobs only: a draft fixed after Klarna refused it is
-	// submitted again with a new job.
+	// Unique among live jobs only, per submission: a draft fixed after
+	// Klarna refused it is submitted again with a new job.
 	return river.InsertOpts{Queue: OnboardingQueue, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled,
 	}}}
@@ -35,9 +39,9 @@ func (OnboardDraftArgs) InsertOpts() river.InsertOpts {
 
 // EnqueueOnboard queues the submission of a draft in the transaction that
 // marks it submitted.
-func (e *Enqueuer) EnqueueOnboard(ctx context.Context, draftID uuid.UUID) error {
+func (e *Enqueuer) EnqueueOnboard(ctx context.Context, draftID uuid.UUID, submission int64) error {
 	return e.inTx(ctx, func(tx pgx.Tx) error {
-		_, err := e.client.InsertTx(ctx, tx, OnboardDraftArgs{DraftID: draftID}, nil)
+		_, err := e.client.InsertTx(ctx, tx, OnboardDraftArgs{DraftID: draftID, Submission: submission}, nil)
 		return err
 	})
 }

@@ -146,7 +146,7 @@ type Existing struct {
 	StoreGroups      map[string]bool
 	Brands           map[string]bool
 	Stores           map[string]bool
-	PaymentAccounts  map[string]bool // key: acquiring account id + "\x00" + payment account reference
+	PaymentAccounts  map[string]bool // key: acquiring account id + "\x1f" + payment account reference (PaymentAccountOf)
 }
 
 // DraftStatus is where a draft is on its way to Klarna.

@@ -63,7 +63,7 @@ type OnboardingKlarna interface {
 
 // OnboardEnqueuer queues a draft's submission in the caller's transaction.
 type OnboardEnqueuer interface {
-	EnqueueOnboard(ctx context.Context, draftID uuid.UUID) error
+	EnqueueOnboard(ctx context.Context, draftID uuid.UUID, submission int64) error
 }
 
 // TenantMaker returns the partner tenant with slug, creating it if missing
@@ -372,7 +372,7 @@ func (s *OnboardingService) submitLocked(ctx context.Context, d *Draft) error {
 	if err := s.o.Store.UpdateDraft(ctx, d); err != nil {
 		return err
 	}
-	if err := s.o.Enqueuer.EnqueueOnboard(ctx, d.ID); err != nil {
+	if err := s.o.Enqueuer.EnqueueOnboard(ctx, d.ID, now.UnixMicro()); err != nil {
 		return fmt.Errorf("queue onboarding: %w", err)
 	}
 	return s.audit(ctx, action, d, map[string]any{"reference": d.Payload.PartnerAccountReference, "idempotency_key": d.IdempotencyKey})
