@@ -129,6 +129,21 @@ func (s *BulkStore) LockBulkRun(ctx context.Context, id uuid.UUID) (partner.Bulk
 	return s.BulkRun(ctx, id)
 }
 
+func (s *BulkStore) LockBulkRunStatus(ctx context.Context, id uuid.UUID) (partner.BulkRunStatus, error) {
+	g, err := mustTx(ctx, "lock bulk run status")
+	if err != nil {
+		return "", err
+	}
+	var st []string
+	if err := g.Raw(`SELECT status FROM onboarding_bulk_runs WHERE id = ? FOR SHARE`, id).Scan(&st).Error; err != nil {
+		return "", fmt.Errorf("lock bulk run status: %w", err)
+	}
+	if len(st) == 0 {
+		return "", apperr.E(apperr.NotFound, "No such bulk onboarding run.")
+	}
+	return partner.BulkRunStatus(st[0]), nil
+}
+
 func (s *BulkStore) BulkRuns(ctx context.Context, cursor string, limit int) ([]partner.BulkRun, string, error) {
 	q, args := bulkRunSelect, []any{}
 	if cursor != "" {
