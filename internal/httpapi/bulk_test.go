@@ -368,6 +368,10 @@ func TestBulkOnboarding_CancelStopsTheRowsNotYetSent(t *testing.T) {
 	if r := admin.Send("POST", "/api/v1/onboarding/bulk/"+run.Id.String()+"/start", "", nil); r.Status != 409 {
 		t.Fatalf("start after cancel: %d %s", r.Status, r.Body)
 	}
+	audit := string(admin.Get("/api/v1/audit?action=partner:&limit=200").Body)
+	if n := strings.Count(audit, `"action":"partner:bulk_cancel"`); n != 1 {
+		t.Fatalf("%d bulk_cancel audit entries for two cancels, want 1", n)
+	}
 }
 
 // 10 000 rows, 2 % broken: the dry run, then the submission at the
