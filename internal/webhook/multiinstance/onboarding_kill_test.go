@@ -85,7 +85,9 @@ func TestOnboarding_KilledMidSubmission_FinishesOnceAfterRestart(t *testing.T) {
 	admin := login(t, a, "acquirer-admin")
 
 	var cat struct {
-		PaymentProfiles   []struct{ PaymentProfileID string `json:"payment_profile_id"` } `json:"payment_profiles"`
+		PaymentProfiles []struct {
+			PaymentProfileID string `json:"payment_profile_id"`
+		} `json:"payment_profiles"`
 		AcquiringAccounts []struct {
 			ID string `json:"payment_acquiring_account_id"`
 		} `json:"acquiring_accounts"`
