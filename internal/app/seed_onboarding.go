@@ -27,13 +27,13 @@ func (a *App) seedDemoDrafts(ctx context.Context) error {
 	}
 	half := partner.Onboarding{
 		PartnerAccountReference: "DEMO-FJALL-001", PartnerAccountName: "Fjällgården Camping",
-		Contact: partner.Contact{GivenName: "Elin", FamilyName: "Berg", Email: "elin.berg@fjallgarden.example", Phone: "+46705550101"},
+		Contact:          partner.Contact{GivenName: "Elin", FamilyName: "Berg", Email: "elin.berg@fjallgarden.example", Phone: "+46705550101"},
 		BusinessEntities: []partner.BusinessEntity{{Reference: "DEMO-FJALL-LE-SE", LegalName: "Fjällgården Camping AB"}},
 		Brands:           []partner.Brand{}, StoreGroups: []partner.StoreGroup{},
 	}
 	rejected := partner.Onboarding{
 		PartnerAccountReference: "DEMO-LUMEN-001", PartnerAccountName: "Lumen Lighting",
-		Contact: partner.Contact{GivenName: "Oskar", FamilyName: "Nyman", Email: "oskar@lumen-lighting.example", Phone: "+358401234567"},
+		Contact:          partner.Contact{GivenName: "Oskar", FamilyName: "Nyman", Email: "oskar@lumen-lighting.example", Phone: "+358401234567"},
 		BusinessEntities: []partner.BusinessEntity{{Reference: "DEMO-LUMEN-LE-FI", LegalName: "Lumen Lighting Oy", Country: "FI", EnabledMerchantCategoryCodes: []string{"5719"}}},
 		PaymentProduct: &partner.PaymentProduct{PaymentProfileID: profile, PaymentAccounts: []partner.PaymentAccount{{
 			Reference: "DEMO-LUMEN-PA-EUR", AcquiringAccountID: "krn:partner:global:payment-acquiring-account:test:retired-eur",
