@@ -332,19 +332,16 @@ func (s *OnboardingService) Payload(ctx context.Context, sc scope.Scope, id uuid
 
 // Submit validates the draft and, in one transaction, marks it submitted
 // and queues the onboard job. Submitting a draft that is already on its
-// way returns it unchanged (a double click queues one call); submitting a
-// failed one is the retry, with the same Klarna-Idempotency-Key.
+// way, or through, returns it unchanged (a double click queues one call);
+// submitting a failed one is the retry, with the same Klarna-Idempotency-Key.
 func (s *OnboardingService) Submit(ctx context.Context, sc scope.Scope, id uuid.UUID) (Draft, error) {
 	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
 		d, err := s.o.Store.LockDraft(ctx, sc, id)
 		if err != nil {
 			return err
 		}
-		switch d.Status {
-		case DraftSubmitted:
-			return nil
-		case DraftSucceeded:
-			return apperr.E(apperr.Conflict, "This onboarding already succeeded; start a new one from the partner's page to add more.")
+		if d.Status == DraftSubmitted || d.Status == DraftSucceeded {
+			return nil // a double click, or a retry of the request
 		}
 		return s.submitLocked(ctx, &d)
 	})
