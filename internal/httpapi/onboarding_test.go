@@ -477,3 +477,28 @@ func convert[T any](v any) (T, error) {
 	}
 	return out, json.Unmarshal(b, &out)
 }
+
+// A draft is discarded while nothing of it is at Klarna; it is gone, the
+// discard is audited, and a submitted draft cannot be discarded.
+func TestOnboarding_DiscardRemovesAnUnsentDraft(t *testing.T) {
+	t.Parallel()
+	e := startOnboarding(t, nil)
+	d := e.save(e.create(), e.payload("ONB-DEL"))
+	if r := e.admin.Send("DELETE", "/api/v1/onboarding/drafts/"+d.Id.String(), "", nil); r.Status != 204 {
+		t.Fatalf("discard: %d %s", r.Status, r.Body)
+	}
+	if r := e.admin.Get("/api/v1/onboarding/drafts/" + d.Id.String()); r.Status != 404 {
+		t.Fatalf("after discard: %d %s", r.Status, r.Body)
+	}
+	var audit apigen.AuditPage
+	e.ok(e.admin.Get("/api/v1/audit?action=onboarding:discard"), 200, &audit)
+	if len(audit.Items) != 1 || audit.Items[0].TargetId != d.Id.String() {
+		t.Fatalf("audit: %+v", audit.Items)
+	}
+	e.sim.SetFaults(klarnasim.Faults{LatencyMS: 2000, PathPrefix: "/v2/distribution/onboard"})
+	sent := e.save(e.create(), e.payload("ONB-DEL2"))
+	e.submit(sent.Id)
+	if r := e.admin.Send("DELETE", "/api/v1/onboarding/drafts/"+sent.Id.String(), "", nil); r.Status != 409 {
+		t.Fatalf("discard a submitted draft: %d %s", r.Status, r.Body)
+	}
+}

@@ -656,7 +656,7 @@ func (s *OnboardingService) Run(ctx context.Context, id uuid.UUID) error {
 	req, pm, err := toKlarna(&d.Payload, d.Existing, s.o.Salt)
 	if err != nil {
 		return s.settle(ctx, id, func(d *Draft) (string, any) {
-			d.Status, d.LastError = DraftFailed, apperr.As(err).Message
+			d.Status, d.LastError = DraftFailed, plainError(err)
 			return "onboarding:failed", map[string]any{"error": d.LastError}
 		})
 	}
