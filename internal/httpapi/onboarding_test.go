@@ -34,9 +34,13 @@ type onboardingEnv struct {
 	acq     string // an acquiring account id from the catalogue
 }
 
-func startOnboarding(t *testing.T, tune func(cfg *config.Config)) *onboardingEnv {
+func startOnboarding(t *testing.T, tune func(cfg *config.Config), simTune ...func(*klarnasim.Options)) *onboardingEnv {
 	t.Helper()
-	sim, err := klarnasim.New(klarnasim.Options{DisableRateLimits: true, OperationalDelay: 300 * time.Millisecond})
+	simOpts := klarnasim.Options{DisableRateLimits: true, OperationalDelay: 300 * time.Millisecond}
+	for _, f := range simTune {
+		f(&simOpts)
+	}
+	sim, err := klarnasim.New(simOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -503,4 +507,43 @@ func TestOnboarding_DiscardRemovesAnUnsentDraft(t *testing.T) {
 	if r := e.admin.Send("DELETE", "/api/v1/onboarding/drafts/"+sent.Id.String(), "", nil); r.Status != 409 {
 		t.Fatalf("discard a submitted draft: %d %s", r.Status, r.Body)
 	}
+}
+
+// Klarna's Account Onboarding limit answers 429 with Retry-After: the
+// submission waits that long (shown as next_attempt_at) instead of
+// retrying at once, then goes through.
+func TestOnboarding_RateLimitedCallWaitsForRetryAfter(t *testing.T) {
+	t.Parallel()
+	e := startOnboarding(t, nil, func(o *klarnasim.Options) {
+		o.DisableRateLimits = false
+		o.RateLimits = klarnasim.DefaultRateLimits()
+		o.RateLimits[klarna.CategoryOnboarding] = klarnasim.RateLimit{PerSecond: 0.25, Burst: 1}
+	})
+	first := e.save(e.create(), e.payload("ONB-RL-A"))
+	second := e.save(e.create(), e.payload("ONB-RL-B"))
+	e.submit(first.Id)
+	e.waitStatus(first.Id, apigen.OnboardingStatusSucceeded)
+	start := time.Now()
+	e.submit(second.Id)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var d apigen.OnboardingDraft
+		e.ok(e.admin.Get("/api/v1/onboarding/drafts/"+second.Id.String()), 200, &d)
+		if d.NextAttemptAt != nil {
+			if wait := time.Until(*d.NextAttemptAt); wait < time.Second || !strings.Contains(d.LastError, "rate limiting") {
+				t.Fatalf("next attempt in %s, last error %q", wait, d.LastError)
+			}
+			break
+		}
+		if d.Status != apigen.OnboardingStatusSubmitted || time.Now().After(deadline) {
+			t.Fatalf("no rate-limited attempt was recorded: %+v", d)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.waitStatus(second.Id, apigen.OnboardingStatusSucceeded)
+	took := time.Since(start)
+	if took < 2*time.Second {
+		t.Fatalf("succeeded after %s: Retry-After was not honoured", took)
+	}
+	t.Logf("the rate-limited submission succeeded after %s", took.Round(time.Millisecond))
 }
