@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -13,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/app"
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
@@ -546,4 +549,54 @@ func TestOnboarding_RateLimitedCallWaitsForRetryAfter(t *testing.T) {
 		t.Fatalf("succeeded after %s: Retry-After was not honoured", took)
 	}
 	t.Logf("the rate-limited submission succeeded after %s", took.Round(time.Millisecond))
+}
+
+// The bulk upload's entry point: CreateSubmitted makes and submits a
+// draft inside the caller's transaction; rolled back, nothing remains;
+// invalid, nothing is written.
+func TestOnboarding_CreateSubmittedJoinsTheCallersTransaction(t *testing.T) {
+	t.Parallel()
+	e := startOnboarding(t, nil)
+	ctx := t.Context()
+	var id uuid.UUID
+	err := e.a.DB.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		id, err = e.a.Onboarding.CreateSubmitted(ctx, e.payload("ONB-BULK-1"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitStatus(id, apigen.OnboardingStatusSucceeded)
+
+	errRollback := errors.New("the row failed afterwards")
+	var gone uuid.UUID
+	err = e.a.DB.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if gone, err = e.a.Onboarding.CreateSubmitted(ctx, e.payload("ONB-BULK-2")); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+	if r := e.admin.Get("/api/v1/onboarding/drafts/" + gone.String()); r.Status != 404 {
+		t.Fatalf("a rolled-back draft exists: %d", r.Status)
+	}
+	bad := e.payload("ONB-BULK-3")
+	bad.Contact.Email = "nope"
+	if _, err := e.a.Onboarding.CreateSubmitted(ctx, bad); apperr.CodeOf(err) != apperr.Invalid || len(apperr.As(err).Fields) != 1 {
+		t.Fatalf("invalid payload: %v", err)
+	}
+	var page apigen.OnboardingDraftPage
+	e.ok(e.admin.Get("/api/v1/onboarding/drafts"), 200, &page)
+	for _, it := range page.Items {
+		if strings.HasPrefix(it.Reference, "ONB-BULK-") && it.Reference != "ONB-BULK-1" {
+			t.Fatalf("draft %s was written", it.Reference)
+		}
+	}
+	if n := e.sim.Stats().Accounts; n != 3 { // aurora, borealis, ONB-BULK-1
+		t.Fatalf("%d accounts at Klarna", n)
+	}
 }

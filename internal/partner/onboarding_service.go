@@ -390,10 +390,7 @@ func (s *OnboardingService) CreateSubmitted(ctx context.Context, o Onboarding) (
 		if err := s.o.Store.CreateDraft(ctx, &d); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, "onboarding:create", &d, map[string]any{"kind": "new", "reference": o.PartnerAccountReference}); err != nil {
-			return err
-		}
-		return s.submitLocked(ctx, &d)
+		return s.submitLocked(ctx, &d) // one audit entry (the submission) per draft
 	})
 	if err != nil {
 		return uuid.Nil, err
