@@ -15,8 +15,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/app"
-	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
