@@ -353,6 +353,9 @@ func (s *OnboardingService) Submit(ctx context.Context, sc scope.Scope, id uuid.
 
 // submitLocked validates d and queues it; ctx carries the transaction.
 func (s *OnboardingService) submitLocked(ctx context.Context, d *Draft) error {
+	if _, err := s.klarna(); err != nil {
+		return err
+	}
 	if errs := s.Validation(d); len(errs) > 0 {
 		return &apperr.Error{Code: apperr.Unprocessable, Message: fmt.Sprintf("The onboarding has %d problem(s) to fix before it can be sent to Klarna.", len(errs)), Fields: errs}
 	}
