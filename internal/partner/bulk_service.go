@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -67,8 +68,10 @@ type BulkOptions struct {
 	// (default 200): rows become drafts only as earlier ones finish, so a
 	// cancel stops the rest and the onboarding queue stays short.
 	Window int
-	// Batch is how many drafts one transaction creates (default 10).
-	Batch int
+	// Batch is how many drafts one transaction creates (default 10), and
+	// Senders how many such transactions run at once (default 4).
+	Batch   int
+	Senders int
 	// RoundTime bounds one feeding round (default 3 s), so a stopping
 	// process is not held up; FeedEvery is the pause before the next
 	// round (default 500 ms).
@@ -88,6 +91,9 @@ func NewBulkService(o BulkOptions) *BulkService {
 	}
 	if o.Batch <= 0 {
 		o.Batch = 10
+	}
+	if o.Senders <= 0 {
+		o.Senders = 4
 	}
 	if o.RoundTime <= 0 {
 		o.RoundTime = 3 * time.Second
@@ -290,15 +296,9 @@ func (s *BulkService) Feed(ctx context.Context, id uuid.UUID) (FeedResult, error
 		if err != nil || res.Done {
 			return res, err
 		}
-		for room > 0 {
-			n, err := s.sendNext(actor.With(ctx, who), id, min(room, s.o.Batch))
-			if err != nil || n == 0 {
-				return FeedResult{Again: s.o.FeedEvery}, err
-			}
-			room -= n
-			if s.o.Now().After(end) {
-				break
-			}
+		exhausted, err := s.sendRoom(actor.With(ctx, who), id, room, end)
+		if err != nil || exhausted {
+			return FeedResult{Again: s.o.FeedEvery}, err
 		}
 		if s.o.Now().After(end) {
 			return FeedResult{Again: s.o.FeedEvery}, nil
@@ -312,6 +312,48 @@ func (s *BulkService) Feed(ctx context.Context, id uuid.UUID) (FeedResult, error
 		case <-t.C:
 		}
 	}
+}
+
+// sendRoom sends up to room rows from Senders parallel transactions (the
+// rows' own work overlaps; only the audit append is one at a time) until
+// room is used or end passes; exhausted says no row is left to send (or the
+// run stopped running).
+func (s *BulkService) sendRoom(ctx context.Context, id uuid.UUID, room int, end time.Time) (exhausted bool, err error) {
+	var (
+		mu   sync.Mutex
+		left = room
+		errs []error
+		wg   sync.WaitGroup
+	)
+	take := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		if exhausted || len(errs) > 0 || left <= 0 || s.o.Now().After(end) {
+			return 0
+		}
+		n := min(left, s.o.Batch)
+		left -= n
+		return n
+	}
+	for range min(s.o.Senders, (room+s.o.Batch-1)/s.o.Batch) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := take(); n > 0; n = take() {
+				sent, err := s.sendNext(ctx, id, n)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				}
+				if sent < n && err == nil {
+					exhausted = true
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return exhausted, errors.Join(errs...)
 }
 
 // sendNext turns up to n of the run's unsent rows into submitted drafts in
