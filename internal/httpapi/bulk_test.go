@@ -198,7 +198,7 @@ func waitRun(t *testing.T, c *apitest.Client, id string, within time.Duration, d
 		if time.Now().After(deadline) {
 			t.Fatalf("run still %s after %s: %+v", run.Status, within, run.Progress)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond)
 	}
 }
 

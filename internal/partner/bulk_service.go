@@ -31,6 +31,9 @@ type BulkStore interface {
 	// LockBulkRunStatus reads a run's status and keeps it from changing
 	// until the transaction ends (inside InTx).
 	LockBulkRunStatus(ctx context.Context, id uuid.UUID) (BulkRunStatus, error)
+	// BulkBacklog counts a run's valid rows not sent yet and its drafts
+	// waiting on Klarna (cheaper than the full progress).
+	BulkBacklog(ctx context.Context, id uuid.UUID) (pending, submitted int, err error)
 	BulkRuns(ctx context.Context, cursor string, limit int) ([]BulkRun, string, error)
 	UpdateBulkRun(ctx context.Context, run *BulkRun) error
 	BulkRows(ctx context.Context, runID uuid.UUID, f BulkRowFilter, cursor string, limit int) ([]BulkRowResult, string, error)
@@ -267,30 +270,36 @@ type FeedResult struct {
 // is done once every valid row was sent and finished.
 func (s *BulkService) Feed(ctx context.Context, id uuid.UUID) (FeedResult, error) {
 	end := s.o.Now().Add(s.o.RoundTime)
+	run, err := s.o.Store.BulkRun(ctx, id)
+	if err != nil {
+		return FeedResult{}, err
+	}
+	who := actor.Actor{UserID: deref(run.CreatedBy), Label: "bulk onboarding " + run.Filename}
 	for {
 		var (
 			res  FeedResult
 			room int
-			who  actor.Actor
 		)
 		err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
-			run, err := s.o.Store.LockBulkRun(ctx, id)
+			status, err := s.o.Store.LockBulkRunStatus(ctx, id)
 			if err != nil {
 				return err
 			}
-			if run.Status != BulkRunning {
+			if status != BulkRunning {
 				res.Done = true
 				return nil
 			}
-			p := run.Progress
-			if p.Pending == 0 && p.Submitted == 0 {
+			pending, submitted, err := s.o.Store.BulkBacklog(ctx, id)
+			if err != nil {
+				return err
+			}
+			if pending == 0 && submitted == 0 {
 				now := s.o.Now()
 				run.Status, run.FinishedAt = BulkDone, &now
 				res.Done = true
 				return s.o.Store.UpdateBulkRun(ctx, &run)
 			}
-			room = min(s.o.Window-p.Submitted, p.Pending)
-			who = actor.Actor{UserID: deref(run.CreatedBy), Label: "bulk onboarding " + run.Filename}
+			room = min(s.o.Window-submitted, pending)
 			return nil
 		})
 		if err != nil || res.Done {
