@@ -379,6 +379,7 @@ func TestBulkOnboarding_CancelStopsTheRowsNotYetSent(t *testing.T) {
 // started again on the same database. Every good row is onboarded exactly
 // once, no broken row is sent, and the figures are reported.
 func TestBulkOnboarding_TenThousandRowsSurviveARestart(t *testing.T) {
+	t.Parallel()
 	const rate = 100
 	e := newBulkEnv(t, rate, 10, 16, 400)
 	a1, admin := e.start()
