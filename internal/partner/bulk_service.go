@@ -67,6 +67,9 @@ type BulkOptions struct {
 	Drafts   DraftSubmitter
 	Enqueuer BulkFeedEnqueuer
 	Audit    actor.Recorder
+	// Ready says whether rows can be sent at all (Klarna configured); nil
+	// means yes.
+	Ready func() error
 	// Window is how many of a run's drafts may wait on Klarna at once
 	// (default 200): rows become drafts only as earlier ones finish, so a
 	// cancel stops the rest and the onboarding queue stays short.
@@ -208,6 +211,11 @@ func (s *BulkService) Start(ctx context.Context, id uuid.UUID) (BulkRun, error) 
 		}
 		if run.ValidRows == 0 {
 			return apperr.E(apperr.Conflict, "No row of this file is valid, so there is nothing to onboard; fix the rows and upload the file again.")
+		}
+		if s.o.Ready != nil {
+			if err := s.o.Ready(); err != nil {
+				return err
+			}
 		}
 		now := s.o.Now()
 		run.Status, run.StartedAt = BulkRunning, &now
