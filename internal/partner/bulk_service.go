@@ -196,7 +196,8 @@ func (s *BulkService) EachRow(ctx context.Context, runID uuid.UUID, fn func(Bulk
 
 // Start submits the run's valid rows: the run turns running and its feeding
 // job is queued in the same transaction. Starting a running or finished run
-// again changes nothing.
+// again changes nothing (a running run's feeding job is queued again if it
+// was lost).
 func (s *BulkService) Start(ctx context.Context, id uuid.UUID) (BulkRun, error) {
 	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
 		run, err := s.o.Store.LockBulkRun(ctx, id)
@@ -204,7 +205,11 @@ func (s *BulkService) Start(ctx context.Context, id uuid.UUID) (BulkRun, error) 
 			return err
 		}
 		switch run.Status {
-		case BulkRunning, BulkDone:
+		case BulkRunning:
+			// Queue the feeding again, in case its job was lost (one live
+			// job per run: this is a no-op while it lives).
+			return s.o.Enqueuer.EnqueueBulkFeed(ctx, run.ID)
+		case BulkDone:
 			return nil
 		case BulkCanceled:
 			return apperr.E(apperr.Conflict, "This run was canceled; upload the file again to onboard its rows.")
