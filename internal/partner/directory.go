@@ -208,7 +208,7 @@ type DirectoryStore interface {
 	ListPartners(ctx context.Context, sc scope.Scope, f Filter, cursor string, limit int) ([]Summary, string, error)
 	StreamPartners(ctx context.Context, sc scope.Scope, f Filter, fn func(Summary) error) error
 	// Partner is the summary of a partner tenant in sc; NotFound outside.
-	Partner(ctx context.Context, sc scope.Scope, tenantID uuid.UUID) (Summary, error)
+	Partner(ctx context.Context, sc scope.Scope, tenantID uuid.UUID, stuckBefore time.Time) (Summary, error)
 	Resources(ctx context.Context, accountID string) ([]Resource, error)
 	Contact(ctx context.Context, accountID string) (klarna.Contact, error)
 	// WarningSubjects reads an account's unresolved warnings and locks the
@@ -366,7 +366,7 @@ func csvSafe(s string) string {
 
 // Tree is a partner's page; NotFound for a tenant outside sc.
 func (d *Directory) Tree(ctx context.Context, sc scope.Scope, tenantID uuid.UUID) (Tree, error) {
-	s, err := d.o.Store.Partner(ctx, sc, tenantID)
+	s, err := d.o.Store.Partner(ctx, sc, tenantID, d.stuckBefore())
 	if err != nil {
 		return Tree{}, err
 	}
@@ -458,7 +458,7 @@ func buildTree(t Tree, rs []Resource) (Tree, error) {
 // RequestRefresh queues a read of the partner's account from Klarna,
 // audited. NotFound outside sc; Conflict when no account is linked.
 func (d *Directory) RequestRefresh(ctx context.Context, sc scope.Scope, tenantID uuid.UUID) (accountID string, queued bool, err error) {
-	s, err := d.o.Store.Partner(ctx, sc, tenantID)
+	s, err := d.o.Store.Partner(ctx, sc, tenantID, d.stuckBefore())
 	if err != nil {
 		return "", false, err
 	}
