@@ -10,21 +10,24 @@ import (
 )
 
 // SyncAccountArgs reads one partner account from Klarna into the directory.
+// Due marks the reads the periodic job queues: one of those per account at
+// a time. A read caused by a change (webhook, link, refresh) is always
+// queued, so a change during a running read is read again.
 type SyncAccountArgs struct {
 	AccountID string `json:"klarna_account_id"`
+	Due       bool   `json:"due,omitempty"`
 }
 
 // Kind implements river.JobArgs.
 func (SyncAccountArgs) Kind() string { return "partner.sync" }
 
-// InsertOpts implements river.JobArgsWithInsertOpts: one waiting read per
-// account (a running one does not count, so a change during a read is read
-// again).
-func (SyncAccountArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 8, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-	}}}
-}
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (SyncAccountArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 8} }
+
+// dueUnique keeps one periodic read per account among live jobs.
+var dueUnique = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+}}
 
 // ResyncDueArgs is the periodic job that queues reads of the accounts whose
 // webhook is overdue or whose data is old.
@@ -71,12 +74,17 @@ func (w *resyncDueWorker) Work(ctx context.Context, _ *river.Job[ResyncDueArgs])
 	return err
 }
 
-// EnqueueSync queues a read of an account in the transaction of ctx; false
-// when one was already waiting.
-func (e *Enqueuer) EnqueueSync(ctx context.Context, accountID string) (bool, error) {
+// EnqueueSync queues a read of an account in the transaction of ctx. A due
+// read (the periodic job's) is not queued when one is waiting or running
+// (queued false).
+func (e *Enqueuer) EnqueueSync(ctx context.Context, accountID string, due bool) (bool, error) {
 	queued := false
 	err := e.inTx(ctx, func(tx pgx.Tx) error {
-		res, err := e.client.InsertTx(ctx, tx, SyncAccountArgs{AccountID: accountID}, nil)
+		opts := &river.InsertOpts{MaxAttempts: 8}
+		if due {
+			opts.UniqueOpts = dueUnique
+		}
+		res, err := e.client.InsertTx(ctx, tx, SyncAccountArgs{AccountID: accountID, Due: due}, opts)
 		if err != nil {
 			return err
 		}

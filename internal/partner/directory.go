@@ -240,9 +240,10 @@ type AccountReader interface {
 }
 
 // SyncEnqueuer queues a read of an account from Klarna in the transaction
-// of ctx; queued is false when one was already waiting.
+// of ctx. A due read (the periodic job's) is not queued (queued false)
+// while another due read of the account is waiting or running.
 type SyncEnqueuer interface {
-	EnqueueSync(ctx context.Context, accountID string) (queued bool, err error)
+	EnqueueSync(ctx context.Context, accountID string, due bool) (queued bool, err error)
 }
 
 // DirectoryOptions configure the directory.
@@ -469,7 +470,7 @@ func (d *Directory) RequestRefresh(ctx context.Context, sc scope.Scope, tenantID
 		return "", false, apperr.E(apperr.Conflict, "Klarna is not configured, so the account cannot be read.")
 	}
 	err = d.o.Store.InTx(ctx, func(ctx context.Context) error {
-		if queued, err = d.o.Enqueuer.EnqueueSync(ctx, s.KlarnaAccountID); err != nil {
+		if queued, err = d.o.Enqueuer.EnqueueSync(ctx, s.KlarnaAccountID, false); err != nil {
 			return err
 		}
 		return d.o.Audit(ctx, actor.Change{Action: "partner:refresh", TenantID: &tenantID, TargetType: "klarna_account", TargetID: s.KlarnaAccountID,
@@ -551,7 +552,7 @@ func (d *Directory) OnAccountEvent(ctx context.Context, eventType, accountID str
 	if d.o.Klarna == nil {
 		return nil
 	}
-	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID)
+	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID, false)
 	return err
 }
 
@@ -560,7 +561,7 @@ func (d *Directory) OnLink(ctx context.Context, accountID string) error {
 	if d.o.Klarna == nil {
 		return nil
 	}
-	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID)
+	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID, false)
 	return err
 }
 
@@ -664,7 +665,7 @@ func (d *Directory) QueueDue(ctx context.Context) (int, error) {
 	n := 0
 	err = d.o.Store.InTx(ctx, func(ctx context.Context) error {
 		for _, id := range ids {
-			queued, err := d.o.Enqueuer.EnqueueSync(ctx, id)
+			queued, err := d.o.Enqueuer.EnqueueSync(ctx, id, true)
 			if err != nil {
 				return err
 			}
