@@ -89,6 +89,9 @@ type Options struct {
 	// Listener, when set, is served instead of listening on cfg.HTTPAddr
 	// (tests hold their port open from the moment they choose it).
 	Listener net.Listener
+	// OnboardingRetryBase overrides the first retry delay of an onboard
+	// call Klarna did not time (tests).
+	OnboardingRetryBase time.Duration
 }
 
 // App is a running Partner Desk instance.
@@ -107,6 +110,8 @@ type App struct {
 	// Directory is the partner directory and the sync of accounts from Klarna.
 	Directory *partner.Directory
 	Disputes  *dispute.Service
+	// Onboarding prepares onboarding drafts and submits them to Klarna.
+	Onboarding *partner.OnboardingService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -193,6 +198,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterWebhookProcessing(kinds, proc)
 	syncer := &lateSyncer{}
 	jobs.RegisterPartnerSync(kinds, syncer, sweepEvery(cfg.PartnerResyncAfter))
+	onb := &lateOnboarder{}
+	jobs.RegisterOnboarding(kinds, onb, cfg.OnboardingWorkers)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -235,6 +242,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	}
 	disputes := dispute.NewService(db.Disputes(), fetcher)
 	disputes.RegisterWebhooks(registry)
+	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, opts.OnboardingRetryBase)
+	onb.svc = onboarding
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -267,23 +276,25 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Directory:        directory,
 		WebhookURL:       cfg.BaseURL() + "/webhooks/klarna",
 		KlarnaConfigured: kl != nil,
+		Onboarding:       onboarding,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &App{
-		cfg:       cfg,
-		log:       log,
-		DB:        db,
-		Jobs:      jobClient,
-		Access:    acc,
-		Klarna:    kl,
-		Webhooks:  wh,
-		Partners:  partners,
-		Directory: directory,
-		Disputes:  disputes,
-		Acquirer:  acquirer,
-		ln:        opts.Listener,
+		cfg:        cfg,
+		log:        log,
+		DB:         db,
+		Jobs:       jobClient,
+		Access:     acc,
+		Klarna:     kl,
+		Webhooks:   wh,
+		Partners:   partners,
+		Directory:  directory,
+		Onboarding: onboarding,
+		Disputes:   disputes,
+		Acquirer:   acquirer,
+		ln:         opts.Listener,
 		srv: &http.Server{
 			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,
