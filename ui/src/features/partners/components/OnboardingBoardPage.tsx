@@ -127,7 +127,8 @@ function Column({ stage, count, items, now }: { stage: OnboardingStage; count: n
 export function OnboardingBoardPage() {
   const { tenant } = useTenant();
   const board = useQuery({ ...boardQuery, refetchInterval: BOARD_REFRESH_MS });
-  const now = board.dataUpdatedAt || Date.now();
+  // Ages are counted from the moment the board was read (it is only shown once it has been).
+  const now = board.dataUpdatedAt;
   const byStage = new Map(board.data?.stages.map((s) => [s.stage, s]) ?? []);
   const column = (stage: OnboardingStage) => {
     const s = byStage.get(stage);
