@@ -8,6 +8,8 @@ import { RouteErrorPage } from './pages/RouteErrorPage';
 
 // Each section is its own chunk, loaded when first visited (the layout's Suspense shows the loader).
 const PartnersPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnersPage })));
+const PartnerPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnerPage })));
+const OnboardingBoardPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.OnboardingBoardPage })));
 const PartnerOverviewPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnerOverviewPage })));
 const DisputesPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputesPage })));
 const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.SettlementsPage })));
@@ -57,7 +59,11 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <StartPage /> },
       { path: 'overview', element: <ForKind kind="partner" otherwise="/partners">{guarded('/overview', <PartnerOverviewPage />)}</ForKind> },
-      { path: 'partners', element: <ForKind kind="acquirer" otherwise="/overview">{guarded('/partners', <PartnersPage />)}</ForKind> },
+      // The directory and the board serve both kinds of tenant (a merchant sees its own partner only, the
+      // API scopes them); the navigation lists them for the acquirer, a partner reaches them from Overview.
+      { path: 'partners', element: guarded('/partners', <PartnersPage />) },
+      { path: 'partners/onboarding', element: guarded('/partners', <OnboardingBoardPage />) },
+      { path: 'partners/:tenantId', element: guarded('/partners', <PartnerPage />) },
       { path: 'disputes', element: guarded('/disputes', <DisputesPage />) },
       { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
       { path: 'webhooks', element: guarded('/webhooks', <WebhooksPage />) },
