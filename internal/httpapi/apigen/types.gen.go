@@ -30,6 +30,60 @@ func (e APITokenStatus) Valid() bool {
 	}
 }
 
+// Defines values for BulkRowStatus.
+const (
+	BulkRowStatusCanceled  BulkRowStatus = "canceled"
+	BulkRowStatusFailed    BulkRowStatus = "failed"
+	BulkRowStatusInvalid   BulkRowStatus = "invalid"
+	BulkRowStatusPending   BulkRowStatus = "pending"
+	BulkRowStatusSubmitted BulkRowStatus = "submitted"
+	BulkRowStatusSucceeded BulkRowStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the BulkRowStatus enum.
+func (e BulkRowStatus) Valid() bool {
+	switch e {
+	case BulkRowStatusCanceled:
+		return true
+	case BulkRowStatusFailed:
+		return true
+	case BulkRowStatusInvalid:
+		return true
+	case BulkRowStatusPending:
+		return true
+	case BulkRowStatusSubmitted:
+		return true
+	case BulkRowStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkRunStatus.
+const (
+	BulkRunStatusCanceled  BulkRunStatus = "canceled"
+	BulkRunStatusDone      BulkRunStatus = "done"
+	BulkRunStatusRunning   BulkRunStatus = "running"
+	BulkRunStatusValidated BulkRunStatus = "validated"
+)
+
+// Valid indicates whether the value is a known member of the BulkRunStatus enum.
+func (e BulkRunStatus) Valid() bool {
+	switch e {
+	case BulkRunStatusCanceled:
+		return true
+	case BulkRunStatusDone:
+		return true
+	case BulkRunStatusRunning:
+		return true
+	case BulkRunStatusValidated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeTenantKind.
 const (
 	MeTenantKindAcquirer MeTenantKind = "acquirer"
@@ -399,6 +453,30 @@ func (e WebhookSetupSigningKeysSource) Valid() bool {
 	}
 }
 
+// Defines values for ListBulkOnboardingRowsParamsStatus.
+const (
+	ListBulkOnboardingRowsParamsStatusFailed    ListBulkOnboardingRowsParamsStatus = "failed"
+	ListBulkOnboardingRowsParamsStatusInvalid   ListBulkOnboardingRowsParamsStatus = "invalid"
+	ListBulkOnboardingRowsParamsStatusPending   ListBulkOnboardingRowsParamsStatus = "pending"
+	ListBulkOnboardingRowsParamsStatusSucceeded ListBulkOnboardingRowsParamsStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the ListBulkOnboardingRowsParamsStatus enum.
+func (e ListBulkOnboardingRowsParamsStatus) Valid() bool {
+	switch e {
+	case ListBulkOnboardingRowsParamsStatusFailed:
+		return true
+	case ListBulkOnboardingRowsParamsStatusInvalid:
+		return true
+	case ListBulkOnboardingRowsParamsStatusPending:
+		return true
+	case ListBulkOnboardingRowsParamsStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListOnboardingDraftsParamsStatus.
 const (
 	ListOnboardingDraftsParamsStatusConflict  ListOnboardingDraftsParamsStatus = "conflict"
@@ -538,6 +616,78 @@ type AuditEvent struct {
 type AuditPage struct {
 	Items      []AuditEvent `json:"items"`
 	NextCursor *string      `json:"next_cursor,omitempty"`
+}
+
+// BulkProgress The valid rows by where they stand; pending + submitted + succeeded + failed = valid_rows.
+type BulkProgress struct {
+	// Failed refused by Klarna (400, 409) or retries exhausted
+	Failed int `json:"failed"`
+
+	// Pending not sent yet (run not started, or canceled before)
+	Pending int `json:"pending"`
+
+	// Submitted queued for, or waiting on, Klarna
+	Submitted int `json:"submitted"`
+	Succeeded int `json:"succeeded"`
+}
+
+// BulkRow defines model for BulkRow.
+type BulkRow struct {
+	DraftId *openapi_types.UUID `json:"draft_id,omitempty"`
+
+	// DraftStatus the row's onboarding draft status ('' before start)
+	DraftStatus string `json:"draft_status"`
+
+	// Errors the dry run's problems (field = the CSV column), or Klarna's refusal mapped onto columns
+	Errors          []FieldError `json:"errors"`
+	KlarnaAccountId string       `json:"klarna_account_id"`
+	LastError       string       `json:"last_error"`
+
+	// Reference the row's partner_account_reference
+	Reference string `json:"reference"`
+
+	// Row line in the file, the header being line 1
+	Row    int           `json:"row"`
+	Status BulkRowStatus `json:"status"`
+}
+
+// BulkRowStatus defines model for BulkRow.Status.
+type BulkRowStatus string
+
+// BulkRowPage defines model for BulkRowPage.
+type BulkRowPage struct {
+	Items      []BulkRow `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// BulkRun defines model for BulkRun.
+type BulkRun struct {
+	CreatedAt   time.Time          `json:"created_at"`
+	CreatedBy   *UserSummary       `json:"created_by,omitempty"`
+	Filename    string             `json:"filename"`
+	FinishedAt  *time.Time         `json:"finished_at,omitempty"`
+	Id          openapi_types.UUID `json:"id"`
+	InvalidRows int                `json:"invalid_rows"`
+
+	// Progress The valid rows by where they stand; pending + submitted + succeeded + failed = valid_rows.
+	Progress  BulkProgress `json:"progress"`
+	StartedAt *time.Time   `json:"started_at,omitempty"`
+
+	// Status validated: dry run done, nothing sent; running: valid rows are being onboarded; done: every valid row finished; canceled
+	Status BulkRunStatus `json:"status"`
+
+	// TotalRows data rows in the file (the header not counted)
+	TotalRows int `json:"total_rows"`
+	ValidRows int `json:"valid_rows"`
+}
+
+// BulkRunStatus validated: dry run done, nothing sent; running: valid rows are being onboarded; done: every valid row finished; canceled
+type BulkRunStatus string
+
+// BulkRunPage defines model for BulkRunPage.
+type BulkRunPage struct {
+	Items      []BulkRun `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
 }
 
 // FieldError defines model for FieldError.
@@ -1172,6 +1322,44 @@ type ExportAuditParams struct {
 	Tenant *openapi_types.UUID `form:"tenant,omitempty" json:"tenant,omitempty"`
 	From   *time.Time          `form:"from,omitempty" json:"from,omitempty"`
 	To     *time.Time          `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// ListBulkOnboardingRunsParams defines parameters for ListBulkOnboardingRuns.
+type ListBulkOnboardingRunsParams struct {
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UploadBulkOnboardingParams defines parameters for UploadBulkOnboarding.
+type UploadBulkOnboardingParams struct {
+	// Filename the uploaded file's name, shown in the runs list
+	Filename *string `form:"filename,omitempty" json:"filename,omitempty"`
+
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CancelBulkOnboardingParams defines parameters for CancelBulkOnboarding.
+type CancelBulkOnboardingParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListBulkOnboardingRowsParams defines parameters for ListBulkOnboardingRows.
+type ListBulkOnboardingRowsParams struct {
+	// Status invalid: refused by the dry run; pending: valid and not yet finished (not started, or submitted and waiting for Klarna); succeeded: onboarded; failed: Klarna refused it (400, 409) or retries ran out.
+	Status *ListBulkOnboardingRowsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Cursor *string                             `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int                                `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListBulkOnboardingRowsParamsStatus defines parameters for ListBulkOnboardingRows.
+type ListBulkOnboardingRowsParamsStatus string
+
+// StartBulkOnboardingParams defines parameters for StartBulkOnboarding.
+type StartBulkOnboardingParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ListOnboardingDraftsParams defines parameters for ListOnboardingDrafts.

@@ -538,6 +538,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/onboarding/bulk/template.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bulk onboarding CSV template (partner:onboard across all partners) — the header row with every documented column and one example row. docs/bulk-onboarding.md describes each column. */
+        get: operations["getBulkOnboardingTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bulk onboarding runs, newest first, with their progress (partner:onboard across all partners). */
+        get: operations["listBulkOnboardingRuns"];
+        put?: never;
+        /** Upload a CSV (one row per partner; up to 20 MiB) and dry-run it: every row is validated with the wizard's rules plus unique references across the file; nothing is sent to Klarna. Answers the run (status validated) with its counts; the per-row errors are at /onboarding/bulk/{run}/rows?status=invalid. A file that is not a CSV of the template's columns is refused with 400 and the problem per column. Audited (partner:bulk_upload). */
+        post: operations["uploadBulkOnboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/{run}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        /** One run with its live progress (the statuses of its rows' drafts). */
+        get: operations["getBulkOnboardingRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/{run}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        /** The run's rows in file order, keyset paged, optionally only those in one state. */
+        get: operations["listBulkOnboardingRows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/{run}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit the run's valid rows (invalid rows are never sent): each becomes a submitted onboarding draft with its own onboard job, at Klarna's Account Onboarding rate limit. Idempotent: starting a running or finished run again changes nothing and answers the run. Audited (partner:bulk_start). */
+        post: operations["startBulkOnboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/{run}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a run: a validated run is never started; in a running run the rows not yet sent to Klarna are not sent (rows already onboarded stay onboarded). Canceling a canceled run changes nothing; a done run answers 409. Audited (partner:bulk_cancel). */
+        post: operations["cancelBulkOnboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/{run}/results.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        /** Every row of the run with its result (row, reference, result, Klarna account id, errors), streamed as CSV. */
+        get: operations["exportBulkOnboardingResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -786,6 +916,62 @@ export interface components {
             /** @description e.g. WEBSITE */
             type: string;
             url?: string;
+        };
+        BulkRun: {
+            /** Format: uuid */
+            id: string;
+            filename: string;
+            /**
+             * @description validated: dry run done, nothing sent; running: valid rows are being onboarded; done: every valid row finished; canceled
+             * @enum {string}
+             */
+            status: "validated" | "running" | "done" | "canceled";
+            /** @description data rows in the file (the header not counted) */
+            total_rows: number;
+            valid_rows: number;
+            invalid_rows: number;
+            progress: components["schemas"]["BulkProgress"];
+            created_by?: components["schemas"]["UserSummary"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
+        /** @description The valid rows by where they stand; pending + submitted + succeeded + failed = valid_rows. */
+        BulkProgress: {
+            /** @description not sent yet (run not started, or canceled before) */
+            pending: number;
+            /** @description queued for, or waiting on, Klarna */
+            submitted: number;
+            succeeded: number;
+            /** @description refused by Klarna (400, 409) or retries exhausted */
+            failed: number;
+        };
+        BulkRunPage: {
+            items: components["schemas"]["BulkRun"][];
+            next_cursor?: string | null;
+        };
+        BulkRow: {
+            /** @description line in the file, the header being line 1 */
+            row: number;
+            /** @description the row's partner_account_reference */
+            reference: string;
+            /** @enum {string} */
+            status: "invalid" | "pending" | "submitted" | "succeeded" | "failed" | "canceled";
+            /** @description the dry run's problems (field = the CSV column), or Klarna's refusal mapped onto columns */
+            errors: components["schemas"]["FieldError"][];
+            /** Format: uuid */
+            draft_id?: string | null;
+            /** @description the row's onboarding draft status ('' before start) */
+            draft_status: string;
+            klarna_account_id: string;
+            last_error: string;
+        };
+        BulkRowPage: {
+            items: components["schemas"]["BulkRow"][];
+            next_cursor?: string | null;
         };
         Meta: {
             /** @description Build version of the binary. */
@@ -1984,6 +2170,208 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OnboardingDraft"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getBulkOnboardingTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listBulkOnboardingRuns: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRunPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    uploadBulkOnboarding: {
+        parameters: {
+            query?: {
+                /** @description the uploaded file's name, shown in the runs list */
+                filename?: string;
+            };
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Validated */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRun"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getBulkOnboardingRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRun"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listBulkOnboardingRows: {
+        parameters: {
+            query?: {
+                /** @description invalid: refused by the dry run; pending: valid and not yet finished (not started, or submitted and waiting for Klarna); succeeded: onboarded; failed: Klarna refused it (400, 409) or retries ran out. */
+                status?: "invalid" | "pending" | "succeeded" | "failed";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRowPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    startBulkOnboarding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRun"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    cancelBulkOnboarding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Canceled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRun"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportBulkOnboardingResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             default: components["responses"]["Problem"];
