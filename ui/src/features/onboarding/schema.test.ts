@@ -92,9 +92,12 @@ describe('onboarding schema', () => {
       'partner_business_entities.0.bank_accounts.0.account_holder': expect.stringMatching(/holder/),
       'partner_business_entities.0.bank_accounts.0.bic': expect.stringMatching(/BIC/),
     });
+    // Right shape, wrong check digits.
+    at(at(v.partner_business_entities).bank_accounts).iban = 'SE46 5000 0000 0583 9825 7466';
+    expect(schemaErrors(entitiesSchema, v)).toHaveProperty(['partner_business_entities.0.bank_accounts.0.iban'], expect.stringMatching(/not a valid IBAN/));
   });
 
-  it('lets an incremental onboarding point at what the account already holds, and not reuse its references', () => {
+  it('lets an incremental onboarding point at what the account already holds', () => {
     const existing: ExistingRefs = { business_entities: ['OLD-LE'], brands: ['OLD-BR'], store_groups: ['OLD-SG'], stores: [], payment_accounts: [] };
     const v = validPartner();
     v.partner_business_entities = [];
@@ -102,16 +105,27 @@ describe('onboarding schema', () => {
     at(v.payment_product.payment_accounts).partner_business_entity_reference = 'OLD-LE';
     at(v.payment_product.payment_accounts).default_store_group_reference = 'OLD-SG';
     at(v.store_groups).brand_reference = 'OLD-BR';
-    at(v.store_groups).store_group_reference = 'OLD-SG';
-    expect(errorsOf(v, existing, 'incremental')).toEqual({ 'store_groups.0.store_group_reference': expect.stringMatching(/already has a store group/) });
+    expect(errorsOf(v, existing, 'incremental')).toEqual({});
+    // Without the account's resources, the same references resolve to nothing.
+    expect(Object.keys(errorsOf(v, NO_EXISTING, 'incremental'))).toEqual([
+      'partner_business_entities',
+      'payment_product.payment_accounts.0.partner_business_entity_reference',
+      'payment_product.payment_accounts.0.default_store_group_reference',
+      'store_groups.0.brand_reference',
+    ]);
+  });
+
+  it('leaves the payment product of an incremental onboarding alone when nothing is added to it', () => {
+    const v = validPartner();
+    v.payment_product = { payment_profile_id: '', payment_accounts: [] };
+    expect(errorsOf(v, NO_EXISTING, 'incremental')).toEqual({});
+    expect(Object.keys(errorsOf(v, NO_EXISTING, 'new'))).toEqual(['payment_product.payment_profile_id', 'payment_product.payment_accounts']);
   });
 
   it('checks one step on its own', () => {
     expect(Object.keys(schemaErrors(accountSchema, newPartnerValues()))).toEqual([
       'partner_account_reference',
       'partner_account_name',
-      'partner_account_contact.given_name',
-      'partner_account_contact.family_name',
       'partner_account_contact.email',
     ]);
   });

@@ -45,14 +45,22 @@ export function isWebUrl(v: string): boolean {
   }
 }
 
-/** A real calendar date (YYYY-MM-DD) before today. */
+/** A real calendar date (YYYY-MM-DD) not after today. */
 export function isPastDate(v: string): boolean {
   if (!DATE.test(v)) return false;
   const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && d.getTime() < Date.now();
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && d.getTime() <= Date.now();
 }
 
 const compactUpper = (v: string) => v.replace(/\s+/g, '').toUpperCase();
+
+/** An IBAN (spaces and case ignored) whose ISO 13616 check digits are right. */
+export function isIban(v: string): boolean {
+  const s = compactUpper(v);
+  if (!IBAN.test(s)) return false;
+  const digits = (s.slice(4) + s.slice(0, 4)).replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+  return BigInt(digits) % 97n === 1n;
+}
 
 const required = (message: string) => z.string().refine((v) => v.trim() !== '', message);
 /** An optional text that, when given, must pass `ok`. */
@@ -96,8 +104,8 @@ export const accountSchema = z.object({
   partner_account_reference: required('Enter your reference for this partner.'),
   partner_account_name: required('Enter the partner’s name.'),
   partner_account_contact: z.object({
-    given_name: required('Enter the contact’s given name.'),
-    family_name: required('Enter the contact’s family name.'),
+    given_name: z.string(),
+    family_name: z.string(),
     email: email('contact’s e-mail address'),
     phone: optionalPhone,
   }),
@@ -128,7 +136,7 @@ const bankAccountSchema = z.object({
   iban: z
     .string()
     .refine((v) => v.trim() !== '', 'Enter the IBAN.')
-    .refine((v) => v.trim() === '' || IBAN.test(compactUpper(v)), 'Enter an IBAN: country code, 2 check digits and the account number, such as SE4550000000058398257466.'),
+    .refine((v) => v.trim() === '' || isIban(v), 'This is not a valid IBAN: check the country letters, the check digits and the number.'),
 });
 
 export const entitySchema = z.object({
@@ -213,15 +221,13 @@ export const STEP_SCHEMAS: Partial<Record<StepId, z.ZodType>> = {
 
 type Ctx = z.RefinementCtx;
 
-/** Marks every reference after the first that another of its kind (or the account) already uses. */
-function unique(ctx: Ctx, items: { ref: string; path: (string | number)[] }[], existing: readonly string[], what: string) {
+/** Marks every reference after the first that another of its kind in the document already uses. */
+function unique(ctx: Ctx, items: { ref: string; path: (string | number)[] }[], what: string) {
   const seen = new Set<string>();
-  const held = new Set(existing);
   for (const { ref, path } of items) {
     const r = ref.trim();
     if (!r) continue;
-    if (held.has(r)) ctx.addIssue({ code: 'custom', path, message: `The account already has a ${what} with the reference “${r}”.` });
-    else if (seen.has(r)) ctx.addIssue({ code: 'custom', path, message: `Another ${what} in this onboarding uses the reference “${r}”.` });
+    if (seen.has(r)) ctx.addIssue({ code: 'custom', path, message: `Another ${what} in this onboarding uses the reference “${r}”; each needs its own.` });
     seen.add(r);
   }
 }
@@ -238,36 +244,28 @@ export function onboardingSchema(context: SchemaContext) {
       const values = v as OnboardingValues;
       const entities = values.partner_business_entities;
       const accounts = values.payment_product.payment_accounts;
-      if (kind === 'new') {
-        if (entities.length === 0) ctx.addIssue({ code: 'custom', path: ['partner_business_entities'], message: 'Add at least one business entity.' });
-        if (!values.payment_product.payment_profile_id.trim())
-          ctx.addIssue({ code: 'custom', path: ['payment_product', 'payment_profile_id'], message: 'Choose the payment profile.' });
+      if (entities.length === 0 && existing.business_entities.length === 0)
+        ctx.addIssue({ code: 'custom', path: ['partner_business_entities'], message: 'Add at least one business entity.' });
+      // A new partner needs its payment product to take payments; an addition may leave it alone.
+      const product = values.payment_product;
+      if (kind === 'new' || product.payment_profile_id.trim() || accounts.length > 0) {
+        if (!product.payment_profile_id.trim()) ctx.addIssue({ code: 'custom', path: ['payment_product', 'payment_profile_id'], message: 'Choose the payment profile.' });
         if (accounts.length === 0)
           ctx.addIssue({ code: 'custom', path: ['payment_product', 'payment_accounts'], message: 'Add at least one payment account so the partner can take payments.' });
-      } else if (accounts.length > 0 && !values.payment_product.payment_profile_id.trim() && existing.payment_accounts.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['payment_product', 'payment_profile_id'], message: 'Choose the payment profile.' });
       }
 
-      unique(ctx, entities.map((e, i) => ({ ref: e.partner_business_entity_reference, path: ['partner_business_entities', i, 'partner_business_entity_reference'] })), existing.business_entities, 'business entity');
-      unique(ctx, values.brands.map((b, i) => ({ ref: b.brand_reference, path: ['brands', i, 'brand_reference'] })), existing.brands, 'brand');
-      unique(ctx, values.store_groups.map((g, i) => ({ ref: g.store_group_reference, path: ['store_groups', i, 'store_group_reference'] })), existing.store_groups, 'store group');
-      unique(
-        ctx,
-        values.store_groups.flatMap((g, i) => g.stores.map((s, j) => ({ ref: s.store_reference, path: ['store_groups', i, 'stores', j, 'store_reference'] }))),
-        existing.stores,
-        'store',
-      );
+      // (An incremental draft holds the account's resources too, read-only: their references are theirs.)
+      unique(ctx, entities.map((e, i) => ({ ref: e.partner_business_entity_reference, path: ['partner_business_entities', i, 'partner_business_entity_reference'] })), 'business entity');
+      unique(ctx, values.brands.map((b, i) => ({ ref: b.brand_reference, path: ['brands', i, 'brand_reference'] })), 'brand');
+      unique(ctx, values.store_groups.map((g, i) => ({ ref: g.store_group_reference, path: ['store_groups', i, 'store_group_reference'] })), 'store group');
+      unique(ctx, values.store_groups.flatMap((g, i) => g.stores.map((s, j) => ({ ref: s.store_reference, path: ['store_groups', i, 'stores', j, 'store_reference'] }))), 'store');
       // A payment account's reference is unique within its acquiring account.
       const byAcquiring = new Map<string, { ref: string; path: (string | number)[] }[]>();
       accounts.forEach((a, i) => {
         const acq = a.payment_acquiring_account_id.trim();
         byAcquiring.set(acq, [...(byAcquiring.get(acq) ?? []), { ref: a.payment_account_reference, path: ['payment_product', 'payment_accounts', i, 'payment_account_reference'] }]);
       });
-      for (const [acq, items] of byAcquiring) {
-        if (!acq) continue;
-        const held = existing.payment_accounts.filter((p) => p.payment_acquiring_account_id === acq).map((p) => p.payment_account_reference);
-        unique(ctx, items, held, 'payment account of this acquiring account');
-      }
+      for (const items of byAcquiring.values()) unique(ctx, items, 'payment account');
 
       // Cross-references resolve inside the payload or on the account.
       const entityRefs = new Set([...entities.map((e) => e.partner_business_entity_reference.trim()), ...existing.business_entities]);
