@@ -81,7 +81,7 @@ export interface StoreGroupValues {
   stores: StoreValues[];
 }
 
-export interface OnboardingValues {
+export type OnboardingValues = {
   partner_account_reference: string;
   partner_account_name: string;
   partner_account_contact: { given_name: string; family_name: string; email: string; phone: string };
@@ -90,7 +90,7 @@ export interface OnboardingValues {
   brands: BrandValues[];
   store_groups: StoreGroupValues[];
   hash_bank_accounts: boolean;
-}
+};
 
 /** The onboarding document as the API carries it (optional parts left out). */
 export type OnboardingPayload = Record<string, unknown>;
