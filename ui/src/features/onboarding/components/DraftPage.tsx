@@ -34,18 +34,13 @@ export function DraftPage() {
     <>
       <PageHeader
         title={d.kind === 'new' ? `Onboard ${name}` : `Add to ${name}`}
-        description={
-          <Group gap="xs" component="span">
-            <Badge color={STATUS_COLOR[d.status]} variant="light">
-              {STATUS_LABEL[d.status]}
-            </Badge>
-            <Text span size="sm" c="dimmed">
-              Last saved {formatDateTime(d.updated_at)}
-              {d.updated_by ? ` by ${d.updated_by.email}` : ''}
-            </Text>
-          </Group>
-        }
+        description={`Last saved ${formatDateTime(d.updated_at)}${d.updated_by ? ` by ${d.updated_by.email}` : ''}`}
       />
+      <Group mb="md" mt={-8}>
+        <Badge color={STATUS_COLOR[d.status]} variant="light" size="lg" data-testid="draft-status">
+          {STATUS_LABEL[d.status]}
+        </Badge>
+      </Group>
       {d.status === 'rejected' && (
         <Alert color="red" mb="md" role="alert" title="Klarna refused this onboarding">
           {d.last_error || 'Klarna found problems in the payload.'} Each problem is marked on its field; fix them and submit again.

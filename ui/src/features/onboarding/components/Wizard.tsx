@@ -79,7 +79,7 @@ export function Wizard({ draft, onReload }: { draft: Draft; onReload: () => void
   const values = form.values;
   const catalogue = useQuery(catalogueQuery());
 
-  const startStep: StepId = isStepId(draft.step) && draft.step !== 'review' ? draft.step : 'account';
+  const startStep: StepId = isStepId(draft.step) ? draft.step : 'account';
   const [step, setStep] = useState<StepId>(startStep);
   const [reached, setReached] = useState(() => stepIndex(startStep));
   const [blocked, setBlocked] = useState(0);
