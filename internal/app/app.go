@@ -89,6 +89,9 @@ type Options struct {
 	// Listener, when set, is served instead of listening on cfg.HTTPAddr
 	// (tests hold their port open from the moment they choose it).
 	Listener net.Listener
+	// OnboardingRetryBase overrides the first retry delay of an onboard
+	// call Klarna did not time (tests).
+	OnboardingRetryBase time.Duration
 }
 
 // App is a running Partner Desk instance.
@@ -105,6 +108,8 @@ type App struct {
 	Webhooks *webhook.Service
 	Partners *partner.Service
 	Disputes *dispute.Service
+	// Onboarding prepares onboarding drafts and submits them to Klarna.
+	Onboarding *partner.OnboardingService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -189,6 +194,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	kinds := &jobs.Kinds{}
 	jobs.RegisterHeartbeat(kinds, db, cfg.HeartbeatEvery)
 	jobs.RegisterWebhookProcessing(kinds, proc)
+	onb := &lateOnboarder{}
+	jobs.RegisterOnboarding(kinds, onb, cfg.OnboardingWorkers)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -223,6 +230,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	}
 	disputes := dispute.NewService(db.Disputes(), fetcher)
 	disputes.RegisterWebhooks(registry)
+	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, opts.OnboardingRetryBase)
+	onb.svc = onboarding
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -254,22 +263,24 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Webhooks:         wh,
 		WebhookURL:       cfg.BaseURL() + "/webhooks/klarna",
 		KlarnaConfigured: kl != nil,
+		Onboarding:       onboarding,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &App{
-		cfg:      cfg,
-		log:      log,
-		DB:       db,
-		Jobs:     jobClient,
-		Access:   acc,
-		Klarna:   kl,
-		Webhooks: wh,
-		Partners: partners,
-		Disputes: disputes,
-		Acquirer: acquirer,
-		ln:       opts.Listener,
+		cfg:        cfg,
+		log:        log,
+		DB:         db,
+		Jobs:       jobClient,
+		Access:     acc,
+		Klarna:     kl,
+		Webhooks:   wh,
+		Partners:   partners,
+		Disputes:   disputes,
+		Onboarding: onboarding,
+		Acquirer:   acquirer,
+		ln:         opts.Listener,
 		srv: &http.Server{
 			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,

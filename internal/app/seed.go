@@ -48,7 +48,7 @@ func (a *App) SeedDemo(ctx context.Context) error {
 			return fmt.Errorf("seed partner %s: %w", p.Slug, err)
 		}
 	}
-	return nil
+	return a.seedDemoDrafts(ctx)
 }
 
 // Subscribe makes sure Klarna delivers webhooks to this instance.

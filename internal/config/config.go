@@ -64,15 +64,18 @@ type Config struct {
 	LoginRateLimit   int           `env:"LOGIN_RATE_LIMIT" default:"30" help:"login attempts per client address per minute"`
 	DevIdPAddr       string        `env:"DEV_IDP_ADDR" default:"127.0.0.1:8091" help:"dev only: host:port of the development identity provider"`
 
-	KlarnaGatewayURL     string        `env:"KLARNA_GATEWAY_URL" default:"https://api-global.test.klarna.com" help:"Klarna Network gateway (Management, Notifications); live: https://api-global.klarna.com"`
-	KlarnaDisputesURL    string        `env:"KLARNA_DISPUTES_URL" default:"https://api.playground.klarna.com" help:"host of the Payment Dispute API; live: https://api.klarna.com"`
-	KlarnaSettlementsURL string        `env:"KLARNA_SETTLEMENTS_URL" default:"https://api.playground.klarna.com/settlements/v1" help:"Settlements API; live: https://api.klarna.com/settlements/v1"`
-	KlarnaAPIKey         string        `env:"KLARNA_API_KEY" secret:"true" help:"the acquirer's Klarna API key (klarna_test_… or klarna_live_…)"`
-	KlarnaCertFile       string        `env:"KLARNA_CLIENT_CERT_FILE" help:"optional mTLS client certificate (PEM)"`
-	KlarnaKeyFile        string        `env:"KLARNA_CLIENT_KEY_FILE" help:"private key for KLARNA_CLIENT_CERT_FILE (PEM)"`
-	KlarnaTimeout        time.Duration `env:"KLARNA_TIMEOUT" default:"30s" help:"timeout of one Klarna call attempt"`
-	KlarnaSimAddr        string        `env:"KLARNA_SIM_ADDR" default:"127.0.0.1:8090" help:"dev only: host:port of the in-process Klarna simulator"`
-	KlarnaSimSpeed       float64       `env:"KLARNA_SIM_SPEED" default:"1" help:"dev only: simulated seconds per real second"`
+	KlarnaGatewayURL      string        `env:"KLARNA_GATEWAY_URL" default:"https://api-global.test.klarna.com" help:"Klarna Network gateway (Management, Notifications); live: https://api-global.klarna.com"`
+	KlarnaDisputesURL     string        `env:"KLARNA_DISPUTES_URL" default:"https://api.playground.klarna.com" help:"host of the Payment Dispute API; live: https://api.klarna.com"`
+	KlarnaSettlementsURL  string        `env:"KLARNA_SETTLEMENTS_URL" default:"https://api.playground.klarna.com/settlements/v1" help:"Settlements API; live: https://api.klarna.com/settlements/v1"`
+	KlarnaAPIKey          string        `env:"KLARNA_API_KEY" secret:"true" help:"the acquirer's Klarna API key (klarna_test_… or klarna_live_…)"`
+	KlarnaCertFile        string        `env:"KLARNA_CLIENT_CERT_FILE" help:"optional mTLS client certificate (PEM)"`
+	KlarnaKeyFile         string        `env:"KLARNA_CLIENT_KEY_FILE" help:"private key for KLARNA_CLIENT_CERT_FILE (PEM)"`
+	KlarnaTimeout         time.Duration `env:"KLARNA_TIMEOUT" default:"30s" help:"timeout of one Klarna call attempt"`
+	KlarnaBankAccountSalt string        `env:"KLARNA_BANK_ACCOUNT_SALT" secret:"true" help:"salt pre-shared with Klarna for Argon2id-hashing bank account numbers in onboarding (README §5.2); without it numbers can only be sent in clear"`
+	OnboardingWorkers     int           `env:"ONBOARDING_WORKERS" default:"4" help:"concurrent onboard calls to Klarna per instance (Account Onboarding rate limit)"`
+	OnboardingMaxAttempts int           `env:"ONBOARDING_MAX_ATTEMPTS" default:"8" help:"onboard calls a submission makes on 429/5xx/timeouts before it is marked failed"`
+	KlarnaSimAddr         string        `env:"KLARNA_SIM_ADDR" default:"127.0.0.1:8090" help:"dev only: host:port of the in-process Klarna simulator"`
+	KlarnaSimSpeed        float64       `env:"KLARNA_SIM_SPEED" default:"1" help:"dev only: simulated seconds per real second"`
 
 	EncryptionKey         string        `env:"ENCRYPTION_KEY" secret:"true" help:"32 random bytes, base64 (openssl rand -base64 32): encrypts stored secrets; dev keeps one in DATA_DIR"`
 	WebhookSigningKeys    []string      `env:"KLARNA_WEBHOOK_SIGNING_KEYS" secret:"true" help:"signing keys made elsewhere (Klarna Portal): signing_key_id=secret,…"`

@@ -70,6 +70,15 @@ func (s *server) routes() []route {
 		// --- end partners directory ---
 
 		// --- onboarding (issue 9) ---
+		{method: "GET", path: "/onboarding/catalogue", action: "partner:onboard", tenant: anyTenant, handler: s.getOnboardingCatalogue},
+		{method: "GET", path: "/onboarding/drafts", action: "partner:onboard", tenant: anyTenant, handler: s.listOnboardingDrafts},
+		{method: "POST", path: "/onboarding/drafts", action: "partner:onboard", tenant: anyTenant, handler: s.createOnboardingDraft},
+		{method: "GET", path: "/onboarding/drafts/:draft", action: "partner:onboard", tenant: anyTenant, handler: s.getOnboardingDraft},
+		{method: "PUT", path: "/onboarding/drafts/:draft", action: "partner:onboard", tenant: anyTenant, handler: s.saveOnboardingDraft},
+		{method: "DELETE", path: "/onboarding/drafts/:draft", action: "partner:onboard", tenant: anyTenant, handler: s.discardOnboardingDraft},
+		{method: "GET", path: "/onboarding/drafts/:draft/payload", action: "partner:onboard", tenant: anyTenant, handler: s.getOnboardingPayload},
+		{method: "POST", path: "/onboarding/drafts/:draft/submit", action: "partner:onboard", tenant: anyTenant, handler: s.submitOnboardingDraft},
+		{method: "POST", path: "/onboarding/drafts/:draft/resolve", action: "partner:onboard", tenant: anyTenant, handler: s.resolveOnboardingConflict},
 		// --- end onboarding ---
 
 		// --- bulk onboarding (issue 9) ---

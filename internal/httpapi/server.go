@@ -23,6 +23,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/openapi"
 	"github.com/partnerdesk/partnerdesk/internal/idem"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
+	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -66,6 +67,9 @@ type Options struct {
 	Webhooks         *webhook.Service
 	WebhookURL       string
 	KlarnaConfigured bool
+
+	// Onboarding prepares and submits partner onboardings.
+	Onboarding *partner.OnboardingService
 }
 
 // server holds the handlers' dependencies.

@@ -360,6 +360,7 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 				return lastErr
 			}
 			wait = retryAfter(resp.header, time.Now())
+			lastErr.RetryAfter = wait
 		}
 		if jitter := c.backoff(attempt); jitter > wait {
 			wait = jitter

@@ -37,8 +37,16 @@ func HashBankAccount(number string, salt []byte) string {
 	return hex.EncodeToString(argon2.IDKey([]byte(NormalizeBankAccount(number)), salt, argonTime, argonMemory, argonThreads, argonKeyLen))
 }
 
-// paymentAccountKey is how Existing.PaymentAccounts names a payment account.
-func paymentAccountKey(acquiringID, ref string) string { return acquiringID + "\x00" + ref }
+// paymentAccountKey is how Existing.PaymentAccounts names a payment account
+// (unit separator: jsonb cannot hold NUL).
+func paymentAccountKey(acquiringID, ref string) string { return acquiringID + "\x1f" + ref }
+
+// PaymentAccountOf splits an Existing.PaymentAccounts key into the
+// acquiring account id and the payment account reference.
+func PaymentAccountOf(key string) (acquiringID, ref string) {
+	acquiringID, ref, _ = strings.Cut(key, "\x1f")
+	return acquiringID, ref
+}
 
 // HasPaymentAccount reports whether the account holds this payment account.
 func (ex *Existing) HasPaymentAccount(acquiringID, ref string) bool {

@@ -72,12 +72,12 @@ func TestFromKlarnaPath_MapsKlarnasFieldsOntoThePayload(t *testing.T) {
 	for in, want := range map[string]string{
 		"partner_account_contact.email": "partner_account_contact.email",
 		"partner_business_entities[0].supplementary_business_data.legal_registration.legal_registration_address.country": "partner_business_entities[2].legal_registration.legal_registration_address.country",
-		"partner_business_entities[0].supplementary_business_data.partner_payouts_state.bank_accounts[0].iban":             "partner_business_entities[2].bank_accounts[0].iban",
-		"products[0].payment_accounts[0].default_merchant_category_code":                                                  "payment_product.payment_accounts[3].default_merchant_category_code",
-		"products[0].payment_profile_id":                                                                                  "payment_product.payment_profile_id",
-		"brands[0].element.logo_url":                                                                                      "brands[1].logo_url",
-		"store_groups[0].support_contact.phone":                                                                           "store_groups[0].support_phone",
-		"store_groups[0].stores[0].url":                                                                                   "store_groups[0].stores[4].url",
+		"partner_business_entities[0].supplementary_business_data.partner_payouts_state.bank_accounts[0].iban":           "partner_business_entities[2].bank_accounts[0].iban",
+		"products[0].payment_accounts[0].default_merchant_category_code":                                                 "payment_product.payment_accounts[3].default_merchant_category_code",
+		"products[0].payment_profile_id":        "payment_product.payment_profile_id",
+		"brands[0].element.logo_url":            "brands[1].logo_url",
+		"store_groups[0].support_contact.phone": "store_groups[0].support_phone",
+		"store_groups[0].stores[0].url":         "store_groups[0].stores[4].url",
 	} {
 		if got := pm.fromKlarnaPath(in); got != want {
 			t.Errorf("%s → %s, want %s", in, got, want)
