@@ -92,6 +92,9 @@ type Options struct {
 	// OnboardingRetryBase overrides the first retry delay of an onboard
 	// call Klarna did not time (tests).
 	OnboardingRetryBase time.Duration
+	// BulkWindow overrides how many drafts of a bulk run wait on Klarna at
+	// once (tests).
+	BulkWindow int
 }
 
 // App is a running Partner Desk instance.
@@ -110,6 +113,8 @@ type App struct {
 	Disputes *dispute.Service
 	// Onboarding prepares onboarding drafts and submits them to Klarna.
 	Onboarding *partner.OnboardingService
+	// Bulk onboards partners from an uploaded CSV.
+	Bulk *partner.BulkService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -196,6 +201,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterWebhookProcessing(kinds, proc)
 	onb := &lateOnboarder{}
 	jobs.RegisterOnboarding(kinds, onb, cfg.OnboardingWorkers)
+	feeder := &lateBulkFeeder{}
+	jobs.RegisterBulkFeed(kinds, feeder)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -232,6 +239,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	disputes.RegisterWebhooks(registry)
 	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, opts.OnboardingRetryBase)
 	onb.svc = onboarding
+	bulk := partner.NewBulkService(partner.BulkOptions{Store: db.Bulk(), Drafts: onboarding, Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), Audit: acc.record,
+		Window: opts.BulkWindow})
+	feeder.svc = bulk
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -264,6 +274,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		WebhookURL:       cfg.BaseURL() + "/webhooks/klarna",
 		KlarnaConfigured: kl != nil,
 		Onboarding:       onboarding,
+		Bulk:             bulk,
 	})
 	if err != nil {
 		return nil, err
@@ -279,6 +290,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Partners:   partners,
 		Disputes:   disputes,
 		Onboarding: onboarding,
+		Bulk:       bulk,
 		Acquirer:   acquirer,
 		ln:         opts.Listener,
 		srv: &http.Server{
@@ -336,10 +348,11 @@ func encryptionBox(cfg *config.Config, key []byte) (*secretbox.Box, error) {
 // KlarnaConfig is the Klarna client configuration from cfg. allowSim lets
 // it talk to the simulator (dev and demos only).
 func KlarnaConfig(cfg *config.Config, allowSim bool) *klarna.Config {
+	limits, _ := klarna.ParseRateLimits(cfg.KlarnaRateLimits) // validated at load
 	return &klarna.Config{
 		GatewayURL: cfg.KlarnaGatewayURL, DisputesURL: cfg.KlarnaDisputesURL, SettlementsURL: cfg.KlarnaSettlementsURL,
 		APIKey: cfg.KlarnaAPIKey, ClientCertFile: cfg.KlarnaCertFile, ClientKeyFile: cfg.KlarnaKeyFile,
-		Timeout: cfg.KlarnaTimeout, AllowSimulator: allowSim,
+		Timeout: cfg.KlarnaTimeout, AllowSimulator: allowSim, RateLimits: limits,
 	}
 }
 

@@ -49,3 +49,11 @@ type lateOnboarder struct{ svc *partner.OnboardingService }
 func (l *lateOnboarder) Run(ctx context.Context, draftID uuid.UUID) error {
 	return l.svc.Run(ctx, draftID)
 }
+
+// lateBulkFeeder lets the job queue be built before the bulk service it
+// runs; svc is set before the queue starts.
+type lateBulkFeeder struct{ svc *partner.BulkService }
+
+func (l *lateBulkFeeder) FeedRound(ctx context.Context, runID uuid.UUID) (bool, time.Duration, error) {
+	return l.svc.FeedRound(ctx, runID)
+}

@@ -22,6 +22,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/secretbox"
 )
 
@@ -71,6 +72,7 @@ type Config struct {
 	KlarnaCertFile        string        `env:"KLARNA_CLIENT_CERT_FILE" help:"optional mTLS client certificate (PEM)"`
 	KlarnaKeyFile         string        `env:"KLARNA_CLIENT_KEY_FILE" help:"private key for KLARNA_CLIENT_CERT_FILE (PEM)"`
 	KlarnaTimeout         time.Duration `env:"KLARNA_TIMEOUT" default:"30s" help:"timeout of one Klarna call attempt"`
+	KlarnaRateLimits      string        `env:"KLARNA_RATE_LIMITS" default:"onboarding=5/s" help:"client-side pace per Klarna rate-limit category: category=N/s|N/m|N/h[:burst],… (onboarding, management, dispute, settlement); 429 and X-Ratelimit headers pause a category whatever this says"`
 	KlarnaBankAccountSalt string        `env:"KLARNA_BANK_ACCOUNT_SALT" secret:"true" help:"salt pre-shared with Klarna for Argon2id-hashing bank account numbers in onboarding (README §5.2); without it numbers can only be sent in clear"`
 	OnboardingWorkers     int           `env:"ONBOARDING_WORKERS" default:"4" help:"concurrent onboard calls to Klarna per instance (Account Onboarding rate limit)"`
 	OnboardingMaxAttempts int           `env:"ONBOARDING_MAX_ATTEMPTS" default:"8" help:"onboard calls a submission makes on 429/5xx/timeouts before it is marked failed"`
@@ -304,6 +306,9 @@ func (c *Config) validate() error {
 	}
 	if (c.KlarnaCertFile == "") != (c.KlarnaKeyFile == "") {
 		return &FieldError{Prefix + "KLARNA_CLIENT_KEY_FILE", "KLARNA_CLIENT_CERT_FILE and KLARNA_CLIENT_KEY_FILE are set together"}
+	}
+	if _, err := klarna.ParseRateLimits(c.KlarnaRateLimits); err != nil {
+		return &FieldError{Prefix + "KLARNA_RATE_LIMITS", err.Error()}
 	}
 	if err := validHostPort(c.KlarnaSimAddr); err != nil {
 		return &FieldError{Prefix + "KLARNA_SIM_ADDR", err.Error()}

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/httpapi"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
+	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
@@ -141,6 +143,15 @@ func TestPermissionMatrix(t *testing.T) {
 			}
 		}
 	}
+	// A bulk run (the template's example row) for the :run routes.
+	var tmpl bytes.Buffer
+	if err := partner.WriteBulkTemplate(&tmpl); err != nil {
+		t.Fatal(err)
+	}
+	bulkRun, err := a.Bulk.Upload(t.Context(), "matrix.csv", &tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
 	objects := map[string]tenantObjects{"aurora": seedTenantObjects(t, a, "aurora"), "borealis": seedTenantObjects(t, a, "borealis")}
 	clients := map[string]*apitest.Client{}
 	for p := range personaRoles {
@@ -221,7 +232,7 @@ func TestPermissionMatrix(t *testing.T) {
 					}
 					path := strings.NewReplacer(":tenant", tenants[slug], ":user", userIn[slug], ":role", "merchant-finance",
 						":invitation", "00000000-0000-0000-0000-000000000001", ":token", token, ":event", objects[objTenant].event, ":subscription", "krn:none",
-						":draft", draft).Replace(rt.Path)
+						":draft", draft, ":run", bulkRun.ID.String()).Replace(rt.Path)
 					if which == "other" && rt.Method == http.MethodGet && rt.Tenant != "path" && !strings.Contains(rt.Path, ":") {
 						// A list asked to narrow to the other tenant: it may
 						// narrow, never widen.

@@ -70,6 +70,8 @@ type Options struct {
 
 	// Onboarding prepares and submits partner onboardings.
 	Onboarding *partner.OnboardingService
+	// Bulk onboards partners from an uploaded CSV.
+	Bulk *partner.BulkService
 }
 
 // server holds the handlers' dependencies.
@@ -93,7 +95,7 @@ func New(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Use(requestIDs(opts.Logger), accessLog(), compressJSON(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes), validInput)
+	r.Use(requestIDs(opts.Logger), accessLog(), compressJSON(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes, routeBodyLimits()), validInput)
 
 	// Operations.
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
