@@ -14,10 +14,13 @@ CREATE INDEX partner_accounts_updated ON partner_accounts (updated_at, tenant_id
 -- Warnings that name a subject (brand.data-incomplete names a brand):
 -- event type → {subject id → the value that was wrong}, so a read from
 -- Klarna can tell when the subject changed and clear the warning.
-ALTER TABLE partner_accounts ADD COLUMN warning_subjects jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE partner_accounts
+    ADD COLUMN warning_subjects jsonb NOT NULL DEFAULT '{}',
+    -- the account's contact person as Klarna returned it
+    ADD COLUMN contact jsonb NOT NULL DEFAULT '{}';
 
 -- +goose Down
-ALTER TABLE partner_accounts DROP COLUMN warning_subjects;
+ALTER TABLE partner_accounts DROP COLUMN warning_subjects, DROP COLUMN contact;
 DROP INDEX partner_accounts_updated;
 DROP INDEX partner_accounts_synced;
 DROP INDEX partner_accounts_state;

@@ -110,7 +110,9 @@ type App struct {
 	// domain services its handlers belong to.
 	Webhooks *webhook.Service
 	Partners *partner.Service
-	Disputes *dispute.Service
+	// Directory is the partner directory and the sync of accounts from Klarna.
+	Directory *partner.Directory
+	Disputes  *dispute.Service
 	// Onboarding prepares onboarding drafts and submits them to Klarna.
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
@@ -203,6 +205,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterOnboarding(kinds, onb, cfg.OnboardingWorkers)
 	feeder := &lateBulkFeeder{}
 	jobs.RegisterBulkFeed(kinds, feeder)
+	syncer := &lateSyncer{}
+	jobs.RegisterPartnerSync(kinds, syncer, sweepEvery(cfg.PartnerResyncAfter))
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -230,6 +234,14 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	}
 	proc.svc = wh
 	partners := partner.NewService(db.Partners(), wh, acc.record)
+	dirOpts := partner.DirectoryOptions{Store: db.Directory(), Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, cfg.WebhookMaxAttempts), Audit: acc.record,
+		StuckAfter: cfg.PartnerStuckAfter, ResyncAfter: cfg.PartnerResyncAfter, SyncInterval: cfg.PartnerSyncInterval}
+	if kl != nil {
+		dirOpts.Klarna = kl
+	}
+	directory := partner.NewDirectory(dirOpts)
+	syncer.dir = directory
+	partners.UseDirectory(directory)
 	partners.RegisterWebhooks(registry)
 	var fetcher dispute.Fetcher
 	if kl != nil {
@@ -271,6 +283,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Idempotency:   db.Idempotency(),
 
 		Webhooks:         wh,
+		Directory:        directory,
 		WebhookURL:       cfg.BaseURL() + "/webhooks/klarna",
 		KlarnaConfigured: kl != nil,
 		Onboarding:       onboarding,
@@ -288,6 +301,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Klarna:     kl,
 		Webhooks:   wh,
 		Partners:   partners,
+		Directory:  directory,
 		Disputes:   disputes,
 		Onboarding: onboarding,
 		Bulk:       bulk,
@@ -329,6 +343,19 @@ type lateProcessor struct{ svc *webhook.Service }
 
 func (p *lateProcessor) Process(ctx context.Context, pk int64, attempt, maxAttempts int) error {
 	return p.svc.Process(ctx, pk, attempt, maxAttempts)
+}
+
+// lateSyncer lets the job queue be built before the directory it runs;
+// dir is set before the queue starts.
+type lateSyncer struct{ dir *partner.Directory }
+
+func (l *lateSyncer) Sync(ctx context.Context, id string) error { return l.dir.Sync(ctx, id) }
+func (l *lateSyncer) QueueDue(ctx context.Context) (int, error) { return l.dir.QueueDue(ctx) }
+
+// sweepEvery is how often the job looking for overdue accounts runs: twice
+// per resync period, at least every second and at most every minute.
+func sweepEvery(resyncAfter time.Duration) time.Duration {
+	return min(max(resyncAfter/2, time.Second), time.Minute)
 }
 
 // encryptionBox is the box for stored secrets, or nil when no key is set.

@@ -208,7 +208,7 @@ type DirectoryStore interface {
 	ListPartners(ctx context.Context, sc scope.Scope, f Filter, cursor string, limit int) ([]Summary, string, error)
 	StreamPartners(ctx context.Context, sc scope.Scope, f Filter, fn func(Summary) error) error
 	// Partner is the summary of a partner tenant in sc; NotFound outside.
-	Partner(ctx context.Context, sc scope.Scope, tenantID uuid.UUID) (Summary, error)
+	Partner(ctx context.Context, sc scope.Scope, tenantID uuid.UUID, stuckBefore time.Time) (Summary, error)
 	Resources(ctx context.Context, accountID string) ([]Resource, error)
 	Contact(ctx context.Context, accountID string) (klarna.Contact, error)
 	// WarningSubjects reads an account's unresolved warnings and locks the
@@ -240,9 +240,10 @@ type AccountReader interface {
 }
 
 // SyncEnqueuer queues a read of an account from Klarna in the transaction
-// of ctx; queued is false when one was already waiting.
+// of ctx. A due read (the periodic job's) is not queued (queued false)
+// while another due read of the account is waiting or running.
 type SyncEnqueuer interface {
-	EnqueueSync(ctx context.Context, accountID string) (queued bool, err error)
+	EnqueueSync(ctx context.Context, accountID string, due bool) (queued bool, err error)
 }
 
 // DirectoryOptions configure the directory.
@@ -366,7 +367,7 @@ func csvSafe(s string) string {
 
 // Tree is a partner's page; NotFound for a tenant outside sc.
 func (d *Directory) Tree(ctx context.Context, sc scope.Scope, tenantID uuid.UUID) (Tree, error) {
-	s, err := d.o.Store.Partner(ctx, sc, tenantID)
+	s, err := d.o.Store.Partner(ctx, sc, tenantID, d.stuckBefore())
 	if err != nil {
 		return Tree{}, err
 	}
@@ -458,7 +459,7 @@ func buildTree(t Tree, rs []Resource) (Tree, error) {
 // RequestRefresh queues a read of the partner's account from Klarna,
 // audited. NotFound outside sc; Conflict when no account is linked.
 func (d *Directory) RequestRefresh(ctx context.Context, sc scope.Scope, tenantID uuid.UUID) (accountID string, queued bool, err error) {
-	s, err := d.o.Store.Partner(ctx, sc, tenantID)
+	s, err := d.o.Store.Partner(ctx, sc, tenantID, d.stuckBefore())
 	if err != nil {
 		return "", false, err
 	}
@@ -469,7 +470,7 @@ func (d *Directory) RequestRefresh(ctx context.Context, sc scope.Scope, tenantID
 		return "", false, apperr.E(apperr.Conflict, "Klarna is not configured, so the account cannot be read.")
 	}
 	err = d.o.Store.InTx(ctx, func(ctx context.Context) error {
-		if queued, err = d.o.Enqueuer.EnqueueSync(ctx, s.KlarnaAccountID); err != nil {
+		if queued, err = d.o.Enqueuer.EnqueueSync(ctx, s.KlarnaAccountID, false); err != nil {
 			return err
 		}
 		return d.o.Audit(ctx, actor.Change{Action: "partner:refresh", TenantID: &tenantID, TargetType: "klarna_account", TargetID: s.KlarnaAccountID,
@@ -551,7 +552,7 @@ func (d *Directory) OnAccountEvent(ctx context.Context, eventType, accountID str
 	if d.o.Klarna == nil {
 		return nil
 	}
-	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID)
+	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID, false)
 	return err
 }
 
@@ -560,7 +561,7 @@ func (d *Directory) OnLink(ctx context.Context, accountID string) error {
 	if d.o.Klarna == nil {
 		return nil
 	}
-	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID)
+	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID, false)
 	return err
 }
 
@@ -664,7 +665,7 @@ func (d *Directory) QueueDue(ctx context.Context) (int, error) {
 	n := 0
 	err = d.o.Store.InTx(ctx, func(ctx context.Context) error {
 		for _, id := range ids {
-			queued, err := d.o.Enqueuer.EnqueueSync(ctx, id)
+			queued, err := d.o.Enqueuer.EnqueueSync(ctx, id, true)
 			if err != nil {
 				return err
 			}
