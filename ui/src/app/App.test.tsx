@@ -98,7 +98,7 @@ describe('app shell', () => {
 
   it('shows the 404 page below a known section too', async () => {
     stubMeta();
-    renderApp('/partners/unknown-thing');
+    renderApp('/partners/some-partner/unknown-thing');
     expect(await screen.findByRole('heading', { level: 1, name: 'Page not found' })).toBeInTheDocument();
   });
 

@@ -142,9 +142,11 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
       columns.map((c) => ({
         id: c.id,
         header: c.header,
+        // Sorting is the server's; an accessor only makes the column sortable to TanStack.
+        accessorFn: () => undefined,
         cell: (ctx) => c.cell(ctx.row.original),
         enableSorting: !!c.sortable && !!onSortChange,
-        sortDescFirst: c.sortDescFirst,
+        sortDescFirst: c.sortDescFirst ?? false,
         enableHiding: c.hideable !== false,
       })),
     [columns, onSortChange],

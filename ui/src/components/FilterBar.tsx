@@ -12,8 +12,8 @@ export interface FilterBarProps<V extends Values> {
   /** The inputs, bound to the draft: `set(name, value)` changes the draft only; Apply sends it. */
   children: (draft: V, set: (name: keyof V, value: string | null | undefined) => void) => ReactNode;
   cols?: { base?: number; sm?: number; lg?: number };
-  /** A line of help beside the buttons. */
-  note?: ReactNode;
+  /** A line of help beside the buttons (may depend on the draft). */
+  note?: ReactNode | ((draft: V) => ReactNode);
 }
 
 function Form<V extends Values>({ label, value, onApply, children, cols, note }: FilterBarProps<V>) {
@@ -28,7 +28,7 @@ function Form<V extends Values>({ label, value, onApply, children, cols, note }:
       <SimpleGrid cols={cols ?? { base: 1, sm: 2, lg: 5 }}>{children(draft, set)}</SimpleGrid>
       <Group justify="space-between" mt="md">
         <Text size="xs" c="dimmed">
-          {note}
+          {typeof note === 'function' ? note(draft) : note}
         </Text>
         <Group>
           <Button variant="default" onClick={() => {
