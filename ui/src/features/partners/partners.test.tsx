@@ -224,7 +224,8 @@ describe('onboarding board', () => {
     expect(within(operational).getByText('brand data incomplete')).toBeInTheDocument();
     expect(within(operational).getByRole('link', { name: 'Aurora Outfitters' })).toHaveAttribute('href', `/partners/${AURORA_ID}`);
     expect(within(screen.getByRole('region', { name: 'Submitted' })).getByText('None.')).toBeInTheDocument();
-    expect(within(screen.getByRole('region', { name: 'Draft' })).getByText('Cirrus Cafés')).toBeInTheDocument();
+    // A draft opens in the wizard.
+    expect(within(screen.getByRole('region', { name: 'Draft' })).getByRole('link', { name: 'Cirrus Cafés' })).toHaveAttribute('href', '/onboarding/drafts/d-1');
   });
 
   it('shows the merchant only what the server sends for its own partner, in its words', async () => {
