@@ -2,6 +2,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Schemas } from '@/lib/api';
+import { formatDateTime } from '@/lib/format';
 import { AURORA_ID, BOREALIS_ID, partnerDetail, partners, personas } from '@/test/fixtures';
 import { jsonResponse, problemResponse, renderApp, stubApi, type SentRequest } from '@/test/render';
 
@@ -176,6 +177,8 @@ describe('partner page', () => {
     const post = sent.find((r) => r.method === 'POST');
     expect(post?.url).toBe(`/api/v1/tenants/${AURORA_ID}/partner/refresh`);
     expect(post?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f]{32}$/);
+    // The page reads the partner again and shows what Klarna returned this time.
+    expect(await screen.findByText(new RegExp(`As Klarna returned it at ${formatDateTime('2026-11-21T08:00:00Z')}`))).toBeInTheDocument();
   });
 
   it('offers neither button without partner:onboard or partner:update', async () => {
