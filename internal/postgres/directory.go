@@ -222,7 +222,9 @@ func listSQL(sc scope.Scope, f partner.Filter, cursor string, limit int) (string
 	if len(ac) == 0 && strings.HasPrefix(col, "t.") {
 		// Nothing depends on the account: take the page of tenants first
 		// and join only its accounts.
-		from = ` FROM (SELECT t.* FROM tenants t WHERE ` + strings.Join(tc, " AND ") + order + `) t` + strings.TrimPrefix(directoryFrom, " FROM tenants t")
+		// The page's ids come from an index-only scan (tenants_partner_page).
+		from = ` FROM (SELECT t.id FROM tenants t WHERE ` + strings.Join(tc, " AND ") + order + `) page JOIN tenants t ON t.id = page.id` +
+			strings.TrimPrefix(directoryFrom, " FROM tenants t")
 		args = append(args, limit+1)
 		tc = []string{"TRUE"}
 	}
