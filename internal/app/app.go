@@ -89,6 +89,12 @@ type Options struct {
 	// Listener, when set, is served instead of listening on cfg.HTTPAddr
 	// (tests hold their port open from the moment they choose it).
 	Listener net.Listener
+	// OnboardingRetryBase overrides the first retry delay of an onboard
+	// call Klarna did not time (tests).
+	OnboardingRetryBase time.Duration
+	// BulkWindow overrides how many drafts of a bulk run wait on Klarna at
+	// once (tests).
+	BulkWindow int
 }
 
 // App is a running Partner Desk instance.
@@ -107,6 +113,10 @@ type App struct {
 	// Directory is the partner directory and the sync of accounts from Klarna.
 	Directory *partner.Directory
 	Disputes  *dispute.Service
+	// Onboarding prepares onboarding drafts and submits them to Klarna.
+	Onboarding *partner.OnboardingService
+	// Bulk onboards partners from an uploaded CSV.
+	Bulk *partner.BulkService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -193,6 +203,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterWebhookProcessing(kinds, proc)
 	syncer := &lateSyncer{}
 	jobs.RegisterPartnerSync(kinds, syncer, sweepEvery(cfg.PartnerResyncAfter))
+	onb := &lateOnboarder{}
+	jobs.RegisterOnboarding(kinds, onb, cfg.OnboardingWorkers)
+	feeder := &lateBulkFeeder{}
+	jobs.RegisterBulkFeed(kinds, feeder)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -235,6 +249,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	}
 	disputes := dispute.NewService(db.Disputes(), fetcher)
 	disputes.RegisterWebhooks(registry)
+	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, opts.OnboardingRetryBase)
+	onb.svc = onboarding
+	bulk := partner.NewBulkService(partner.BulkOptions{Store: db.Bulk(), Drafts: onboarding, Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), Audit: acc.record,
+		Window: opts.BulkWindow})
+	feeder.svc = bulk
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -267,23 +286,27 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Directory:        directory,
 		WebhookURL:       cfg.BaseURL() + "/webhooks/klarna",
 		KlarnaConfigured: kl != nil,
+		Onboarding:       onboarding,
+		Bulk:             bulk,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &App{
-		cfg:       cfg,
-		log:       log,
-		DB:        db,
-		Jobs:      jobClient,
-		Access:    acc,
-		Klarna:    kl,
-		Webhooks:  wh,
-		Partners:  partners,
-		Directory: directory,
-		Disputes:  disputes,
-		Acquirer:  acquirer,
-		ln:        opts.Listener,
+		cfg:        cfg,
+		log:        log,
+		DB:         db,
+		Jobs:       jobClient,
+		Access:     acc,
+		Klarna:     kl,
+		Webhooks:   wh,
+		Partners:   partners,
+		Directory:  directory,
+		Onboarding: onboarding,
+		Disputes:   disputes,
+		Bulk:       bulk,
+		Acquirer:   acquirer,
+		ln:         opts.Listener,
 		srv: &http.Server{
 			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,
@@ -352,10 +375,11 @@ func encryptionBox(cfg *config.Config, key []byte) (*secretbox.Box, error) {
 // KlarnaConfig is the Klarna client configuration from cfg. allowSim lets
 // it talk to the simulator (dev and demos only).
 func KlarnaConfig(cfg *config.Config, allowSim bool) *klarna.Config {
+	limits, _ := klarna.ParseRateLimits(cfg.KlarnaRateLimits) // validated at load
 	return &klarna.Config{
 		GatewayURL: cfg.KlarnaGatewayURL, DisputesURL: cfg.KlarnaDisputesURL, SettlementsURL: cfg.KlarnaSettlementsURL,
 		APIKey: cfg.KlarnaAPIKey, ClientCertFile: cfg.KlarnaCertFile, ClientKeyFile: cfg.KlarnaKeyFile,
-		Timeout: cfg.KlarnaTimeout, AllowSimulator: allowSim,
+		Timeout: cfg.KlarnaTimeout, AllowSimulator: allowSim, RateLimits: limits,
 	}
 }
 

@@ -13,6 +13,7 @@ type Code string
 
 const (
 	Invalid         Code = "invalid"            // the request is malformed or fails validation (400/422)
+	Unprocessable   Code = "unprocessable"      // well-formed, but the object it acts on fails validation (422)
 	NotFound        Code = "not_found"          // the resource does not exist or is not visible to the caller (404)
 	Conflict        Code = "conflict"           // the resource is in a state that forbids the action (409)
 	Forbidden       Code = "forbidden"          // the caller may see the resource but not act on it (403)

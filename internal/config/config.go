@@ -22,6 +22,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/secretbox"
 )
 
@@ -64,15 +65,19 @@ type Config struct {
 	LoginRateLimit   int           `env:"LOGIN_RATE_LIMIT" default:"30" help:"login attempts per client address per minute"`
 	DevIdPAddr       string        `env:"DEV_IDP_ADDR" default:"127.0.0.1:8091" help:"dev only: host:port of the development identity provider"`
 
-	KlarnaGatewayURL     string        `env:"KLARNA_GATEWAY_URL" default:"https://api-global.test.klarna.com" help:"Klarna Network gateway (Management, Notifications); live: https://api-global.klarna.com"`
-	KlarnaDisputesURL    string        `env:"KLARNA_DISPUTES_URL" default:"https://api.playground.klarna.com" help:"host of the Payment Dispute API; live: https://api.klarna.com"`
-	KlarnaSettlementsURL string        `env:"KLARNA_SETTLEMENTS_URL" default:"https://api.playground.klarna.com/settlements/v1" help:"Settlements API; live: https://api.klarna.com/settlements/v1"`
-	KlarnaAPIKey         string        `env:"KLARNA_API_KEY" secret:"true" help:"the acquirer's Klarna API key (klarna_test_… or klarna_live_…)"`
-	KlarnaCertFile       string        `env:"KLARNA_CLIENT_CERT_FILE" help:"optional mTLS client certificate (PEM)"`
-	KlarnaKeyFile        string        `env:"KLARNA_CLIENT_KEY_FILE" help:"private key for KLARNA_CLIENT_CERT_FILE (PEM)"`
-	KlarnaTimeout        time.Duration `env:"KLARNA_TIMEOUT" default:"30s" help:"timeout of one Klarna call attempt"`
-	KlarnaSimAddr        string        `env:"KLARNA_SIM_ADDR" default:"127.0.0.1:8090" help:"dev only: host:port of the in-process Klarna simulator"`
-	KlarnaSimSpeed       float64       `env:"KLARNA_SIM_SPEED" default:"1" help:"dev only: simulated seconds per real second"`
+	KlarnaGatewayURL      string        `env:"KLARNA_GATEWAY_URL" default:"https://api-global.test.klarna.com" help:"Klarna Network gateway (Management, Notifications); live: https://api-global.klarna.com"`
+	KlarnaDisputesURL     string        `env:"KLARNA_DISPUTES_URL" default:"https://api.playground.klarna.com" help:"host of the Payment Dispute API; live: https://api.klarna.com"`
+	KlarnaSettlementsURL  string        `env:"KLARNA_SETTLEMENTS_URL" default:"https://api.playground.klarna.com/settlements/v1" help:"Settlements API; live: https://api.klarna.com/settlements/v1"`
+	KlarnaAPIKey          string        `env:"KLARNA_API_KEY" secret:"true" help:"the acquirer's Klarna API key (klarna_test_… or klarna_live_…)"`
+	KlarnaCertFile        string        `env:"KLARNA_CLIENT_CERT_FILE" help:"optional mTLS client certificate (PEM)"`
+	KlarnaKeyFile         string        `env:"KLARNA_CLIENT_KEY_FILE" help:"private key for KLARNA_CLIENT_CERT_FILE (PEM)"`
+	KlarnaTimeout         time.Duration `env:"KLARNA_TIMEOUT" default:"30s" help:"timeout of one Klarna call attempt"`
+	KlarnaRateLimits      string        `env:"KLARNA_RATE_LIMITS" default:"onboarding=5/s" help:"client-side pace per Klarna rate-limit category: category=N/s|N/m|N/h[:burst],… (onboarding, management, dispute, settlement); 429 and X-Ratelimit headers pause a category whatever this says"`
+	KlarnaBankAccountSalt string        `env:"KLARNA_BANK_ACCOUNT_SALT" secret:"true" help:"salt pre-shared with Klarna for Argon2id-hashing bank account numbers in onboarding (README §5.2); without it numbers can only be sent in clear"`
+	OnboardingWorkers     int           `env:"ONBOARDING_WORKERS" default:"4" help:"concurrent onboard calls to Klarna per instance (Account Onboarding rate limit)"`
+	OnboardingMaxAttempts int           `env:"ONBOARDING_MAX_ATTEMPTS" default:"8" help:"onboard calls a submission makes on 429/5xx/timeouts before it is marked failed"`
+	KlarnaSimAddr         string        `env:"KLARNA_SIM_ADDR" default:"127.0.0.1:8090" help:"dev only: host:port of the in-process Klarna simulator"`
+	KlarnaSimSpeed        float64       `env:"KLARNA_SIM_SPEED" default:"1" help:"dev only: simulated seconds per real second"`
 
 	EncryptionKey         string        `env:"ENCRYPTION_KEY" secret:"true" help:"32 random bytes, base64 (openssl rand -base64 32): encrypts stored secrets; dev keeps one in DATA_DIR"`
 	WebhookSigningKeys    []string      `env:"KLARNA_WEBHOOK_SIGNING_KEYS" secret:"true" help:"signing keys made elsewhere (Klarna Portal): signing_key_id=secret,…"`
@@ -301,6 +306,9 @@ func (c *Config) validate() error {
 	}
 	if (c.KlarnaCertFile == "") != (c.KlarnaKeyFile == "") {
 		return &FieldError{Prefix + "KLARNA_CLIENT_KEY_FILE", "KLARNA_CLIENT_CERT_FILE and KLARNA_CLIENT_KEY_FILE are set together"}
+	}
+	if _, err := klarna.ParseRateLimits(c.KlarnaRateLimits); err != nil {
+		return &FieldError{Prefix + "KLARNA_RATE_LIMITS", err.Error()}
 	}
 	if err := validHostPort(c.KlarnaSimAddr); err != nil {
 		return &FieldError{Prefix + "KLARNA_SIM_ADDR", err.Error()}

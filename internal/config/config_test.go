@@ -45,6 +45,7 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"ErrMetricsAddrIsHTTPAddr", "PARTNERDESK_METRICS_ADDR", "127.0.0.1:8080", "another address"},
 		{"ErrMetricsTokenShort", "PARTNERDESK_METRICS_TOKEN", "secret", "at least 16"},
 		{"ErrQuarantineRate", "PARTNERDESK_WEBHOOK_QUARANTINE_RATE", "0", "at least 1"},
+		{"ErrKlarnaRateLimit", "PARTNERDESK_KLARNA_RATE_LIMITS", "onboarding=5", "needs a unit"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -133,9 +133,14 @@ func securityHeaders(tls bool) gin.HandlerFunc {
 }
 
 // bodyLimit refuses declared oversize bodies at once and caps the rest, so a
-// handler reading past the limit fails with *http.MaxBytesError.
-func bodyLimit(max int64) gin.HandlerFunc {
+// handler reading past the limit fails with *http.MaxBytesError. A route
+// in larger ("METHOD /full/path") has a limit of its own (a CSV upload).
+func bodyLimit(limit int64, larger map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		max := limit
+		if n, ok := larger[c.Request.Method+" "+c.FullPath()]; ok {
+			max = n
+		}
 		if c.Request.ContentLength > max {
 			writeProblem(c, apperr.E(apperr.TooLarge, "The request body is larger than %d bytes.", max))
 			return

@@ -18,6 +18,8 @@ func statusOf(code apperr.Code) int {
 	switch code {
 	case apperr.Invalid:
 		return http.StatusBadRequest
+	case apperr.Unprocessable:
+		return http.StatusUnprocessableEntity
 	case apperr.NotFound:
 		return http.StatusNotFound
 	case apperr.Conflict:

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
@@ -33,6 +34,8 @@ type route struct {
 	tenant       tenantFrom
 	stepUp       bool
 	handler      gin.HandlerFunc
+	// maxBody, when set, replaces MAX_BODY_BYTES for this route.
+	maxBody int64
 }
 
 // routes is the /api/v1 table (besides /meta and /openapi.json, which are public).
@@ -75,14 +78,42 @@ func (s *server) routes() []route {
 		// --- end partners directory ---
 
 		// --- onboarding (issue 9) ---
+		{method: "GET", path: "/onboarding/catalogue", action: "partner:onboard", tenant: anyTenant, handler: s.getOnboardingCatalogue},
+		{method: "GET", path: "/onboarding/drafts", action: "partner:onboard", tenant: anyTenant, handler: s.listOnboardingDrafts},
+		{method: "POST", path: "/onboarding/drafts", action: "partner:onboard", tenant: anyTenant, handler: s.createOnboardingDraft},
+		{method: "GET", path: "/onboarding/drafts/:draft", action: "partner:onboard", tenant: anyTenant, handler: s.getOnboardingDraft},
+		{method: "PUT", path: "/onboarding/drafts/:draft", action: "partner:onboard", tenant: anyTenant, handler: s.saveOnboardingDraft},
+		{method: "DELETE", path: "/onboarding/drafts/:draft", action: "partner:onboard", tenant: anyTenant, handler: s.discardOnboardingDraft},
+		{method: "GET", path: "/onboarding/drafts/:draft/payload", action: "partner:onboard", tenant: anyTenant, handler: s.getOnboardingPayload},
+		{method: "POST", path: "/onboarding/drafts/:draft/submit", action: "partner:onboard", tenant: anyTenant, handler: s.submitOnboardingDraft},
+		{method: "POST", path: "/onboarding/drafts/:draft/resolve", action: "partner:onboard", tenant: anyTenant, handler: s.resolveOnboardingConflict},
 		// --- end onboarding ---
 
 		// --- bulk onboarding (issue 9) ---
+		{method: "GET", path: "/onboarding/bulk/template.csv", action: "partner:onboard", tenant: anyTenant, handler: s.getBulkTemplate},
+		{method: "GET", path: "/onboarding/bulk", action: "partner:onboard", tenant: anyTenant, handler: s.listBulkRuns},
+		{method: "POST", path: "/onboarding/bulk", action: "partner:onboard", tenant: anyTenant, handler: s.uploadBulk, maxBody: partner.MaxBulkBytes},
+		{method: "GET", path: "/onboarding/bulk/:run", action: "partner:onboard", tenant: anyTenant, handler: s.getBulkRun},
+		{method: "GET", path: "/onboarding/bulk/:run/rows", action: "partner:onboard", tenant: anyTenant, handler: s.listBulkRows},
+		{method: "POST", path: "/onboarding/bulk/:run/start", action: "partner:onboard", tenant: anyTenant, handler: s.startBulk},
+		{method: "POST", path: "/onboarding/bulk/:run/cancel", action: "partner:onboard", tenant: anyTenant, handler: s.cancelBulk},
+		{method: "GET", path: "/onboarding/bulk/:run/results.csv", action: "partner:onboard", tenant: anyTenant, handler: s.exportBulkResults},
 		// --- end bulk onboarding ---
 
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
 		{method: "GET", path: "/audit/export.csv", action: "audit:export", tenant: anyTenant, handler: s.exportAudit},
 	}
+}
+
+// routeBodyLimits are the routes with a body limit of their own.
+func routeBodyLimits() map[string]int64 {
+	out := map[string]int64{}
+	for _, r := range (&server{}).routes() {
+		if r.maxBody > 0 {
+			out[r.method+" /api/v1"+r.path] = r.maxBody
+		}
+	}
+	return out
 }
 
 // mount registers the table behind authentication, CSRF, authorization and

@@ -23,6 +23,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/openapi"
 	"github.com/partnerdesk/partnerdesk/internal/idem"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
+	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -67,6 +68,11 @@ type Options struct {
 	Directory        PartnerDirectory
 	WebhookURL       string
 	KlarnaConfigured bool
+
+	// Onboarding prepares and submits partner onboardings.
+	Onboarding *partner.OnboardingService
+	// Bulk onboards partners from an uploaded CSV.
+	Bulk *partner.BulkService
 }
 
 // server holds the handlers' dependencies.
@@ -90,7 +96,7 @@ func New(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Use(requestIDs(opts.Logger), accessLog(), compressJSON(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes), validInput)
+	r.Use(requestIDs(opts.Logger), accessLog(), compressJSON(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes, routeBodyLimits()), validInput)
 
 	// Operations.
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })

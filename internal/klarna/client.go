@@ -55,6 +55,11 @@ type Config struct {
 	// (they carry HeaderSimulator). Only dev and demos set it, so a
 	// production instance can never run against the simulator by mistake.
 	AllowSimulator bool
+	// RateLimits paces the calls of each rate-limit category (key:
+	// Category*) on our side, so Klarna's quota is used without 429s. Every
+	// category, configured or not, pauses all its callers when Klarna
+	// answers 429 or says the quota is used up (README §3.6).
+	RateLimits map[string]RateLimit
 }
 
 // HeaderSimulator marks every answer of the Klarna simulator.
@@ -76,6 +81,7 @@ type Client struct {
 	m       *metrics
 	signer  *DeepLinkSigner
 	sim     bool
+	limits  *limiters
 }
 
 type metrics struct {
@@ -146,6 +152,7 @@ func New(cfg Config) (*Client, error) {
 		m:       newMetrics(cfg.Registerer),
 		signer:  cfg.DeepLinkSigner,
 		sim:     cfg.AllowSimulator,
+		limits:  newLimiters(cfg.RateLimits, cfg.Registerer),
 	}
 	for i, raw := range []string{cfg.GatewayURL, cfg.DisputesURL, cfg.SettlementsURL} {
 		u, err := url.Parse(raw)
@@ -325,8 +332,16 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 		c.log.LogAttrs(ctx, level, "klarna call", attrs...)
 	}()
 
+	lim := c.limits.of(route.Category)
 	for attempt := 0; ; attempt++ {
 		retries = attempt
+		waited, werr := lim.wait(ctx)
+		c.limits.waited.WithLabelValues(route.Category).Add(waited.Seconds())
+		if werr != nil {
+			status = 0
+			lastErr = &Error{Operation: cl.op, Err: fmt.Errorf("%w (waiting for the %s rate limit)", werr, route.Category), CorrelationID: corr, Retries: attempt}
+			return lastErr
+		}
 		resp, err := c.attempt(ctx, route, target, cl, &o, timeout)
 		var wait time.Duration
 		if err != nil {
@@ -345,6 +360,12 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 			if rc := resp.header.Get(HeaderCorrelationID); rc != "" {
 				corr = rc
 			}
+			// Klarna's word on the quota holds every caller of the
+			// category, this one's retry included.
+			paused := lim.observe(status, resp.header, c.expBackoff(attempt))
+			if status == http.StatusTooManyRequests {
+				c.limits.limited.WithLabelValues(route.Category).Inc()
+			}
 			if status >= 200 && status < 300 {
 				lastErr = nil
 				return c.decode(cl, resp)
@@ -359,7 +380,17 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 			if !retryable(status) {
 				return lastErr
 			}
+			if status == http.StatusTooManyRequests {
+				// The limiter's pause is the back-off: the callers
+				// resume one by one at the paced rate, not in a storm.
+				if time.Since(start)+paused > c.maxTime {
+					return lastErr
+				}
+				c.m.retries.WithLabelValues(string(cl.op)).Inc()
+				continue
+			}
 			wait = retryAfter(resp.header, time.Now())
+			lastErr.RetryAfter = wait
 		}
 		if jitter := c.backoff(attempt); jitter > wait {
 			wait = jitter
@@ -464,11 +495,17 @@ func retryable(status int) bool {
 
 // backoff is full-jitter exponential: uniform in [0, min(cap, base·2^n)].
 func (c *Client) backoff(attempt int) time.Duration {
+	return time.Duration(rand.Int64N(int64(c.expBackoff(attempt)) + 1))
+}
+
+// expBackoff is the deterministic exponential delay min(cap, base·2^n), the
+// pause after a 429 that says nothing of when to come back.
+func (c *Client) expBackoff(attempt int) time.Duration {
 	d := c.base << min(attempt, 20)
 	if d <= 0 || d > c.cap {
 		d = c.cap
 	}
-	return time.Duration(rand.Int64N(int64(d) + 1))
+	return d
 }
 
 // retryAfter reads Retry-After (seconds or HTTP date) and, failing that,

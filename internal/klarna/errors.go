@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 )
@@ -22,7 +23,10 @@ type Error struct {
 	ValidationErrors []ValidationError
 	CorrelationID    string
 	Retries          int
-	Err              error // transport cause, if any
+	// RetryAfter is when Klarna said to try again (Retry-After, or the
+	// rate-limit reset), on a 429 or 5xx the client gave up retrying.
+	RetryAfter time.Duration
+	Err        error // transport cause, if any
 }
 
 func (e *Error) Error() string {

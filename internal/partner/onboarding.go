@@ -146,7 +146,7 @@ type Existing struct {
 	StoreGroups      map[string]bool
 	Brands           map[string]bool
 	Stores           map[string]bool
-	PaymentAccounts  map[string]bool // key: acquiring account id + "\x00" + payment account reference
+	PaymentAccounts  map[string]bool // key: acquiring account id + "\x1f" + payment account reference (PaymentAccountOf)
 }
 
 // DraftStatus is where a draft is on its way to Klarna.
@@ -182,6 +182,38 @@ type Draft struct {
 	UpdatedAt       time.Time
 	SubmittedAt     *time.Time
 	CompletedAt     *time.Time
+	// Existing is what an incremental draft's account held at Klarna when
+	// the draft was made (nil for a new partner).
+	Existing       *Existing
+	Result         *Result // the ids Klarna returned
+	NextAttemptAt  *time.Time
+	CreatedByEmail string
+	UpdatedByEmail string
+}
+
+// Result is what Klarna returned for a successful onboarding: its ids by
+// our references, and each payment account's pair the payments APIs need.
+type Result struct {
+	PartnerAccountID string                 `json:"partner_account_id"`
+	PaymentProductID string                 `json:"payment_product_id,omitempty"`
+	BusinessEntities []ResultID             `json:"business_entities"`
+	Brands           []ResultID             `json:"brands"`
+	StoreGroups      []ResultID             `json:"store_groups"`
+	Stores           []ResultID             `json:"stores"`
+	PaymentAccounts  []ResultPaymentAccount `json:"payment_accounts"`
+}
+
+// ResultID is one resource's Klarna id by our reference.
+type ResultID struct {
+	Reference string `json:"reference"`
+	ID        string `json:"id"`
+}
+
+// ResultPaymentAccount is a payment account Klarna holds.
+type ResultPaymentAccount struct {
+	PaymentAccountID          string `json:"payment_account_id"`
+	PaymentAcquiringAccountID string `json:"payment_acquiring_account_id"`
+	PaymentAccountReference   string `json:"payment_account_reference"`
 }
 
 // ConflictItem is one resource Klarna holds differently from the payload.

@@ -30,6 +30,60 @@ func (e APITokenStatus) Valid() bool {
 	}
 }
 
+// Defines values for BulkRowStatus.
+const (
+	BulkRowStatusCanceled  BulkRowStatus = "canceled"
+	BulkRowStatusFailed    BulkRowStatus = "failed"
+	BulkRowStatusInvalid   BulkRowStatus = "invalid"
+	BulkRowStatusPending   BulkRowStatus = "pending"
+	BulkRowStatusSubmitted BulkRowStatus = "submitted"
+	BulkRowStatusSucceeded BulkRowStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the BulkRowStatus enum.
+func (e BulkRowStatus) Valid() bool {
+	switch e {
+	case BulkRowStatusCanceled:
+		return true
+	case BulkRowStatusFailed:
+		return true
+	case BulkRowStatusInvalid:
+		return true
+	case BulkRowStatusPending:
+		return true
+	case BulkRowStatusSubmitted:
+		return true
+	case BulkRowStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkRunStatus.
+const (
+	BulkRunStatusCanceled  BulkRunStatus = "canceled"
+	BulkRunStatusDone      BulkRunStatus = "done"
+	BulkRunStatusRunning   BulkRunStatus = "running"
+	BulkRunStatusValidated BulkRunStatus = "validated"
+)
+
+// Valid indicates whether the value is a known member of the BulkRunStatus enum.
+func (e BulkRunStatus) Valid() bool {
+	switch e {
+	case BulkRunStatusCanceled:
+		return true
+	case BulkRunStatusDone:
+		return true
+	case BulkRunStatusRunning:
+		return true
+	case BulkRunStatusValidated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeTenantKind.
 const (
 	MeTenantKindAcquirer MeTenantKind = "acquirer"
@@ -84,6 +138,138 @@ func (e OnboardingBoardItemKind) Valid() bool {
 	}
 }
 
+// Defines values for OnboardingConflictItemKind.
+const (
+	OnboardingConflictItemKindAccount        OnboardingConflictItemKind = "account"
+	OnboardingConflictItemKindBrand          OnboardingConflictItemKind = "brand"
+	OnboardingConflictItemKindBusinessEntity OnboardingConflictItemKind = "business_entity"
+	OnboardingConflictItemKindPaymentAccount OnboardingConflictItemKind = "payment_account"
+	OnboardingConflictItemKindStore          OnboardingConflictItemKind = "store"
+	OnboardingConflictItemKindStoreGroup     OnboardingConflictItemKind = "store_group"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingConflictItemKind enum.
+func (e OnboardingConflictItemKind) Valid() bool {
+	switch e {
+	case OnboardingConflictItemKindAccount:
+		return true
+	case OnboardingConflictItemKindBrand:
+		return true
+	case OnboardingConflictItemKindBusinessEntity:
+		return true
+	case OnboardingConflictItemKindPaymentAccount:
+		return true
+	case OnboardingConflictItemKindStore:
+		return true
+	case OnboardingConflictItemKindStoreGroup:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingDraftKind.
+const (
+	OnboardingDraftKindIncremental OnboardingDraftKind = "incremental"
+	OnboardingDraftKindNew         OnboardingDraftKind = "new"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingDraftKind enum.
+func (e OnboardingDraftKind) Valid() bool {
+	switch e {
+	case OnboardingDraftKindIncremental:
+		return true
+	case OnboardingDraftKindNew:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingDraftCreateKind.
+const (
+	OnboardingDraftCreateKindIncremental OnboardingDraftCreateKind = "incremental"
+	OnboardingDraftCreateKindNew         OnboardingDraftCreateKind = "new"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingDraftCreateKind enum.
+func (e OnboardingDraftCreateKind) Valid() bool {
+	switch e {
+	case OnboardingDraftCreateKindIncremental:
+		return true
+	case OnboardingDraftCreateKindNew:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingDraftSummaryKind.
+const (
+	OnboardingDraftSummaryKindIncremental OnboardingDraftSummaryKind = "incremental"
+	OnboardingDraftSummaryKindNew         OnboardingDraftSummaryKind = "new"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingDraftSummaryKind enum.
+func (e OnboardingDraftSummaryKind) Valid() bool {
+	switch e {
+	case OnboardingDraftSummaryKindIncremental:
+		return true
+	case OnboardingDraftSummaryKindNew:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingResolveAction.
+const (
+	OnboardingResolveActionRename     OnboardingResolveAction = "rename"
+	OnboardingResolveActionTakeKlarna OnboardingResolveAction = "take_klarna"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingResolveAction enum.
+func (e OnboardingResolveAction) Valid() bool {
+	switch e {
+	case OnboardingResolveActionRename:
+		return true
+	case OnboardingResolveActionTakeKlarna:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingResolveKind.
+const (
+	OnboardingResolveKindAccount        OnboardingResolveKind = "account"
+	OnboardingResolveKindBrand          OnboardingResolveKind = "brand"
+	OnboardingResolveKindBusinessEntity OnboardingResolveKind = "business_entity"
+	OnboardingResolveKindPaymentAccount OnboardingResolveKind = "payment_account"
+	OnboardingResolveKindStore          OnboardingResolveKind = "store"
+	OnboardingResolveKindStoreGroup     OnboardingResolveKind = "store_group"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingResolveKind enum.
+func (e OnboardingResolveKind) Valid() bool {
+	switch e {
+	case OnboardingResolveKindAccount:
+		return true
+	case OnboardingResolveKindBrand:
+		return true
+	case OnboardingResolveKindBusinessEntity:
+		return true
+	case OnboardingResolveKindPaymentAccount:
+		return true
+	case OnboardingResolveKindStore:
+		return true
+	case OnboardingResolveKindStoreGroup:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OnboardingStage.
 const (
 	OnboardingStageDisabled             OnboardingStage = "disabled"
@@ -111,6 +297,36 @@ func (e OnboardingStage) Valid() bool {
 	case OnboardingStageStuck:
 		return true
 	case OnboardingStageSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingStatus.
+const (
+	OnboardingStatusConflict  OnboardingStatus = "conflict"
+	OnboardingStatusDraft     OnboardingStatus = "draft"
+	OnboardingStatusFailed    OnboardingStatus = "failed"
+	OnboardingStatusRejected  OnboardingStatus = "rejected"
+	OnboardingStatusSubmitted OnboardingStatus = "submitted"
+	OnboardingStatusSucceeded OnboardingStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingStatus enum.
+func (e OnboardingStatus) Valid() bool {
+	switch e {
+	case OnboardingStatusConflict:
+		return true
+	case OnboardingStatusDraft:
+		return true
+	case OnboardingStatusFailed:
+		return true
+	case OnboardingStatusRejected:
+		return true
+	case OnboardingStatusSubmitted:
+		return true
+	case OnboardingStatusSucceeded:
 		return true
 	default:
 		return false
@@ -282,6 +498,60 @@ func (e WebhookSetupSigningKeysSource) Valid() bool {
 	case WebhookSetupSigningKeysSourceApi:
 		return true
 	case WebhookSetupSigningKeysSourceConfig:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListBulkOnboardingRowsParamsStatus.
+const (
+	ListBulkOnboardingRowsParamsStatusFailed    ListBulkOnboardingRowsParamsStatus = "failed"
+	ListBulkOnboardingRowsParamsStatusInvalid   ListBulkOnboardingRowsParamsStatus = "invalid"
+	ListBulkOnboardingRowsParamsStatusPending   ListBulkOnboardingRowsParamsStatus = "pending"
+	ListBulkOnboardingRowsParamsStatusSucceeded ListBulkOnboardingRowsParamsStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the ListBulkOnboardingRowsParamsStatus enum.
+func (e ListBulkOnboardingRowsParamsStatus) Valid() bool {
+	switch e {
+	case ListBulkOnboardingRowsParamsStatusFailed:
+		return true
+	case ListBulkOnboardingRowsParamsStatusInvalid:
+		return true
+	case ListBulkOnboardingRowsParamsStatusPending:
+		return true
+	case ListBulkOnboardingRowsParamsStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListOnboardingDraftsParamsStatus.
+const (
+	ListOnboardingDraftsParamsStatusConflict  ListOnboardingDraftsParamsStatus = "conflict"
+	ListOnboardingDraftsParamsStatusDraft     ListOnboardingDraftsParamsStatus = "draft"
+	ListOnboardingDraftsParamsStatusFailed    ListOnboardingDraftsParamsStatus = "failed"
+	ListOnboardingDraftsParamsStatusRejected  ListOnboardingDraftsParamsStatus = "rejected"
+	ListOnboardingDraftsParamsStatusSubmitted ListOnboardingDraftsParamsStatus = "submitted"
+	ListOnboardingDraftsParamsStatusSucceeded ListOnboardingDraftsParamsStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the ListOnboardingDraftsParamsStatus enum.
+func (e ListOnboardingDraftsParamsStatus) Valid() bool {
+	switch e {
+	case ListOnboardingDraftsParamsStatusConflict:
+		return true
+	case ListOnboardingDraftsParamsStatusDraft:
+		return true
+	case ListOnboardingDraftsParamsStatusFailed:
+		return true
+	case ListOnboardingDraftsParamsStatusRejected:
+		return true
+	case ListOnboardingDraftsParamsStatusSubmitted:
+		return true
+	case ListOnboardingDraftsParamsStatusSucceeded:
 		return true
 	default:
 		return false
@@ -567,6 +837,78 @@ type AuditPage struct {
 	NextCursor *string      `json:"next_cursor,omitempty"`
 }
 
+// BulkProgress The valid rows by where they stand; pending + submitted + succeeded + failed = valid_rows.
+type BulkProgress struct {
+	// Failed refused by Klarna (400, 409) or retries exhausted
+	Failed int `json:"failed"`
+
+	// Pending not sent yet (run not started, or canceled before)
+	Pending int `json:"pending"`
+
+	// Submitted queued for, or waiting on, Klarna
+	Submitted int `json:"submitted"`
+	Succeeded int `json:"succeeded"`
+}
+
+// BulkRow defines model for BulkRow.
+type BulkRow struct {
+	DraftId *openapi_types.UUID `json:"draft_id,omitempty"`
+
+	// DraftStatus the row's onboarding draft status ('' before start)
+	DraftStatus string `json:"draft_status"`
+
+	// Errors the dry run's problems (field = the CSV column), or Klarna's refusal mapped onto columns
+	Errors          []FieldError `json:"errors"`
+	KlarnaAccountId string       `json:"klarna_account_id"`
+	LastError       string       `json:"last_error"`
+
+	// Reference the row's partner_account_reference
+	Reference string `json:"reference"`
+
+	// Row line in the file, the header being line 1
+	Row    int           `json:"row"`
+	Status BulkRowStatus `json:"status"`
+}
+
+// BulkRowStatus defines model for BulkRow.Status.
+type BulkRowStatus string
+
+// BulkRowPage defines model for BulkRowPage.
+type BulkRowPage struct {
+	Items      []BulkRow `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
+// BulkRun defines model for BulkRun.
+type BulkRun struct {
+	CreatedAt   time.Time          `json:"created_at"`
+	CreatedBy   *UserSummary       `json:"created_by,omitempty"`
+	Filename    string             `json:"filename"`
+	FinishedAt  *time.Time         `json:"finished_at,omitempty"`
+	Id          openapi_types.UUID `json:"id"`
+	InvalidRows int                `json:"invalid_rows"`
+
+	// Progress The valid rows by where they stand; pending + submitted + succeeded + failed = valid_rows.
+	Progress  BulkProgress `json:"progress"`
+	StartedAt *time.Time   `json:"started_at,omitempty"`
+
+	// Status validated: dry run done, nothing sent; running: valid rows are being onboarded; done: every valid row finished; canceled
+	Status BulkRunStatus `json:"status"`
+
+	// TotalRows data rows in the file (the header not counted)
+	TotalRows int `json:"total_rows"`
+	ValidRows int `json:"valid_rows"`
+}
+
+// BulkRunStatus validated: dry run done, nothing sent; running: valid rows are being onboarded; done: every valid row finished; canceled
+type BulkRunStatus string
+
+// BulkRunPage defines model for BulkRunPage.
+type BulkRunPage struct {
+	Items      []BulkRun `json:"items"`
+	NextCursor *string   `json:"next_cursor,omitempty"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	Field   string `json:"field"`
@@ -655,6 +997,40 @@ type Meta struct {
 // MetaEnvironment dev or production
 type MetaEnvironment string
 
+// Onboarding A partner account and everything under it, in Klarna's field names; field errors use these paths.
+type Onboarding struct {
+	Brands []OnboardingBrand `json:"brands"`
+
+	// HashBankAccounts send bank account numbers Argon2id-hashed with the salt pre-shared with Klarna
+	HashBankAccounts        *bool                      `json:"hash_bank_accounts,omitempty"`
+	PartnerAccountContact   OnboardingContact          `json:"partner_account_contact"`
+	PartnerAccountName      string                     `json:"partner_account_name"`
+	PartnerAccountReference string                     `json:"partner_account_reference"`
+	PartnerBusinessEntities []OnboardingBusinessEntity `json:"partner_business_entities"`
+	PaymentProduct          *OnboardingPaymentProduct  `json:"payment_product,omitempty"`
+	StoreGroups             []OnboardingStoreGroup     `json:"store_groups"`
+}
+
+// OnboardingAddress defines model for OnboardingAddress.
+type OnboardingAddress struct {
+	City string `json:"city"`
+
+	// Country ISO 3166-1 alpha-2
+	Country        string  `json:"country"`
+	PostalCode     string  `json:"postal_code"`
+	Region         *string `json:"region,omitempty"`
+	StreetAddress  string  `json:"street_address"`
+	StreetAddress2 *string `json:"street_address2,omitempty"`
+}
+
+// OnboardingBankAccount defines model for OnboardingBankAccount.
+type OnboardingBankAccount struct {
+	AccountHolder   string  `json:"account_holder"`
+	BankAccountType *string `json:"bank_account_type,omitempty"`
+	Bic             *string `json:"bic,omitempty"`
+	Iban            string  `json:"iban"`
+}
+
 // OnboardingBoard defines model for OnboardingBoard.
 type OnboardingBoard struct {
 	// Stages every stage in path order: draft, submitted, partially_operational, operational, disabled, failed, stuck
@@ -703,8 +1079,279 @@ type OnboardingBoardStage struct {
 	Stage OnboardingStage       `json:"stage"`
 }
 
+// OnboardingBrand defines model for OnboardingBrand.
+type OnboardingBrand struct {
+	BrandReference  string  `json:"brand_reference"`
+	DisplayName     string  `json:"display_name"`
+	FeatureImageUrl *string `json:"feature_image_url,omitempty"`
+	IconUrl         *string `json:"icon_url,omitempty"`
+	LogoUrl         *string `json:"logo_url,omitempty"`
+}
+
+// OnboardingBusinessEntity defines model for OnboardingBusinessEntity.
+type OnboardingBusinessEntity struct {
+	BankAccounts                   *[]OnboardingBankAccount     `json:"bank_accounts,omitempty"`
+	EnabledMerchantCategoryCodes   *[]string                    `json:"enabled_merchant_category_codes,omitempty"`
+	LegalRegisteredEntityName      string                       `json:"legal_registered_entity_name"`
+	LegalRegistration              *OnboardingLegalRegistration `json:"legal_registration,omitempty"`
+	LegalRegistrationCountry       string                       `json:"legal_registration_country"`
+	OperatingAddresses             *[]OnboardingAddress         `json:"operating_addresses,omitempty"`
+	PartnerBusinessEntityReference string                       `json:"partner_business_entity_reference"`
+	Stakeholders                   *[]OnboardingStakeholder     `json:"stakeholders,omitempty"`
+}
+
+// OnboardingCatalogue defines model for OnboardingCatalogue.
+type OnboardingCatalogue struct {
+	AcquiringAccounts []struct {
+		Country                   string `json:"country"`
+		Name                      string `json:"name"`
+		PaymentAcquiringAccountId string `json:"payment_acquiring_account_id"`
+		SettlementCurrency        string `json:"settlement_currency"`
+	} `json:"acquiring_accounts"`
+	PaymentProfiles []struct {
+		Description      string `json:"description"`
+		Name             string `json:"name"`
+		PaymentProfileId string `json:"payment_profile_id"`
+	} `json:"payment_profiles"`
+}
+
+// OnboardingConflictItem defines model for OnboardingConflictItem.
+type OnboardingConflictItem struct {
+	// Fields the fields that differ
+	Fields []string                   `json:"fields"`
+	Kind   OnboardingConflictItemKind `json:"kind"`
+
+	// Klarna what Klarna holds
+	Klarna map[string]interface{} `json:"klarna"`
+
+	// Path the payload's field path of the resource
+	Path string `json:"path"`
+
+	// Payload what the draft says
+	Payload   map[string]interface{} `json:"payload"`
+	Reference string                 `json:"reference"`
+}
+
+// OnboardingConflictItemKind defines model for OnboardingConflictItem.Kind.
+type OnboardingConflictItemKind string
+
+// OnboardingContact defines model for OnboardingContact.
+type OnboardingContact struct {
+	Email      string `json:"email"`
+	FamilyName string `json:"family_name"`
+	GivenName  string `json:"given_name"`
+
+	// Phone E.164, e.g. +46701234567
+	Phone string `json:"phone"`
+}
+
+// OnboardingDraft defines model for OnboardingDraft.
+type OnboardingDraft struct {
+	Attempts    int        `json:"attempts"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+
+	// Conflict Klarna's 409 of the last submission
+	Conflict  []OnboardingConflictItem `json:"conflict"`
+	CreatedAt time.Time                `json:"created_at"`
+	CreatedBy *OnboardingUser          `json:"created_by,omitempty"`
+
+	// Existing References the account already holds at Klarna; those resources are read-only and not sent.
+	Existing OnboardingExisting `json:"existing"`
+
+	// FieldErrors Klarna's 400 of the last submission, mapped onto the payload's field paths
+	FieldErrors     []FieldError        `json:"field_errors"`
+	Id              openapi_types.UUID  `json:"id"`
+	Kind            OnboardingDraftKind `json:"kind"`
+	KlarnaAccountId string              `json:"klarna_account_id"`
+	LastError       string              `json:"last_error"`
+	NextAttemptAt   *time.Time          `json:"next_attempt_at,omitempty"`
+
+	// Payload A partner account and everything under it, in Klarna's field names; field errors use these paths.
+	Payload     Onboarding          `json:"payload"`
+	Result      *OnboardingResult   `json:"result,omitempty"`
+	Status      OnboardingStatus    `json:"status"`
+	Step        string              `json:"step"`
+	SubmittedAt *time.Time          `json:"submitted_at,omitempty"`
+	TenantId    *openapi_types.UUID `json:"tenant_id,omitempty"`
+	UpdatedAt   time.Time           `json:"updated_at"`
+	UpdatedBy   *OnboardingUser     `json:"updated_by,omitempty"`
+
+	// Validation what submitting would refuse now, by field path
+	Validation []FieldError `json:"validation"`
+	Version    int          `json:"version"`
+}
+
+// OnboardingDraftKind defines model for OnboardingDraft.Kind.
+type OnboardingDraftKind string
+
+// OnboardingDraftCreate defines model for OnboardingDraftCreate.
+type OnboardingDraftCreate struct {
+	Kind OnboardingDraftCreateKind `json:"kind"`
+
+	// TenantId incremental: the partner to add resources to
+	TenantId *openapi_types.UUID `json:"tenant_id,omitempty"`
+}
+
+// OnboardingDraftCreateKind defines model for OnboardingDraftCreate.Kind.
+type OnboardingDraftCreateKind string
+
+// OnboardingDraftPage defines model for OnboardingDraftPage.
+type OnboardingDraftPage struct {
+	Items      []OnboardingDraftSummary `json:"items"`
+	NextCursor *string                  `json:"next_cursor,omitempty"`
+}
+
+// OnboardingDraftSave defines model for OnboardingDraftSave.
+type OnboardingDraftSave struct {
+	// Payload A partner account and everything under it, in Klarna's field names; field errors use these paths.
+	Payload Onboarding `json:"payload"`
+	Step    *string    `json:"step,omitempty"`
+
+	// Version the version the edit started from
+	Version int `json:"version"`
+}
+
+// OnboardingDraftSummary defines model for OnboardingDraftSummary.
+type OnboardingDraftSummary struct {
+	Id        openapi_types.UUID         `json:"id"`
+	Kind      OnboardingDraftSummaryKind `json:"kind"`
+	LastError string                     `json:"last_error"`
+	Name      string                     `json:"name"`
+	Reference string                     `json:"reference"`
+	Status    OnboardingStatus           `json:"status"`
+	Step      string                     `json:"step"`
+	TenantId  *openapi_types.UUID        `json:"tenant_id,omitempty"`
+	UpdatedAt time.Time                  `json:"updated_at"`
+	UpdatedBy *OnboardingUser            `json:"updated_by,omitempty"`
+}
+
+// OnboardingDraftSummaryKind defines model for OnboardingDraftSummary.Kind.
+type OnboardingDraftSummaryKind string
+
+// OnboardingExisting References the account already holds at Klarna; those resources are read-only and not sent.
+type OnboardingExisting struct {
+	Brands           []string `json:"brands"`
+	BusinessEntities []string `json:"business_entities"`
+	PaymentAccounts  []struct {
+		PaymentAccountReference   string `json:"payment_account_reference"`
+		PaymentAcquiringAccountId string `json:"payment_acquiring_account_id"`
+	} `json:"payment_accounts"`
+	StoreGroups []string `json:"store_groups"`
+	Stores      []string `json:"stores"`
+}
+
+// OnboardingLegalRegistration defines model for OnboardingLegalRegistration.
+type OnboardingLegalRegistration struct {
+	FinancialConductAuthorityNumber *string            `json:"financial_conduct_authority_number,omitempty"`
+	LegalRegistrationAddress        *OnboardingAddress `json:"legal_registration_address,omitempty"`
+	LegalRegistrationAuthority      *string            `json:"legal_registration_authority,omitempty"`
+	LegalRegistrationEntityType     *string            `json:"legal_registration_entity_type,omitempty"`
+	LegalRegistrationNumber         *string            `json:"legal_registration_number,omitempty"`
+	TaxRegistrationNumber           *string            `json:"tax_registration_number,omitempty"`
+}
+
+// OnboardingPaymentAccount defines model for OnboardingPaymentAccount.
+type OnboardingPaymentAccount struct {
+	// DefaultMerchantCategoryCode 4 digits, e.g. 5941
+	DefaultMerchantCategoryCode    string  `json:"default_merchant_category_code"`
+	DefaultStoreGroupReference     *string `json:"default_store_group_reference,omitempty"`
+	PartnerBusinessEntityReference string  `json:"partner_business_entity_reference"`
+	PaymentAccountReference        string  `json:"payment_account_reference"`
+	PaymentAcquiringAccountId      string  `json:"payment_acquiring_account_id"`
+}
+
+// OnboardingPaymentProduct defines model for OnboardingPaymentProduct.
+type OnboardingPaymentProduct struct {
+	PaymentAccounts  []OnboardingPaymentAccount `json:"payment_accounts"`
+	PaymentProfileId string                     `json:"payment_profile_id"`
+}
+
+// OnboardingResolve defines model for OnboardingResolve.
+type OnboardingResolve struct {
+	Action OnboardingResolveAction `json:"action"`
+	Kind   OnboardingResolveKind   `json:"kind"`
+
+	// NewReference rename: the resource's new reference (cross-references to it follow)
+	NewReference *string `json:"new_reference,omitempty"`
+	Reference    string  `json:"reference"`
+}
+
+// OnboardingResolveAction defines model for OnboardingResolve.Action.
+type OnboardingResolveAction string
+
+// OnboardingResolveKind defines model for OnboardingResolve.Kind.
+type OnboardingResolveKind string
+
+// OnboardingResult defines model for OnboardingResult.
+type OnboardingResult struct {
+	Brands           []OnboardingResultID `json:"brands"`
+	BusinessEntities []OnboardingResultID `json:"business_entities"`
+	PartnerAccountId string               `json:"partner_account_id"`
+	PaymentAccounts  []struct {
+		PaymentAccountId          string `json:"payment_account_id"`
+		PaymentAccountReference   string `json:"payment_account_reference"`
+		PaymentAcquiringAccountId string `json:"payment_acquiring_account_id"`
+	} `json:"payment_accounts"`
+	PaymentProductId *string              `json:"payment_product_id,omitempty"`
+	StoreGroups      []OnboardingResultID `json:"store_groups"`
+	Stores           []OnboardingResultID `json:"stores"`
+}
+
+// OnboardingResultID defines model for OnboardingResultID.
+type OnboardingResultID struct {
+	Id        string `json:"id"`
+	Reference string `json:"reference"`
+}
+
 // OnboardingStage defines model for OnboardingStage.
 type OnboardingStage string
+
+// OnboardingStakeholder defines model for OnboardingStakeholder.
+type OnboardingStakeholder struct {
+	Address *OnboardingAddress `json:"address,omitempty"`
+
+	// DateOfBirth YYYY-MM-DD
+	DateOfBirth            *string `json:"date_of_birth,omitempty"`
+	FamilyName             string  `json:"family_name"`
+	GivenName              string  `json:"given_name"`
+	NationalIdentification *struct {
+		Country string `json:"country"`
+		Number  string `json:"number"`
+	} `json:"national_identification,omitempty"`
+	Roles []string `json:"roles"`
+}
+
+// OnboardingStatus defines model for OnboardingStatus.
+type OnboardingStatus string
+
+// OnboardingStore defines model for OnboardingStore.
+type OnboardingStore struct {
+	StoreReference string `json:"store_reference"`
+
+	// Type e.g. WEBSITE
+	Type string  `json:"type"`
+	Url  *string `json:"url,omitempty"`
+}
+
+// OnboardingStoreGroup defines model for OnboardingStoreGroup.
+type OnboardingStoreGroup struct {
+	BrandReference   string `json:"brand_reference"`
+	SocialMediaLinks *[]struct {
+		Provider string `json:"provider"`
+		Url      string `json:"url"`
+	} `json:"social_media_links,omitempty"`
+	StoreGroupReference string            `json:"store_group_reference"`
+	Stores              []OnboardingStore `json:"stores"`
+	SupportContactForm  *string           `json:"support_contact_form,omitempty"`
+	SupportEmail        *string           `json:"support_email,omitempty"`
+	SupportPhone        *string           `json:"support_phone,omitempty"`
+}
+
+// OnboardingUser defines model for OnboardingUser.
+type OnboardingUser struct {
+	Email string             `json:"email"`
+	Id    openapi_types.UUID `json:"id"`
+}
 
 // PartnerBrandNode defines model for PartnerBrandNode.
 type PartnerBrandNode struct {
@@ -1098,6 +1745,78 @@ type ExportAuditParams struct {
 	To     *time.Time          `form:"to,omitempty" json:"to,omitempty"`
 }
 
+// ListBulkOnboardingRunsParams defines parameters for ListBulkOnboardingRuns.
+type ListBulkOnboardingRunsParams struct {
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UploadBulkOnboardingParams defines parameters for UploadBulkOnboarding.
+type UploadBulkOnboardingParams struct {
+	// Filename the uploaded file's name, shown in the runs list
+	Filename *string `form:"filename,omitempty" json:"filename,omitempty"`
+
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CancelBulkOnboardingParams defines parameters for CancelBulkOnboarding.
+type CancelBulkOnboardingParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListBulkOnboardingRowsParams defines parameters for ListBulkOnboardingRows.
+type ListBulkOnboardingRowsParams struct {
+	// Status invalid: refused by the dry run; pending: valid and not yet finished (not started, or submitted and waiting for Klarna); succeeded: onboarded; failed: Klarna refused it (400, 409) or retries ran out.
+	Status *ListBulkOnboardingRowsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Cursor *string                             `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int                                `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListBulkOnboardingRowsParamsStatus defines parameters for ListBulkOnboardingRows.
+type ListBulkOnboardingRowsParamsStatus string
+
+// StartBulkOnboardingParams defines parameters for StartBulkOnboarding.
+type StartBulkOnboardingParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListOnboardingDraftsParams defines parameters for ListOnboardingDrafts.
+type ListOnboardingDraftsParams struct {
+	Status *ListOnboardingDraftsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Cursor *string                           `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int                              `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListOnboardingDraftsParamsStatus defines parameters for ListOnboardingDrafts.
+type ListOnboardingDraftsParamsStatus string
+
+// CreateOnboardingDraftParams defines parameters for CreateOnboardingDraft.
+type CreateOnboardingDraftParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SaveOnboardingDraftParams defines parameters for SaveOnboardingDraft.
+type SaveOnboardingDraftParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ResolveOnboardingConflictParams defines parameters for ResolveOnboardingConflict.
+type ResolveOnboardingConflictParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SubmitOnboardingDraftParams defines parameters for SubmitOnboardingDraft.
+type SubmitOnboardingDraftParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListPartnersParams defines parameters for ListPartners.
 type ListPartnersParams struct {
 	// Q name (prefix or contained), our reference, contact e-mail, or any Klarna id or reference of the account and its resources
@@ -1236,6 +1955,15 @@ type ReplayWebhookEventsJSONBodyStatus string
 type SimulateWebhookJSONBody struct {
 	EventType string `json:"event_type"`
 }
+
+// CreateOnboardingDraftJSONRequestBody defines body for CreateOnboardingDraft for application/json ContentType.
+type CreateOnboardingDraftJSONRequestBody = OnboardingDraftCreate
+
+// SaveOnboardingDraftJSONRequestBody defines body for SaveOnboardingDraft for application/json ContentType.
+type SaveOnboardingDraftJSONRequestBody = OnboardingDraftSave
+
+// ResolveOnboardingConflictJSONRequestBody defines body for ResolveOnboardingConflict for application/json ContentType.
+type ResolveOnboardingConflictJSONRequestBody = OnboardingResolve
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationCreate

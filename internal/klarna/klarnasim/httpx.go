@@ -296,8 +296,12 @@ func (st *idemStore) do(key string, body []byte, now time.Time, fn func() *reply
 	st.mu.Unlock()
 	rp := fn()
 	st.mu.Lock()
-	if rp.status >= 500 {
-		delete(st.m, key) // failures are not remembered; a retry executes again
+	if rp.status >= 400 {
+		// Failures changed nothing and are not remembered: a retry executes
+		// again, and a payload fixed after a 400 (or a 409 conflict) may be
+		// sent with the same key (README §3.4, "fix the payload and retry
+		// with the same key"; UNCONFIRMED for 4xx, see unconfirmed.go).
+		delete(st.m, key)
 	} else {
 		rec.done, rec.reply = true, rp
 	}

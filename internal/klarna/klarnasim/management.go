@@ -281,7 +281,13 @@ func onboardResponse(a *account) klarna.OnboardResponse {
 		out.Brands = append(out.Brands, klarna.Brand{BrandID: b.BrandID, BrandReference: b.BrandReference})
 	}
 	for _, g := range a.StoreGroups {
-		out.StoreGroups = append(out.StoreGroups, klarna.StoreGroup{StoreGroupID: g.StoreGroupID, StoreGroupReference: g.StoreGroupReference})
+		og := klarna.StoreGroup{StoreGroupID: g.StoreGroupID, StoreGroupReference: g.StoreGroupReference}
+		for _, st := range a.Stores {
+			if st.StoreGroupID == g.StoreGroupID {
+				og.Stores = append(og.Stores, klarna.Store{StoreID: st.StoreID, StoreReference: st.StoreReference})
+			}
+		}
+		out.StoreGroups = append(out.StoreGroups, og)
 	}
 	if a.Product != nil {
 		p := klarna.PaymentProduct{Type: "PAYMENT", PaymentProductID: a.Product.PaymentProductID, PaymentProfileID: a.Product.PaymentProfileID, Status: a.Product.Status}
@@ -362,27 +368,37 @@ func (s *Sim) onboardLocked(req *klarna.OnboardRequest) (*account, *reply) {
 		}
 	}
 	for i, g := range req.StoreGroups {
-		known, rp := same("store_group", g.StoreGroupReference, g)
+		// A store group is compared without its stores: each store is a
+		// resource of its own, so new stores can join a known group.
+		bare := g
+		bare.Stores = nil
+		known, rp := same("store_group", g.StoreGroupReference, bare)
 		if rp != nil {
 			return nil, rp
 		}
+		var ng *klarna.StoreGroup
 		if known {
-			continue
+			ng = findStoreGroup(groups, "", g.StoreGroupReference)
+		} else {
+			br := findBrand(brands, "", g.BrandReference)
+			if g.BrandReference != "" && br == nil {
+				return nil, invalid(vErr(fmt.Sprintf("store_groups[%d].brand_reference", i), "does not match a brand in the payload or on the account"))
+			}
+			created := bare
+			created.StoreGroupID = newID("store-group")
+			if br != nil {
+				created.BrandID = br.BrandID
+			}
+			ng = &created
+			groups = append(groups, ng)
 		}
-		br := findBrand(brands, "", g.BrandReference)
-		if g.BrandReference != "" && br == nil {
-			return nil, invalid(vErr(fmt.Sprintf("store_groups[%d].brand_reference", i), "does not match a brand in the payload or on the account"))
-		}
-		ng := g
-		ng.StoreGroupID = newID("store-group")
-		if br != nil {
-			ng.BrandID = br.BrandID
-		}
-		ng.Stores = nil
-		groups = append(groups, &ng)
 		for _, st := range g.Stores {
-			if _, rp := same("store", st.StoreReference, st); rp != nil {
+			knownStore, rp := same("store", st.StoreReference, st)
+			if rp != nil {
 				return nil, rp
+			}
+			if knownStore {
+				continue
 			}
 			ns := st
 			ns.StoreID = newID("store")

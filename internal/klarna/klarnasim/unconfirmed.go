@@ -31,6 +31,8 @@ const (
 //   - 413 error body: INPUT_ERROR / PAYLOAD_TOO_LARGE (klarna.CodePayloadTooLarge).
 //   - same idempotency key + different body → 409 RESOURCE_CONFLICT; a key is
 //     scoped to (API key, method, path) and kept 24 h (httpx.go, README §3.4).
+//     Only successes are remembered: after a 4xx or 5xx the same key may be
+//     used again, with a corrected body (onboarding after a 400 or a 409).
 //   - rate-limit numbers and the X-Ratelimit-* / Retry-After headers on KN
 //     APIs (DefaultRateLimits, README §3.6).
 //   - the 51st signing key answers 409 (notifications.go).

@@ -19,6 +19,7 @@ describe('app shell', () => {
     const links = within(nav).getAllByRole('link');
     expect(links.map((a) => a.getAttribute('href'))).toEqual([
       '/partners',
+      '/onboarding',
       '/disputes',
       '/settlements',
       '/webhooks',

@@ -11,6 +11,11 @@ const PartnersPage = lazy(() => import('@/features/partners').then((m) => ({ def
 const PartnerPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnerPage })));
 const OnboardingBoardPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.OnboardingBoardPage })));
 const PartnerOverviewPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnerOverviewPage })));
+const OnboardingDraftsPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.DraftsPage })));
+const NewOnboardingPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.NewOnboardingPage })));
+const OnboardingDraftPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.DraftPage })));
+const BulkOnboardingPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.BulkPage })));
+const BulkOnboardingRunPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.BulkRunPage })));
 const DisputesPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputesPage })));
 const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.SettlementsPage })));
 const WebhooksPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhooksPage })));
@@ -64,6 +69,11 @@ export const routes: RouteObject[] = [
       { path: 'partners', element: guarded('/partners', <PartnersPage />) },
       { path: 'partners/onboarding', element: guarded('/partners', <OnboardingBoardPage />) },
       { path: 'partners/:tenantId', element: guarded('/partners', <PartnerPage />) },
+      { path: 'onboarding', element: guarded('/onboarding', <OnboardingDraftsPage />) },
+      { path: 'onboarding/new', element: guarded('/onboarding', <NewOnboardingPage />) },
+      { path: 'onboarding/drafts/:id', element: guarded('/onboarding', <OnboardingDraftPage />) },
+      { path: 'onboarding/bulk', element: guarded('/onboarding', <BulkOnboardingPage />) },
+      { path: 'onboarding/bulk/:id', element: guarded('/onboarding', <BulkOnboardingRunPage />) },
       { path: 'disputes', element: guarded('/disputes', <DisputesPage />) },
       { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
       { path: 'webhooks', element: guarded('/webhooks', <WebhooksPage />) },

@@ -525,6 +525,249 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/onboarding/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The payment profiles and payment acquiring accounts a payment product can use, read from Klarna (cached briefly) (partner:onboard). */
+        get: operations["getOnboardingCatalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/drafts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Onboarding drafts and submissions, most recently changed first (partner:onboard). */
+        get: operations["listOnboardingDrafts"];
+        put?: never;
+        /** Start a draft for a new partner, or an incremental one for an existing partner pre-filled with what its account holds at Klarna (partner:onboard; audited). */
+        post: operations["createOnboardingDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/drafts/{draft}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft: string;
+            };
+            cookie?: never;
+        };
+        /** One draft with its validation, Klarna's field errors or conflict, attempts and result (partner:onboard). */
+        get: operations["getOnboardingDraft"];
+        /** Save the draft as the admin goes. Never blocked by validation (the answer carries it); 409 when version is not the stored one (another admin saved in between) (partner:onboard; audited). */
+        put: operations["saveOnboardingDraft"];
+        post?: never;
+        /** Discard a draft that is not at Klarna (status draft, rejected or conflict) (partner:onboard; audited). */
+        delete: operations["discardOnboardingDraft"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/drafts/{draft}/payload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft: string;
+            };
+            cookie?: never;
+        };
+        /** The exact body that submitting sends to Klarna's POST /v2/distribution/onboard (bank account numbers hashed when chosen; only new resources of an incremental draft) (partner:onboard). */
+        get: operations["getOnboardingPayload"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/drafts/{draft}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate and queue the onboard call (a River job, with the draft's fixed Klarna-Idempotency-Key). 422 with every field error when invalid. Submitting a failed draft again is the retry; submitting twice queues one call (partner:onboard; audited). */
+        post: operations["submitOnboardingDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/drafts/{draft}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Settle one resource of a 409 conflict, by taking Klarna's version into the draft or giving the draft's resource a new reference (partner:onboard; audited). */
+        post: operations["resolveOnboardingConflict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/template.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bulk onboarding CSV template (partner:onboard across all partners) — the header row with every documented column and one example row. docs/bulk-onboarding.md describes each column. */
+        get: operations["getBulkOnboardingTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bulk onboarding runs, newest first, with their progress (partner:onboard across all partners). */
+        get: operations["listBulkOnboardingRuns"];
+        put?: never;
+        /** Upload a CSV (one row per partner; up to 20 MiB) and dry-run it: every row is validated with the wizard's rules plus unique references across the file; nothing is sent to Klarna. Answers the run (status validated) with its counts; the per-row errors are at /onboarding/bulk/{run}/rows?status=invalid. A file that is not a CSV of the template's columns is refused with 400 and the problem per column. Audited (partner:bulk_upload). */
+        post: operations["uploadBulkOnboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/{run}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        /** One run with its live progress (the statuses of its rows' drafts). */
+        get: operations["getBulkOnboardingRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/{run}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        /** The run's rows in file order, keyset paged, optionally only those in one state. */
+        get: operations["listBulkOnboardingRows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/{run}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit the run's valid rows (invalid rows are never sent): each becomes a submitted onboarding draft with its own onboard job, at Klarna's Account Onboarding rate limit. Idempotent: starting a running or finished run again changes nothing and answers the run. Audited (partner:bulk_start). */
+        post: operations["startBulkOnboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/{run}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a run: a validated run is never started; in a running run the rows not yet sent to Klarna are not sent (rows already onboarded stay onboarded). Canceling a canceled run changes nothing; a done run answers 409. Audited (partner:bulk_cancel). */
+        post: operations["cancelBulkOnboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/onboarding/bulk/{run}/results.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        /** Every row of the run with its result (row, reference, result, Klarna account id, errors), streamed as CSV. */
+        get: operations["exportBulkOnboardingResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -699,6 +942,307 @@ export interface components {
             /** @description every stage in path order: draft, submitted, partially_operational, operational, disabled, failed, stuck */
             stages: components["schemas"]["OnboardingBoardStage"][];
             stuck_after_seconds: number;
+        };
+        OnboardingCatalogue: {
+            payment_profiles: {
+                payment_profile_id: string;
+                name: string;
+                description: string;
+            }[];
+            acquiring_accounts: {
+                payment_acquiring_account_id: string;
+                name: string;
+                settlement_currency: string;
+                country: string;
+            }[];
+        };
+        /** @enum {string} */
+        OnboardingStatus: "draft" | "submitted" | "succeeded" | "rejected" | "conflict" | "failed";
+        OnboardingUser: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+        };
+        OnboardingDraftSummary: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "new" | "incremental";
+            /** Format: uuid */
+            tenant_id?: string | null;
+            name: string;
+            reference: string;
+            status: components["schemas"]["OnboardingStatus"];
+            step: string;
+            /** Format: date-time */
+            updated_at: string;
+            updated_by?: components["schemas"]["OnboardingUser"];
+            last_error: string;
+        };
+        OnboardingDraftPage: {
+            items: components["schemas"]["OnboardingDraftSummary"][];
+            next_cursor?: string | null;
+        };
+        OnboardingDraftCreate: {
+            /** @enum {string} */
+            kind: "new" | "incremental";
+            /**
+             * Format: uuid
+             * @description incremental: the partner to add resources to
+             */
+            tenant_id?: string;
+        };
+        OnboardingDraftSave: {
+            /** @description the version the edit started from */
+            version: number;
+            step?: string;
+            payload: components["schemas"]["Onboarding"];
+        };
+        OnboardingResolve: {
+            reference: string;
+            /** @enum {string} */
+            kind: "account" | "business_entity" | "brand" | "store_group" | "store" | "payment_account";
+            /** @enum {string} */
+            action: "take_klarna" | "rename";
+            /** @description rename: the resource's new reference (cross-references to it follow) */
+            new_reference?: string;
+        };
+        /** @description References the account already holds at Klarna; those resources are read-only and not sent. */
+        OnboardingExisting: {
+            business_entities: string[];
+            brands: string[];
+            store_groups: string[];
+            stores: string[];
+            payment_accounts: {
+                payment_acquiring_account_id: string;
+                payment_account_reference: string;
+            }[];
+        };
+        OnboardingConflictItem: {
+            /** @enum {string} */
+            kind: "account" | "business_entity" | "brand" | "store_group" | "store" | "payment_account";
+            reference: string;
+            /** @description the payload's field path of the resource */
+            path: string;
+            /** @description what Klarna holds */
+            klarna: {
+                [key: string]: unknown;
+            };
+            /** @description what the draft says */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** @description the fields that differ */
+            fields: string[];
+        };
+        OnboardingResult: {
+            partner_account_id: string;
+            payment_product_id?: string;
+            business_entities: components["schemas"]["OnboardingResultID"][];
+            brands: components["schemas"]["OnboardingResultID"][];
+            store_groups: components["schemas"]["OnboardingResultID"][];
+            stores: components["schemas"]["OnboardingResultID"][];
+            payment_accounts: {
+                payment_account_id: string;
+                payment_acquiring_account_id: string;
+                payment_account_reference: string;
+            }[];
+        };
+        OnboardingResultID: {
+            reference: string;
+            id: string;
+        };
+        OnboardingDraft: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "new" | "incremental";
+            /** Format: uuid */
+            tenant_id?: string | null;
+            klarna_account_id: string;
+            status: components["schemas"]["OnboardingStatus"];
+            step: string;
+            version: number;
+            payload: components["schemas"]["Onboarding"];
+            existing: components["schemas"]["OnboardingExisting"];
+            /** @description what submitting would refuse now, by field path */
+            validation: components["schemas"]["FieldError"][];
+            /** @description Klarna's 400 of the last submission, mapped onto the payload's field paths */
+            field_errors: components["schemas"]["FieldError"][];
+            /** @description Klarna's 409 of the last submission */
+            conflict: components["schemas"]["OnboardingConflictItem"][];
+            last_error: string;
+            attempts: number;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+            created_by?: components["schemas"]["OnboardingUser"];
+            updated_by?: components["schemas"]["OnboardingUser"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            submitted_at?: string | null;
+            /** Format: date-time */
+            completed_at?: string | null;
+            result?: components["schemas"]["OnboardingResult"];
+        };
+        /** @description A partner account and everything under it, in Klarna's field names; field errors use these paths. */
+        Onboarding: {
+            partner_account_reference: string;
+            partner_account_name: string;
+            partner_account_contact: components["schemas"]["OnboardingContact"];
+            partner_business_entities: components["schemas"]["OnboardingBusinessEntity"][];
+            payment_product?: components["schemas"]["OnboardingPaymentProduct"];
+            brands: components["schemas"]["OnboardingBrand"][];
+            store_groups: components["schemas"]["OnboardingStoreGroup"][];
+            /** @description send bank account numbers Argon2id-hashed with the salt pre-shared with Klarna */
+            hash_bank_accounts?: boolean;
+        };
+        OnboardingContact: {
+            given_name: string;
+            family_name: string;
+            email: string;
+            /** @description E.164, e.g. +46701234567 */
+            phone: string;
+        };
+        OnboardingAddress: {
+            street_address: string;
+            street_address2?: string;
+            postal_code: string;
+            city: string;
+            region?: string;
+            /** @description ISO 3166-1 alpha-2 */
+            country: string;
+        };
+        OnboardingLegalRegistration: {
+            legal_registration_number?: string;
+            legal_registration_authority?: string;
+            legal_registration_entity_type?: string;
+            tax_registration_number?: string;
+            financial_conduct_authority_number?: string;
+            legal_registration_address?: components["schemas"]["OnboardingAddress"];
+        };
+        OnboardingStakeholder: {
+            given_name: string;
+            family_name: string;
+            /** @description YYYY-MM-DD */
+            date_of_birth?: string;
+            address?: components["schemas"]["OnboardingAddress"];
+            national_identification?: {
+                number: string;
+                country: string;
+            };
+            roles: string[];
+        };
+        OnboardingBankAccount: {
+            bank_account_type?: string;
+            account_holder: string;
+            bic?: string;
+            iban: string;
+        };
+        OnboardingBusinessEntity: {
+            partner_business_entity_reference: string;
+            legal_registered_entity_name: string;
+            legal_registration_country: string;
+            enabled_merchant_category_codes?: string[];
+            legal_registration?: components["schemas"]["OnboardingLegalRegistration"];
+            operating_addresses?: components["schemas"]["OnboardingAddress"][];
+            stakeholders?: components["schemas"]["OnboardingStakeholder"][];
+            bank_accounts?: components["schemas"]["OnboardingBankAccount"][];
+        };
+        OnboardingPaymentProduct: {
+            payment_profile_id: string;
+            payment_accounts: components["schemas"]["OnboardingPaymentAccount"][];
+        };
+        OnboardingPaymentAccount: {
+            payment_account_reference: string;
+            payment_acquiring_account_id: string;
+            partner_business_entity_reference: string;
+            /** @description 4 digits, e.g. 5941 */
+            default_merchant_category_code: string;
+            default_store_group_reference?: string;
+        };
+        OnboardingBrand: {
+            brand_reference: string;
+            display_name: string;
+            logo_url?: string;
+            icon_url?: string;
+            feature_image_url?: string;
+        };
+        OnboardingStoreGroup: {
+            store_group_reference: string;
+            brand_reference: string;
+            support_email?: string;
+            support_phone?: string;
+            support_contact_form?: string;
+            social_media_links?: {
+                provider: string;
+                url: string;
+            }[];
+            stores: components["schemas"]["OnboardingStore"][];
+        };
+        OnboardingStore: {
+            store_reference: string;
+            /** @description e.g. WEBSITE */
+            type: string;
+            url?: string;
+        };
+        BulkRun: {
+            /** Format: uuid */
+            id: string;
+            filename: string;
+            /**
+             * @description validated: dry run done, nothing sent; running: valid rows are being onboarded; done: every valid row finished; canceled
+             * @enum {string}
+             */
+            status: "validated" | "running" | "done" | "canceled";
+            /** @description data rows in the file (the header not counted) */
+            total_rows: number;
+            valid_rows: number;
+            invalid_rows: number;
+            progress: components["schemas"]["BulkProgress"];
+            created_by?: components["schemas"]["UserSummary"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
+        /** @description The valid rows by where they stand; pending + submitted + succeeded + failed = valid_rows. */
+        BulkProgress: {
+            /** @description not sent yet (run not started, or canceled before) */
+            pending: number;
+            /** @description queued for, or waiting on, Klarna */
+            submitted: number;
+            succeeded: number;
+            /** @description refused by Klarna (400, 409) or retries exhausted */
+            failed: number;
+        };
+        BulkRunPage: {
+            items: components["schemas"]["BulkRun"][];
+            next_cursor?: string | null;
+        };
+        BulkRow: {
+            /** @description line in the file, the header being line 1 */
+            row: number;
+            /** @description the row's partner_account_reference */
+            reference: string;
+            /** @enum {string} */
+            status: "invalid" | "pending" | "submitted" | "succeeded" | "failed" | "canceled";
+            /** @description the dry run's problems (field = the CSV column), or Klarna's refusal mapped onto columns */
+            errors: components["schemas"]["FieldError"][];
+            /** Format: uuid */
+            draft_id?: string | null;
+            /** @description the row's onboarding draft status ('' before start) */
+            draft_status: string;
+            klarna_account_id: string;
+            last_error: string;
+        };
+        BulkRowPage: {
+            items: components["schemas"]["BulkRow"][];
+            next_cursor?: string | null;
         };
         Meta: {
             /** @description Build version of the binary. */
@@ -1807,6 +2351,437 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerRefreshQueued"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getOnboardingCatalogue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingCatalogue"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listOnboardingDrafts: {
+        parameters: {
+            query?: {
+                status?: "draft" | "submitted" | "succeeded" | "rejected" | "conflict" | "failed";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingDraftPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createOnboardingDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnboardingDraftCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingDraft"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getOnboardingDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingDraft"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    saveOnboardingDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                draft: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnboardingDraftSave"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingDraft"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    discardOnboardingDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Discarded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getOnboardingPayload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    submitOnboardingDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                draft: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingDraft"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    resolveOnboardingConflict: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                draft: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnboardingResolve"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingDraft"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getBulkOnboardingTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listBulkOnboardingRuns: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRunPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    uploadBulkOnboarding: {
+        parameters: {
+            query?: {
+                /** @description the uploaded file's name, shown in the runs list */
+                filename?: string;
+            };
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Validated */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRun"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getBulkOnboardingRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRun"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listBulkOnboardingRows: {
+        parameters: {
+            query?: {
+                /** @description invalid: refused by the dry run; pending: valid and not yet finished (not started, or submitted and waiting for Klarna); succeeded: onboarded; failed: Klarna refused it (400, 409) or retries ran out. */
+                status?: "invalid" | "pending" | "succeeded" | "failed";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRowPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    startBulkOnboarding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRun"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    cancelBulkOnboarding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Canceled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkRun"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportBulkOnboardingResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             default: components["responses"]["Problem"];

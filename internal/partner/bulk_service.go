@@ -1,0 +1,319 @@
+package partner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/partnerdesk/partnerdesk/internal/actor"
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
+)
+
+// BulkRowFilter selects rows of a run: "" every row, or invalid, pending
+// (valid and not finished: not sent yet or waiting on Klarna), succeeded,
+// failed.
+type BulkRowFilter string
+
+// BulkStore persists bulk runs and their rows. Runs are the acquirer's:
+// they create new partners, so they belong to no tenant.
+type BulkStore interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// CreateBulkRun stores the run and all its rows (COPY).
+	CreateBulkRun(ctx context.Context, run *BulkRun, rows []BulkRow) error
+	BulkRun(ctx context.Context, id uuid.UUID) (BulkRun, error)
+	// LockBulkRun reads a run for update (inside InTx).
+	LockBulkRun(ctx context.Context, id uuid.UUID) (BulkRun, error)
+	BulkRuns(ctx context.Context, cursor string, limit int) ([]BulkRun, string, error)
+	UpdateBulkRun(ctx context.Context, run *BulkRun) error
+	BulkRows(ctx context.Context, runID uuid.UUID, f BulkRowFilter, cursor string, limit int) ([]BulkRowResult, string, error)
+	// EachBulkRow calls fn with every row of the run in file order.
+	EachBulkRow(ctx context.Context, runID uuid.UUID, fn func(BulkRowResult) error) error
+	// NextBulkRows locks up to limit valid rows never sent (inside InTx).
+	NextBulkRows(ctx context.Context, runID uuid.UUID, limit int) ([]BulkRow, error)
+	// MarkBulkRowSent records the row's draft; MarkBulkRowInvalid the
+	// errors that kept it from being sent.
+	MarkBulkRowSent(ctx context.Context, runID uuid.UUID, row int, draftID uuid.UUID) error
+	MarkBulkRowInvalid(ctx context.Context, runID uuid.UUID, row int, errs []apperr.FieldError) error
+	// TakenReferences returns which of refs a partner account or an
+	// onboarding (not refused by Klarna) already uses.
+	TakenReferences(ctx context.Context, refs []string) (map[string]bool, error)
+}
+
+// DraftSubmitter creates a submitted draft for a new partner, and its
+// onboard job, in the caller's transaction (OnboardingService).
+type DraftSubmitter interface {
+	CreateSubmitted(ctx context.Context, o Onboarding) (uuid.UUID, error)
+}
+
+// BulkFeedEnqueuer queues the job that feeds a run's rows to onboarding.
+type BulkFeedEnqueuer interface {
+	EnqueueBulkFeed(ctx context.Context, runID uuid.UUID) error
+}
+
+// BulkOptions wire the bulk service.
+type BulkOptions struct {
+	Store    BulkStore
+	Drafts   DraftSubmitter
+	Enqueuer BulkFeedEnqueuer
+	Audit    actor.Recorder
+	// Window is how many of a run's drafts may wait on Klarna at once
+	// (default 200): rows become drafts only as earlier ones finish, so a
+	// cancel stops the rest and the onboarding queue stays short.
+	Window int
+	// Batch is how many drafts one feeding transaction creates (default 100).
+	Batch int
+	// FeedEvery is the pause between feeding rounds (default 500 ms).
+	FeedEvery time.Duration
+	Now       func() time.Time
+}
+
+// BulkService runs bulk onboarding: upload and dry run, start, cancel,
+// progress and results.
+type BulkService struct{ o BulkOptions }
+
+// NewBulkService wires the service.
+func NewBulkService(o BulkOptions) *BulkService {
+	if o.Window <= 0 {
+		o.Window = 200
+	}
+	if o.Batch <= 0 {
+		o.Batch = 100
+	}
+	if o.FeedEvery <= 0 {
+		o.FeedEvery = 500 * time.Millisecond
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &BulkService{o: o}
+}
+
+func (s *BulkService) audit(ctx context.Context, action string, run *BulkRun, after map[string]any) error {
+	return s.o.Audit(ctx, actor.Change{Action: action, TargetType: "onboarding_bulk_run", TargetID: run.ID.String(), After: after})
+}
+
+// Upload reads a CSV, validates every row (the dry run) and stores the run
+// with its rows; nothing is sent to Klarna. A row whose partner reference
+// Partner Desk already knows is refused: a bulk run onboards new partners.
+func (s *BulkService) Upload(ctx context.Context, filename string, in io.Reader) (BulkRun, error) {
+	rows, err := ParseBulkCSV(in)
+	if err != nil {
+		return BulkRun{}, err
+	}
+	refs := make([]string, 0, len(rows))
+	for _, r := range rows {
+		if r.Reference != "" {
+			refs = append(refs, r.Reference)
+		}
+	}
+	taken, err := s.o.Store.TakenReferences(ctx, refs)
+	if err != nil {
+		return BulkRun{}, err
+	}
+	if filename == "" {
+		filename = "upload.csv"
+	}
+	run := BulkRun{ID: uuid.New(), Filename: filename, Status: BulkValidated, TotalRows: len(rows), CreatedBy: userOf(ctx), CreatedAt: s.o.Now()}
+	for i := range rows {
+		if taken[rows[i].Reference] {
+			rows[i].Errors = append([]apperr.FieldError{{Field: "partner_account_reference",
+				Message: "Partner Desk already has a partner or an onboarding with this reference; a bulk upload creates new partners only (add to an existing one from its page)."}}, rows[i].Errors...)
+		}
+		if len(rows[i].Errors) > 0 {
+			run.InvalidRows++
+		} else {
+			run.ValidRows++
+		}
+	}
+	run.Progress.Pending = run.ValidRows
+	err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.o.Store.CreateBulkRun(ctx, &run, rows); err != nil {
+			return err
+		}
+		return s.audit(ctx, "partner:bulk_upload", &run, map[string]any{"filename": filename, "total_rows": run.TotalRows, "valid_rows": run.ValidRows, "invalid_rows": run.InvalidRows})
+	})
+	if err != nil {
+		return BulkRun{}, err
+	}
+	return s.o.Store.BulkRun(ctx, run.ID)
+}
+
+// Run reads one run with its live progress.
+func (s *BulkService) Run(ctx context.Context, id uuid.UUID) (BulkRun, error) {
+	return s.o.Store.BulkRun(ctx, id)
+}
+
+// Runs lists the runs, newest first.
+func (s *BulkService) Runs(ctx context.Context, cursor string, limit int) ([]BulkRun, string, error) {
+	return s.o.Store.BulkRuns(ctx, cursor, limit)
+}
+
+// Rows lists a run's rows in file order.
+func (s *BulkService) Rows(ctx context.Context, runID uuid.UUID, f BulkRowFilter, cursor string, limit int) ([]BulkRowResult, string, error) {
+	switch f {
+	case "", "invalid", "pending", "succeeded", "failed":
+	default:
+		return nil, "", apperr.Validation("Unknown row status.", apperr.FieldError{Field: "status", Message: "one of invalid, pending, succeeded, failed"})
+	}
+	if _, err := s.o.Store.BulkRun(ctx, runID); err != nil {
+		return nil, "", err
+	}
+	return s.o.Store.BulkRows(ctx, runID, f, cursor, limit)
+}
+
+// EachRow streams every row of a run with its result (the results CSV).
+func (s *BulkService) EachRow(ctx context.Context, runID uuid.UUID, fn func(BulkRowResult) error) error {
+	if _, err := s.o.Store.BulkRun(ctx, runID); err != nil {
+		return err
+	}
+	return s.o.Store.EachBulkRow(ctx, runID, fn)
+}
+
+// Start submits the run's valid rows: the run turns running and its feeding
+// job is queued in the same transaction. Starting a running or finished run
+// again changes nothing.
+func (s *BulkService) Start(ctx context.Context, id uuid.UUID) (BulkRun, error) {
+	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
+		run, err := s.o.Store.LockBulkRun(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch run.Status {
+		case BulkRunning, BulkDone:
+			return nil
+		case BulkCanceled:
+			return apperr.E(apperr.Conflict, "This run was canceled; upload the file again to onboard its rows.")
+		}
+		if run.ValidRows == 0 {
+			return apperr.E(apperr.Conflict, "No row of this file is valid, so there is nothing to onboard; fix the rows and upload the file again.")
+		}
+		now := s.o.Now()
+		run.Status, run.StartedAt = BulkRunning, &now
+		if err := s.o.Store.UpdateBulkRun(ctx, &run); err != nil {
+			return err
+		}
+		if err := s.o.Enqueuer.EnqueueBulkFeed(ctx, run.ID); err != nil {
+			return fmt.Errorf("queue bulk run: %w", err)
+		}
+		return s.audit(ctx, "partner:bulk_start", &run, map[string]any{"filename": run.Filename, "valid_rows": run.ValidRows})
+	})
+	if err != nil {
+		return BulkRun{}, err
+	}
+	return s.o.Store.BulkRun(ctx, id)
+}
+
+// Cancel stops a run: rows not yet sent are never sent; drafts already
+// waiting on Klarna finish. Canceling a canceled run changes nothing; a
+// finished run cannot be canceled.
+func (s *BulkService) Cancel(ctx context.Context, id uuid.UUID) (BulkRun, error) {
+	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
+		run, err := s.o.Store.LockBulkRun(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch run.Status {
+		case BulkCanceled:
+			return nil
+		case BulkDone:
+			return apperr.E(apperr.Conflict, "This run has finished; there is nothing left to cancel.")
+		}
+		before := run.Status
+		now := s.o.Now()
+		run.Status, run.FinishedAt = BulkCanceled, &now
+		if err := s.o.Store.UpdateBulkRun(ctx, &run); err != nil {
+			return err
+		}
+		return s.audit(ctx, "partner:bulk_cancel", &run, map[string]any{"filename": run.Filename, "status_before": before, "not_sent": run.Progress.Pending})
+	})
+	if err != nil {
+		return BulkRun{}, err
+	}
+	return s.o.Store.BulkRun(ctx, id)
+}
+
+// FeedResult says what the feeding job does next.
+type FeedResult struct {
+	Done  bool          // the run is finished (or canceled): no more rounds
+	Again time.Duration // otherwise: run the next round after this
+}
+
+// Feed is one round of a running run (the feeding job): while fewer than
+// Window of its drafts wait on Klarna, the next valid rows become submitted
+// drafts, each with its onboard job, in one transaction with the mark on
+// the row, so a row is sent once however often the round runs or the
+// process restarts. It acts as the user who uploaded the file. The run is
+// done once every valid row was sent and finished.
+func (s *BulkService) Feed(ctx context.Context, id uuid.UUID) (FeedResult, error) {
+	var res FeedResult
+	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
+		run, err := s.o.Store.LockBulkRun(ctx, id)
+		if err != nil {
+			return err
+		}
+		if run.Status != BulkRunning {
+			res.Done = true
+			return nil
+		}
+		p := run.Progress
+		if p.Pending == 0 && p.Submitted == 0 {
+			now := s.o.Now()
+			run.Status, run.FinishedAt = BulkDone, &now
+			res.Done = true
+			return s.o.Store.UpdateBulkRun(ctx, &run)
+		}
+		room := min(s.o.Window-p.Submitted, s.o.Batch)
+		if room <= 0 || p.Pending == 0 {
+			return nil
+		}
+		rows, err := s.o.Store.NextBulkRows(ctx, run.ID, room)
+		if err != nil {
+			return err
+		}
+		as := actor.With(ctx, actor.Actor{UserID: deref(run.CreatedBy), Label: "bulk onboarding " + run.Filename})
+		for _, r := range rows {
+			draftID, err := s.o.Drafts.CreateSubmitted(as, r.Payload)
+			var ae *apperr.Error
+			if errors.As(err, &ae) && ae.Code == apperr.Invalid {
+				// The rules changed since the dry run: the row is kept
+				// back with the reasons, like an invalid row.
+				errs := make([]apperr.FieldError, 0, len(ae.Fields))
+				for _, fe := range ae.Fields {
+					errs = append(errs, apperr.FieldError{Field: bulkColumnOf(fe.Field), Message: fe.Message})
+				}
+				if err := s.o.Store.MarkBulkRowInvalid(ctx, run.ID, r.Row, errs); err != nil {
+					return err
+				}
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("row %d: %w", r.Row, err)
+			}
+			if err := s.o.Store.MarkBulkRowSent(ctx, run.ID, r.Row, draftID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !res.Done {
+		res.Again = s.o.FeedEvery
+	}
+	return res, err
+}
+
+// FeedRound is Feed for the job queue.
+func (s *BulkService) FeedRound(ctx context.Context, id uuid.UUID) (bool, time.Duration, error) {
+	r, err := s.Feed(ctx, id)
+	return r.Done, r.Again, err
+}
+
+func deref(id *uuid.UUID) uuid.UUID {
+	if id == nil {
+		return uuid.Nil
+	}
+	return *id
+}
