@@ -21,8 +21,15 @@ type SyncAccountArgs struct {
 // Kind implements river.JobArgs.
 func (SyncAccountArgs) Kind() string { return "partner.sync" }
 
+// SyncQueue runs the reads of accounts from Klarna with few workers, so a
+// sweep of many accounts neither holds the default queue's workers (webhook
+// processing) nor floods Klarna.
+const SyncQueue = "partner_sync"
+
 // InsertOpts implements river.JobArgsWithInsertOpts.
-func (SyncAccountArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 8} }
+func (SyncAccountArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: SyncQueue, MaxAttempts: 8}
+}
 
 // dueUnique keeps one periodic read per account among live jobs.
 var dueUnique = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
@@ -50,6 +57,7 @@ type AccountSyncer interface {
 // RegisterPartnerSync registers the account read and the periodic sweep,
 // run every sweepEvery.
 func RegisterPartnerSync(k *Kinds, svc AccountSyncer, sweepEvery time.Duration) {
+	k.Queue(SyncQueue, 2)
 	Add(k, &syncWorker{svc: svc})
 	Add(k, &resyncDueWorker{svc: svc})
 	Every(k, sweepEvery, func() ResyncDueArgs { return ResyncDueArgs{} })
@@ -80,7 +88,7 @@ func (w *resyncDueWorker) Work(ctx context.Context, _ *river.Job[ResyncDueArgs])
 func (e *Enqueuer) EnqueueSync(ctx context.Context, accountID string, due bool) (bool, error) {
 	queued := false
 	err := e.inTx(ctx, func(tx pgx.Tx) error {
-		opts := &river.InsertOpts{MaxAttempts: 8}
+		opts := &river.InsertOpts{Queue: SyncQueue, MaxAttempts: 8}
 		if due {
 			opts.UniqueOpts = dueUnique
 		}
