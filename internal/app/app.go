@@ -111,7 +111,9 @@ type App struct {
 	// domain services its handlers belong to.
 	Webhooks *webhook.Service
 	Partners *partner.Service
-	Disputes *dispute.Service
+	// Directory is the partner directory and the sync of accounts from Klarna.
+	Directory *partner.Directory
+	Disputes  *dispute.Service
 	// Onboarding prepares onboarding drafts and submits them to Klarna.
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
@@ -200,6 +202,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	kinds := &jobs.Kinds{}
 	jobs.RegisterHeartbeat(kinds, db, cfg.HeartbeatEvery)
 	jobs.RegisterWebhookProcessing(kinds, proc)
+	syncer := &lateSyncer{}
+	jobs.RegisterPartnerSync(kinds, syncer, sweepEvery(cfg.PartnerResyncAfter))
 	onb := &lateOnboarder{}
 	jobs.RegisterOnboarding(kinds, onb, cfg.OnboardingWorkers)
 	feeder := &lateBulkFeeder{}
@@ -231,6 +235,14 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	}
 	proc.svc = wh
 	partners := partner.NewService(db.Partners(), wh, acc.record)
+	dirOpts := partner.DirectoryOptions{Store: db.Directory(), Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, cfg.WebhookMaxAttempts), Audit: acc.record,
+		StuckAfter: cfg.PartnerStuckAfter, ResyncAfter: cfg.PartnerResyncAfter, SyncInterval: cfg.PartnerSyncInterval}
+	if kl != nil {
+		dirOpts.Klarna = kl
+	}
+	directory := partner.NewDirectory(dirOpts)
+	syncer.dir = directory
+	partners.UseDirectory(directory)
 	partners.RegisterWebhooks(registry)
 	var fetcher dispute.Fetcher
 	if kl != nil {
@@ -277,6 +289,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Idempotency:   db.Idempotency(),
 
 		Webhooks:         wh,
+		Directory:        directory,
 		WebhookURL:       cfg.BaseURL() + "/webhooks/klarna",
 		KlarnaConfigured: kl != nil,
 		Onboarding:       onboarding,
@@ -294,8 +307,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Klarna:     kl,
 		Webhooks:   wh,
 		Partners:   partners,
-		Disputes:   disputes,
+		Directory:  directory,
 		Onboarding: onboarding,
+		Disputes:   disputes,
 		Bulk:       bulk,
 		Acquirer:   acquirer,
 		ln:         opts.Listener,
@@ -335,6 +349,19 @@ type lateProcessor struct{ svc *webhook.Service }
 
 func (p *lateProcessor) Process(ctx context.Context, pk int64, attempt, maxAttempts int) error {
 	return p.svc.Process(ctx, pk, attempt, maxAttempts)
+}
+
+// lateSyncer lets the job queue be built before the directory it runs;
+// dir is set before the queue starts.
+type lateSyncer struct{ dir *partner.Directory }
+
+func (l *lateSyncer) Sync(ctx context.Context, id string) error { return l.dir.Sync(ctx, id) }
+func (l *lateSyncer) QueueDue(ctx context.Context) (int, error) { return l.dir.QueueDue(ctx) }
+
+// sweepEvery is how often the job looking for overdue accounts runs: twice
+// per resync period, at least every second and at most every minute.
+func sweepEvery(resyncAfter time.Duration) time.Duration {
+	return min(max(resyncAfter/2, time.Second), time.Minute)
 }
 
 // encryptionBox is the box for stored secrets, or nil when no key is set.

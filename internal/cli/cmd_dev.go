@@ -145,6 +145,13 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	if err := a.Subscribe(ctx); err != nil {
 		log.Error("subscribing to Klarna webhooks", "error", err)
 	}
+	// The rest of the demo directory is onboarded once webhooks flow, so
+	// their events arrive, and linked like A and B.
+	if err := app.SeedSimulator(sim, app.DemoDirectory); err != nil {
+		log.Error("seeding the demo directory", "error", err)
+	} else if err := a.SeedDemo(ctx); err != nil {
+		log.Error("seeding the demo directory", "error", err)
+	}
 	printBanner(env.Stdout, a.URL(), cfg.DataDir, dbWhere, built, idp, oidc, simURL, time.Since(started))
 	<-ctx.Done()
 	return shutdown(a, cfg.ShutdownTimeout)
@@ -180,7 +187,7 @@ func printBanner(w io.Writer, url, dataDir, dbWhere string, built bool, idp *oid
 }
 
 // startSimulator runs the Klarna simulator for dev: traffic on, state in
-// DATA_DIR/klarna-sim.json, demo partners A and B onboarded on first start.
+// DATA_DIR/klarna-sim.json, demo partners A and B onboarded where missing.
 func startSimulator(ctx context.Context, cfg *config.Config, log *slog.Logger) (*klarnasim.Sim, string, func(), error) {
 	ln, err := net.Listen("tcp", cfg.KlarnaSimAddr)
 	if err != nil {
@@ -195,13 +202,9 @@ func startSimulator(ctx context.Context, cfg *config.Config, log *slog.Logger) (
 		ln.Close()
 		return nil, "", nil, fmt.Errorf("the Klarna simulator: %w", err)
 	}
-	if sim.Stats().Accounts == 0 {
-		for _, p := range app.DemoPartners {
-			if _, err := sim.SeedPartner(klarnasim.PartnerSpec{Reference: p.Slug, Name: p.Name, Email: "admin@" + p.Slug + ".example", Operational: true}); err != nil {
-				ln.Close()
-				return nil, "", nil, fmt.Errorf("seeding partner %s in the Klarna simulator: %w", p.Slug, err)
-			}
-		}
+	if err := app.SeedSimulator(sim, app.DemoPartners); err != nil {
+		ln.Close()
+		return nil, "", nil, err
 	}
 	sim.Start(ctx)
 	stopHTTP := serveBackground(ln, sim.Handler(), log)

@@ -87,6 +87,10 @@ type Config struct {
 	WebhookQuarantineSize int           `env:"WEBHOOK_QUARANTINE_SIZE" default:"10000" help:"rejected deliveries kept for investigation (oldest dropped first)"`
 	WebhookQuarantineRate int           `env:"WEBHOOK_QUARANTINE_RATE" default:"60" help:"rejected deliveries kept per source address (IPv6: per /64) per minute; beyond it they are refused but not stored"`
 	JobRescueAfter        time.Duration `env:"JOB_RESCUE_AFTER" default:"2m" help:"a job running longer than this is considered abandoned (its worker died) and runs again"`
+
+	PartnerStuckAfter   time.Duration `env:"PARTNER_STUCK_AFTER" default:"10m" help:"a partner PARTIALLY_OPERATIONAL (or a draft submitted) longer than this shows as stuck on the status board"`
+	PartnerResyncAfter  time.Duration `env:"PARTNER_RESYNC_AFTER" default:"1m" help:"an account PARTIALLY_OPERATIONAL longer than this is re-read from Klarna (its webhook is overdue)"`
+	PartnerSyncInterval time.Duration `env:"PARTNER_SYNC_INTERVAL" default:"6h" help:"every account is re-read from Klarna at least this often"`
 }
 
 // SigningKeys parses KLARNA_WEBHOOK_SIGNING_KEYS into key id → secret. Each
@@ -334,6 +338,14 @@ func (c *Config) validate() error {
 	}
 	if c.HeartbeatEvery < time.Second {
 		return &FieldError{Prefix + "HEARTBEAT_INTERVAL", "at least 1s"}
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"PARTNER_STUCK_AFTER", c.PartnerStuckAfter}, {"PARTNER_RESYNC_AFTER", c.PartnerResyncAfter}, {"PARTNER_SYNC_INTERVAL", c.PartnerSyncInterval}} {
+		if d.v < time.Second {
+			return &FieldError{Prefix + d.name, "at least 1s"}
+		}
 	}
 	return nil
 }

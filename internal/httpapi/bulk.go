@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -39,14 +38,6 @@ func bulkRunDTO(r partner.BulkRun) apigen.BulkRun {
 		out.CreatedBy = &apigen.UserSummary{Id: *r.CreatedBy, Email: r.CreatedByEmail, Name: r.CreatedByName}
 	}
 	return out
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
 
 func (s *server) getBulkTemplate(c *gin.Context) {

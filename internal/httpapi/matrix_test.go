@@ -200,6 +200,11 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /api/v1/webhooks/events/:event": "evt-matrix-",
 		"GET /api/v1/tenants/:tenant/users":  "member-",
 		"GET /api/v1/tenants":                "",
+		// The partner directory names each partner by its slug.
+		"GET /api/v1/partners":                `"tenant_slug":"`,
+		"GET /api/v1/partners/export.csv":     ",",
+		"GET /api/v1/partners/onboarding":     `"tenant_slug":"`,
+		"GET /api/v1/tenants/:tenant/partner": `"tenant_slug":"`,
 	}
 
 	// Routes that need their action across all partners (the acquirer's),

@@ -70,6 +70,11 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/settings/identity", action: "user:manage", tenant: anyTenant, handler: s.getIdentitySettings}, // across all partners only
 
 		// --- partners directory (issue 9) ---
+		{method: "GET", path: "/partners", action: "partner:read", tenant: anyTenant, handler: s.listPartners},
+		{method: "GET", path: "/partners/export.csv", action: "partner:read", tenant: anyTenant, handler: s.exportPartners},
+		{method: "GET", path: "/partners/onboarding", action: "partner:read", tenant: anyTenant, handler: s.getOnboardingBoard},
+		{method: "GET", path: "/tenants/:tenant/partner", action: "partner:read", tenant: pathTenant, handler: s.getPartner},
+		{method: "POST", path: "/tenants/:tenant/partner/refresh", action: "partner:update", tenant: pathTenant, handler: s.refreshPartner},
 		// --- end partners directory ---
 
 		// --- onboarding (issue 9) ---

@@ -65,6 +65,7 @@ type Options struct {
 	// Webhooks is the Klarna webhook pipeline; WebhookURL is where Klarna
 	// delivers (PUBLIC_URL/webhooks/klarna).
 	Webhooks         *webhook.Service
+	Directory        PartnerDirectory
 	WebhookURL       string
 	KlarnaConfigured bool
 

@@ -19,3 +19,16 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestValuesRoundTripAndRefuseAnotherSort(t *testing.T) {
+	v := Values{Key: "name", Values: []string{"Aurora", "3f1c"}}
+	got, err := DecodeValues(EncodeValues(v), "name", 2)
+	if err != nil || got.Values[0] != "Aurora" || got.Values[1] != "3f1c" {
+		t.Fatalf("DecodeValues(EncodeValues(%v)) = %v, %v", v, got, err)
+	}
+	for _, bad := range []string{"", "!!", EncodeValues(Values{Key: "state", Values: v.Values}), EncodeValues(Values{Key: "name", Values: v.Values[:1]})} {
+		if _, err := DecodeValues(bad, "name", 2); apperr.CodeOf(err) != apperr.Invalid {
+			t.Errorf("DecodeValues(%q) = %v, want invalid", bad, err)
+		}
+	}
+}

@@ -45,14 +45,27 @@ type Unparker interface {
 
 // Service applies the rules.
 type Service struct {
-	store    Store
-	unparker Unparker
-	audit    actor.Recorder
+	store     Store
+	unparker  Unparker
+	audit     actor.Recorder
+	directory *Directory
 }
 
 // NewService wires the service.
 func NewService(store Store, unparker Unparker, audit actor.Recorder) *Service {
 	return &Service{store: store, unparker: unparker, audit: audit}
+}
+
+// UseDirectory makes links and account webhooks refresh the directory's
+// cache of the account (set before webhooks are processed).
+func (s *Service) UseDirectory(d *Directory) { s.directory = d }
+
+// accountChanged tells the directory about an account event.
+func (s *Service) accountChanged(ctx context.Context, d webhook.Delivery, p klarna.AccountEventPayload) error {
+	if s.directory == nil {
+		return nil
+	}
+	return s.directory.OnAccountEvent(ctx, d.Event.EventType, d.Event.SubjectAccountID, p)
 }
 
 // LinkAccount binds a Klarna account to a partner tenant and, in the same
@@ -70,6 +83,11 @@ func (s *Service) LinkAccount(ctx context.Context, tenantID uuid.UUID, accountID
 		n, err := s.unparker.Unpark(ctx, accountID)
 		if err != nil {
 			return err
+		}
+		if s.directory != nil {
+			if err := s.directory.OnLink(ctx, accountID); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, actor.Change{Action: "partner:link_account", TenantID: &tenantID, TargetType: "klarna_account", TargetID: accountID,
 			After: map[string]any{"tenant_id": tenantID, "parked_events_released": n}})
@@ -105,7 +123,10 @@ func (s *Service) onStateChange(ctx context.Context, d webhook.Delivery) error {
 		return err
 	}
 	applied, err := s.store.SetAccountStateIfNewer(ctx, d.Event.SubjectAccountID, state, eventTime(d))
-	if err != nil || !applied {
+	if err != nil {
+		return err
+	}
+	if err := s.accountChanged(ctx, d, p); err != nil || !applied {
 		return err
 	}
 	return s.audit(ctx, actor.Change{Action: "partner:account_state", TenantID: &d.TenantID, TargetType: "klarna_account", TargetID: d.Event.SubjectAccountID,
@@ -128,10 +149,18 @@ func (s *Service) onProductChange(ctx context.Context, d webhook.Delivery) error
 	if status == "" {
 		status = strings.ToUpper(d.Event.EventType[strings.LastIndex(d.Event.EventType, ".")+1:])
 	}
-	_, err := s.store.SetProductStatusIfNewer(ctx, d.Event.SubjectAccountID, product, status, eventTime(d))
-	return err
+	if _, err := s.store.SetProductStatusIfNewer(ctx, d.Event.SubjectAccountID, product, status, eventTime(d)); err != nil {
+		return err
+	}
+	return s.accountChanged(ctx, d, p)
 }
 
 // onOther accepts the remaining account events (e.g. brand.data-incomplete):
-// the event itself, stored and shown in the inbox, is the record.
-func (s *Service) onOther(context.Context, webhook.Delivery) error { return nil }
+// the event itself is stored and shown in the inbox; the directory records
+// the warning it raises and reads the account again.
+func (s *Service) onOther(ctx context.Context, d webhook.Delivery) error {
+	// An event whose payload is not the account shape still refreshes.
+	var p klarna.AccountEventPayload
+	_ = d.Envelope.DecodePayload(&p)
+	return s.accountChanged(ctx, d, p)
+}

@@ -59,7 +59,10 @@ func (s *PartnerStore) Account(ctx context.Context, sc scope.Scope, accountID st
 }
 
 func (s *PartnerStore) SetAccountStateIfNewer(ctx context.Context, accountID, state string, at time.Time) (bool, error) {
-	res := s.db.conn(ctx).Exec(`UPDATE partner_accounts SET state = ?, state_at = ? WHERE klarna_account_id = ? AND (state_at IS NULL OR state_at < ?)`, state, at, accountID, at)
+	res := s.db.conn(ctx).Exec(`UPDATE partner_accounts SET state = ?, state_at = ?, updated_at = now(),
+		partially_operational_at = CASE WHEN ? = 'PARTIALLY_OPERATIONAL' THEN coalesce(partially_operational_at, created_at) ELSE partially_operational_at END,
+		operational_at = CASE WHEN ? = 'OPERATIONAL' THEN coalesce(operational_at, ?) ELSE operational_at END
+		WHERE klarna_account_id = ? AND (state_at IS NULL OR state_at < ?)`, state, at, state, state, at, accountID, at)
 	return res.RowsAffected == 1, res.Error
 }
 
@@ -67,7 +70,12 @@ func (s *PartnerStore) SetProductStatusIfNewer(ctx context.Context, accountID, p
 	res := s.db.conn(ctx).Exec(`INSERT INTO partner_account_products (klarna_account_id, product_id, status, status_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (klarna_account_id, product_id) DO UPDATE SET status = EXCLUDED.status, status_at = EXCLUDED.status_at
 		WHERE partner_account_products.status_at < EXCLUDED.status_at`, accountID, productID, status, at)
-	return res.RowsAffected == 1, res.Error
+	if res.Error != nil || res.RowsAffected != 1 {
+		return false, res.Error
+	}
+	// The directory shows the payment product's status.
+	err := s.db.conn(ctx).Exec(`UPDATE partner_accounts SET product_status = ?, updated_at = now() WHERE klarna_account_id = ?`, status, accountID).Error
+	return err == nil, err
 }
 
 // DisputeStore implements dispute.Store.

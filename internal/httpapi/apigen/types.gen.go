@@ -120,6 +120,24 @@ func (e MetaEnvironment) Valid() bool {
 	}
 }
 
+// Defines values for OnboardingBoardItemKind.
+const (
+	OnboardingBoardItemKindDraft   OnboardingBoardItemKind = "draft"
+	OnboardingBoardItemKindPartner OnboardingBoardItemKind = "partner"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingBoardItemKind enum.
+func (e OnboardingBoardItemKind) Valid() bool {
+	switch e {
+	case OnboardingBoardItemKindDraft:
+		return true
+	case OnboardingBoardItemKindPartner:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OnboardingConflictItemKind.
 const (
 	OnboardingConflictItemKindAccount        OnboardingConflictItemKind = "account"
@@ -246,6 +264,39 @@ func (e OnboardingResolveKind) Valid() bool {
 	case OnboardingResolveKindStore:
 		return true
 	case OnboardingResolveKindStoreGroup:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OnboardingStage.
+const (
+	OnboardingStageDisabled             OnboardingStage = "disabled"
+	OnboardingStageDraft                OnboardingStage = "draft"
+	OnboardingStageFailed               OnboardingStage = "failed"
+	OnboardingStageOperational          OnboardingStage = "operational"
+	OnboardingStagePartiallyOperational OnboardingStage = "partially_operational"
+	OnboardingStageStuck                OnboardingStage = "stuck"
+	OnboardingStageSubmitted            OnboardingStage = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the OnboardingStage enum.
+func (e OnboardingStage) Valid() bool {
+	switch e {
+	case OnboardingStageDisabled:
+		return true
+	case OnboardingStageDraft:
+		return true
+	case OnboardingStageFailed:
+		return true
+	case OnboardingStageOperational:
+		return true
+	case OnboardingStagePartiallyOperational:
+		return true
+	case OnboardingStageStuck:
+		return true
+	case OnboardingStageSubmitted:
 		return true
 	default:
 		return false
@@ -501,6 +552,174 @@ func (e ListOnboardingDraftsParamsStatus) Valid() bool {
 	case ListOnboardingDraftsParamsStatusSubmitted:
 		return true
 	case ListOnboardingDraftsParamsStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPartnersParamsState.
+const (
+	ListPartnersParamsStateDISABLED             ListPartnersParamsState = "DISABLED"
+	ListPartnersParamsStateOPERATIONAL          ListPartnersParamsState = "OPERATIONAL"
+	ListPartnersParamsStatePARTIALLYOPERATIONAL ListPartnersParamsState = "PARTIALLY_OPERATIONAL"
+	ListPartnersParamsStateUNKNOWN              ListPartnersParamsState = "UNKNOWN"
+)
+
+// Valid indicates whether the value is a known member of the ListPartnersParamsState enum.
+func (e ListPartnersParamsState) Valid() bool {
+	switch e {
+	case ListPartnersParamsStateDISABLED:
+		return true
+	case ListPartnersParamsStateOPERATIONAL:
+		return true
+	case ListPartnersParamsStatePARTIALLYOPERATIONAL:
+		return true
+	case ListPartnersParamsStateUNKNOWN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPartnersParamsProductStatus.
+const (
+	ListPartnersParamsProductStatusDISABLED   ListPartnersParamsProductStatus = "DISABLED"
+	ListPartnersParamsProductStatusENABLED    ListPartnersParamsProductStatus = "ENABLED"
+	ListPartnersParamsProductStatusNONE       ListPartnersParamsProductStatus = "NONE"
+	ListPartnersParamsProductStatusTERMINATED ListPartnersParamsProductStatus = "TERMINATED"
+)
+
+// Valid indicates whether the value is a known member of the ListPartnersParamsProductStatus enum.
+func (e ListPartnersParamsProductStatus) Valid() bool {
+	switch e {
+	case ListPartnersParamsProductStatusDISABLED:
+		return true
+	case ListPartnersParamsProductStatusENABLED:
+		return true
+	case ListPartnersParamsProductStatusNONE:
+		return true
+	case ListPartnersParamsProductStatusTERMINATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPartnersParamsSort.
+const (
+	ListPartnersParamsSortCreatedAt      ListPartnersParamsSort = "created_at"
+	ListPartnersParamsSortMinusCreatedAt ListPartnersParamsSort = "-created_at"
+	ListPartnersParamsSortMinusName      ListPartnersParamsSort = "-name"
+	ListPartnersParamsSortMinusState     ListPartnersParamsSort = "-state"
+	ListPartnersParamsSortMinusUpdatedAt ListPartnersParamsSort = "-updated_at"
+	ListPartnersParamsSortName           ListPartnersParamsSort = "name"
+	ListPartnersParamsSortState          ListPartnersParamsSort = "state"
+	ListPartnersParamsSortUpdatedAt      ListPartnersParamsSort = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ListPartnersParamsSort enum.
+func (e ListPartnersParamsSort) Valid() bool {
+	switch e {
+	case ListPartnersParamsSortCreatedAt:
+		return true
+	case ListPartnersParamsSortMinusCreatedAt:
+		return true
+	case ListPartnersParamsSortMinusName:
+		return true
+	case ListPartnersParamsSortMinusState:
+		return true
+	case ListPartnersParamsSortMinusUpdatedAt:
+		return true
+	case ListPartnersParamsSortName:
+		return true
+	case ListPartnersParamsSortState:
+		return true
+	case ListPartnersParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportPartnersParamsState.
+const (
+	ExportPartnersParamsStateDISABLED             ExportPartnersParamsState = "DISABLED"
+	ExportPartnersParamsStateOPERATIONAL          ExportPartnersParamsState = "OPERATIONAL"
+	ExportPartnersParamsStatePARTIALLYOPERATIONAL ExportPartnersParamsState = "PARTIALLY_OPERATIONAL"
+	ExportPartnersParamsStateUNKNOWN              ExportPartnersParamsState = "UNKNOWN"
+)
+
+// Valid indicates whether the value is a known member of the ExportPartnersParamsState enum.
+func (e ExportPartnersParamsState) Valid() bool {
+	switch e {
+	case ExportPartnersParamsStateDISABLED:
+		return true
+	case ExportPartnersParamsStateOPERATIONAL:
+		return true
+	case ExportPartnersParamsStatePARTIALLYOPERATIONAL:
+		return true
+	case ExportPartnersParamsStateUNKNOWN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportPartnersParamsProductStatus.
+const (
+	ExportPartnersParamsProductStatusDISABLED   ExportPartnersParamsProductStatus = "DISABLED"
+	ExportPartnersParamsProductStatusENABLED    ExportPartnersParamsProductStatus = "ENABLED"
+	ExportPartnersParamsProductStatusNONE       ExportPartnersParamsProductStatus = "NONE"
+	ExportPartnersParamsProductStatusTERMINATED ExportPartnersParamsProductStatus = "TERMINATED"
+)
+
+// Valid indicates whether the value is a known member of the ExportPartnersParamsProductStatus enum.
+func (e ExportPartnersParamsProductStatus) Valid() bool {
+	switch e {
+	case ExportPartnersParamsProductStatusDISABLED:
+		return true
+	case ExportPartnersParamsProductStatusENABLED:
+		return true
+	case ExportPartnersParamsProductStatusNONE:
+		return true
+	case ExportPartnersParamsProductStatusTERMINATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportPartnersParamsSort.
+const (
+	ExportPartnersParamsSortCreatedAt      ExportPartnersParamsSort = "created_at"
+	ExportPartnersParamsSortMinusCreatedAt ExportPartnersParamsSort = "-created_at"
+	ExportPartnersParamsSortMinusName      ExportPartnersParamsSort = "-name"
+	ExportPartnersParamsSortMinusState     ExportPartnersParamsSort = "-state"
+	ExportPartnersParamsSortMinusUpdatedAt ExportPartnersParamsSort = "-updated_at"
+	ExportPartnersParamsSortName           ExportPartnersParamsSort = "name"
+	ExportPartnersParamsSortState          ExportPartnersParamsSort = "state"
+	ExportPartnersParamsSortUpdatedAt      ExportPartnersParamsSort = "updated_at"
+)
+
+// Valid indicates whether the value is a known member of the ExportPartnersParamsSort enum.
+func (e ExportPartnersParamsSort) Valid() bool {
+	switch e {
+	case ExportPartnersParamsSortCreatedAt:
+		return true
+	case ExportPartnersParamsSortMinusCreatedAt:
+		return true
+	case ExportPartnersParamsSortMinusName:
+		return true
+	case ExportPartnersParamsSortMinusState:
+		return true
+	case ExportPartnersParamsSortMinusUpdatedAt:
+		return true
+	case ExportPartnersParamsSortName:
+		return true
+	case ExportPartnersParamsSortState:
+		return true
+	case ExportPartnersParamsSortUpdatedAt:
 		return true
 	default:
 		return false
@@ -812,6 +1031,54 @@ type OnboardingBankAccount struct {
 	Iban            string  `json:"iban"`
 }
 
+// OnboardingBoard defines model for OnboardingBoard.
+type OnboardingBoard struct {
+	// Stages every stage in path order: draft, submitted, partially_operational, operational, disabled, failed, stuck
+	Stages            []OnboardingBoardStage `json:"stages"`
+	StuckAfterSeconds int                    `json:"stuck_after_seconds"`
+}
+
+// OnboardingBoardItem defines model for OnboardingBoardItem.
+type OnboardingBoardItem struct {
+	// Attempts submission attempts of a draft
+	Attempts  *int                `json:"attempts,omitempty"`
+	CreatedAt time.Time           `json:"created_at"`
+	DraftId   *openapi_types.UUID `json:"draft_id,omitempty"`
+
+	// DraftStatus for drafts: draft, submitted, rejected, conflict or failed
+	DraftStatus     *string                 `json:"draft_status,omitempty"`
+	Kind            OnboardingBoardItemKind `json:"kind"`
+	KlarnaAccountId string                  `json:"klarna_account_id"`
+
+	// LastError a draft's last submission error, or a partner's last sync error
+	LastError              string              `json:"last_error"`
+	Name                   string              `json:"name"`
+	OperationalAt          *time.Time          `json:"operational_at,omitempty"`
+	PartiallyOperationalAt *time.Time          `json:"partially_operational_at,omitempty"`
+	ProductStatus          string              `json:"product_status"`
+	Reference              string              `json:"reference"`
+	Stage                  OnboardingStage     `json:"stage"`
+	State                  string              `json:"state"`
+	Stuck                  bool                `json:"stuck"`
+	SubmittedAt            *time.Time          `json:"submitted_at,omitempty"`
+	TenantId               *openapi_types.UUID `json:"tenant_id,omitempty"`
+	TenantSlug             *string             `json:"tenant_slug,omitempty"`
+	UpdatedAt              time.Time           `json:"updated_at"`
+	Warnings               []string            `json:"warnings"`
+}
+
+// OnboardingBoardItemKind defines model for OnboardingBoardItem.Kind.
+type OnboardingBoardItemKind string
+
+// OnboardingBoardStage defines model for OnboardingBoardStage.
+type OnboardingBoardStage struct {
+	Count int `json:"count"`
+
+	// Items newest change first, up to limit
+	Items []OnboardingBoardItem `json:"items"`
+	Stage OnboardingStage       `json:"stage"`
+}
+
 // OnboardingBrand defines model for OnboardingBrand.
 type OnboardingBrand struct {
 	BrandReference  string  `json:"brand_reference"`
@@ -1036,6 +1303,9 @@ type OnboardingResultID struct {
 	Reference string `json:"reference"`
 }
 
+// OnboardingStage defines model for OnboardingStage.
+type OnboardingStage string
+
 // OnboardingStakeholder defines model for OnboardingStakeholder.
 type OnboardingStakeholder struct {
 	Address *OnboardingAddress `json:"address,omitempty"`
@@ -1081,6 +1351,157 @@ type OnboardingStoreGroup struct {
 type OnboardingUser struct {
 	Email string             `json:"email"`
 	Id    openapi_types.UUID `json:"id"`
+}
+
+// PartnerBrandNode defines model for PartnerBrandNode.
+type PartnerBrandNode struct {
+	DisplayName     string                  `json:"display_name"`
+	FeatureImageUrl string                  `json:"feature_image_url"`
+	IconUrl         string                  `json:"icon_url"`
+	Id              string                  `json:"id"`
+	LogoUrl         string                  `json:"logo_url"`
+	Reference       string                  `json:"reference"`
+	StoreGroups     []PartnerStoreGroupNode `json:"store_groups"`
+}
+
+// PartnerBusinessEntityNode defines model for PartnerBusinessEntityNode.
+type PartnerBusinessEntityNode struct {
+	Country string `json:"country"`
+
+	// Id Klarna's partner_business_entity_id
+	Id                    string   `json:"id"`
+	LegalName             string   `json:"legal_name"`
+	MerchantCategoryCodes []string `json:"merchant_category_codes"`
+	Reference             string   `json:"reference"`
+
+	// SupplementaryData supplementary_business_data as Klarna returned it
+	SupplementaryData *map[string]interface{} `json:"supplementary_data,omitempty"`
+}
+
+// PartnerContact defines model for PartnerContact.
+type PartnerContact struct {
+	Email      string `json:"email"`
+	FamilyName string `json:"family_name"`
+	GivenName  string `json:"given_name"`
+	Phone      string `json:"phone"`
+}
+
+// PartnerDetail defines model for PartnerDetail.
+type PartnerDetail struct {
+	Brands           []PartnerBrandNode          `json:"brands"`
+	BusinessEntities []PartnerBusinessEntityNode `json:"business_entities"`
+	Contact          PartnerContact              `json:"contact"`
+	PaymentProduct   *PartnerPaymentProductNode  `json:"payment_product,omitempty"`
+	Summary          PartnerSummary              `json:"summary"`
+
+	// UnassignedStoreGroups store groups whose brand Klarna did not return (normally empty)
+	UnassignedStoreGroups []PartnerStoreGroupNode `json:"unassigned_store_groups"`
+}
+
+// PartnerPage defines model for PartnerPage.
+type PartnerPage struct {
+	Items      []PartnerSummary `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// PartnerPaymentAccountNode defines model for PartnerPaymentAccountNode.
+type PartnerPaymentAccountNode struct {
+	AcquiringAccountId         string `json:"acquiring_account_id"`
+	BusinessEntityId           string `json:"business_entity_id"`
+	BusinessEntityReference    string `json:"business_entity_reference"`
+	DefaultStoreGroupId        string `json:"default_store_group_id"`
+	DefaultStoreGroupReference string `json:"default_store_group_reference"`
+
+	// Id Klarna's payment_account_id
+	Id                   string `json:"id"`
+	MerchantCategoryCode string `json:"merchant_category_code"`
+	Reference            string `json:"reference"`
+	Status               string `json:"status"`
+}
+
+// PartnerPaymentProductNode defines model for PartnerPaymentProductNode.
+type PartnerPaymentProductNode struct {
+	// Id Klarna's payment_product_id
+	Id              string                      `json:"id"`
+	PaymentAccounts []PartnerPaymentAccountNode `json:"payment_accounts"`
+	ProfileId       string                      `json:"profile_id"`
+	Status          string                      `json:"status"`
+}
+
+// PartnerRefreshQueued defines model for PartnerRefreshQueued.
+type PartnerRefreshQueued struct {
+	KlarnaAccountId string `json:"klarna_account_id"`
+
+	// Queued false when a refresh of this account was already waiting
+	Queued bool `json:"queued"`
+}
+
+// PartnerStoreGroupNode defines model for PartnerStoreGroupNode.
+type PartnerStoreGroupNode struct {
+	BrandId          string `json:"brand_id"`
+	BrandReference   string `json:"brand_reference"`
+	Id               string `json:"id"`
+	Reference        string `json:"reference"`
+	SocialMediaLinks []struct {
+		Provider string `json:"provider"`
+		Url      string `json:"url"`
+	} `json:"social_media_links"`
+	Stores         []PartnerStoreNode `json:"stores"`
+	SupportContact struct {
+		ContactForm string `json:"contact_form"`
+		Email       string `json:"email"`
+		Phone       string `json:"phone"`
+	} `json:"support_contact"`
+}
+
+// PartnerStoreNode defines model for PartnerStoreNode.
+type PartnerStoreNode struct {
+	Id        string `json:"id"`
+	Reference string `json:"reference"`
+	Type      string `json:"type"`
+	Url       string `json:"url"`
+}
+
+// PartnerSummary defines model for PartnerSummary.
+type PartnerSummary struct {
+	BrandCount  int       `json:"brand_count"`
+	CreatedAt   time.Time `json:"created_at"`
+	EntityCount int       `json:"entity_count"`
+
+	// KlarnaAccountId Klarna's partner_account_id; empty when no account is linked
+	KlarnaAccountId string `json:"klarna_account_id"`
+
+	// Name the partner's name (Klarna's partner_account_name once read)
+	Name                   string          `json:"name"`
+	OnboardingStage        OnboardingStage `json:"onboarding_stage"`
+	OperationalAt          *time.Time      `json:"operational_at,omitempty"`
+	PartiallyOperationalAt *time.Time      `json:"partially_operational_at,omitempty"`
+	PaymentAccountCount    int             `json:"payment_account_count"`
+
+	// ProductStatus the payment product's status (ENABLED, DISABLED, TERMINATED; open enum); empty without product
+	ProductStatus string `json:"product_status"`
+
+	// Reference our partner_account_reference
+	Reference string `json:"reference"`
+
+	// State PARTIALLY_OPERATIONAL, OPERATIONAL, DISABLED (open enum); empty when unknown
+	State      string `json:"state"`
+	StoreCount int    `json:"store_count"`
+
+	// Stuck PARTIALLY_OPERATIONAL for longer than the stuck threshold
+	Stuck bool `json:"stuck"`
+
+	// SyncError why the last read from Klarna failed; empty when it worked
+	SyncError string `json:"sync_error"`
+
+	// SyncedAt last successful read from Klarna
+	SyncedAt   *time.Time         `json:"synced_at,omitempty"`
+	TenantId   openapi_types.UUID `json:"tenant_id"`
+	TenantSlug string             `json:"tenant_slug"`
+	UpdatedAt  time.Time          `json:"updated_at"`
+
+	// Warnings unresolved warning event types, e.g. partner.account.brand.data-incomplete
+	Warnings []string `json:"warnings"`
 }
 
 // Problem defines model for Problem.
@@ -1396,6 +1817,68 @@ type SubmitOnboardingDraftParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListPartnersParams defines parameters for ListPartners.
+type ListPartnersParams struct {
+	// Q name (prefix or contained), our reference, contact e-mail, or any Klarna id or reference of the account and its resources
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// State Klarna account state; UNKNOWN: not linked or not read yet
+	State *ListPartnersParamsState `form:"state,omitempty" json:"state,omitempty"`
+
+	// ProductStatus payment product status; NONE: no payment product
+	ProductStatus *ListPartnersParamsProductStatus `form:"product_status,omitempty" json:"product_status,omitempty"`
+
+	// Onboarding onboarding stage; stuck selects the stuck partners
+	Onboarding *OnboardingStage `form:"onboarding,omitempty" json:"onboarding,omitempty"`
+
+	// Sort a leading '-' sorts descending
+	Sort   *ListPartnersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+	Cursor *string                 `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int                    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListPartnersParamsState defines parameters for ListPartners.
+type ListPartnersParamsState string
+
+// ListPartnersParamsProductStatus defines parameters for ListPartners.
+type ListPartnersParamsProductStatus string
+
+// ListPartnersParamsSort defines parameters for ListPartners.
+type ListPartnersParamsSort string
+
+// ExportPartnersParams defines parameters for ExportPartners.
+type ExportPartnersParams struct {
+	// Q name (prefix or contained), our reference, contact e-mail, or any Klarna id or reference of the account and its resources
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// State Klarna account state; UNKNOWN: not linked or not read yet
+	State *ExportPartnersParamsState `form:"state,omitempty" json:"state,omitempty"`
+
+	// ProductStatus payment product status; NONE: no payment product
+	ProductStatus *ExportPartnersParamsProductStatus `form:"product_status,omitempty" json:"product_status,omitempty"`
+
+	// Onboarding onboarding stage; stuck selects the stuck partners
+	Onboarding *OnboardingStage `form:"onboarding,omitempty" json:"onboarding,omitempty"`
+
+	// Sort a leading '-' sorts descending
+	Sort *ExportPartnersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+}
+
+// ExportPartnersParamsState defines parameters for ExportPartners.
+type ExportPartnersParamsState string
+
+// ExportPartnersParamsProductStatus defines parameters for ExportPartners.
+type ExportPartnersParamsProductStatus string
+
+// ExportPartnersParamsSort defines parameters for ExportPartners.
+type ExportPartnersParamsSort string
+
+// GetOnboardingBoardParams defines parameters for GetOnboardingBoard.
+type GetOnboardingBoardParams struct {
+	// Limit items listed per stage (counts are always complete)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListTenantsParams defines parameters for ListTenants.
 type ListTenantsParams struct {
 	// Q name or slug contains (case-insensitive), or an exact tenant id
@@ -1406,6 +1889,12 @@ type ListTenantsParams struct {
 
 // CreateInvitationParams defines parameters for CreateInvitation.
 type CreateInvitationParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// RefreshPartnerParams defines parameters for RefreshPartner.
+type RefreshPartnerParams struct {
 	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }

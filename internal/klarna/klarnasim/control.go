@@ -337,6 +337,24 @@ type PartnerSpec struct {
 	LogoURL     string `json:"logo_url"`    // brand logo (".invalid" host triggers brand.data-incomplete)
 	Website     string `json:"website"`     // store URL
 	Operational bool   `json:"operational"` // skip PARTIALLY_OPERATIONAL (still sends the webhook)
+	// OperationalAfterSeconds turns the account OPERATIONAL this many
+	// simulated seconds after onboarding instead of Options.OperationalDelay
+	// (an onboarding that completes while you watch).
+	OperationalAfterSeconds int `json:"operational_after_seconds"`
+	// HoldPartial keeps the account PARTIALLY_OPERATIONAL until
+	// SetAccountState moves it (a stuck onboarding).
+	HoldPartial bool `json:"hold_partial"`
+	// Disabled disables the account (and its payment product) right after
+	// onboarding, as Klarna support would; no webhook is sent for it.
+	Disabled bool `json:"disabled"`
+}
+
+// PartnerAccountID is the id of the account onboarded with reference, if any.
+func (s *Sim) PartnerAccountID(reference string) (string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	id, ok := s.st.accountByRef[reference]
+	return id, ok
 }
 
 // SeedPartner onboards a partner with one entity, brand, store group, store
@@ -395,11 +413,24 @@ func (s *Sim) SeedPartner(p PartnerSpec) (*klarna.OnboardResponse, error) {
 	if rp != nil {
 		return nil, fmt.Errorf("onboard failed: %s", rp.body)
 	}
-	if p.Operational && a.A.State == klarna.AccountPartiallyOperational {
+	switch {
+	case p.HoldPartial:
+		a.Hold = true
+	case p.OperationalAfterSeconds > 0 && !p.Operational:
+		a.OperationalAt = s.clock.Now().Add(time.Duration(p.OperationalAfterSeconds) * time.Second)
+		s.sched.add(a.OperationalAt, "account", a.A.PartnerAccountID)
+	}
+	if p.Operational && !p.HoldPartial && a.A.State == klarna.AccountPartiallyOperational {
 		a.OperationalAt = s.clock.Now()
 		a.A.State = klarna.AccountOperational
 		s.emitLocked(klarna.EventAccountOperational, a.A.PartnerAccountID, "", "", klarna.AccountEventPayload{
 			PartnerAccountID: a.A.PartnerAccountID, PartnerAccountReference: ref, State: string(klarna.AccountOperational), PreviousState: string(klarna.AccountPartiallyOperational)})
+	}
+	if p.Disabled {
+		a.A.State = klarna.AccountDisabled
+		if a.Product != nil {
+			s.setProductStatusLocked(a, klarna.ProductDisabled)
+		}
 	}
 	out := onboardResponse(a)
 	return &out, nil
@@ -417,7 +448,7 @@ func (s *Sim) SetAccountState(id string, to klarna.PartnerAccountState) error {
 		return errNotFound
 	}
 	prev := a.A.State
-	a.A.State = to
+	a.A.State, a.Hold = to, false
 	if to == klarna.AccountDisabled && a.Product != nil {
 		s.setProductStatusLocked(a, klarna.ProductDisabled)
 	}

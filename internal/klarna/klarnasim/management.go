@@ -519,7 +519,7 @@ func findStore(list []*klarna.Store, id string) *klarna.Store {
 func (s *Sim) fireAccount(id string) {
 	s.mu.Lock()
 	a := s.st.Accounts[id]
-	if a == nil || a.A.State != klarna.AccountPartiallyOperational || s.clock.Now().Before(a.OperationalAt) {
+	if a == nil || a.A.State != klarna.AccountPartiallyOperational || a.Hold || s.clock.Now().Before(a.OperationalAt) {
 		s.mu.Unlock()
 		return
 	}

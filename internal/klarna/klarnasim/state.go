@@ -64,6 +64,9 @@ type account struct {
 	Canon         map[string]string
 	OperationalAt time.Time
 	Created       time.Time
+	// Hold keeps the account PARTIALLY_OPERATIONAL past OperationalAt
+	// until Klarna support acts (SetAccountState): a stuck onboarding.
+	Hold bool `json:",omitempty"`
 }
 
 type eventRec struct {

@@ -19,6 +19,7 @@ describe('app shell', () => {
     const links = within(nav).getAllByRole('link');
     expect(links.map((a) => a.getAttribute('href'))).toEqual([
       '/partners',
+      '/onboarding',
       '/disputes',
       '/settlements',
       '/webhooks',
@@ -97,7 +98,7 @@ describe('app shell', () => {
 
   it('shows the 404 page below a known section too', async () => {
     stubMeta();
-    renderApp('/partners/unknown-thing');
+    renderApp('/partners/some-partner/unknown-thing');
     expect(await screen.findByRole('heading', { level: 1, name: 'Page not found' })).toBeInTheDocument();
   });
 

@@ -31,11 +31,12 @@ describe('start page per persona', () => {
     ['merchant-admin', personas.merchantAdmin],
     ['merchant-disputes', personas.merchantDisputes],
     ['merchant-finance', personas.merchantFinance],
-  ])('never shows %s the acquirer’s Partners page or words', async (_role, me) => {
+  ])('shows %s only its own partner in the directory, in a store’s words, and no Partners section', async (_role, me) => {
     stubApi({ me, handlers });
-    const { router } = renderApp('/partners');
-    expect(await screen.findByRole('heading', { level: 1, name: 'Overview' })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe('/overview');
+    renderApp('/partners');
+    const table = await screen.findByRole('table', { name: 'Partners' });
+    expect(within(table).getByText('Aurora Outfitters')).toBeInTheDocument();
+    expect(within(table).queryByText('Borealis Bikes')).not.toBeInTheDocument();
     const nav = screen.getByRole('navigation', { name: 'Main' });
     expect(within(nav).queryByText('Partners')).not.toBeInTheDocument();
     expect(document.body).not.toHaveTextContent(/distribute Klarna|your partners|for acquirers/);

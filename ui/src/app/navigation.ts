@@ -14,6 +14,7 @@ export type TenantKind = 'acquirer' | 'partner';
 export const navItems: readonly NavItem[] = [
   { label: 'Overview', path: '/overview', description: 'Your store’s Klarna account', action: 'partner:read', kind: 'partner' },
   { label: 'Partners', path: '/partners', description: 'Merchants you distribute Klarna to', action: 'partner:read', kind: 'acquirer' },
+  { label: 'Onboarding', path: '/onboarding', description: 'Onboard partners to Klarna, one by one or in bulk', action: 'partner:onboard', kind: 'acquirer' },
   { label: 'Disputes', path: '/disputes', description: 'Customer disputes and their deadlines', action: 'dispute:read' },
   { label: 'Settlements', path: '/settlements', description: 'Payouts and reconciliation', action: 'settlement:read' },
   { label: 'Webhooks', path: '/webhooks', description: 'Events received from Klarna', action: 'webhook:read' },

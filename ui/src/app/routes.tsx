@@ -8,7 +8,14 @@ import { RouteErrorPage } from './pages/RouteErrorPage';
 
 // Each section is its own chunk, loaded when first visited (the layout's Suspense shows the loader).
 const PartnersPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnersPage })));
+const PartnerPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnerPage })));
+const OnboardingBoardPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.OnboardingBoardPage })));
 const PartnerOverviewPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnerOverviewPage })));
+const OnboardingDraftsPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.DraftsPage })));
+const NewOnboardingPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.NewOnboardingPage })));
+const OnboardingDraftPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.DraftPage })));
+const BulkOnboardingPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.BulkPage })));
+const BulkOnboardingRunPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.BulkRunPage })));
 const DisputesPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputesPage })));
 const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.SettlementsPage })));
 const WebhooksPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhooksPage })));
@@ -57,7 +64,16 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <StartPage /> },
       { path: 'overview', element: <ForKind kind="partner" otherwise="/partners">{guarded('/overview', <PartnerOverviewPage />)}</ForKind> },
-      { path: 'partners', element: <ForKind kind="acquirer" otherwise="/overview">{guarded('/partners', <PartnersPage />)}</ForKind> },
+      // The directory and the board serve both kinds of tenant (a merchant sees its own partner only, the
+      // API scopes them); the navigation lists them for the acquirer, a partner reaches them from Overview.
+      { path: 'partners', element: guarded('/partners', <PartnersPage />) },
+      { path: 'partners/onboarding', element: guarded('/partners', <OnboardingBoardPage />) },
+      { path: 'partners/:tenantId', element: guarded('/partners', <PartnerPage />) },
+      { path: 'onboarding', element: guarded('/onboarding', <OnboardingDraftsPage />) },
+      { path: 'onboarding/new', element: guarded('/onboarding', <NewOnboardingPage />) },
+      { path: 'onboarding/drafts/:id', element: guarded('/onboarding', <OnboardingDraftPage />) },
+      { path: 'onboarding/bulk', element: guarded('/onboarding', <BulkOnboardingPage />) },
+      { path: 'onboarding/bulk/:id', element: guarded('/onboarding', <BulkOnboardingRunPage />) },
       { path: 'disputes', element: guarded('/disputes', <DisputesPage />) },
       { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
       { path: 'webhooks', element: guarded('/webhooks', <WebhooksPage />) },

@@ -143,6 +143,8 @@ export interface RequestOptions<O> {
   path?: PathParamsOf<O> extends never | undefined ? never : PathParamsOf<O>;
   query?: QueryOf<O> extends never | undefined ? never : QueryOf<O>;
   body?: BodyOf<O>;
+  /** A body that is not JSON (an uploaded CSV): sent as is with its content type. */
+  raw?: { type: string; body: string | Blob };
   /** Idempotency-Key for mutations the user might retry. */
   idempotencyKey?: string;
   signal?: AbortSignal;
@@ -194,9 +196,13 @@ export async function request<P extends keyof paths, M extends Method>(
 ): Promise<ResultOf<P, M>> {
   const headers = new Headers({ Accept: 'application/json, application/problem+json' });
   let body: string | undefined;
+  let raw: string | Blob | undefined;
   if (options.body !== undefined) {
     headers.set('Content-Type', 'application/json');
     body = JSON.stringify(options.body);
+  } else if (options.raw) {
+    headers.set('Content-Type', options.raw.type);
+    raw = options.raw.body;
   }
   if (MUTATING.has(method)) {
     const token = currentCsrfToken();
@@ -209,7 +215,7 @@ export async function request<P extends keyof paths, M extends Method>(
     res = await fetch(buildUrl(path, options.path, options.query), {
       method: method.toUpperCase(),
       headers,
-      body,
+      body: body ?? raw,
       credentials: 'same-origin',
       signal: options.signal,
     });

@@ -61,3 +61,69 @@ export function applyServerErrors<V extends Values>(form: UseFormReturnType<V>, 
 export function fieldError(error: unknown, field: string): string | undefined {
   return serverFieldErrors(error, [field])[field];
 }
+
+// ---- nested forms (the onboarding wizard): whole JSON documents as form values ----
+//
+// A nested form's values are shaped like the API's JSON, so a server field
+// path (`partner_business_entities[0].legal_registration_country`) and a form
+// path (`partner_business_entities.0.legal_registration_country`, what
+// @mantine/form and the zod resolver use) name the same field.
+
+/** The form path of a server field path: `a[0].b` → `a.0.b`. */
+export function formPath(serverField: string): string {
+  return serverField.replace(/\[(\d+)\]/g, '.$1').replace(/^\./, '');
+}
+
+/** The server field path of a form path: `a.0.b` → `a[0].b`. */
+export function serverPath(path: string): string {
+  return path.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+}
+
+/** The value at a form path, or undefined. */
+export function valueAt(values: unknown, path: string): unknown {
+  let v: unknown = values;
+  for (const seg of path.split('.')) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return v;
+}
+
+/**
+ * The form field a nested server error belongs to. An element of a list of
+ * plain values (`enabled_merchant_category_codes[1]`) is shown on the list's
+ * input, so it maps to the list.
+ */
+export function nestedFieldOf(serverField: string, values: unknown): string {
+  const path = formPath(serverField);
+  const parent = /^(.*)\.\d+$/.exec(path)?.[1];
+  if (parent !== undefined) {
+    const list = valueAt(values, parent);
+    if (Array.isArray(list) && list.every((x) => x === null || typeof x !== 'object')) return parent;
+  }
+  return path;
+}
+
+/** Field errors (server paths) as form errors on a nested form: one message per field, the first given. */
+export function nestedFormErrors(errors: readonly FieldError[], values: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of errors) {
+    const f = nestedFieldOf(e.field, values);
+    if (!(f in out)) out[f] = e.message;
+  }
+  return out;
+}
+
+/** What `schema` says about `values`, as form errors (form paths), every problem at once. */
+export function schemaErrors(schema: z.ZodType, values: unknown): Record<string, string> {
+  return schemaResolver(schema, { sync: true })(values) as Record<string, string>;
+}
+
+/** The errors whose path is `prefix` or lies under it (`brands` keeps `brands.0.display_name`). */
+export function errorsUnder(errors: Record<string, unknown>, prefixes: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, message] of Object.entries(errors)) {
+    if (message && prefixes.some((p) => path === p || path.startsWith(`${p}.`))) out[path] = String(message);
+  }
+  return out;
+}

@@ -94,3 +94,104 @@ export function tenantUsers(tenantName: string): Schemas['TenantUsers'] {
     invitations: [],
   };
 }
+
+// ---- the partner directory (issue 9) ----
+
+type PartnerSummary = Schemas['PartnerSummary'];
+
+export function partnerSummary(over: Partial<PartnerSummary> & Pick<PartnerSummary, 'tenant_id' | 'tenant_slug' | 'name'>): PartnerSummary {
+  return {
+    reference: `ref-${over.tenant_slug}`,
+    klarna_account_id: `krn:partner:global:account:live:${over.tenant_slug}`,
+    state: 'OPERATIONAL',
+    product_status: 'ENABLED',
+    onboarding_stage: 'operational',
+    stuck: false,
+    entity_count: 1,
+    brand_count: 1,
+    store_count: 2,
+    payment_account_count: 1,
+    warnings: [],
+    created_at: '2026-11-01T09:00:00Z',
+    updated_at: '2026-11-20T12:00:00Z',
+    synced_at: '2026-11-20T12:00:00Z',
+    sync_error: '',
+    partially_operational_at: '2026-11-01T09:01:00Z',
+    operational_at: '2026-11-01T09:02:00Z',
+    ...over,
+  };
+}
+
+export const partners = {
+  aurora: partnerSummary({
+    tenant_id: AURORA_ID,
+    tenant_slug: 'aurora',
+    name: 'Aurora Outfitters',
+    warnings: ['partner.account.brand.data-incomplete'],
+  }),
+  borealis: partnerSummary({
+    tenant_id: BOREALIS_ID,
+    tenant_slug: 'borealis',
+    name: 'Borealis Bikes',
+    state: 'PARTIALLY_OPERATIONAL',
+    product_status: '',
+    onboarding_stage: 'partially_operational',
+    stuck: true,
+    entity_count: 1,
+    brand_count: 0,
+    store_count: 0,
+    payment_account_count: 0,
+    operational_at: null,
+  }),
+};
+
+/** A partner's page as GET /tenants/{tenant}/partner answers: one entity, one payment account, one brand, group and store. */
+export function partnerDetail(summary: PartnerSummary): Schemas['PartnerDetail'] {
+  const slug = summary.tenant_slug;
+  const id = (kind: string) => `krn:partner:global:${kind}:live:${slug}-1`;
+  return {
+    summary,
+    contact: { given_name: 'Ann', family_name: 'Owner', email: `owner@${slug}.test`, phone: '+46701234567' },
+    business_entities: [{ id: id('business-entity'), reference: `${slug}-entity-1`, legal_name: `${summary.name} AB`, country: 'SE', merchant_category_codes: ['5651'] }],
+    payment_product: {
+      id: id('payment-product'),
+      profile_id: 'profile-standard',
+      status: summary.product_status || 'ENABLED',
+      payment_accounts: [
+        {
+          id: id('payment-account'),
+          reference: `${slug}-pa-1`,
+          merchant_category_code: '5651',
+          acquiring_account_id: 'acq-northwind-se',
+          business_entity_id: id('business-entity'),
+          business_entity_reference: `${slug}-entity-1`,
+          default_store_group_id: id('store-group'),
+          default_store_group_reference: `${slug}-group-1`,
+          status: 'ENABLED',
+        },
+      ],
+    },
+    brands: [
+      {
+        id: id('brand'),
+        reference: `${slug}-brand-1`,
+        display_name: `${summary.name} brand`,
+        logo_url: '',
+        icon_url: '',
+        feature_image_url: '',
+        store_groups: [
+          {
+            id: id('store-group'),
+            reference: `${slug}-group-1`,
+            brand_id: id('brand'),
+            brand_reference: `${slug}-brand-1`,
+            support_contact: { email: `help@${slug}.test`, phone: '', contact_form: '' },
+            social_media_links: [],
+            stores: [{ id: id('store'), reference: `${slug}-web`, type: 'WEBSITE', url: `https://${slug}.example` }],
+          },
+        ],
+      },
+    ],
+    unassigned_store_groups: [],
+  };
+}

@@ -5,7 +5,7 @@ import { vi } from 'vitest';
 import { AppProviders, createQueryClient } from '@/app/providers';
 import { routes } from '@/app/routes';
 import type { Meta, Schemas } from '@/lib/api';
-import { directory, personas, roles } from './fixtures';
+import { AURORA_ID, BOREALIS_ID, directory, partnerDetail, partners, personas, roles } from './fixtures';
 
 /** Renders the whole app (real routes, layout and providers) at `path`. */
 export function renderApp(path = '/') {
@@ -56,7 +56,8 @@ type Handler = (req: SentRequest) => Response | Promise<Response>;
 /**
  * Answers the app's requests from `handlers`, keyed "METHOD /path" (path
  * without /api/v1, query ignored; the first match wins). /meta, /me (as
- * acquirer-admin unless `me` is given) and /roles have defaults. Any other
+ * acquirer-admin unless `me` is given), /roles, /tenants, /partners and the two
+ * partners' pages have defaults. Any other
  * request fails the test loudly. Returns the log of requests.
  */
 export function stubApi(options: { me?: Schemas['Me'] | Handler; meta?: Meta; handlers?: Record<string, Handler> } = {}) {
@@ -74,6 +75,14 @@ export function stubApi(options: { me?: Schemas['Me'] | Handler; meta?: Meta; ha
       const items = visible.filter((t) => !q || t.id === q || t.name.toLowerCase().includes(q) || t.slug.includes(q));
       return jsonResponse({ items });
     },
+    // The partner directory as the server scopes it: acquirer roles see both partners, a merchant its own.
+    'GET /partners': async (req) => {
+      const who: Schemas['Me'] = typeof me === 'function' ? await (await me(req)).json() : me;
+      const all = [partners.aurora, partners.borealis];
+      return jsonResponse({ items: who.tenants.some((t) => t.all_partners) ? all : all.filter((p) => who.tenants.some((t) => t.id === p.tenant_id)), next_cursor: null });
+    },
+    [`GET /tenants/${AURORA_ID}/partner`]: () => jsonResponse(partnerDetail(partners.aurora)),
+    [`GET /tenants/${BOREALIS_ID}/partner`]: () => jsonResponse(partnerDetail(partners.borealis)),
     ...options.handlers,
   };
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {

@@ -425,6 +425,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The partner directory (partner:read); acquirer roles see every partner, a merchant role only its own (scoped in SQL). Keyset paged.
+         * @description q finds a partner by name (prefix or contained, case-insensitive), our reference, contact e-mail, or
+         *     any Klarna id: partner account, business entity, payment product, payment account, brand, store group
+         *     or store (exact match); references of those resources match too. The filters are ANDed.
+         */
+        get: operations["listPartners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partners/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The whole filtered directory as CSV, streamed (partner:read). Same filters and sort as /partners. */
+        get: operations["exportPartners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/partners/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The onboarding status board (partner:read) — every partner's and (for acquirer roles) every pending draft's stage, with times, product status, warnings and the stuck flag.
+         * @description Stages: draft → submitted → partially_operational → operational, or failed (a draft Klarna rejected,
+         *     a conflict, or a submission that gave up) / disabled. A partner is stuck when it has been
+         *     PARTIALLY_OPERATIONAL longer than PARTNERDESK_PARTNER_STUCK_AFTER; a draft when it has been submitted
+         *     that long. Stuck items also count in the "stuck" stage. A merchant sees only its own partner.
+         */
+        get: operations["getOnboardingBoard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** A partner's page (partner:read) — summary, contact and the account's tree as Klarna last returned it; 404 for a tenant outside the caller's reach. */
+        get: operations["getPartner"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-read the partner's account from Klarna now, through a background job (partner:update; audited). 409 when the tenant has no Klarna account linked. */
+        post: operations["refreshPartner"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/onboarding/catalogue": {
         parameters: {
             query?: never;
@@ -672,6 +772,177 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {string} */
+        OnboardingStage: "draft" | "submitted" | "partially_operational" | "operational" | "disabled" | "failed" | "stuck";
+        PartnerSummary: {
+            /** Format: uuid */
+            tenant_id: string;
+            tenant_slug: string;
+            /** @description the partner's name (Klarna's partner_account_name once read) */
+            name: string;
+            /** @description our partner_account_reference */
+            reference: string;
+            /** @description Klarna's partner_account_id; empty when no account is linked */
+            klarna_account_id: string;
+            /** @description PARTIALLY_OPERATIONAL, OPERATIONAL, DISABLED (open enum); empty when unknown */
+            state: string;
+            /** @description the payment product's status (ENABLED, DISABLED, TERMINATED; open enum); empty without product */
+            product_status: string;
+            onboarding_stage: components["schemas"]["OnboardingStage"];
+            /** @description PARTIALLY_OPERATIONAL for longer than the stuck threshold */
+            stuck: boolean;
+            entity_count: number;
+            brand_count: number;
+            store_count: number;
+            payment_account_count: number;
+            /** @description unresolved warning event types, e.g. partner.account.brand.data-incomplete */
+            warnings: string[];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @description last successful read from Klarna
+             */
+            synced_at?: string | null;
+            /** @description why the last read from Klarna failed; empty when it worked */
+            sync_error: string;
+            /** Format: date-time */
+            partially_operational_at?: string | null;
+            /** Format: date-time */
+            operational_at?: string | null;
+        };
+        PartnerPage: {
+            items: components["schemas"]["PartnerSummary"][];
+            next_cursor?: string | null;
+        };
+        PartnerContact: {
+            given_name: string;
+            family_name: string;
+            email: string;
+            phone: string;
+        };
+        PartnerBusinessEntityNode: {
+            /** @description Klarna's partner_business_entity_id */
+            id: string;
+            reference: string;
+            legal_name: string;
+            country: string;
+            merchant_category_codes: string[];
+            /** @description supplementary_business_data as Klarna returned it */
+            supplementary_data?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        PartnerPaymentAccountNode: {
+            /** @description Klarna's payment_account_id */
+            id: string;
+            reference: string;
+            merchant_category_code: string;
+            acquiring_account_id: string;
+            business_entity_id: string;
+            business_entity_reference: string;
+            default_store_group_id: string;
+            default_store_group_reference: string;
+            status: string;
+        };
+        PartnerPaymentProductNode: {
+            /** @description Klarna's payment_product_id */
+            id: string;
+            profile_id: string;
+            status: string;
+            payment_accounts: components["schemas"]["PartnerPaymentAccountNode"][];
+        };
+        PartnerStoreNode: {
+            id: string;
+            reference: string;
+            type: string;
+            url: string;
+        };
+        PartnerStoreGroupNode: {
+            id: string;
+            reference: string;
+            brand_id: string;
+            brand_reference: string;
+            support_contact: {
+                email: string;
+                phone: string;
+                contact_form: string;
+            };
+            social_media_links: {
+                provider: string;
+                url: string;
+            }[];
+            stores: components["schemas"]["PartnerStoreNode"][];
+        };
+        PartnerBrandNode: {
+            id: string;
+            reference: string;
+            display_name: string;
+            logo_url: string;
+            icon_url: string;
+            feature_image_url: string;
+            store_groups: components["schemas"]["PartnerStoreGroupNode"][];
+        };
+        PartnerDetail: {
+            summary: components["schemas"]["PartnerSummary"];
+            contact: components["schemas"]["PartnerContact"];
+            business_entities: components["schemas"]["PartnerBusinessEntityNode"][];
+            payment_product?: components["schemas"]["PartnerPaymentProductNode"] | null;
+            brands: components["schemas"]["PartnerBrandNode"][];
+            /** @description store groups whose brand Klarna did not return (normally empty) */
+            unassigned_store_groups: components["schemas"]["PartnerStoreGroupNode"][];
+        };
+        PartnerRefreshQueued: {
+            klarna_account_id: string;
+            /** @description false when a refresh of this account was already waiting */
+            queued: boolean;
+        };
+        OnboardingBoardItem: {
+            /** @enum {string} */
+            kind: "partner" | "draft";
+            /** Format: uuid */
+            tenant_id?: string | null;
+            tenant_slug?: string;
+            /** Format: uuid */
+            draft_id?: string | null;
+            /** @description for drafts: draft, submitted, rejected, conflict or failed */
+            draft_status?: string;
+            name: string;
+            reference: string;
+            klarna_account_id: string;
+            stage: components["schemas"]["OnboardingStage"];
+            state: string;
+            product_status: string;
+            stuck: boolean;
+            warnings: string[];
+            /** @description a draft's last submission error, or a partner's last sync error */
+            last_error: string;
+            /** @description submission attempts of a draft */
+            attempts?: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            submitted_at?: string | null;
+            /** Format: date-time */
+            partially_operational_at?: string | null;
+            /** Format: date-time */
+            operational_at?: string | null;
+        };
+        OnboardingBoardStage: {
+            stage: components["schemas"]["OnboardingStage"];
+            count: number;
+            /** @description newest change first, up to limit */
+            items: components["schemas"]["OnboardingBoardItem"][];
+        };
+        OnboardingBoard: {
+            /** @description every stage in path order: draft, submitted, partially_operational, operational, disabled, failed, stuck */
+            stages: components["schemas"]["OnboardingBoardStage"][];
+            stuck_after_seconds: number;
+        };
         OnboardingCatalogue: {
             payment_profiles: {
                 payment_profile_id: string;
@@ -1942,6 +2213,145 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listPartners: {
+        parameters: {
+            query?: {
+                /** @description name (prefix or contained), our reference, contact e-mail, or any Klarna id or reference of the account and its resources */
+                q?: string;
+                /** @description Klarna account state; UNKNOWN: not linked or not read yet */
+                state?: "PARTIALLY_OPERATIONAL" | "OPERATIONAL" | "DISABLED" | "UNKNOWN";
+                /** @description payment product status; NONE: no payment product */
+                product_status?: "ENABLED" | "DISABLED" | "TERMINATED" | "NONE";
+                /** @description onboarding stage; stuck selects the stuck partners */
+                onboarding?: components["schemas"]["OnboardingStage"];
+                /** @description a leading '-' sorts descending */
+                sort?: "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "state" | "-state";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportPartners: {
+        parameters: {
+            query?: {
+                /** @description name (prefix or contained), our reference, contact e-mail, or any Klarna id or reference of the account and its resources */
+                q?: string;
+                /** @description Klarna account state; UNKNOWN: not linked or not read yet */
+                state?: "PARTIALLY_OPERATIONAL" | "OPERATIONAL" | "DISABLED" | "UNKNOWN";
+                /** @description payment product status; NONE: no payment product */
+                product_status?: "ENABLED" | "DISABLED" | "TERMINATED" | "NONE";
+                /** @description onboarding stage; stuck selects the stuck partners */
+                onboarding?: components["schemas"]["OnboardingStage"];
+                /** @description a leading '-' sorts descending */
+                sort?: "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "state" | "-state";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getOnboardingBoard: {
+        parameters: {
+            query?: {
+                /** @description items listed per stage (counts are always complete) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnboardingBoard"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPartner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDetail"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    refreshPartner: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerRefreshQueued"];
+                };
             };
             default: components["responses"]["Problem"];
         };

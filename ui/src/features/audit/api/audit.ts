@@ -1,16 +1,17 @@
 import { infiniteQueryOptions } from '@tanstack/react-query';
 import { api, API_BASE, type Schemas } from '@/lib/api';
+import { queryString } from '@/lib/urlState';
 
 export type AuditEvent = Schemas['AuditEvent'];
 
 /** The filters of the audit list and the CSV export, as the API takes them (empty = no filter). */
-export interface AuditFilters {
+export type AuditFilters = {
   actor?: string;
   action?: string;
   tenant?: string;
   from?: string;
   to?: string;
-}
+};
 
 function clean(f: AuditFilters): AuditFilters {
   const out: AuditFilters = {};
@@ -30,6 +31,5 @@ export const auditQuery = (filters: AuditFilters) =>
 
 /** The CSV export's address for the same filters. */
 export function exportUrl(filters: AuditFilters): string {
-  const qs = new URLSearchParams(clean(filters) as Record<string, string>).toString();
-  return `${API_BASE}/audit/export.csv${qs ? `?${qs}` : ''}`;
+  return `${API_BASE}/audit/export.csv${queryString(filters)}`;
 }

@@ -1,30 +1,16 @@
-import { Button, Code, Drawer, Group, Paper, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Code, Drawer, Stack, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useState, type FormEvent, type ReactNode } from 'react';
-import { EmptyState } from '@/components/EmptyState';
-import { ErrorPanel } from '@/components/ErrorPanel';
+import { useState, type ReactNode } from 'react';
+import { DataTable, useInfiniteRows, type DataColumn } from '@/components/DataTable';
+import { FilterBar } from '@/components/FilterBar';
 import { fieldError } from '@/components/FormError';
 import { InboxIcon } from '@/components/icons';
 import { PageHeader } from '@/components/PageHeader';
-import { PageLoader } from '@/components/PageLoader';
 import { TenantSelect, useTenant } from '@/features/identity';
 import { ApiError } from '@/lib/api';
-import { formatDateTime, localInputToRfc3339 } from '@/lib/format';
-import { auditQuery, exportUrl, type AuditEvent, type AuditFilters } from '../api/audit';
-
-interface FormState {
-  actor: string;
-  action: string;
-  tenant: string | null;
-  from: string;
-  to: string;
-}
-
-const EMPTY: FormState = { actor: '', action: '', tenant: null, from: '', to: '' };
-
-function toFilters(f: FormState): AuditFilters {
-  return { actor: f.actor, action: f.action, tenant: f.tenant ?? undefined, from: localInputToRfc3339(f.from), to: localInputToRfc3339(f.to) };
-}
+import { formatDateTime, localInputToRfc3339, rfc3339ToLocalInput } from '@/lib/format';
+import { hasValues, useUrlState } from '@/lib/urlState';
+import { auditQuery, exportUrl, type AuditEvent } from '../api/audit';
 
 function Detail({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -39,131 +25,92 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-/** The audit trail, newest first, with filters, "Load more" and a CSV export. */
+// `tenant` in the address is the tenant switcher's; the audit's tenant filter is `of_tenant` there.
+const FILTERS = { actor: 'text', action: 'text', of_tenant: 'text', from: 'text', to: 'text' } as const;
+
+const COLUMNS: DataColumn<AuditEvent>[] = [
+  { id: 'time', header: 'Time', hideable: false, nowrap: true, cell: (ev) => <Text size="sm">{formatDateTime(ev.occurred_at)}</Text> },
+  { id: 'actor', header: 'Actor', cell: (ev) => <Text size="sm">{ev.actor_label}</Text> },
+  { id: 'action', header: 'Action', cell: (ev) => <Code>{ev.action}</Code> },
+  { id: 'tenant', header: 'Tenant', cell: (ev) => <Text size="sm">{ev.tenant_name || '—'}</Text> },
+  {
+    id: 'target',
+    header: 'Target',
+    cell: (ev) => (
+      <Text size="sm" c="dimmed">
+        {ev.target_type}
+        {ev.target_id ? ` ${ev.target_id}` : ''}
+      </Text>
+    ),
+  },
+  { id: 'request', header: 'Request id', hidden: true, cell: (ev) => <Code>{ev.request_id || '—'}</Code> },
+];
+
+/** The audit trail, newest first, with filters in the address, "Load more" and a CSV export. */
 export function AuditPage() {
   const { canAnywhere } = useTenant();
-  const [form, setForm] = useState<FormState>(EMPTY);
-  const [filters, setFilters] = useState<AuditFilters>({});
+  const { values: filters, set: setFilters } = useUrlState(FILTERS);
   const [open, setOpen] = useState<AuditEvent | null>(null);
-  const audit = useInfiniteQuery(auditQuery(filters));
-  const events = audit.data?.pages.flatMap((p) => p.items) ?? [];
-  const set = (k: keyof FormState) => (v: string | null) => setForm((f) => ({ ...f, [k]: v ?? '' }));
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    setFilters(toFilters(form));
-  };
+  const { of_tenant: tenantFilter, ...rest } = filters;
+  const apiFilters = { ...rest, tenant: tenantFilter };
+  const audit = useInfiniteQuery(auditQuery(apiFilters));
+  const list = useInfiniteRows(audit);
   const filterError = audit.error instanceof ApiError && audit.error.fieldErrors.length > 0 ? audit.error : undefined;
 
   return (
     <>
-      <Group justify="space-between" align="flex-start">
-        <PageHeader title="Audit" description="Who changed what, and when. Newest first." />
-        {canAnywhere('audit:export') && (
-          <Button component="a" href={exportUrl(filters)} variant="default" download>
-            Export CSV
-          </Button>
+      <PageHeader title="Audit" description="Who changed what, and when. Newest first." />
+
+      <FilterBar label="Audit filters" value={filters} onApply={setFilters}>
+        {(f, set) => (
+          <>
+            <TextInput label="Actor" placeholder="email or token name" value={f.actor ?? ''} onChange={(e) => set('actor', e.currentTarget.value)} />
+            <TextInput
+              label="Action"
+              placeholder="e.g. user: or auth.login"
+              value={f.action ?? ''}
+              onChange={(e) => set('action', e.currentTarget.value)}
+              error={fieldError(filterError, 'action')}
+            />
+            <TenantSelect label="Tenant" placeholder="All tenants" value={f.of_tenant || null} onChange={(v) => set('of_tenant', v)} clearable error={fieldError(filterError, 'tenant')} />
+            <TextInput
+              label="From"
+              type="datetime-local"
+              value={rfc3339ToLocalInput(f.from)}
+              onChange={(e) => set('from', localInputToRfc3339(e.currentTarget.value))}
+              error={fieldError(filterError, 'from')}
+            />
+            <TextInput
+              label="To"
+              type="datetime-local"
+              value={rfc3339ToLocalInput(f.to)}
+              onChange={(e) => set('to', localInputToRfc3339(e.currentTarget.value))}
+              error={fieldError(filterError, 'to')}
+            />
+          </>
         )}
-      </Group>
+      </FilterBar>
 
-      <Paper withBorder p="md" radius="md" mb="lg" component="form" onSubmit={apply} aria-label="Audit filters">
-        <SimpleGrid cols={{ base: 1, sm: 2, lg: 5 }}>
-          <TextInput label="Actor" placeholder="email or token name" value={form.actor} onChange={(e) => set('actor')(e.currentTarget.value)} />
-          <TextInput
-            label="Action"
-            placeholder="e.g. user: or auth.login"
-            value={form.action}
-            onChange={(e) => set('action')(e.currentTarget.value)}
-            error={fieldError(filterError, 'action')}
-          />
-          <TenantSelect label="Tenant" placeholder="All tenants" value={form.tenant || null} onChange={(v) => set('tenant')(v)} clearable error={fieldError(filterError, 'tenant')} />
-          <TextInput label="From" type="datetime-local" value={form.from} onChange={(e) => set('from')(e.currentTarget.value)} error={fieldError(filterError, 'from')} />
-          <TextInput label="To" type="datetime-local" value={form.to} onChange={(e) => set('to')(e.currentTarget.value)} error={fieldError(filterError, 'to')} />
-        </SimpleGrid>
-        <Group justify="flex-end" mt="md">
-          <Button
-            variant="default"
-            onClick={() => {
-              setForm(EMPTY);
-              setFilters({});
-            }}
-          >
-            Clear
-          </Button>
-          <Button type="submit">Apply filters</Button>
-        </Group>
-      </Paper>
-
-      {audit.error && !filterError ? (
-        <ErrorPanel error={audit.error} onRetry={() => void audit.refetch()} />
-      ) : audit.isPending ? (
-        <PageLoader label="Loading audit events" />
-      ) : events.length === 0 ? (
-        <EmptyState title="No audit events" icon={<InboxIcon />}>
-          {Object.keys(filters).some((k) => filters[k as keyof AuditFilters])
+      <DataTable
+        id="audit"
+        label="Audit events"
+        columns={COLUMNS}
+        rowKey={(ev) => String(ev.id)}
+        {...list}
+        error={filterError ? undefined : list.error}
+        loadingLabel="Loading audit events"
+        nouns={['event', 'events']}
+        exportHref={canAnywhere('audit:export') ? exportUrl(apiFilters) : undefined}
+        onRowClick={setOpen}
+        rowLabel={(ev) => `${ev.action} by ${ev.actor_label}, show details`}
+        empty={{
+          title: 'No audit events',
+          icon: <InboxIcon />,
+          text: hasValues(filters)
             ? 'Nothing matches these filters. Clear them to see everything you may audit.'
-            : 'Logins and every change made through Partner Desk appear here with who made it, the tenant it concerns and the time.'}
-        </EmptyState>
-      ) : (
-        <Stack>
-          <Paper withBorder radius="md">
-            <Table.ScrollContainer minWidth={800}>
-              <Table verticalSpacing="xs" highlightOnHover aria-label="Audit events">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Time</Table.Th>
-                    <Table.Th>Actor</Table.Th>
-                    <Table.Th>Action</Table.Th>
-                    <Table.Th>Tenant</Table.Th>
-                    <Table.Th>Target</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {events.map((ev) => (
-                    <Table.Tr
-                      key={ev.id}
-                      onClick={() => setOpen(ev)}
-                      onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && setOpen(ev)}
-                      tabIndex={0}
-                      style={{ cursor: 'pointer' }}
-                      aria-label={`${ev.action} by ${ev.actor_label}, show details`}
-                    >
-                      <Table.Td>
-                        <Text size="sm">{formatDateTime(ev.occurred_at)}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{ev.actor_label}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Code>{ev.action}</Code>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{ev.tenant_name || '—'}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm" c="dimmed">
-                          {ev.target_type}
-                          {ev.target_id ? ` ${ev.target_id}` : ''}
-                        </Text>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          </Paper>
-          <Group justify="center">
-            {audit.hasNextPage ? (
-              <Button variant="default" onClick={() => void audit.fetchNextPage()} loading={audit.isFetchingNextPage}>
-                Load more
-              </Button>
-            ) : (
-              <Text size="sm" c="dimmed">
-                {events.length === 1 ? '1 event' : `${events.length} events`} — that is all.
-              </Text>
-            )}
-          </Group>
-        </Stack>
-      )}
+            : 'Logins and every change made through Partner Desk appear here with who made it, the tenant it concerns and the time.',
+        }}
+      />
 
       <Drawer opened={open !== null} onClose={() => setOpen(null)} position="right" size="lg" title="Audit event">
         {open && (

@@ -1,12 +1,12 @@
 import { Anchor, Paper, SimpleGrid, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import { EmptyState } from '@/components/EmptyState';
-import { InboxIcon } from '@/components/icons';
 import { PageHeader } from '@/components/PageHeader';
 import { useTenant } from '@/features/identity';
+import { PartnerView } from './PartnerPage';
 
 /** Where a merchant can go from its overview, each behind the action the section needs. */
 const SHORTCUTS = [
+  { action: 'partner:read', path: '/partners/onboarding', label: 'Onboarding', text: 'Where your account stands in onboarding with Klarna.' },
   { action: 'dispute:read', path: '/disputes', label: 'Disputes', text: 'Disputes opened against your store and their deadlines.' },
   { action: 'settlement:read', path: '/settlements', label: 'Settlements', text: 'Payouts from Klarna to your store.' },
   { action: 'user:read', path: '/settings/users', label: 'Users & roles', text: 'Who in your team may do what here.' },
@@ -20,9 +20,7 @@ export function PartnerOverviewPage() {
   return (
     <>
       <PageHeader title="Overview" description={`${tenant.name}: your store’s Klarna account.`} />
-      <EmptyState title="Your account details are not here yet" icon={<InboxIcon />}>
-        Your onboarding state, brands, stores and Klarna credentials will appear here. Account details are not part of this version yet.
-      </EmptyState>
+      <PartnerView tenantId={tenant.id} embedded />
       {shortcuts.length > 0 && (
         <SimpleGrid cols={{ base: 1, sm: 2 }} mt="lg">
           {shortcuts.map((s) => (

@@ -1,12 +1,10 @@
-import { Badge, Button, Code, Group, Paper, Table } from '@mantine/core';
+import { Badge, Button, Code, Group, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmButton } from '@/components/ConfirmButton';
-import { EmptyState } from '@/components/EmptyState';
-import { ErrorPanel } from '@/components/ErrorPanel';
+import { DataTable, type DataColumn } from '@/components/DataTable';
 import { PageHeader } from '@/components/PageHeader';
-import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
 import { formatDate, formatDateTime } from '@/lib/format';
 import { notify } from '@/lib/notify';
@@ -14,6 +12,8 @@ import { useResumedResult } from '@/lib/stepUp';
 import { CREATE_TOKEN, tokensQuery, useRevokeToken, type APIToken, type APITokenCreated } from '../api/tokens';
 import { CreateTokenModal, tokenTenants } from './CreateTokenModal';
 import { SecretModal } from './SecretModal';
+
+const NO_TOKENS: APIToken[] = [];
 
 const STATUS_COLOR: Record<APIToken['status'], string> = { active: 'green', expired: 'gray', revoked: 'red' };
 
@@ -37,79 +37,76 @@ export function TokensPage() {
     </Group>
   );
 
-  let body;
-  if (tokens.error) body = <ErrorPanel error={tokens.error} onRetry={() => void tokens.refetch()} />;
-  else if (!tokens.data) body = <PageLoader label="Loading tokens" />;
-  else if (tokens.data.items.length === 0)
-    body = <EmptyState title="No API tokens yet">Tokens you create appear here with their last use; their secrets are never shown again.</EmptyState>;
-  else
-    body = (
-      <Paper withBorder radius="md">
-        <Table.ScrollContainer minWidth={900}>
-          <Table verticalSpacing="sm" aria-label="Your API tokens">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Tenant</Table.Th>
-                <Table.Th>Roles</Table.Th>
-                <Table.Th>Prefix</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>Expires</Table.Th>
-                <Table.Th>Last used</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th aria-label="Actions" />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {tokens.data.items.map((t) => (
-                <Table.Tr key={t.id} data-token={t.name}>
-                  <Table.Td fw={500}>{t.name}</Table.Td>
-                  <Table.Td>{tenantName(t.tenant_id)}</Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      {t.roles.map((r) => (
-                        <Badge key={r} variant="light" tt="none">
-                          {r}
-                        </Badge>
-                      ))}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <Code>{t.prefix}…</Code>
-                  </Table.Td>
-                  <Table.Td>{formatDate(t.created_at)}</Table.Td>
-                  <Table.Td>{formatDate(t.expires_at)}</Table.Td>
-                  <Table.Td>{formatDateTime(t.last_used_at, 'Never')}</Table.Td>
-                  <Table.Td>
-                    <Badge color={STATUS_COLOR[t.status]} variant="light">
-                      {t.status}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    {t.status === 'active' && (
-                      <ConfirmButton
-                        title={`Revoke “${t.name}”?`}
-                        message="It stops working at once; anything using it will be refused."
-                        confirmLabel="Revoke token"
-                        aria-label={`Revoke ${t.name}`}
-                        onConfirm={() =>
-                          revoke.mutate(t, {
-                            onSuccess: () => notify({ color: 'green', title: 'Token revoked', message: `“${t.name}” no longer works.` }),
-                            onError: (e) => notify({ color: 'red', title: 'Could not revoke the token', message: e.message }),
-                          })
-                        }
-                      >
-                        Revoke
-                      </ConfirmButton>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
-    );
+  const columns: DataColumn<APIToken>[] = [
+    { id: 'name', header: 'Name', hideable: false, cell: (t) => <Text fw={500} size="sm">{t.name}</Text> },
+    { id: 'tenant', header: 'Tenant', cell: (t) => tenantName(t.tenant_id) },
+    {
+      id: 'roles',
+      header: 'Roles',
+      cell: (t) => (
+        <Group gap={4}>
+          {t.roles.map((r) => (
+            <Badge key={r} variant="light" tt="none">
+              {r}
+            </Badge>
+          ))}
+        </Group>
+      ),
+    },
+    { id: 'prefix', header: 'Prefix', cell: (t) => <Code>{t.prefix}…</Code> },
+    { id: 'created', header: 'Created', cell: (t) => formatDate(t.created_at) },
+    { id: 'expires', header: 'Expires', cell: (t) => formatDate(t.expires_at) },
+    { id: 'last_used', header: 'Last used', cell: (t) => formatDateTime(t.last_used_at, 'Never') },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: (t) => (
+        <Badge color={STATUS_COLOR[t.status]} variant="light">
+          {t.status}
+        </Badge>
+      ),
+    },
+    {
+      id: 'actions',
+      header: 'Actions',
+      headerHidden: true,
+      hideable: false,
+      cell: (t) =>
+        t.status === 'active' && (
+          <ConfirmButton
+            title={`Revoke “${t.name}”?`}
+            message="It stops working at once; anything using it will be refused."
+            confirmLabel="Revoke token"
+            aria-label={`Revoke ${t.name}`}
+            onConfirm={() =>
+              revoke.mutate(t, {
+                onSuccess: () => notify({ color: 'green', title: 'Token revoked', message: `“${t.name}” no longer works.` }),
+                onError: (e) => notify({ color: 'red', title: 'Could not revoke the token', message: e.message }),
+              })
+            }
+          >
+            Revoke
+          </ConfirmButton>
+        ),
+    },
+  ];
+
+  const body = (
+    <DataTable
+      id="tokens"
+      label="Your API tokens"
+      columns={columns}
+      rows={tokens.data?.items ?? NO_TOKENS}
+      rowKey={(t) => t.id}
+      rowAttrs={(t) => ({ 'data-token': t.name })}
+      loading={!tokens.data}
+      loadingLabel="Loading tokens"
+      error={tokens.error ?? undefined}
+      onRetry={() => void tokens.refetch()}
+      minWidth={900}
+      empty={{ title: 'No API tokens yet', text: 'Tokens you create appear here with their last use; their secrets are never shown again.' }}
+    />
+  );
 
   return (
     <>

@@ -1,9 +1,10 @@
-import { Badge, Button, CloseButton, Group, Paper, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Badge, Button, CloseButton, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmButton } from '@/components/ConfirmButton';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
+import { DataTable, type DataColumn } from '@/components/DataTable';
 import { EmptyState } from '@/components/EmptyState';
 import { ErrorPanel } from '@/components/ErrorPanel';
 import { PageHeader } from '@/components/PageHeader';
@@ -12,7 +13,7 @@ import { useTenant } from '@/features/identity';
 import { ApiError } from '@/lib/api';
 import { formatDate, formatDateTime } from '@/lib/format';
 import { notify } from '@/lib/notify';
-import { tenantUsersQuery, useRevokeInvitation, useRevokeRole, useSetDisabled, type TenantUser } from '../api/users';
+import { tenantUsersQuery, useRevokeInvitation, useRevokeRole, useSetDisabled, type Invitation, type TenantUser } from '../api/users';
 import { GrantRoleModal } from './GrantRoleModal';
 import { InviteModal } from './InviteModal';
 
@@ -70,108 +71,142 @@ export function UsersPage() {
   );
 
   const { users: list, invitations } = users.data;
+  const userColumns: DataColumn<TenantUser>[] = [
+    {
+      id: 'user',
+      header: 'User',
+      hideable: false,
+      cell: (u) => (
+        <>
+          <Text fw={500}>{u.name || u.email}</Text>
+          <Text size="sm" c="dimmed">
+            {u.email}
+          </Text>
+        </>
+      ),
+    },
+    {
+      id: 'roles',
+      header: 'Roles',
+      cell: (u) => (
+        <Group gap={6}>
+          {u.roles.map((r) => (
+            <Tooltip key={r.role} label={`${SOURCE_LABEL[r.source]} on ${formatDate(r.granted_at)}`}>
+              <Badge
+                variant="light"
+                tt="none"
+                rightSection={manage ? <CloseButton size="xs" aria-label={`Revoke ${r.role} from ${u.email}`} onClick={() => setRevoking({ user: u, role: r.role })} /> : undefined}
+              >
+                {r.role}{' '}
+                <Text span size="xs" c="dimmed">
+                  · {SOURCE_LABEL[r.source]}
+                </Text>
+              </Badge>
+            </Tooltip>
+          ))}
+        </Group>
+      ),
+    },
+    { id: 'last_login', header: 'Last login', nowrap: true, cell: (u) => <Text size="sm">{formatDateTime(u.last_login_at, 'Never')}</Text> },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: (u) => (u.disabled ? <Badge color="red">Disabled</Badge> : <Badge color="green" variant="light">Active</Badge>),
+    },
+  ];
+  if (manage)
+    userColumns.push({
+      id: 'actions',
+      header: 'Actions',
+      headerHidden: true,
+      hideable: false,
+      cell: (u) => (
+        <Group gap="xs" justify="flex-end" wrap="nowrap">
+          <Button size="xs" variant="default" onClick={() => setGranting(u)} aria-label={`Grant a role to ${u.email}`}>
+            Grant role
+          </Button>
+          {u.id !== me.user.id &&
+            (u.disabled ? (
+              <Button
+                size="xs"
+                variant="light"
+                loading={setDisabled.isPending && setDisabled.variables?.user.id === u.id}
+                onClick={() => setDisabled.mutate({ user: u, disabled: false }, { onError: failed('Could not enable the user') })}
+                aria-label={`Enable ${u.email}`}
+              >
+                Enable
+              </Button>
+            ) : (
+              <ConfirmButton
+                title={`Disable ${u.email}?`}
+                message={
+                  tenant.kind === 'acquirer'
+                    ? 'Their account is disabled everywhere: they are signed out at once and all their API tokens are revoked for good. You can enable the account again later; tokens stay revoked.'
+                    : `They lose access to ${tenant.name} at once and their API tokens for it are revoked for good. Their other tenants are not affected. You can enable them here again later.`
+                }
+                onConfirm={() => setDisabled.mutate({ user: u, disabled: true }, { onError: failed('Could not disable the user') })}
+                aria-label={`Disable ${u.email}`}
+                confirmLabel="Disable"
+              >
+                Disable
+              </ConfirmButton>
+            ))}
+        </Group>
+      ),
+    });
+
+  const invitationColumns: DataColumn<Invitation>[] = [
+    { id: 'email', header: 'Email', cell: (inv) => inv.email },
+    {
+      id: 'roles',
+      header: 'Roles',
+      cell: (inv) => (
+        <Group gap={6}>
+          {inv.roles.map((r) => (
+            <Badge key={r} variant="outline" tt="none">
+              {r}
+            </Badge>
+          ))}
+        </Group>
+      ),
+    },
+    { id: 'expires', header: 'Expires', cell: (inv) => formatDate(inv.expires_at) },
+  ];
+  if (manage)
+    invitationColumns.push({
+      id: 'actions',
+      header: 'Actions',
+      headerHidden: true,
+      hideable: false,
+      cell: (inv) => (
+        <Group justify="flex-end">
+          <ConfirmButton
+            title={`Withdraw the invitation of ${inv.email}?`}
+            message="They will not be able to sign in with it."
+            onConfirm={() => revokeInvitation.mutate(inv, { onError: failed('Could not withdraw the invitation') })}
+            aria-label={`Withdraw the invitation of ${inv.email}`}
+            confirmLabel="Withdraw"
+          >
+            Withdraw
+          </ConfirmButton>
+        </Group>
+      ),
+    });
+
   return (
     <>
       {header}
       <Stack gap="xl">
-        {list.length === 0 ? (
-          <EmptyState title="No users yet">People you invite to {tenant.name} appear here once they have signed in.</EmptyState>
-        ) : (
-          <Paper withBorder radius="md">
-            <Table.ScrollContainer minWidth={900}>
-              <Table verticalSpacing="sm" aria-label={`Users of ${tenant.name}`}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>User</Table.Th>
-                    <Table.Th>Roles</Table.Th>
-                    <Table.Th>Last login</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    {manage && <Table.Th aria-label="Actions" />}
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {list.map((u) => (
-                    <Table.Tr key={u.id} data-user={u.email}>
-                      <Table.Td>
-                        <Text fw={500}>{u.name || u.email}</Text>
-                        <Text size="sm" c="dimmed">
-                          {u.email}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap={6}>
-                          {u.roles.map((r) => (
-                            <Tooltip key={r.role} label={`${SOURCE_LABEL[r.source]} on ${formatDate(r.granted_at)}`}>
-                              <Badge
-                                variant="light"
-                                tt="none"
-                                rightSection={
-                                  manage ? (
-                                    <CloseButton
-                                      size="xs"
-                                      aria-label={`Revoke ${r.role} from ${u.email}`}
-                                      onClick={() => setRevoking({ user: u, role: r.role })}
-                                    />
-                                  ) : undefined
-                                }
-                              >
-                                {r.role}{' '}
-                                <Text span size="xs" c="dimmed">
-                                  · {SOURCE_LABEL[r.source]}
-                                </Text>
-                              </Badge>
-                            </Tooltip>
-                          ))}
-                        </Group>
-                      </Table.Td>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                        <Text size="sm">{formatDateTime(u.last_login_at, 'Never')}</Text>
-                      </Table.Td>
-                      <Table.Td miw={90}>
-                        {u.disabled ? <Badge color="red">Disabled</Badge> : <Badge color="green" variant="light">Active</Badge>}
-                      </Table.Td>
-                      {manage && (
-                        <Table.Td>
-                          <Group gap="xs" justify="flex-end" wrap="nowrap">
-                            <Button size="xs" variant="default" onClick={() => setGranting(u)} aria-label={`Grant a role to ${u.email}`}>
-                              Grant role
-                            </Button>
-                            {u.id !== me.user.id &&
-                              (u.disabled ? (
-                                <Button
-                                  size="xs"
-                                  variant="light"
-                                  loading={setDisabled.isPending && setDisabled.variables?.user.id === u.id}
-                                  onClick={() => setDisabled.mutate({ user: u, disabled: false }, { onError: failed('Could not enable the user') })}
-                                  aria-label={`Enable ${u.email}`}
-                                >
-                                  Enable
-                                </Button>
-                              ) : (
-                                <ConfirmButton
-                                  title={`Disable ${u.email}?`}
-                                  message={
-                                    tenant.kind === 'acquirer'
-                                      ? 'Their account is disabled everywhere: they are signed out at once and all their API tokens are revoked for good. You can enable the account again later; tokens stay revoked.'
-                                      : `They lose access to ${tenant.name} at once and their API tokens for it are revoked for good. Their other tenants are not affected. You can enable them here again later.`
-                                  }
-                                  onConfirm={() => setDisabled.mutate({ user: u, disabled: true }, { onError: failed('Could not disable the user') })}
-                                  aria-label={`Disable ${u.email}`}
-                                  confirmLabel="Disable"
-                                >
-                                  Disable
-                                </ConfirmButton>
-                              ))}
-                          </Group>
-                        </Table.Td>
-                      )}
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          </Paper>
-        )}
+        <DataTable
+          id="users"
+          label={`Users of ${tenant.name}`}
+          columns={userColumns}
+          rows={list}
+          rowKey={(u) => u.id}
+          rowAttrs={(u) => ({ 'data-user': u.email })}
+          minWidth={900}
+          empty={{ title: 'No users yet', text: `People you invite to ${tenant.name} appear here once they have signed in.` }}
+        />
 
         <Stack gap="sm">
           <Title order={2} size="h4">
@@ -182,50 +217,16 @@ export function UsersPage() {
               No open invitations.
             </Text>
           ) : (
-            <Paper withBorder radius="md">
-              <Table verticalSpacing="sm" aria-label="Open invitations">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Email</Table.Th>
-                    <Table.Th>Roles</Table.Th>
-                    <Table.Th>Expires</Table.Th>
-                    {manage && <Table.Th aria-label="Actions" />}
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {invitations.map((inv) => (
-                    <Table.Tr key={inv.id}>
-                      <Table.Td>{inv.email}</Table.Td>
-                      <Table.Td>
-                        <Group gap={6}>
-                          {inv.roles.map((r) => (
-                            <Badge key={r} variant="outline" tt="none">
-                              {r}
-                            </Badge>
-                          ))}
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>{formatDate(inv.expires_at)}</Table.Td>
-                      {manage && (
-                        <Table.Td>
-                          <Group justify="flex-end">
-                            <ConfirmButton
-                              title={`Withdraw the invitation of ${inv.email}?`}
-                              message="They will not be able to sign in with it."
-                              onConfirm={() => revokeInvitation.mutate(inv, { onError: failed('Could not withdraw the invitation') })}
-                              aria-label={`Withdraw the invitation of ${inv.email}`}
-                              confirmLabel="Withdraw"
-                            >
-                              Withdraw
-                            </ConfirmButton>
-                          </Group>
-                        </Table.Td>
-                      )}
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Paper>
+            <DataTable
+              id="invitations"
+              label="Open invitations"
+              columns={invitationColumns}
+              rows={invitations}
+              rowKey={(inv) => inv.id}
+              columnChoice={false}
+              minWidth={600}
+              empty={{ title: 'No open invitations', text: '' }}
+            />
           )}
         </Stack>
       </Stack>

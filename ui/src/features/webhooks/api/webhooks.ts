@@ -1,5 +1,6 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import { api, type Schemas } from '@/lib/api';
+import type { ParamSpec, UrlValues } from '@/lib/urlState';
 import { action, useApiMutation } from '@/lib/stepUp';
 
 export type WebhookEvent = Schemas['WebhookEvent'];
@@ -66,45 +67,10 @@ export const REPLAY_LIMIT = 10_000;
 /**
  * The inbox filters as the address keeps them. `partner` is a tenant slug
  * (the address's `tenant` parameter already selects the working tenant);
- * from/to are RFC 3339.
+ * from/to are RFC 3339; unknown statuses are ignored.
  */
-export interface InboxFilters {
-  type?: string;
-  partner?: string;
-  status?: StatusFilter;
-  from?: string;
-  to?: string;
-}
-
-const FILTER_KEYS = ['type', 'partner', 'status', 'from', 'to'] as const;
-
-/** Reads the filters from the address's query string (unknown statuses are ignored). */
-export function filtersFromSearch(params: URLSearchParams): InboxFilters {
-  const out: InboxFilters = {};
-  for (const key of FILTER_KEYS) {
-    const v = params.get(key)?.trim();
-    if (!v) continue;
-    if (key === 'status') {
-      if ((STATUS_FILTERS as readonly string[]).includes(v)) out.status = v as StatusFilter;
-    } else out[key] = v;
-  }
-  return out;
-}
-
-/** Writes the filters into a copy of `params`, keeping its other parameters (tenant, …). */
-export function filtersToSearch(filters: InboxFilters, params: URLSearchParams): URLSearchParams {
-  const next = new URLSearchParams(params);
-  for (const key of FILTER_KEYS) {
-    const v = filters[key]?.trim();
-    if (v) next.set(key, v);
-    else next.delete(key);
-  }
-  return next;
-}
-
-export function hasFilters(f: InboxFilters): boolean {
-  return FILTER_KEYS.some((k) => Boolean(f[k]));
-}
+export const INBOX_FILTERS = { type: 'text', partner: 'text', status: STATUS_FILTERS, from: 'text', to: 'text' } as const satisfies ParamSpec;
+export type InboxFilters = UrlValues<typeof INBOX_FILTERS>;
 
 /** The filter as the API takes it (list query and replay body): partner slug → tenant id. */
 export interface ApiFilter {
