@@ -5,13 +5,10 @@
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX tenants_partner_name ON tenants (name, id) WHERE kind = 'partner';
 CREATE INDEX tenants_partner_created ON tenants (created_at, id) WHERE kind = 'partner';
--- the sort keys of partners found by id, read without the table
-CREATE INDEX tenants_partner_page ON tenants (id) INCLUDE (name, created_at) WHERE kind = 'partner';
 CREATE INDEX tenants_name_prefix ON tenants (lower(name) text_pattern_ops) WHERE kind = 'partner';
 CREATE INDEX tenants_name_trgm ON tenants USING gin (name gin_trgm_ops) WHERE kind = 'partner';
+CREATE INDEX partner_accounts_name_trgm ON partner_accounts USING gin (name gin_trgm_ops);
 CREATE INDEX partner_accounts_state ON partner_accounts (state, partially_operational_at);
--- a tenant's first account (the directory's row) without a sort
-CREATE INDEX partner_accounts_tenant_first ON partner_accounts (tenant_id, created_at, klarna_account_id);
 CREATE INDEX partner_accounts_synced ON partner_accounts (synced_at NULLS FIRST);
 CREATE INDEX partner_accounts_updated ON partner_accounts (updated_at, tenant_id);
 -- Warnings that name a subject (brand.data-incomplete names a brand):
@@ -26,10 +23,9 @@ ALTER TABLE partner_accounts
 ALTER TABLE partner_accounts DROP COLUMN warning_subjects, DROP COLUMN contact;
 DROP INDEX partner_accounts_updated;
 DROP INDEX partner_accounts_synced;
-DROP INDEX partner_accounts_tenant_first;
 DROP INDEX partner_accounts_state;
+DROP INDEX partner_accounts_name_trgm;
 DROP INDEX tenants_name_trgm;
 DROP INDEX tenants_name_prefix;
-DROP INDEX tenants_partner_page;
 DROP INDEX tenants_partner_created;
 DROP INDEX tenants_partner_name;

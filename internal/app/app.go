@@ -357,6 +357,9 @@ type lateSyncer struct{ dir *partner.Directory }
 
 func (l *lateSyncer) Sync(ctx context.Context, id string) error { return l.dir.Sync(ctx, id) }
 func (l *lateSyncer) QueueDue(ctx context.Context) (int, error) { return l.dir.QueueDue(ctx) }
+func (l *lateSyncer) SyncAccountOnly(ctx context.Context, id string) error {
+	return l.dir.SyncAccountOnly(ctx, id)
+}
 
 // sweepEvery is how often the job looking for overdue accounts runs: twice
 // per resync period, at least every second and at most every minute.

@@ -372,14 +372,6 @@ func (s *DirectoryStore) SaveSnapshot(ctx context.Context, accountID string, sna
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		db := s.db.conn(ctx)
 		acc := snap.Account
-		contact := klarna.Contact{}
-		if acc.PartnerAccountContact != nil {
-			contact = *acc.PartnerAccountContact
-		}
-		contactJSON, err := json.Marshal(contact)
-		if err != nil {
-			return err
-		}
 		warnings := pq.StringArray{}
 		for w, subjects := range snap.Warnings {
 			if len(subjects) > 0 {
@@ -390,18 +382,13 @@ func (s *DirectoryStore) SaveSnapshot(ctx context.Context, accountID string, sna
 		if err != nil {
 			return err
 		}
-		state := string(acc.State)
-		res := db.Exec(`UPDATE partner_accounts SET reference = ?, name = ?, contact_email = ?, contact = ?::jsonb,
-			state = CASE WHEN ? <> '' THEN ? ELSE state END, state_at = CASE WHEN ? <> '' THEN greatest(coalesce(state_at, ?), ?) ELSE state_at END,
-			partially_operational_at = CASE WHEN ? = 'PARTIALLY_OPERATIONAL' THEN coalesce(partially_operational_at, created_at) ELSE partially_operational_at END,
-			operational_at = CASE WHEN ? = 'OPERATIONAL' THEN coalesce(operational_at, ?) ELSE operational_at END,
+		set, args := accountSet(acc, at)
+		res := db.Exec(`UPDATE partner_accounts SET `+set+`,
 			product_status = ?, entity_count = ?, brand_count = ?, store_count = ?, payment_account_count = ?,
-			warnings = ?, warning_subjects = ?::jsonb, synced_at = ?, sync_error = '', updated_at = ?
+			warnings = ?, warning_subjects = ?::jsonb, synced_at = ?
 			WHERE klarna_account_id = ?`,
-			acc.PartnerAccountReference, acc.PartnerAccountName, contact.Email, string(contactJSON),
-			state, state, state, at, at, state, state, at,
-			snap.ProductStatus, snap.Count(partner.KindBusinessEntity), snap.Count(partner.KindBrand), snap.Count(partner.KindStore), snap.Count(partner.KindPaymentAccount),
-			warnings, string(subjects), at, at, accountID)
+			append(args, snap.ProductStatus, snap.Count(partner.KindBusinessEntity), snap.Count(partner.KindBrand), snap.Count(partner.KindStore), snap.Count(partner.KindPaymentAccount),
+				warnings, string(subjects), at, accountID)...)
 		if res.Error != nil {
 			return fmt.Errorf("save account snapshot: %w", res.Error)
 		}
@@ -430,6 +417,36 @@ func (s *DirectoryStore) SaveSnapshot(ctx context.Context, accountID string, sna
 		}
 		return nil
 	})
+}
+
+// accountSet is the SET list (and its arguments) that stores what a read
+// of the account returned, at: what Klarna holds wins (its state is the
+// latest known, whatever webhooks arrive later with older times).
+func accountSet(acc klarna.PartnerAccount, at time.Time) (string, []any) {
+	contact := klarna.Contact{}
+	if acc.PartnerAccountContact != nil {
+		contact = *acc.PartnerAccountContact
+	}
+	contactJSON, _ := json.Marshal(contact) // plain strings: cannot fail
+	state := string(acc.State)
+	return `reference = ?, name = ?, contact_email = ?, contact = ?::jsonb,
+			state = CASE WHEN ? <> '' THEN ? ELSE state END, state_at = CASE WHEN ? <> '' THEN greatest(coalesce(state_at, ?), ?) ELSE state_at END,
+			partially_operational_at = CASE WHEN ? = 'PARTIALLY_OPERATIONAL' THEN coalesce(partially_operational_at, created_at) ELSE partially_operational_at END,
+			operational_at = CASE WHEN ? = 'OPERATIONAL' THEN coalesce(operational_at, ?) ELSE operational_at END,
+			sync_error = '', updated_at = ?`,
+		[]any{acc.PartnerAccountReference, acc.PartnerAccountName, contact.Email, string(contactJSON), state, state, state, at, at, state, state, at, at}
+}
+
+func (s *DirectoryStore) SaveAccount(ctx context.Context, accountID string, acc klarna.PartnerAccount, at time.Time) error {
+	set, args := accountSet(acc, at)
+	res := s.db.conn(ctx).Exec(`UPDATE partner_accounts SET `+set+` WHERE klarna_account_id = ?`, append(args, accountID)...)
+	if res.Error != nil {
+		return fmt.Errorf("save account: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.E(apperr.NotFound, "No such Klarna account.")
+	}
+	return nil
 }
 
 func (s *DirectoryStore) SetSyncError(ctx context.Context, accountID, msg string) error {
