@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/app"
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
@@ -34,9 +37,13 @@ type onboardingEnv struct {
 	acq     string // an acquiring account id from the catalogue
 }
 
-func startOnboarding(t *testing.T, tune func(cfg *config.Config)) *onboardingEnv {
+func startOnboarding(t *testing.T, tune func(cfg *config.Config), simTune ...func(*klarnasim.Options)) *onboardingEnv {
 	t.Helper()
-	sim, err := klarnasim.New(klarnasim.Options{DisableRateLimits: true, OperationalDelay: 300 * time.Millisecond})
+	simOpts := klarnasim.Options{DisableRateLimits: true, OperationalDelay: 300 * time.Millisecond}
+	for _, f := range simTune {
+		f(&simOpts)
+	}
+	sim, err := klarnasim.New(simOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,8 +205,10 @@ func TestOnboarding_SubmittedDraftBecomesAnOperationalLinkedPartner(t *testing.T
 	e.submit(d.Id)
 	e.submit(d.Id) // a double click queues nothing more
 	done := e.waitStatus(d.Id, apigen.OnboardingStatusSucceeded)
+	linked := time.Since(start)
 	e.waitOperational(done.KlarnaAccountId)
-	t.Logf("wizard submission → OPERATIONAL on the simulator: %s", time.Since(start).Round(time.Millisecond))
+	t.Logf("wizard submission → succeeded and linked: %s; → OPERATIONAL by webhook: %s (the simulator's operational delay is 300 ms)",
+		linked.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	if n := e.sim.Stats().Accounts - accountsBefore; n != 1 {
 		t.Fatalf("%d accounts created", n)
 	}
@@ -476,4 +485,118 @@ func convert[T any](v any) (T, error) {
 		return out, err
 	}
 	return out, json.Unmarshal(b, &out)
+}
+
+// A draft is discarded while nothing of it is at Klarna; it is gone, the
+// discard is audited, and a submitted draft cannot be discarded.
+func TestOnboarding_DiscardRemovesAnUnsentDraft(t *testing.T) {
+	t.Parallel()
+	e := startOnboarding(t, nil)
+	d := e.save(e.create(), e.payload("ONB-DEL"))
+	if r := e.admin.Send("DELETE", "/api/v1/onboarding/drafts/"+d.Id.String(), "", nil); r.Status != 204 {
+		t.Fatalf("discard: %d %s", r.Status, r.Body)
+	}
+	if r := e.admin.Get("/api/v1/onboarding/drafts/" + d.Id.String()); r.Status != 404 {
+		t.Fatalf("after discard: %d %s", r.Status, r.Body)
+	}
+	var audit apigen.AuditPage
+	e.ok(e.admin.Get("/api/v1/audit?action=onboarding:discard"), 200, &audit)
+	if len(audit.Items) != 1 || audit.Items[0].TargetId != d.Id.String() {
+		t.Fatalf("audit: %+v", audit.Items)
+	}
+	e.sim.SetFaults(klarnasim.Faults{LatencyMS: 2000, PathPrefix: "/v2/distribution/onboard"})
+	sent := e.save(e.create(), e.payload("ONB-DEL2"))
+	e.submit(sent.Id)
+	if r := e.admin.Send("DELETE", "/api/v1/onboarding/drafts/"+sent.Id.String(), "", nil); r.Status != 409 {
+		t.Fatalf("discard a submitted draft: %d %s", r.Status, r.Body)
+	}
+}
+
+// Klarna's Account Onboarding limit answers 429 with Retry-After: the
+// submission waits that long (shown as next_attempt_at) instead of
+// retrying at once, then goes through.
+func TestOnboarding_RateLimitedCallWaitsForRetryAfter(t *testing.T) {
+	t.Parallel()
+	e := startOnboarding(t, nil, func(o *klarnasim.Options) {
+		o.DisableRateLimits = false
+		o.RateLimits = klarnasim.DefaultRateLimits()
+		o.RateLimits[klarna.CategoryOnboarding] = klarnasim.RateLimit{PerSecond: 0.25, Burst: 1}
+	})
+	first := e.save(e.create(), e.payload("ONB-RL-A"))
+	second := e.save(e.create(), e.payload("ONB-RL-B"))
+	e.submit(first.Id)
+	e.waitStatus(first.Id, apigen.OnboardingStatusSucceeded)
+	start := time.Now()
+	e.submit(second.Id)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var d apigen.OnboardingDraft
+		e.ok(e.admin.Get("/api/v1/onboarding/drafts/"+second.Id.String()), 200, &d)
+		if d.NextAttemptAt != nil {
+			if wait := time.Until(*d.NextAttemptAt); wait < time.Second || !strings.Contains(d.LastError, "rate limiting") {
+				t.Fatalf("next attempt in %s, last error %q", wait, d.LastError)
+			}
+			break
+		}
+		if d.Status != apigen.OnboardingStatusSubmitted || time.Now().After(deadline) {
+			t.Fatalf("no rate-limited attempt was recorded: %+v", d)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	e.waitStatus(second.Id, apigen.OnboardingStatusSucceeded)
+	took := time.Since(start)
+	if took < 2*time.Second {
+		t.Fatalf("succeeded after %s: Retry-After was not honoured", took)
+	}
+	t.Logf("the rate-limited submission succeeded after %s", took.Round(time.Millisecond))
+}
+
+// The bulk upload's entry point: CreateSubmitted makes and submits a
+// draft inside the caller's transaction; rolled back, nothing remains;
+// invalid, nothing is written.
+func TestOnboarding_CreateSubmittedJoinsTheCallersTransaction(t *testing.T) {
+	t.Parallel()
+	e := startOnboarding(t, nil)
+	ctx := t.Context()
+	var id uuid.UUID
+	err := e.a.DB.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		id, err = e.a.Onboarding.CreateSubmitted(ctx, e.payload("ONB-BULK-1"))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.waitStatus(id, apigen.OnboardingStatusSucceeded)
+
+	errRollback := errors.New("the row failed afterwards")
+	var gone uuid.UUID
+	err = e.a.DB.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if gone, err = e.a.Onboarding.CreateSubmitted(ctx, e.payload("ONB-BULK-2")); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
+	}
+	if r := e.admin.Get("/api/v1/onboarding/drafts/" + gone.String()); r.Status != 404 {
+		t.Fatalf("a rolled-back draft exists: %d", r.Status)
+	}
+	bad := e.payload("ONB-BULK-3")
+	bad.Contact.Email = "nope"
+	if _, err := e.a.Onboarding.CreateSubmitted(ctx, bad); apperr.CodeOf(err) != apperr.Invalid || len(apperr.As(err).Fields) != 1 {
+		t.Fatalf("invalid payload: %v", err)
+	}
+	var page apigen.OnboardingDraftPage
+	e.ok(e.admin.Get("/api/v1/onboarding/drafts"), 200, &page)
+	for _, it := range page.Items {
+		if strings.HasPrefix(it.Reference, "ONB-BULK-") && it.Reference != "ONB-BULK-1" {
+			t.Fatalf("draft %s was written", it.Reference)
+		}
+	}
+	if n := e.sim.Stats().Accounts; n != 3 { // aurora, borealis, ONB-BULK-1
+		t.Fatalf("%d accounts at Klarna", n)
+	}
 }

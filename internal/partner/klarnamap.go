@@ -355,6 +355,10 @@ func FromKlarna(k KlarnaAccount) (Onboarding, Existing) {
 		}
 		o.PaymentProduct = pp
 	}
+	var held Onboarding
+	if b, err := json.Marshal(o); err == nil && json.Unmarshal(b, &held) == nil {
+		ex.Held = &held
+	}
 	return o, ex
 }
 

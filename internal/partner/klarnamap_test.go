@@ -107,6 +107,14 @@ func TestFromKlarna_PrefillsWhatTheAccountHoldsAndMarksItExisting(t *testing.T) 
 	if !ex.BusinessEntities["NORD-LE-SE"] || !ex.Stores["NORD-ST-SE"] || !ex.HasPaymentAccount("ACQUIRING", "NORD-PA-SEK") {
 		t.Fatalf("existing: %+v", ex)
 	}
+	if errs := ValidateOnboarding(&back, &ex); len(errs) != 0 {
+		t.Fatalf("what the account holds does not validate: %+v", errs)
+	}
+	changed := back
+	changed.Brands = []Brand{{Reference: "NORD-BR", DisplayName: "Renamed"}}
+	if errs := ValidateOnboarding(&changed, &ex); len(errs) != 1 || errs[0].Field != "brands[0]" || !strings.Contains(errs[0].Message, "already at Klarna") {
+		t.Fatalf("a changed existing brand: %+v", errs)
+	}
 	again, _ := ToKlarna(&back, &ex, nil)
 	if len(again.PartnerBusinessEntities)+len(again.Brands)+len(again.StoreGroups)+len(again.Products) != 0 {
 		t.Fatalf("an unchanged account sends resources again: %+v", again)

@@ -147,6 +147,9 @@ type Existing struct {
 	Brands           map[string]bool
 	Stores           map[string]bool
 	PaymentAccounts  map[string]bool // key: acquiring account id + "\x1f" + payment account reference (PaymentAccountOf)
+	// Held is what the account held, as an onboarding, when the draft was
+	// made (FromKlarna): an existing resource must stay as it is.
+	Held *Onboarding `json:",omitempty"`
 }
 
 // DraftStatus is where a draft is on its way to Klarna.

@@ -332,19 +332,16 @@ func (s *OnboardingService) Payload(ctx context.Context, sc scope.Scope, id uuid
 
 // Submit validates the draft and, in one transaction, marks it submitted
 // and queues the onboard job. Submitting a draft that is already on its
-// way returns it unchanged (a double click queues one call); submitting a
-// failed one is the retry, with the same Klarna-Idempotency-Key.
+// way, or through, returns it unchanged (a double click queues one call);
+// submitting a failed one is the retry, with the same Klarna-Idempotency-Key.
 func (s *OnboardingService) Submit(ctx context.Context, sc scope.Scope, id uuid.UUID) (Draft, error) {
 	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
 		d, err := s.o.Store.LockDraft(ctx, sc, id)
 		if err != nil {
 			return err
 		}
-		switch d.Status {
-		case DraftSubmitted:
-			return nil
-		case DraftSucceeded:
-			return apperr.E(apperr.Conflict, "This onboarding already succeeded; start a new one from the partner's page to add more.")
+		if d.Status == DraftSubmitted || d.Status == DraftSucceeded {
+			return nil // a double click, or a retry of the request
 		}
 		return s.submitLocked(ctx, &d)
 	})
@@ -356,6 +353,9 @@ func (s *OnboardingService) Submit(ctx context.Context, sc scope.Scope, id uuid.
 
 // submitLocked validates d and queues it; ctx carries the transaction.
 func (s *OnboardingService) submitLocked(ctx context.Context, d *Draft) error {
+	if _, err := s.klarna(); err != nil {
+		return err
+	}
 	if errs := s.Validation(d); len(errs) > 0 {
 		return &apperr.Error{Code: apperr.Unprocessable, Message: fmt.Sprintf("The onboarding has %d problem(s) to fix before it can be sent to Klarna.", len(errs)), Fields: errs}
 	}
@@ -393,10 +393,7 @@ func (s *OnboardingService) CreateSubmitted(ctx context.Context, o Onboarding) (
 		if err := s.o.Store.CreateDraft(ctx, &d); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, "onboarding:create", &d, map[string]any{"kind": "new", "reference": o.PartnerAccountReference}); err != nil {
-			return err
-		}
-		return s.submitLocked(ctx, &d)
+		return s.submitLocked(ctx, &d) // one audit entry (the submission) per draft
 	})
 	if err != nil {
 		return uuid.Nil, err
@@ -659,7 +656,7 @@ func (s *OnboardingService) Run(ctx context.Context, id uuid.UUID) error {
 	req, pm, err := toKlarna(&d.Payload, d.Existing, s.o.Salt)
 	if err != nil {
 		return s.settle(ctx, id, func(d *Draft) (string, any) {
-			d.Status, d.LastError = DraftFailed, apperr.As(err).Message
+			d.Status, d.LastError = DraftFailed, plainError(err)
 			return "onboarding:failed", map[string]any{"error": d.LastError}
 		})
 	}

@@ -1,6 +1,7 @@
 package partner
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"net/mail"
@@ -315,5 +316,68 @@ func validateAt(o *Onboarding, ex *Existing, now time.Time) []apperr.FieldError 
 			}
 		}
 	}
+	c.unchanged(o, ex)
 	return c.errs
+}
+
+// unchanged reports every resource the account already holds whose
+// payload differs from what it held: Klarna would refuse the whole
+// onboarding (409), and existing resources are read-only in the wizard.
+func (c *checker) unchanged(o *Onboarding, ex *Existing) {
+	h := ex.Held
+	if h == nil {
+		return
+	}
+	same := func(a, b any) bool {
+		x, _ := json.Marshal(a)
+		y, _ := json.Marshal(b)
+		return string(x) == string(y)
+	}
+	const msg = "This %s is already at Klarna and cannot be changed here; put it back as it was, or add a new one."
+	for i, e := range o.BusinessEntities {
+		for _, he := range h.BusinessEntities {
+			if ex.BusinessEntities[e.Reference] && he.Reference == e.Reference && !same(e, he) {
+				c.add(fmt.Sprintf("partner_business_entities[%d]", i), fmt.Sprintf(msg, "business entity"))
+			}
+		}
+	}
+	for i, b := range o.Brands {
+		for _, hb := range h.Brands {
+			if ex.Brands[b.Reference] && hb.Reference == b.Reference && !same(b, hb) {
+				c.add(fmt.Sprintf("brands[%d]", i), fmt.Sprintf(msg, "brand"))
+			}
+		}
+	}
+	heldStores := map[string]StoreDef{}
+	for _, hg := range h.StoreGroups {
+		for _, s := range hg.Stores {
+			heldStores[s.Reference] = s
+		}
+	}
+	for i, g := range o.StoreGroups {
+		for _, hg := range h.StoreGroups {
+			bare, hbare := g, hg
+			bare.Stores, hbare.Stores = nil, nil
+			if ex.StoreGroups[g.Reference] && hg.Reference == g.Reference && !same(bare, hbare) {
+				c.add(fmt.Sprintf("store_groups[%d]", i), fmt.Sprintf(msg, "store group"))
+			}
+		}
+		for j, s := range g.Stores {
+			if hs, ok := heldStores[s.Reference]; ok && ex.Stores[s.Reference] && !same(s, hs) {
+				c.add(fmt.Sprintf("store_groups[%d].stores[%d]", i, j), fmt.Sprintf(msg, "store"))
+			}
+		}
+	}
+	if o.PaymentProduct != nil && h.PaymentProduct != nil {
+		for i, a := range o.PaymentProduct.PaymentAccounts {
+			for _, ha := range h.PaymentProduct.PaymentAccounts {
+				if ex.HasPaymentAccount(a.AcquiringAccountID, a.Reference) && ha.Reference == a.Reference && ha.AcquiringAccountID == a.AcquiringAccountID && !same(a, ha) {
+					c.add(fmt.Sprintf("payment_product.payment_accounts[%d]", i), fmt.Sprintf(msg, "payment account"))
+				}
+			}
+		}
+		if o.PaymentProduct.PaymentProfileID != h.PaymentProduct.PaymentProfileID && h.PaymentProduct.PaymentProfileID != "" {
+			c.add("payment_product.payment_profile_id", "The payment product already uses another payment profile at Klarna; it cannot be changed here.")
+		}
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/lib/pq"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/keyset"
@@ -232,17 +231,16 @@ func (s *OnboardingStore) AccountOfTenant(ctx context.Context, tenantID uuid.UUI
 }
 
 func (s *OnboardingStore) SlugTenant(ctx context.Context, slug string) (uuid.UUID, []string, bool, error) {
-	var rows []struct {
-		ID       uuid.UUID
-		Accounts pq.StringArray
-	}
-	err := s.db.conn(ctx).Raw(`SELECT t.id, array_remove(array_agg(a.klarna_account_id), NULL) AS accounts FROM tenants t
-		LEFT JOIN partner_accounts a ON a.tenant_id = t.id WHERE t.slug = ? GROUP BY t.id`, slug).Scan(&rows).Error
-	if err != nil {
+	var ids []uuid.UUID
+	if err := s.db.conn(ctx).Raw(`SELECT id FROM tenants WHERE slug = ?`, slug).Scan(&ids).Error; err != nil {
 		return uuid.Nil, nil, false, fmt.Errorf("slug tenant: %w", err)
 	}
-	if len(rows) == 0 {
+	if len(ids) == 0 {
 		return uuid.Nil, nil, false, nil
 	}
-	return rows[0].ID, rows[0].Accounts, true, nil
+	var accounts []string
+	if err := s.db.conn(ctx).Raw(`SELECT klarna_account_id FROM partner_accounts WHERE tenant_id = ? ORDER BY klarna_account_id`, ids[0]).Scan(&accounts).Error; err != nil {
+		return uuid.Nil, nil, false, fmt.Errorf("slug tenant: %w", err)
+	}
+	return ids[0], accounts, true, nil
 }
