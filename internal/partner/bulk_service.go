@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,6 +28,12 @@ type BulkStore interface {
 	BulkRun(ctx context.Context, id uuid.UUID) (BulkRun, error)
 	// LockBulkRun reads a run for update (inside InTx).
 	LockBulkRun(ctx context.Context, id uuid.UUID) (BulkRun, error)
+	// LockBulkRunStatus reads a run's status and keeps it from changing
+	// until the transaction ends (inside InTx).
+	LockBulkRunStatus(ctx context.Context, id uuid.UUID) (BulkRunStatus, error)
+	// BulkBacklog counts a run's valid rows not sent yet and its drafts
+	// waiting on Klarna (cheaper than the full progress).
+	BulkBacklog(ctx context.Context, id uuid.UUID) (pending, submitted int, err error)
 	BulkRuns(ctx context.Context, cursor string, limit int) ([]BulkRun, string, error)
 	UpdateBulkRun(ctx context.Context, run *BulkRun) error
 	BulkRows(ctx context.Context, runID uuid.UUID, f BulkRowFilter, cursor string, limit int) ([]BulkRowResult, string, error)
@@ -64,9 +71,14 @@ type BulkOptions struct {
 	// (default 200): rows become drafts only as earlier ones finish, so a
 	// cancel stops the rest and the onboarding queue stays short.
 	Window int
-	// Batch is how many drafts one feeding transaction creates (default 100).
-	Batch int
-	// FeedEvery is the pause between feeding rounds (default 500 ms).
+	// Batch is how many drafts one transaction creates (default 10), and
+	// Senders how many such transactions run at once (default 4).
+	Batch   int
+	Senders int
+	// RoundTime bounds one feeding round (default 3 s), so a stopping
+	// process is not held up; FeedEvery is the pause before the next
+	// round (default 500 ms).
+	RoundTime time.Duration
 	FeedEvery time.Duration
 	Now       func() time.Time
 }
@@ -81,7 +93,13 @@ func NewBulkService(o BulkOptions) *BulkService {
 		o.Window = 200
 	}
 	if o.Batch <= 0 {
-		o.Batch = 100
+		o.Batch = 10
+	}
+	if o.Senders <= 0 {
+		o.Senders = 4
+	}
+	if o.RoundTime <= 0 {
+		o.RoundTime = 3 * time.Second
 	}
 	if o.FeedEvery <= 0 {
 		o.FeedEvery = 500 * time.Millisecond
@@ -242,41 +260,129 @@ type FeedResult struct {
 	Again time.Duration // otherwise: run the next round after this
 }
 
-// Feed is one round of a running run (the feeding job): while fewer than
-// Window of its drafts wait on Klarna, the next valid rows become submitted
-// drafts, each with its onboard job, in one transaction with the mark on
-// the row, so a row is sent once however often the round runs or the
-// process restarts. It acts as the user who uploaded the file. The run is
-// done once every valid row was sent and finished.
+// Feed is one round of a running run (the feeding job), of at most
+// RoundTime: while fewer than Window of its drafts wait on Klarna, the next
+// valid rows become submitted drafts. Rows are sent Batch to a
+// transaction: each row's draft, its onboard job and the mark on the row
+// commit together, so a row is sent once however often the round runs or
+// the process restarts, and the audit trail (one writer at a time) is
+// never held for long. It acts as the user who uploaded the file. The run
+// is done once every valid row was sent and finished.
 func (s *BulkService) Feed(ctx context.Context, id uuid.UUID) (FeedResult, error) {
-	var res FeedResult
+	end := s.o.Now().Add(s.o.RoundTime)
+	run, err := s.o.Store.BulkRun(ctx, id)
+	if err != nil {
+		return FeedResult{}, err
+	}
+	who := actor.Actor{UserID: deref(run.CreatedBy), Label: "bulk onboarding " + run.Filename}
+	for {
+		var (
+			res  FeedResult
+			room int
+		)
+		err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
+			status, err := s.o.Store.LockBulkRunStatus(ctx, id)
+			if err != nil {
+				return err
+			}
+			if status != BulkRunning {
+				res.Done = true
+				return nil
+			}
+			pending, submitted, err := s.o.Store.BulkBacklog(ctx, id)
+			if err != nil {
+				return err
+			}
+			if pending == 0 && submitted == 0 {
+				now := s.o.Now()
+				run.Status, run.FinishedAt = BulkDone, &now
+				res.Done = true
+				return s.o.Store.UpdateBulkRun(ctx, &run)
+			}
+			room = min(s.o.Window-submitted, pending)
+			return nil
+		})
+		if err != nil || res.Done {
+			return res, err
+		}
+		exhausted, err := s.sendRoom(actor.With(ctx, who), id, room, end)
+		if err != nil || exhausted {
+			return FeedResult{Again: s.o.FeedEvery}, err
+		}
+		if s.o.Now().After(end) {
+			return FeedResult{Again: s.o.FeedEvery}, nil
+		}
+		// The window is full: wait for drafts to finish.
+		t := time.NewTimer(s.o.FeedEvery / 5)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return FeedResult{Again: s.o.FeedEvery}, nil
+		case <-t.C:
+		}
+	}
+}
+
+// sendRoom sends up to room rows from Senders parallel transactions (the
+// rows' own work overlaps; only the audit append is one at a time) until
+// room is used or end passes; exhausted says no row is left to send (or the
+// run stopped running).
+func (s *BulkService) sendRoom(ctx context.Context, id uuid.UUID, room int, end time.Time) (exhausted bool, err error) {
+	var (
+		mu   sync.Mutex
+		left = room
+		errs []error
+		wg   sync.WaitGroup
+	)
+	take := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		if exhausted || len(errs) > 0 || left <= 0 || s.o.Now().After(end) {
+			return 0
+		}
+		n := min(left, s.o.Batch)
+		left -= n
+		return n
+	}
+	for range min(s.o.Senders, (room+s.o.Batch-1)/s.o.Batch) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := take(); n > 0; n = take() {
+				sent, err := s.sendNext(ctx, id, n)
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				}
+				if sent < n && err == nil {
+					exhausted = true
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return exhausted, errors.Join(errs...)
+}
+
+// sendNext turns up to n of the run's unsent rows into submitted drafts in
+// one transaction and says how many it sent: 0 when the run is no longer
+// running or no row is left.
+func (s *BulkService) sendNext(ctx context.Context, id uuid.UUID, n int) (int, error) {
+	sent := 0
 	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
-		run, err := s.o.Store.LockBulkRun(ctx, id)
+		sent = 0
+		status, err := s.o.Store.LockBulkRunStatus(ctx, id)
+		if err != nil || status != BulkRunning {
+			return err
+		}
+		rows, err := s.o.Store.NextBulkRows(ctx, id, n)
 		if err != nil {
 			return err
 		}
-		if run.Status != BulkRunning {
-			res.Done = true
-			return nil
-		}
-		p := run.Progress
-		if p.Pending == 0 && p.Submitted == 0 {
-			now := s.o.Now()
-			run.Status, run.FinishedAt = BulkDone, &now
-			res.Done = true
-			return s.o.Store.UpdateBulkRun(ctx, &run)
-		}
-		room := min(s.o.Window-p.Submitted, s.o.Batch)
-		if room <= 0 || p.Pending == 0 {
-			return nil
-		}
-		rows, err := s.o.Store.NextBulkRows(ctx, run.ID, room)
-		if err != nil {
-			return err
-		}
-		as := actor.With(ctx, actor.Actor{UserID: deref(run.CreatedBy), Label: "bulk onboarding " + run.Filename})
 		for _, r := range rows {
-			draftID, err := s.o.Drafts.CreateSubmitted(as, r.Payload)
+			sent++
+			draftID, err := s.o.Drafts.CreateSubmitted(ctx, r.Payload)
 			var ae *apperr.Error
 			if errors.As(err, &ae) && ae.Code == apperr.Invalid {
 				// The rules changed since the dry run: the row is kept
@@ -285,7 +391,7 @@ func (s *BulkService) Feed(ctx context.Context, id uuid.UUID) (FeedResult, error
 				for _, fe := range ae.Fields {
 					errs = append(errs, apperr.FieldError{Field: bulkColumnOf(fe.Field), Message: fe.Message})
 				}
-				if err := s.o.Store.MarkBulkRowInvalid(ctx, run.ID, r.Row, errs); err != nil {
+				if err := s.o.Store.MarkBulkRowInvalid(ctx, id, r.Row, errs); err != nil {
 					return err
 				}
 				continue
@@ -293,16 +399,13 @@ func (s *BulkService) Feed(ctx context.Context, id uuid.UUID) (FeedResult, error
 			if err != nil {
 				return fmt.Errorf("row %d: %w", r.Row, err)
 			}
-			if err := s.o.Store.MarkBulkRowSent(ctx, run.ID, r.Row, draftID); err != nil {
+			if err := s.o.Store.MarkBulkRowSent(ctx, id, r.Row, draftID); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if !res.Done {
-		res.Again = s.o.FeedEvery
-	}
-	return res, err
+	return sent, err
 }
 
 // FeedRound is Feed for the job queue.

@@ -270,3 +270,20 @@ func TestBulkCSV_TenThousandRowsDryRun(t *testing.T) {
 		t.Fatalf("the dry run took %s", took)
 	}
 }
+
+// docs/bulk-onboarding.md documents every column the parser reads.
+func TestBulkCSV_EveryColumnIsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/bulk-onboarding.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range BulkColumns {
+		req := " no |"
+		if c.Required {
+			req = " yes |"
+		}
+		if !strings.Contains(string(b), "| `"+c.Name+"` |"+req) {
+			t.Errorf("docs/bulk-onboarding.md lacks the row of column %s (required: %v)", c.Name, c.Required)
+		}
+	}
+}

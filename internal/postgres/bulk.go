@@ -129,6 +129,32 @@ func (s *BulkStore) LockBulkRun(ctx context.Context, id uuid.UUID) (partner.Bulk
 	return s.BulkRun(ctx, id)
 }
 
+func (s *BulkStore) LockBulkRunStatus(ctx context.Context, id uuid.UUID) (partner.BulkRunStatus, error) {
+	g, err := mustTx(ctx, "lock bulk run status")
+	if err != nil {
+		return "", err
+	}
+	var st []string
+	if err := g.Raw(`SELECT status FROM onboarding_bulk_runs WHERE id = ? FOR SHARE`, id).Scan(&st).Error; err != nil {
+		return "", fmt.Errorf("lock bulk run status: %w", err)
+	}
+	if len(st) == 0 {
+		return "", apperr.E(apperr.NotFound, "No such bulk onboarding run.")
+	}
+	return partner.BulkRunStatus(st[0]), nil
+}
+
+func (s *BulkStore) BulkBacklog(ctx context.Context, id uuid.UUID) (int, int, error) {
+	var c struct{ Pending, Submitted int }
+	if err := s.db.conn(ctx).Raw(`SELECT
+			(SELECT count(*) FROM onboarding_bulk_rows WHERE run_id = ? AND errors IS NULL AND submitted_at IS NULL) AS pending,
+			(SELECT count(*) FROM onboarding_drafts d JOIN onboarding_bulk_rows b ON b.draft_id = d.id WHERE d.status = 'submitted' AND b.run_id = ?) AS submitted`,
+		id, id).Scan(&c).Error; err != nil {
+		return 0, 0, fmt.Errorf("bulk backlog: %w", err)
+	}
+	return c.Pending, c.Submitted, nil
+}
+
 func (s *BulkStore) BulkRuns(ctx context.Context, cursor string, limit int) ([]partner.BulkRun, string, error) {
 	q, args := bulkRunSelect, []any{}
 	if cursor != "" {
