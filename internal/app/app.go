@@ -201,12 +201,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	kinds := &jobs.Kinds{}
 	jobs.RegisterHeartbeat(kinds, db, cfg.HeartbeatEvery)
 	jobs.RegisterWebhookProcessing(kinds, proc)
+	syncer := &lateSyncer{}
+	jobs.RegisterPartnerSync(kinds, syncer, sweepEvery(cfg.PartnerResyncAfter))
 	onb := &lateOnboarder{}
 	jobs.RegisterOnboarding(kinds, onb, cfg.OnboardingWorkers)
 	feeder := &lateBulkFeeder{}
 	jobs.RegisterBulkFeed(kinds, feeder)
-	syncer := &lateSyncer{}
-	jobs.RegisterPartnerSync(kinds, syncer, sweepEvery(cfg.PartnerResyncAfter))
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -302,8 +302,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Webhooks:   wh,
 		Partners:   partners,
 		Directory:  directory,
-		Disputes:   disputes,
 		Onboarding: onboarding,
+		Disputes:   disputes,
 		Bulk:       bulk,
 		Acquirer:   acquirer,
 		ln:         opts.Listener,
@@ -351,6 +351,9 @@ type lateSyncer struct{ dir *partner.Directory }
 
 func (l *lateSyncer) Sync(ctx context.Context, id string) error { return l.dir.Sync(ctx, id) }
 func (l *lateSyncer) QueueDue(ctx context.Context) (int, error) { return l.dir.QueueDue(ctx) }
+func (l *lateSyncer) SyncAccountOnly(ctx context.Context, id string) error {
+	return l.dir.SyncAccountOnly(ctx, id)
+}
 
 // sweepEvery is how often the job looking for overdue accounts runs: twice
 // per resync period, at least every second and at most every minute.

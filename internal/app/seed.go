@@ -102,9 +102,15 @@ func (a *App) SeedDemo(ctx context.Context) error {
 			return fmt.Errorf("seed partner %s: %w", p.Slug, err)
 		}
 	}
-	if err := a.seedDemoDrafts(ctx); err != nil {
+	if err := a.linkDemoDirectory(ctx); err != nil {
 		return err
 	}
+	return a.seedDemoDrafts(ctx)
+}
+
+// linkDemoDirectory gives each directory partner the simulator holds a tenant
+// linked to its account.
+func (a *App) linkDemoDirectory(ctx context.Context) error {
 	if a.Klarna == nil {
 		return nil
 	}

@@ -317,7 +317,11 @@ func TestPermissionMatrix(t *testing.T) {
 							}
 						}
 					}
-					if kind, ok := listsRows[rt.Method+" "+rt.Path]; ok && kind != "" && r.Status == 200 && which == "own" && (rt.Tenant != "path" || slug != "acquirer") {
+					// The acquirer's status board shows the newest items of
+					// each stage, and the drafts this test's onboarding routes
+					// create can fill the draft stage ahead of the partners.
+					boardOfAll := rt.Path == "/api/v1/partners/onboarding" && pr.tenant == "acquirer"
+					if kind, ok := listsRows[rt.Method+" "+rt.Path]; ok && kind != "" && r.Status == 200 && which == "own" && (rt.Tenant != "path" || slug != "acquirer") && !boardOfAll {
 						if want := kind + objTenant; !strings.Contains(string(r.Body), want) {
 							t.Fatalf("the body lacks the own tenant's %q (the leak check would prove nothing):\n%s", want, r.Body)
 						}

@@ -16,13 +16,22 @@ import (
 type SyncAccountArgs struct {
 	AccountID string `json:"klarna_account_id"`
 	Due       bool   `json:"due,omitempty"`
+	// AccountOnly reads the account itself, not its resources.
+	AccountOnly bool `json:"account_only,omitempty"`
 }
 
 // Kind implements river.JobArgs.
 func (SyncAccountArgs) Kind() string { return "partner.sync" }
 
+// SyncQueue runs the reads of accounts from Klarna with few workers, so a
+// sweep of many accounts neither holds the default queue's workers (webhook
+// processing) nor floods Klarna.
+const SyncQueue = "partner_sync"
+
 // InsertOpts implements river.JobArgsWithInsertOpts.
-func (SyncAccountArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 8} }
+func (SyncAccountArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: SyncQueue, MaxAttempts: 8}
+}
 
 // dueUnique keeps one periodic read per account among live jobs.
 var dueUnique = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
@@ -44,12 +53,14 @@ func (ResyncDueArgs) InsertOpts() river.InsertOpts {
 // AccountSyncer is the directory's sync entry points.
 type AccountSyncer interface {
 	Sync(ctx context.Context, accountID string) error
+	SyncAccountOnly(ctx context.Context, accountID string) error
 	QueueDue(ctx context.Context) (int, error)
 }
 
 // RegisterPartnerSync registers the account read and the periodic sweep,
 // run every sweepEvery.
 func RegisterPartnerSync(k *Kinds, svc AccountSyncer, sweepEvery time.Duration) {
+	k.Queue(SyncQueue, 2)
 	Add(k, &syncWorker{svc: svc})
 	Add(k, &resyncDueWorker{svc: svc})
 	Every(k, sweepEvery, func() ResyncDueArgs { return ResyncDueArgs{} })
@@ -61,6 +72,9 @@ type syncWorker struct {
 }
 
 func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncAccountArgs]) error {
+	if job.Args.AccountOnly {
+		return w.svc.SyncAccountOnly(ctx, job.Args.AccountID)
+	}
 	return w.svc.Sync(ctx, job.Args.AccountID)
 }
 
@@ -74,17 +88,18 @@ func (w *resyncDueWorker) Work(ctx context.Context, _ *river.Job[ResyncDueArgs])
 	return err
 }
 
-// EnqueueSync queues a read of an account in the transaction of ctx. A due
+// EnqueueSync queues a read of an account (accountOnly: of the account
+// without its resources) in the transaction of ctx. A due
 // read (the periodic job's) is not queued when one is waiting or running
 // (queued false).
-func (e *Enqueuer) EnqueueSync(ctx context.Context, accountID string, due bool) (bool, error) {
+func (e *Enqueuer) EnqueueSync(ctx context.Context, accountID string, due, accountOnly bool) (bool, error) {
 	queued := false
 	err := e.inTx(ctx, func(tx pgx.Tx) error {
-		opts := &river.InsertOpts{MaxAttempts: 8}
+		opts := &river.InsertOpts{Queue: SyncQueue, MaxAttempts: 8}
 		if due {
 			opts.UniqueOpts = dueUnique
 		}
-		res, err := e.client.InsertTx(ctx, tx, SyncAccountArgs{AccountID: accountID, Due: due}, opts)
+		res, err := e.client.InsertTx(ctx, tx, SyncAccountArgs{AccountID: accountID, Due: due, AccountOnly: accountOnly}, opts)
 		if err != nil {
 			return err
 		}

@@ -216,6 +216,9 @@ type DirectoryStore interface {
 	WarningSubjects(ctx context.Context, accountID string) (map[string]map[string]string, error)
 	// SaveSnapshot replaces the cached account, resources and warnings.
 	SaveSnapshot(ctx context.Context, accountID string, snap Snapshot, at time.Time) error
+	// SaveAccount updates the cached account alone (a read of the account
+	// without its resources; the last full read's time stays).
+	SaveAccount(ctx context.Context, accountID string, acc klarna.PartnerAccount, at time.Time) error
 	SetSyncError(ctx context.Context, accountID, msg string) error
 	// AddBrandWarning records an unresolved warning about a brand, with the
 	// brand's logo URL as last read, so a later read can tell it changed.
@@ -242,8 +245,9 @@ type AccountReader interface {
 // SyncEnqueuer queues a read of an account from Klarna in the transaction
 // of ctx. A due read (the periodic job's) is not queued (queued false)
 // while another due read of the account is waiting or running.
+// An accountOnly read re-reads the account itself, not its resources.
 type SyncEnqueuer interface {
-	EnqueueSync(ctx context.Context, accountID string, due bool) (queued bool, err error)
+	EnqueueSync(ctx context.Context, accountID string, due, accountOnly bool) (queued bool, err error)
 }
 
 // DirectoryOptions configure the directory.
@@ -470,7 +474,7 @@ func (d *Directory) RequestRefresh(ctx context.Context, sc scope.Scope, tenantID
 		return "", false, apperr.E(apperr.Conflict, "Klarna is not configured, so the account cannot be read.")
 	}
 	err = d.o.Store.InTx(ctx, func(ctx context.Context) error {
-		if queued, err = d.o.Enqueuer.EnqueueSync(ctx, s.KlarnaAccountID, false); err != nil {
+		if queued, err = d.o.Enqueuer.EnqueueSync(ctx, s.KlarnaAccountID, false, false); err != nil {
 			return err
 		}
 		return d.o.Audit(ctx, actor.Change{Action: "partner:refresh", TenantID: &tenantID, TargetType: "klarna_account", TargetID: s.KlarnaAccountID,
@@ -552,8 +556,28 @@ func (d *Directory) OnAccountEvent(ctx context.Context, eventType, accountID str
 	if d.o.Klarna == nil {
 		return nil
 	}
-	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID, false)
+	// A lifecycle change touches the account, not its resources: reading
+	// the account is enough (and keeps a bulk onboarding's reads down).
+	accountOnly := strings.HasPrefix(eventType, "partner.account.state-change.")
+	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID, false, accountOnly)
 	return err
+}
+
+// SyncAccountOnly reads the account itself (name, reference, contact,
+// state) from Klarna, not its resources.
+func (d *Directory) SyncAccountOnly(ctx context.Context, accountID string) error {
+	if d.o.Klarna == nil {
+		return nil
+	}
+	acc, err := d.o.Klarna.GetAccount(ctx, accountID)
+	if err != nil {
+		err = fmt.Errorf("reading the account from Klarna: %w", err)
+		if serr := d.o.Store.SetSyncError(ctx, accountID, err.Error()); serr != nil {
+			return serr
+		}
+		return err
+	}
+	return d.o.Store.SaveAccount(ctx, accountID, *acc, d.o.Now())
 }
 
 // OnLink queues the first read of a newly linked account.
@@ -561,7 +585,7 @@ func (d *Directory) OnLink(ctx context.Context, accountID string) error {
 	if d.o.Klarna == nil {
 		return nil
 	}
-	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID, false)
+	_, err := d.o.Enqueuer.EnqueueSync(ctx, accountID, false, false)
 	return err
 }
 
@@ -665,7 +689,7 @@ func (d *Directory) QueueDue(ctx context.Context) (int, error) {
 	n := 0
 	err = d.o.Store.InTx(ctx, func(ctx context.Context) error {
 		for _, id := range ids {
-			queued, err := d.o.Enqueuer.EnqueueSync(ctx, id, true)
+			queued, err := d.o.Enqueuer.EnqueueSync(ctx, id, true, false)
 			if err != nil {
 				return err
 			}

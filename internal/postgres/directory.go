@@ -77,32 +77,61 @@ func sortColumn(key string) (expr string, isTime bool) {
 	}
 }
 
+// searchCond finds the partners q names: the union of index lookups, one
+// per kind of match, collected first (an array the outer query looks up by
+// primary key). A Klarna id (krn:…) is looked up as an id or reference only,
+// an e-mail address also as a contact; other text also as the partner's
+// name: by prefix, and from three characters contained (trigrams).
+func searchCond(q string) (string, []any) {
+	lq := strings.ToLower(q)
+	isID := strings.HasPrefix(lq, "krn:")
+	isEmail := !isID && strings.Contains(q, "@")
+	var branches []string
+	var args []any
+	if !isID && !isEmail {
+		// Contained (trigrams, from three characters) covers the prefix.
+		names, pattern := `lower(name) LIKE ? ESCAPE '\'`, likeEscape(lq)+"%"
+		if len([]rune(q)) >= 3 {
+			names, pattern = `name ILIKE ? ESCAPE '\'`, "%"+likeEscape(q)+"%"
+		}
+		branches = append(branches, `SELECT id FROM tenants WHERE kind = 'partner' AND (`+names+` OR slug = ?)`)
+		args = append(args, pattern, lq)
+	}
+	accounts := `SELECT tenant_id FROM partner_accounts WHERE klarna_account_id = ? OR (reference = ? AND reference <> '')`
+	args = append(args, q, q)
+	if isEmail {
+		accounts += ` OR (lower(contact_email) = ? AND contact_email <> '')`
+		args = append(args, lq)
+	}
+	branches = append(branches, accounts,
+		`SELECT pa.tenant_id FROM partner_resources r JOIN partner_accounts pa ON pa.klarna_account_id = r.klarna_account_id
+			WHERE r.klarna_id = ? OR (r.reference = ? AND r.reference <> '')`)
+	args = append(args, q, q)
+	return "t.id = ANY(ARRAY(" + strings.Join(branches, " UNION ") + "))", args
+}
+
 // directoryWhere is the WHERE clause for sc and f (without paging).
 func directoryWhere(sc scope.Scope, f partner.Filter) (string, []any) {
+	tc, targs := tenantConds(sc, f)
+	ac, aargs := accountConds(f)
+	return " WHERE " + strings.Join(append(tc, ac...), " AND "), append(targs, aargs...)
+}
+
+// tenantConds are the conditions of sc and f on the tenant (t) alone.
+func tenantConds(sc scope.Scope, f partner.Filter) ([]string, []any) {
 	cond, args := scopeCond("t.id", sc)
 	conds := []string{"t.kind = 'partner'", cond}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		// Each branch can use its own index; the union is the set of
-		// partners the text finds.
-		lq := strings.ToLower(q)
-		nameCond, nameArgs := `lower(name) LIKE ? ESCAPE '\'`, []any{likeEscape(lq) + "%"}
-		accNameCond, accNameArgs := "FALSE", []any(nil)
-		if len([]rune(q)) >= 3 { // trigrams need three characters
-			nameCond += ` OR name ILIKE ? ESCAPE '\'`
-			nameArgs = append(nameArgs, "%"+likeEscape(q)+"%")
-			accNameCond, accNameArgs = `name ILIKE ? ESCAPE '\'`, []any{"%" + likeEscape(q) + "%"}
-		}
-		conds = append(conds, `t.id IN (
-			SELECT id FROM tenants WHERE kind = 'partner' AND (`+nameCond+` OR slug = ?)
-			UNION SELECT tenant_id FROM partner_accounts WHERE klarna_account_id = ? OR (reference = ? AND reference <> '')
-				OR (lower(contact_email) = ? AND contact_email <> '') OR `+accNameCond+`
-			UNION SELECT pa.tenant_id FROM partner_resources r JOIN partner_accounts pa ON pa.klarna_account_id = r.klarna_account_id
-				WHERE r.klarna_id = ? OR (r.reference = ? AND r.reference <> ''))`)
-		args = append(args, nameArgs...)
-		args = append(args, lq, q, q, lq)
-		args = append(args, accNameArgs...)
-		args = append(args, q, q)
+		c, a := searchCond(q)
+		conds, args = append(conds, c), append(args, a...)
 	}
+	return conds, args
+}
+
+// accountConds are the conditions of f on the account (a).
+func accountConds(f partner.Filter) ([]string, []any) {
+	var conds []string
+	var args []any
 	switch f.State {
 	case "":
 	case "UNKNOWN":
@@ -137,10 +166,11 @@ func directoryWhere(sc scope.Scope, f partner.Filter) (string, []any) {
 	default: // failed: a partner has an account; failures are drafts'
 		conds = append(conds, "FALSE")
 	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return conds, args
 }
 
-func (s *DirectoryStore) ListPartners(ctx context.Context, sc scope.Scope, f partner.Filter, cursor string, limit int) ([]partner.Summary, string, error) {
+// cursorKey names the order a cursor belongs to, e.g. "-updated_at".
+func cursorKey(f partner.Filter) string {
 	key := f.Sort
 	if key == "" {
 		key = "name"
@@ -148,35 +178,66 @@ func (s *DirectoryStore) ListPartners(ctx context.Context, sc scope.Scope, f par
 	if f.Desc {
 		key = "-" + key
 	}
+	return key
+}
+
+// listSQL is the query of one directory page (limit+1 rows, to tell
+// whether another page follows).
+func listSQL(sc scope.Scope, f partner.Filter, cursor string, limit int) (string, []any, error) {
+	key := cursorKey(f)
 	col, isTime := sortColumn(f.Sort)
-	where, args := directoryWhere(sc, f)
+	tc, args := tenantConds(sc, f)
+	ac, aargs := accountConds(f)
 	dir, cmp := "ASC", ">"
 	if f.Desc {
 		dir, cmp = "DESC", "<"
 	}
 	if cursor != "" {
+		bad := apperr.Validation("The cursor is not valid; start from the first page.", apperr.FieldError{Field: "cursor", Message: "is not a cursor this list returned"})
 		c, err := keyset.DecodeValues(cursor, key, 2)
 		if err != nil {
-			return nil, "", err
+			return "", nil, err
 		}
 		id, err := uuid.Parse(c.Values[1])
 		if err != nil {
-			return nil, "", apperr.Validation("The cursor is not valid; start from the first page.", apperr.FieldError{Field: "cursor", Message: "is not a cursor this list returned"})
+			return "", nil, bad
 		}
 		var v any = c.Values[0]
 		if isTime {
 			t, err := time.Parse(time.RFC3339Nano, c.Values[0])
 			if err != nil {
-				return nil, "", apperr.Validation("The cursor is not valid; start from the first page.", apperr.FieldError{Field: "cursor", Message: "is not a cursor this list returned"})
+				return "", nil, bad
 			}
 			v = t
 		}
-		where += fmt.Sprintf(" AND (%s, t.id) %s (?, ?)", col, cmp)
-		args = append(args, v, id)
+		page := fmt.Sprintf("(%s, t.id) %s (?, ?)", col, cmp)
+		if strings.HasPrefix(col, "t.") {
+			tc, args = append(tc, page), append(args, v, id)
+		} else {
+			ac, aargs = append(ac, page), append(aargs, v, id)
+		}
 	}
-	q := `SELECT ` + directoryColumns + directoryFrom + where + fmt.Sprintf(" ORDER BY %s %s, t.id %s LIMIT ?", col, dir, dir)
-	args = append([]any{f.StuckBefore}, args...)
-	args = append(args, limit+1)
+	order := fmt.Sprintf(" ORDER BY %s %s, t.id %s LIMIT ?", col, dir, dir)
+	from := directoryFrom
+	if len(ac) == 0 && strings.HasPrefix(col, "t.") {
+		// Nothing depends on the account: take the page of tenants first
+		// and join only its accounts.
+		// The page's ids come from an index-only scan (tenants_partner_page).
+		from = ` FROM (SELECT t.id FROM tenants t WHERE ` + strings.Join(tc, " AND ") + order + `) page JOIN tenants t ON t.id = page.id` +
+			strings.TrimPrefix(directoryFrom, " FROM tenants t")
+		args = append(args, limit+1)
+		tc = []string{"TRUE"}
+	}
+	q := `SELECT ` + directoryColumns + from + " WHERE " + strings.Join(append(tc, ac...), " AND ") + order
+	args = append([]any{f.StuckBefore}, append(args, aargs...)...)
+	return q, append(args, limit+1), nil
+}
+
+func (s *DirectoryStore) ListPartners(ctx context.Context, sc scope.Scope, f partner.Filter, cursor string, limit int) ([]partner.Summary, string, error) {
+	q, args, err := listSQL(sc, f, cursor, limit)
+	if err != nil {
+		return nil, "", err
+	}
 	rows, err := s.db.conn(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, "", fmt.Errorf("list partners: %w", err)
@@ -208,7 +269,7 @@ func (s *DirectoryStore) ListPartners(ctx context.Context, sc scope.Scope, f par
 		default:
 			v = last.Name
 		}
-		next = keyset.EncodeValues(keyset.Values{Key: key, Values: []string{v, last.TenantID.String()}})
+		next = keyset.EncodeValues(keyset.Values{Key: cursorKey(f), Values: []string{v, last.TenantID.String()}})
 	}
 	return out, next, nil
 }
@@ -311,14 +372,6 @@ func (s *DirectoryStore) SaveSnapshot(ctx context.Context, accountID string, sna
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		db := s.db.conn(ctx)
 		acc := snap.Account
-		contact := klarna.Contact{}
-		if acc.PartnerAccountContact != nil {
-			contact = *acc.PartnerAccountContact
-		}
-		contactJSON, err := json.Marshal(contact)
-		if err != nil {
-			return err
-		}
 		warnings := pq.StringArray{}
 		for w, subjects := range snap.Warnings {
 			if len(subjects) > 0 {
@@ -329,18 +382,13 @@ func (s *DirectoryStore) SaveSnapshot(ctx context.Context, accountID string, sna
 		if err != nil {
 			return err
 		}
-		state := string(acc.State)
-		res := db.Exec(`UPDATE partner_accounts SET reference = ?, name = ?, contact_email = ?, contact = ?::jsonb,
-			state = CASE WHEN ? <> '' THEN ? ELSE state END, state_at = CASE WHEN ? <> '' THEN greatest(coalesce(state_at, ?), ?) ELSE state_at END,
-			partially_operational_at = CASE WHEN ? = 'PARTIALLY_OPERATIONAL' THEN coalesce(partially_operational_at, created_at) ELSE partially_operational_at END,
-			operational_at = CASE WHEN ? = 'OPERATIONAL' THEN coalesce(operational_at, ?) ELSE operational_at END,
+		set, args := accountSet(acc, at)
+		res := db.Exec(`UPDATE partner_accounts SET `+set+`,
 			product_status = ?, entity_count = ?, brand_count = ?, store_count = ?, payment_account_count = ?,
-			warnings = ?, warning_subjects = ?::jsonb, synced_at = ?, sync_error = '', updated_at = ?
+			warnings = ?, warning_subjects = ?::jsonb, synced_at = ?
 			WHERE klarna_account_id = ?`,
-			acc.PartnerAccountReference, acc.PartnerAccountName, contact.Email, string(contactJSON),
-			state, state, state, at, at, state, state, at,
-			snap.ProductStatus, snap.Count(partner.KindBusinessEntity), snap.Count(partner.KindBrand), snap.Count(partner.KindStore), snap.Count(partner.KindPaymentAccount),
-			warnings, string(subjects), at, at, accountID)
+			append(args, snap.ProductStatus, snap.Count(partner.KindBusinessEntity), snap.Count(partner.KindBrand), snap.Count(partner.KindStore), snap.Count(partner.KindPaymentAccount),
+				warnings, string(subjects), at, accountID)...)
 		if res.Error != nil {
 			return fmt.Errorf("save account snapshot: %w", res.Error)
 		}
@@ -369,6 +417,36 @@ func (s *DirectoryStore) SaveSnapshot(ctx context.Context, accountID string, sna
 		}
 		return nil
 	})
+}
+
+// accountSet is the SET list (and its arguments) that stores what a read
+// of the account returned, at: what Klarna holds wins (its state is the
+// latest known, whatever webhooks arrive later with older times).
+func accountSet(acc klarna.PartnerAccount, at time.Time) (string, []any) {
+	contact := klarna.Contact{}
+	if acc.PartnerAccountContact != nil {
+		contact = *acc.PartnerAccountContact
+	}
+	contactJSON, _ := json.Marshal(contact) // plain strings: cannot fail
+	state := string(acc.State)
+	return `reference = ?, name = ?, contact_email = ?, contact = ?::jsonb,
+			state = CASE WHEN ? <> '' THEN ? ELSE state END, state_at = CASE WHEN ? <> '' THEN greatest(coalesce(state_at, ?), ?) ELSE state_at END,
+			partially_operational_at = CASE WHEN ? = 'PARTIALLY_OPERATIONAL' THEN coalesce(partially_operational_at, created_at) ELSE partially_operational_at END,
+			operational_at = CASE WHEN ? = 'OPERATIONAL' THEN coalesce(operational_at, ?) ELSE operational_at END,
+			sync_error = '', updated_at = ?`,
+		[]any{acc.PartnerAccountReference, acc.PartnerAccountName, contact.Email, string(contactJSON), state, state, state, at, at, state, state, at, at}
+}
+
+func (s *DirectoryStore) SaveAccount(ctx context.Context, accountID string, acc klarna.PartnerAccount, at time.Time) error {
+	set, args := accountSet(acc, at)
+	res := s.db.conn(ctx).Exec(`UPDATE partner_accounts SET `+set+` WHERE klarna_account_id = ?`, append(args, accountID)...)
+	if res.Error != nil {
+		return fmt.Errorf("save account: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return apperr.E(apperr.NotFound, "No such Klarna account.")
+	}
+	return nil
 }
 
 func (s *DirectoryStore) SetSyncError(ctx context.Context, accountID, msg string) error {

@@ -1,0 +1,29 @@
+package postgres
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/partnerdesk/partnerdesk/internal/partner"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
+)
+
+// DirectoryListSQL is the store's SQL of a directory page with PostgreSQL
+// placeholders ($1…), for the benchmark's baseline through pgx.
+func DirectoryListSQL(sc scope.Scope, f partner.Filter, limit int) (string, []any, error) {
+	q, args, err := listSQL(sc, f, "", limit)
+	if err != nil {
+		return "", nil, err
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String(), args, nil
+}
