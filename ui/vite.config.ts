@@ -33,6 +33,8 @@ export default defineConfig({
           groups: [
             // Form validation is only needed by pages with forms (lazy), not on the first visit.
             { name: 'forms', test: /node_modules[\\/](zod|@mantine[\\/]form|@standard-schema|klona|fast-deep-equal)[\\/]/, priority: 5 },
+            // The table model is only needed by list pages (lazy), not by the sign-in screen.
+            { name: 'table', test: /node_modules[\\/]@tanstack[\\/](react-table|table-core|react-store|store)[\\/]/, priority: 5 },
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/, priority: 20 },
             { name: 'mantine', test: /node_modules[\\/]@mantine[\\/](?!form[\\/])/, priority: 10 },
             { name: 'vendor', test: /node_modules[\\/]/, priority: 0 },

@@ -37,6 +37,8 @@ async function partnerByName(page: Page, name: string): Promise<Detail> {
 let borealisId = '';
 
 test('acquirer-admin finds a partner by a Klarna id and opens its tree', async ({ page }) => {
+  // The first read of the demo accounts from the simulator may still be under way.
+  test.setTimeout(120_000);
   await new LoginPage(page).loginAs('acquirer-admin', '/partners');
   const partners = new PartnersPage(page);
   const aurora = await partnerByName(page, 'Aurora Outfitters');

@@ -46,7 +46,7 @@ describe('audit log', () => {
   it('sends the filters to the list and to the CSV export link', async () => {
     const { sent } = stubApi({ me: personas.auditor, handlers: { 'GET /audit': auditServer } });
     const user = userEvent.setup();
-    renderApp('/audit');
+    const { router } = renderApp('/audit');
     await screen.findByRole('table', { name: 'Audit events' });
     expect(screen.getByRole('link', { name: 'Export CSV' })).toHaveAttribute('href', '/api/v1/audit/export.csv');
 
@@ -59,6 +59,8 @@ describe('audit log', () => {
 
     const expected = `actor=ada&action=user%3A&tenant=${AURORA_ID}`;
     await screen.findByRole('table', { name: 'Audit events' });
+    // In the address the tenant filter is not the tenant switcher's `tenant`.
+    expect(router.state.location.search).toBe(`?actor=ada&action=user%3A&of_tenant=${AURORA_ID}`);
     expect(sent.at(-1)?.url).toBe(`/api/v1/audit?${expected}&limit=50`);
     expect(screen.getByRole('link', { name: 'Export CSV' })).toHaveAttribute('href', `/api/v1/audit/export.csv?${expected}`);
   });

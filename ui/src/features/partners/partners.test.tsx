@@ -2,6 +2,7 @@ import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Schemas } from '@/lib/api';
+import { formatDateTime } from '@/lib/format';
 import { AURORA_ID, BOREALIS_ID, partnerDetail, partners, personas } from '@/test/fixtures';
 import { jsonResponse, problemResponse, renderApp, stubApi, type SentRequest } from '@/test/render';
 
@@ -176,6 +177,8 @@ describe('partner page', () => {
     const post = sent.find((r) => r.method === 'POST');
     expect(post?.url).toBe(`/api/v1/tenants/${AURORA_ID}/partner/refresh`);
     expect(post?.headers.get('Idempotency-Key')).toMatch(/^[0-9a-f]{32}$/);
+    // The page reads the partner again and shows what Klarna returned this time.
+    expect(await screen.findByText(new RegExp(`As Klarna returned it at ${formatDateTime('2026-11-21T08:00:00Z')}`))).toBeInTheDocument();
   });
 
   it('offers neither button without partner:onboard or partner:update', async () => {
@@ -224,7 +227,8 @@ describe('onboarding board', () => {
     expect(within(operational).getByText('brand data incomplete')).toBeInTheDocument();
     expect(within(operational).getByRole('link', { name: 'Aurora Outfitters' })).toHaveAttribute('href', `/partners/${AURORA_ID}`);
     expect(within(screen.getByRole('region', { name: 'Submitted' })).getByText('None.')).toBeInTheDocument();
-    expect(within(screen.getByRole('region', { name: 'Draft' })).getByText('Cirrus Cafés')).toBeInTheDocument();
+    // A draft opens in the wizard.
+    expect(within(screen.getByRole('region', { name: 'Draft' })).getByRole('link', { name: 'Cirrus Cafés' })).toHaveAttribute('href', '/onboarding/drafts/d-1');
   });
 
   it('shows the merchant only what the server sends for its own partner, in its words', async () => {

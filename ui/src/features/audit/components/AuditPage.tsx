@@ -25,7 +25,8 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-const FILTERS = { actor: 'text', action: 'text', tenant: 'text', from: 'text', to: 'text' } as const;
+// `tenant` in the address is the tenant switcher's; the audit's tenant filter is `of_tenant` there.
+const FILTERS = { actor: 'text', action: 'text', of_tenant: 'text', from: 'text', to: 'text' } as const;
 
 const COLUMNS: DataColumn<AuditEvent>[] = [
   { id: 'time', header: 'Time', hideable: false, nowrap: true, cell: (ev) => <Text size="sm">{formatDateTime(ev.occurred_at)}</Text> },
@@ -50,7 +51,9 @@ export function AuditPage() {
   const { canAnywhere } = useTenant();
   const { values: filters, set: setFilters } = useUrlState(FILTERS);
   const [open, setOpen] = useState<AuditEvent | null>(null);
-  const audit = useInfiniteQuery(auditQuery(filters));
+  const { of_tenant: tenantFilter, ...rest } = filters;
+  const apiFilters = { ...rest, tenant: tenantFilter };
+  const audit = useInfiniteQuery(auditQuery(apiFilters));
   const list = useInfiniteRows(audit);
   const filterError = audit.error instanceof ApiError && audit.error.fieldErrors.length > 0 ? audit.error : undefined;
 
@@ -69,7 +72,7 @@ export function AuditPage() {
               onChange={(e) => set('action', e.currentTarget.value)}
               error={fieldError(filterError, 'action')}
             />
-            <TenantSelect label="Tenant" placeholder="All tenants" value={f.tenant || null} onChange={(v) => set('tenant', v)} clearable error={fieldError(filterError, 'tenant')} />
+            <TenantSelect label="Tenant" placeholder="All tenants" value={f.of_tenant || null} onChange={(v) => set('of_tenant', v)} clearable error={fieldError(filterError, 'tenant')} />
             <TextInput
               label="From"
               type="datetime-local"
@@ -97,7 +100,7 @@ export function AuditPage() {
         error={filterError ? undefined : list.error}
         loadingLabel="Loading audit events"
         nouns={['event', 'events']}
-        exportHref={canAnywhere('audit:export') ? exportUrl(filters) : undefined}
+        exportHref={canAnywhere('audit:export') ? exportUrl(apiFilters) : undefined}
         onRowClick={setOpen}
         rowLabel={(ev) => `${ev.action} by ${ev.actor_label}, show details`}
         empty={{

@@ -36,7 +36,10 @@ function since(item: OnboardingBoardItem): string | null | undefined {
 }
 
 function Card({ item, now }: { item: OnboardingBoardItem; now: number }) {
+  const { can } = useTenant();
   const at = since(item);
+  // A draft opens in the wizard (its route lives with the onboarding feature) for whoever may onboard.
+  const draftLink = item.kind === 'draft' && item.draft_id && can('partner:onboard') ? `/onboarding/drafts/${item.draft_id}` : undefined;
   const alarm = item.stuck || item.stage === 'failed';
   const name = item.name || item.reference || 'Unnamed draft';
   return (
@@ -57,7 +60,13 @@ function Card({ item, now }: { item: OnboardingBoardItem; now: number }) {
           </Anchor>
         ) : (
           <Text fw={600} size="sm">
-            {name}{' '}
+            {draftLink ? (
+              <Anchor component={Link} to={draftLink} inherit>
+                {name}
+              </Anchor>
+            ) : (
+              name
+            )}{' '}
             <Text span size="xs" c="dimmed">
               (draft{item.draft_status && item.draft_status !== 'draft' ? `, ${item.draft_status}` : ''})
             </Text>

@@ -4,6 +4,7 @@ import { useState, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { EmptyState } from '@/components/EmptyState';
 import { ErrorPanel } from '@/components/ErrorPanel';
+import { CheckIcon, CopyIcon } from '@/components/icons';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
@@ -30,9 +31,7 @@ function Id({ label, value, of }: { label: string; value: string; of: string }) 
         {({ copied, copy }) => (
           <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
             <ActionIcon variant="subtle" color={copied ? 'green' : 'gray'} size="sm" onClick={copy} aria-label={`Copy ${label} of ${of}`}>
-              <Text span size="xs" aria-hidden>
-                {copied ? '✓' : '⧉'}
-              </Text>
+              {copied ? <CheckIcon size={14} /> : <CopyIcon size={14} />}
             </ActionIcon>
           </Tooltip>
         )}
