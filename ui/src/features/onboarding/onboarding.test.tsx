@@ -278,6 +278,12 @@ describe('onboarding wizard', () => {
     const added = await screen.findByRole('group', { name: 'Brand 2' });
     expect(within(added).getByLabelText(/Display name/)).toBeEnabled();
     expect(within(added).getByRole('button', { name: 'Remove Brand 2' })).toBeInTheDocument();
+
+    // The account and its contact are Klarna's too.
+    await user.click(screen.getByRole('button', { name: '1. Account' }));
+    expect(await screen.findByLabelText(/E-mail/)).toBeDisabled();
+    expect(screen.queryByLabelText(/Partner reference/)).not.toBeInTheDocument();
+    expect(screen.getByText('NW-0001')).toBeInTheDocument();
   });
 
   it('discards a draft after asking', async () => {

@@ -42,6 +42,8 @@ function toServerErrors(errors: readonly FieldError[] | undefined, values: Onboa
 /** Whether an existing-resource path (e.g. `brands.0`) names something the account already holds. */
 function existingAt(values: OnboardingValues, existing: ExistingRefs, incremental: boolean, path: string): boolean {
   if (!incremental) return false;
+  // The account itself exists: its contact is changed on the partner's page, not by onboarding.
+  if (path.startsWith('partner_account_')) return true;
   const m = /^(partner_business_entities|brands|store_groups|payment_product\.payment_accounts)\.(\d+)(?:\.stores\.(\d+))?/.exec(path);
   if (!m) return false;
   const [, list, i, j] = m;
