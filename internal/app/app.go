@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/riverqueue/river"
 
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/auth"
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
@@ -252,7 +253,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, opts.OnboardingRetryBase)
 	onb.svc = onboarding
 	bulk := partner.NewBulkService(partner.BulkOptions{Store: db.Bulk(), Drafts: onboarding, Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), Audit: acc.record,
-		Window: opts.BulkWindow})
+		Window: opts.BulkWindow, Ready: func() error {
+			if kl == nil {
+				return apperr.E(apperr.Unavailable, "Klarna is not configured (PARTNERDESK_KLARNA_API_KEY), so partners cannot be onboarded.")
+			}
+			return nil
+		}})
 	feeder.svc = bulk
 
 	env := apigen.MetaEnvironmentProduction

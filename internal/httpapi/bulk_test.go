@@ -391,7 +391,7 @@ func TestBulkOnboarding_TenThousandRowsSurviveARestart(t *testing.T) {
 	if run.TotalRows != 10_000 || run.InvalidRows != 200 || run.ValidRows != 9_800 {
 		t.Fatalf("dry run: %+v", run)
 	}
-	// The goal is under 5 s (measured 2.1–3.3 s on a busy 2-core machine);
+	// The goal is under 5 s (measured 2.1–3.9 s on a busy 2-core machine);
 	// only a figure far off it fails, since other packages' tests share the
 	// machine.
 	if dryRun > 15*time.Second {
@@ -439,4 +439,31 @@ func TestBulkOnboarding_TenThousandRowsSurviveARestart(t *testing.T) {
 	// one-writer audit chain) on a shared test machine, not by the limiter,
 	// whose use of the allowed rate internal/klarna asserts
 	// (TestRateLimit_PacedClientUsesTheQuotaWithout429).
+}
+
+// Without Klarna configured the dry run works, but starting says why
+// nothing can be sent instead of queueing work that cannot run.
+func TestBulkOnboarding_StartWithoutKlarnaIsUnavailable(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	admin := a.Login("acquirer-admin")
+	var b bytes.Buffer
+	if err := partner.WriteBulkTemplate(&b); err != nil {
+		t.Fatal(err)
+	}
+	run := upload(t, admin, "template.csv", b.Bytes())
+	if run.ValidRows != 1 {
+		t.Fatalf("the template's example row: %+v", run)
+	}
+	r := admin.Send("POST", "/api/v1/onboarding/bulk/"+run.Id.String()+"/start", "", nil)
+	if r.Status != 503 || !strings.Contains(string(r.Body), "PARTNERDESK_KLARNA_API_KEY") {
+		t.Fatalf("start without Klarna: %d %s", r.Status, r.Body)
+	}
+	if got := decode[apigen.BulkRun](t, admin.Get("/api/v1/onboarding/bulk/"+run.Id.String()), 200); got.Status != "validated" {
+		t.Fatalf("the run is %s after a refused start", got.Status)
+	}
+	// Another acquirer role without partner:onboard is refused.
+	if r := a.Login("acquirer-support").Get("/api/v1/onboarding/bulk"); r.Status != 403 {
+		t.Fatalf("acquirer-support lists runs: %d", r.Status)
+	}
 }

@@ -67,6 +67,9 @@ type BulkOptions struct {
 	Drafts   DraftSubmitter
 	Enqueuer BulkFeedEnqueuer
 	Audit    actor.Recorder
+	// Ready says whether rows can be sent at all (Klarna configured); nil
+	// means yes.
+	Ready func() error
 	// Window is how many of a run's drafts may wait on Klarna at once
 	// (default 200): rows become drafts only as earlier ones finish, so a
 	// cancel stops the rest and the onboarding queue stays short.
@@ -193,7 +196,8 @@ func (s *BulkService) EachRow(ctx context.Context, runID uuid.UUID, fn func(Bulk
 
 // Start submits the run's valid rows: the run turns running and its feeding
 // job is queued in the same transaction. Starting a running or finished run
-// again changes nothing.
+// again changes nothing (a running run's feeding job is queued again if it
+// was lost).
 func (s *BulkService) Start(ctx context.Context, id uuid.UUID) (BulkRun, error) {
 	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
 		run, err := s.o.Store.LockBulkRun(ctx, id)
@@ -201,13 +205,22 @@ func (s *BulkService) Start(ctx context.Context, id uuid.UUID) (BulkRun, error) 
 			return err
 		}
 		switch run.Status {
-		case BulkRunning, BulkDone:
+		case BulkRunning:
+			// Queue the feeding again, in case its job was lost (one live
+			// job per run: this is a no-op while it lives).
+			return s.o.Enqueuer.EnqueueBulkFeed(ctx, run.ID)
+		case BulkDone:
 			return nil
 		case BulkCanceled:
 			return apperr.E(apperr.Conflict, "This run was canceled; upload the file again to onboard its rows.")
 		}
 		if run.ValidRows == 0 {
 			return apperr.E(apperr.Conflict, "No row of this file is valid, so there is nothing to onboard; fix the rows and upload the file again.")
+		}
+		if s.o.Ready != nil {
+			if err := s.o.Ready(); err != nil {
+				return err
+			}
 		}
 		now := s.o.Now()
 		run.Status, run.StartedAt = BulkRunning, &now
