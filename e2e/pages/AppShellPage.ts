@@ -3,6 +3,7 @@ import { expect, type Locator, type Page } from '@playwright/test';
 /** The sections in the main navigation (as acquirer-admin sees them), in order, and the h1 each page shows. */
 export const SECTIONS = [
   { label: 'Partners', path: '/partners' },
+  { label: 'Onboarding', path: '/onboarding' },
   { label: 'Disputes', path: '/disputes' },
   { label: 'Settlements', path: '/settlements' },
   { label: 'Webhooks', path: '/webhooks' },

@@ -7,7 +7,7 @@ export class OnboardingPage {
   readonly progressText: Locator;
 
   constructor(readonly page: Page) {
-    this.stepHeading = page.getByRole('heading', { level: 2 });
+    this.stepHeading = page.getByRole('main').getByRole('heading', { level: 2 });
     this.payload = page.getByLabel('Onboard payload (JSON)');
     this.progressText = page.getByTestId('bulk-progress-text');
   }

@@ -24,6 +24,7 @@ export function tenantKind(persona: PersonaId): 'acquirer' | 'partner' {
 export const NAV = [
   { label: 'Overview', path: '/overview', action: 'partner:read', kind: 'partner' },
   { label: 'Partners', path: '/partners', action: 'partner:read', kind: 'acquirer' },
+  { label: 'Onboarding', path: '/onboarding', action: 'partner:onboard', kind: 'acquirer' },
   { label: 'Disputes', path: '/disputes', action: 'dispute:read' },
   { label: 'Settlements', path: '/settlements', action: 'settlement:read' },
   { label: 'Webhooks', path: '/webhooks', action: 'webhook:read' },

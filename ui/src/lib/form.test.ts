@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api';
-import { errorsUnder, fieldError, formFieldOf, formPath, nestedFormErrors, serverFieldErrors, serverPath, unplacedFieldErrors, valueAt } from './form';
+import { fieldError, formFieldOf, formPath, nestedFormErrors, serverFieldErrors, serverPath, unplacedFieldErrors, valueAt } from './form';
 
 const problem = new ApiError({
   type: 'https://partnerdesk.dev/problems/invalid',
@@ -54,9 +54,5 @@ describe('nested forms', () => {
       'partner_business_entities.0.legal_registration_country': 'not ISO',
       'partner_business_entities.0.enabled_merchant_category_codes': '4 digits',
     });
-  });
-
-  it('keeps the errors of one part of the form', () => {
-    expect(errorsUnder({ 'brands.0.display_name': 'x', brandsx: 'y', store_groups: 'z', brands: 'w' }, ['brands'])).toEqual({ 'brands.0.display_name': 'x', brands: 'w' });
   });
 });

@@ -118,12 +118,3 @@ export function nestedFormErrors(errors: readonly FieldError[], values: unknown)
 export function schemaErrors(schema: z.ZodType, values: unknown): Record<string, string> {
   return schemaResolver(schema, { sync: true })(values) as Record<string, string>;
 }
-
-/** The errors whose path is `prefix` or lies under it (`brands` keeps `brands.0.display_name`). */
-export function errorsUnder(errors: Record<string, unknown>, prefixes: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [path, message] of Object.entries(errors)) {
-    if (message && prefixes.some((p) => path === p || path.startsWith(`${p}.`))) out[path] = String(message);
-  }
-  return out;
-}

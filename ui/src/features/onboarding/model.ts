@@ -238,6 +238,20 @@ export function fromPayload(p: OnboardingPayload | undefined | null): Onboarding
   };
 }
 
+/**
+ * The values a draft opens with. A fresh new-partner draft (nothing below
+ * the account yet) gets one blank entity, payment account, brand, store
+ * group and store to fill in, as most partners need exactly one of each.
+ */
+export function startingValues(kind: 'new' | 'incremental', p: OnboardingPayload | undefined | null): OnboardingValues {
+  const v = fromPayload(p);
+  const fresh =
+    v.partner_business_entities.length === 0 && v.brands.length === 0 && v.store_groups.length === 0 && v.payment_product.payment_accounts.length === 0 && !v.payment_product.payment_profile_id;
+  if (kind !== 'new' || !fresh) return v;
+  const blank = newPartnerValues();
+  return { ...v, partner_business_entities: blank.partner_business_entities, payment_product: blank.payment_product, brands: blank.brands, store_groups: blank.store_groups };
+}
+
 /** Texts trimmed; empty texts, empty objects (but not list items) and empty optional lists left out. */
 function compact(v: unknown, keepEmptyList: boolean): unknown {
   if (typeof v === 'string') {

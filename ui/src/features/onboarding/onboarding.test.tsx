@@ -88,6 +88,7 @@ describe('onboarding wizard', () => {
     // Saved with the version it started from, on the step reached.
     await waitFor(() => expect(puts(sent).at(-1)?.body).toMatchObject({ step: 'entities', payload: { partner_account_reference: 'NW-0001' } }), { timeout: 3000 });
     expect(puts(sent)[0]?.body).toMatchObject({ version: 1 });
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Onboard Fjällbacka Outdoor Group');
   });
 
   it('refuses a 3-digit MCC on its field and goes on once it is fixed', async () => {
@@ -254,5 +255,48 @@ describe('onboarding wizard', () => {
     await waitFor(() => expect(router.state.location.pathname).toBe(`/onboarding/drafts/${ID}`));
     expect(sent.filter((r) => r.method === 'POST')).toHaveLength(1);
     expect(sent.find((r) => r.method === 'POST')?.body).toEqual({ kind: 'incremental', tenant_id: TENANT });
+  });
+
+  it('shows what an incremental draft’s account already holds read-only, and lets new resources be added beside it', async () => {
+    const user = userEvent.setup();
+    const v = validPartner();
+    stubDraft(
+      draft(v, {
+        kind: 'incremental',
+        tenant_id: TENANT,
+        step: 'brands',
+        existing: { ...NONE, business_entities: ['NW-0001-LE'], brands: ['NW-0001-BR'], store_groups: ['NW-0001-SG'], stores: ['NW-0001-ST'] },
+      }),
+    );
+    renderApp(`/onboarding/drafts/${ID}`);
+    const held = await screen.findByRole('group', { name: 'Fjällbacka' });
+    expect(within(held).getByText('at Klarna — read-only')).toBeInTheDocument();
+    expect(within(held).getByLabelText(/Display name/)).toBeDisabled();
+    expect(within(held).queryByRole('button', { name: /Remove/ })).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Add brand' }));
+    const added = await screen.findByRole('group', { name: 'Brand 2' });
+    expect(within(added).getByLabelText(/Display name/)).toBeEnabled();
+    expect(within(added).getByRole('button', { name: 'Remove Brand 2' })).toBeInTheDocument();
+
+    // The account and its contact are Klarna's too.
+    await user.click(screen.getByRole('button', { name: '1. Account' }));
+    expect(await screen.findByLabelText(/E-mail/)).toBeDisabled();
+    expect(screen.queryByLabelText(/Partner reference/)).not.toBeInTheDocument();
+    expect(screen.getByText('NW-0001')).toBeInTheDocument();
+  });
+
+  it('discards a draft after asking', async () => {
+    const user = userEvent.setup();
+    const { sent } = stubDraft(draft(validPartner()), {
+      [`DELETE /onboarding/drafts/${ID}`]: () => new Response(null, { status: 204 }),
+      'GET /onboarding/drafts': () => jsonResponse({ items: [] }),
+    });
+    const { router } = renderApp(`/onboarding/drafts/${ID}`);
+    await user.click(await screen.findByRole('button', { name: 'Discard draft' }));
+    await user.click(await screen.findByRole('button', { name: 'Discard the draft' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/onboarding'));
+    expect(sent.some((r) => r.method === 'DELETE')).toBe(true);
+    expect(await screen.findByText('No onboardings yet')).toBeInTheDocument();
   });
 });

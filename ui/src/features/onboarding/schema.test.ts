@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { schemaErrors } from '@/lib/form';
-import { fromPayload, newPartnerValues, toPayload, type OnboardingValues } from './model';
+import { fromPayload, newPartnerValues, startingValues, toPayload, type OnboardingValues } from './model';
 import { validPartner } from './testing';
 import { accountSchema, entitiesSchema, NO_EXISTING, onboardingSchema, type ExistingRefs } from './schema';
 
@@ -140,5 +140,12 @@ describe('form values and payload', () => {
     expect(p.partner_business_entities).toEqual([{ partner_business_entity_reference: 'NW-0001-LE', legal_registered_entity_name: 'Fjällbacka Outdoor AB', legal_registration_country: 'SE' }]);
     expect(p.brands).toHaveLength(2);
     expect(fromPayload(p)).toEqual(v);
+  });
+
+  it('opens a fresh new-partner draft with one of each to fill in, and a started one as it was saved', () => {
+    expect(startingValues('new', { partner_account_reference: 'NW-9', partner_business_entities: [], brands: [], store_groups: [] })).toEqual({ ...newPartnerValues(), partner_account_reference: 'NW-9' });
+    const started = { ...toPayload(validPartner()), brands: [] };
+    expect(startingValues('new', started).brands).toEqual([]);
+    expect(startingValues('incremental', { partner_account_reference: 'NW-9' }).partner_business_entities).toEqual([]);
   });
 });

@@ -5,18 +5,21 @@
 import { Alert, Anchor, Badge, Button, Card, Code, Group, Loader, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ConfirmButton } from '@/components/ConfirmButton';
 import { ErrorPanel } from '@/components/ErrorPanel';
 import { FormError } from '@/components/FormError';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { formatDateTime } from '@/lib/format';
-import { draftQuery, partnerStateQuery, STATUS_COLOR, STATUS_LABEL, useResolveConflict, useSubmitDraft, type ConflictItem, type Draft } from '../api/onboarding';
+import { draftQuery, partnerStateQuery, STATUS_COLOR, STATUS_LABEL, useDiscardDraft, useResolveConflict, useSubmitDraft, type ConflictItem, type Draft } from '../api/onboarding';
 import { Wizard } from './Wizard';
 
 export function DraftPage() {
   const { id = '' } = useParams();
   const q = useQuery(draftQuery(id));
+  const discard = useDiscardDraft();
+  const navigate = useNavigate();
   // A new generation re-reads the draft into the wizard (after "Reload" or a settled conflict).
   const [generation, setGeneration] = useState(0);
   const reload = async () => {
@@ -36,11 +39,23 @@ export function DraftPage() {
         title={d.kind === 'new' ? `Onboard ${name}` : `Add to ${name}`}
         description={`Last saved ${formatDateTime(d.updated_at)}${d.updated_by ? ` by ${d.updated_by.email}` : ''}`}
       />
-      <Group mb="md" mt={-8}>
+      <Group mb="md" mt={-8} justify="space-between">
         <Badge color={STATUS_COLOR[d.status]} variant="light" size="lg" data-testid="draft-status">
           {STATUS_LABEL[d.status]}
         </Badge>
+        {editing && (
+          <ConfirmButton
+            title="Discard this draft?"
+            message="Nothing of it has reached Klarna. The draft and what was typed into it are deleted for every admin."
+            confirmLabel="Discard the draft"
+            loading={discard.isPending}
+            onConfirm={() => discard.mutate(d.id, { onSuccess: () => navigate('/onboarding') })}
+          >
+            Discard draft
+          </ConfirmButton>
+        )}
       </Group>
+      <FormError error={discard.error} fields={[]} />
       {d.status === 'rejected' && (
         <Alert color="red" mb="md" role="alert" title="Klarna refused this onboarding">
           {d.last_error || 'Klarna found problems in the payload.'} Each problem is marked on its field; fix them and submit again.

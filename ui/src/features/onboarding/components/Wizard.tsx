@@ -9,7 +9,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, type FieldError } from '@/lib/api';
 import { nestedFormErrors, schemaErrors, useSchemaForm, valueAt } from '@/lib/form';
 import { catalogueQuery, draftKey, saveDraft, useSubmitDraft, type Draft } from '../api/onboarding';
-import { errorsOfStep, fieldId, fromPayload, STEPS, stepOf, toPayload, type OnboardingValues, type StepId, isStepId } from '../model';
+import { errorsOfStep, fieldId, fromPayload, startingValues, STEPS, stepOf, toPayload, type OnboardingValues, type StepId, isStepId } from '../model';
 import { onboardingSchema, type ExistingRefs } from '../schema';
 import { WizardFieldsProvider } from './fields';
 import { ReviewStep } from './ReviewStep';
@@ -42,6 +42,8 @@ function toServerErrors(errors: readonly FieldError[] | undefined, values: Onboa
 /** Whether an existing-resource path (e.g. `brands.0`) names something the account already holds. */
 function existingAt(values: OnboardingValues, existing: ExistingRefs, incremental: boolean, path: string): boolean {
   if (!incremental) return false;
+  // The account itself exists: its contact is changed on the partner's page, not by onboarding.
+  if (path.startsWith('partner_account_')) return true;
   const m = /^(partner_business_entities|brands|store_groups|payment_product\.payment_accounts)\.(\d+)(?:\.stores\.(\d+))?/.exec(path);
   if (!m) return false;
   const [, list, i, j] = m;
@@ -74,7 +76,7 @@ export function Wizard({ draft, onReload }: { draft: Draft; onReload: () => void
   const incremental = draft.kind === 'incremental';
   const existing = draft.existing;
   const schema = useMemo(() => onboardingSchema({ kind: draft.kind, existing }), [draft.kind, existing]);
-  const initial = useMemo(() => fromPayload(draft.payload as Record<string, unknown>), [draft.payload]);
+  const initial = useMemo(() => startingValues(draft.kind, draft.payload as Record<string, unknown>), [draft.kind, draft.payload]);
   const form = useSchemaForm(schema, initial);
   const values = form.values;
   const catalogue = useQuery(catalogueQuery());
