@@ -20,7 +20,7 @@ import (
 )
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	sim    *klarnasim.Sim
 	srv    *httptest.Server
 	client *klarna.Client
@@ -40,7 +40,7 @@ type receiver struct {
 	failNext int
 }
 
-func newReceiver(t *testing.T) *receiver {
+func newReceiver(t testing.TB) *receiver {
 	r := &receiver{secrets: map[string][]byte{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
@@ -80,7 +80,7 @@ func (r *receiver) types() []string {
 }
 
 // waitFor polls until an event of the type arrives.
-func (r *receiver) waitFor(t *testing.T, eventType string) *klarna.WebhookEnvelope {
+func (r *receiver) waitFor(t testing.TB, eventType string) *klarna.WebhookEnvelope {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
@@ -110,7 +110,7 @@ func (r *receiver) count(eventType string) int {
 
 type envOpt func(*klarnasim.Options, *klarna.Config)
 
-func newEnv(t *testing.T, opts ...envOpt) *env {
+func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Helper()
 	so := klarnasim.Options{
 		OperationalDelay:   5 * time.Second,
