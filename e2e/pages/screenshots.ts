@@ -15,7 +15,10 @@ export const updateDocs = process.env.UPDATE_SCREENSHOTS === '1';
  */
 export async function saveScreenshot(page: Page, name: string, options: Omit<PageScreenshotOptions, 'path'> = {}) {
   const file = path.join(local, name);
+  // A full-page picture would show the fixed footer in the middle of the page.
+  const hidden = options.fullPage ? await page.addStyleTag({ content: '.mantine-AppShell-footer { display: none !important; }' }) : null;
   await page.screenshot({ ...options, path: file, animations: 'disabled', caret: 'hide' });
+  await hidden?.evaluate((el) => (el as Element).remove());
   if (updateDocs) {
     mkdirSync(docs, { recursive: true });
     copyFileSync(file, path.join(docs, name));
