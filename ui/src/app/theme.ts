@@ -1,4 +1,4 @@
-import { createTheme, localStorageColorSchemeManager } from '@mantine/core';
+import { Badge, createTheme, localStorageColorSchemeManager } from '@mantine/core';
 
 /** localStorage key of the remembered color scheme; public/color-scheme.js reads it too. */
 export const COLOR_SCHEME_KEY = 'pd-color-scheme';
@@ -11,4 +11,9 @@ export const theme = createTheme({
   fontFamily:
     'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif',
   headings: { fontWeight: '650' },
+  components: {
+    // A badge keeps its words in a narrow table cell: Mantine's label hides
+    // its overflow, so a table would otherwise squeeze "Operational" to "Op…".
+    Badge: Badge.extend({ styles: { root: { minWidth: 'max-content' } } }),
+  },
 });

@@ -1,14 +1,11 @@
 import { Badge, Group, Tooltip } from '@mantine/core';
 import { STAGE_COLOR, STAGE_LABEL, stateColor, stateLabel, warningLabel, type OnboardingStage } from '../api/partners';
 
-// A badge keeps its words in a narrow table cell: its label may not shrink
-// (Mantine's label hides its overflow, so a table would squeeze it to "Op…").
-const KEEP_WORDS = { root: { minWidth: 'max-content' } } as const;
 
 /** Klarna's account state or product status as a badge ("—" label when there is none). */
 export function StateBadge({ value, none = 'Unknown', label }: { value: string; none?: string; label?: string }) {
   return (
-    <Badge color={stateColor(value)} variant="light" tt="none" styles={KEEP_WORDS} aria-label={label ? `${label}: ${value ? stateLabel(value) : none}` : undefined}>
+    <Badge color={stateColor(value)} variant="light" tt="none" aria-label={label ? `${label}: ${value ? stateLabel(value) : none}` : undefined}>
       {value ? stateLabel(value) : none}
     </Badge>
   );
@@ -18,11 +15,11 @@ export function StateBadge({ value, none = 'Unknown', label }: { value: string; 
 export function StageBadge({ stage, stuck }: { stage: OnboardingStage; stuck?: boolean }) {
   return (
     <Group gap={4} wrap="nowrap">
-      <Badge color={STAGE_COLOR[stage]} variant={stage === 'failed' ? 'filled' : 'light'} tt="none" styles={KEEP_WORDS}>
+      <Badge color={STAGE_COLOR[stage]} variant={stage === 'failed' ? 'filled' : 'light'} tt="none">
         {STAGE_LABEL[stage]}
       </Badge>
       {stuck && stage !== 'stuck' && (
-        <Badge color="orange" variant="filled" tt="none" styles={KEEP_WORDS}>
+        <Badge color="orange" variant="filled" tt="none">
           Stuck
         </Badge>
       )}
