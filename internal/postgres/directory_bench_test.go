@@ -51,10 +51,10 @@ func benchPartnerAt(i int) benchPartner {
 		linked: i%50 != 0, // 2 % not linked yet
 	}
 	p.account = benchID("account", i)
-	switch {
-	case i%20 == 1:
+	switch i % 20 {
+	case 1:
 		p.state = "PARTIALLY_OPERATIONAL"
-	case i%20 == 2:
+	case 2:
 		p.state = "DISABLED"
 	default:
 		p.state = "OPERATIONAL"
