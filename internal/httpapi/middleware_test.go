@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -409,5 +410,26 @@ func TestBindJSONSpeaksJSONAndNamesEveryField(t *testing.T) {
 	var m map[string]string
 	if err := decodeJSON([]byte(`{"type":5}`), &m); err == nil || apperr.As(err).Fields[0].Field != "type" {
 		t.Fatalf("map member of the wrong type: %v", err)
+	}
+}
+
+// A request its client abandoned is not an error on our side: no 500 and no
+// ERROR line, just an info line (status 499 in the access log).
+func TestAbandonedRequestIsNotLoggedAsAnError(t *testing.T) {
+	var logs bytes.Buffer
+	e := testEngine(t, &logs)
+	e.GET("/api/v1/slow", func(c *gin.Context) {
+		<-c.Request.Context().Done()
+		writeProblem(c, fmt.Errorf("tenant: %w", c.Request.Context().Err()))
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/slow", nil).WithContext(ctx))
+	if w.Code != statusClientClosed {
+		t.Fatalf("status %d, want %d", w.Code, statusClientClosed)
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) || !strings.Contains(logs.String(), "request canceled by the client") {
+		t.Fatalf("logs:\n%s", logs.String())
 	}
 }

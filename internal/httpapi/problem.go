@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -41,10 +43,21 @@ func statusOf(code apperr.Code) int {
 	}
 }
 
+// statusClientClosed is the status logged for a request its client
+// abandoned (nginx's 499; nobody receives it).
+const statusClientClosed = 499
+
 // writeProblem is the one place that answers an error: it maps err's code to
 // a status and writes RFC 9457 problem details. Internal detail is logged
 // with the request id and never sent.
 func writeProblem(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client went away mid-request: nobody reads an answer, and
+		// nothing went wrong on our side (499, as proxies log it).
+		loggerFrom(c).Info("request canceled by the client", "error", err.Error())
+		c.Status(statusClientClosed)
+		return
+	}
 	e := apperr.As(err)
 	if e == nil {
 		e = &apperr.Error{Code: apperr.Internal, Err: err}
