@@ -113,6 +113,14 @@ export class Simulator {
     expect(res.status(), await res.text()).toBe(201);
   }
 
+  /** Opens `perPartner` disputes for every onboarded partner (the simulator deals them out in turn). */
+  async openDisputesForEveryPartner(perPartner: number) {
+    const res = await this.request.get(`${SIMULATOR_URL}/_sim/state`);
+    expect(res.status()).toBe(200);
+    const { accounts } = (await res.json()) as { accounts: number };
+    await this.openDisputes(perPartner * accounts);
+  }
+
   async acquirerAccountId(): Promise<string> {
     const res = await this.request.get(`${SIMULATOR_URL}/_sim/state`);
     expect(res.status()).toBe(200);
