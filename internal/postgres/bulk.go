@@ -15,7 +15,10 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 )
 
-// BulkStore implements partner.BulkStore.
+// BulkStore implements partner.BulkStore. Bulk runs belong to no partner
+// tenant (they create partners), so its methods take no scope: the bulk
+// routes answer only callers whose partner:onboard holds across all partners
+// (httpapi's bulk gate), and rows become drafts through the onboarding store.
 type BulkStore struct{ db *DB }
 
 // Bulk returns the bulk onboarding store.

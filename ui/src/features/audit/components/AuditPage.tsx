@@ -1,6 +1,6 @@
 import { Code, Drawer, Stack, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { DataTable, useInfiniteRows, type DataColumn } from '@/components/DataTable';
 import { FilterBar } from '@/components/FilterBar';
 import { fieldError } from '@/components/FormError';
@@ -11,19 +11,7 @@ import { ApiError } from '@/lib/api';
 import { formatDateTime, localInputToRfc3339, rfc3339ToLocalInput } from '@/lib/format';
 import { hasValues, useUrlState } from '@/lib/urlState';
 import { auditQuery, exportUrl, type AuditEvent } from '../api/audit';
-
-function Detail({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: 'break-word' }}>
-        {children}
-      </Text>
-    </div>
-  );
-}
+import { Fact } from '@/components/Fact';
 
 // `tenant` in the address is the tenant switcher's; the audit's tenant filter is `of_tenant` there.
 const FILTERS = { actor: 'text', action: 'text', of_tenant: 'text', from: 'text', to: 'text' } as const;
@@ -115,22 +103,22 @@ export function AuditPage() {
       <Drawer opened={open !== null} onClose={() => setOpen(null)} position="right" size="lg" title="Audit event">
         {open && (
           <Stack gap="sm">
-            <Detail label="Time">{formatDateTime(open.occurred_at)}</Detail>
-            <Detail label="Actor">{open.actor_label}</Detail>
-            <Detail label="Action">
+            <Fact label="Time">{formatDateTime(open.occurred_at)}</Fact>
+            <Fact label="Actor">{open.actor_label}</Fact>
+            <Fact label="Action">
               <Code>{open.action}</Code>
-            </Detail>
-            <Detail label="Tenant">{open.tenant_name || '—'}</Detail>
-            <Detail label="Target">
+            </Fact>
+            <Fact label="Tenant">{open.tenant_name || '—'}</Fact>
+            <Fact label="Target">
               {open.target_type} <Code>{open.target_id || '—'}</Code>
-            </Detail>
-            <Detail label="Request id">
+            </Fact>
+            <Fact label="Request id">
               <Code>{open.request_id || '—'}</Code>
-            </Detail>
-            <Detail label="Client">
+            </Fact>
+            <Fact label="Client">
               {open.ip || '—'} · {open.user_agent || '—'}
-            </Detail>
-            <Detail label="Changes">
+            </Fact>
+            <Fact label="Changes">
               {open.diff && Object.keys(open.diff).length > 0 ? (
                 <Code block aria-label="Changes (JSON)">
                   {JSON.stringify(open.diff, null, 2)}
@@ -138,7 +126,7 @@ export function AuditPage() {
               ) : (
                 'No recorded changes.'
               )}
-            </Detail>
+            </Fact>
           </Stack>
         )}
       </Drawer>

@@ -14,6 +14,7 @@ import { PageLoader } from '@/components/PageLoader';
 import { formatDateTime } from '@/lib/format';
 import { draftQuery, partnerStateQuery, STATUS_COLOR, STATUS_LABEL, useDiscardDraft, useResolveConflict, useSubmitDraft, type ConflictItem, type Draft } from '../api/onboarding';
 import { Wizard } from './Wizard';
+import { Fact } from '@/components/Fact';
 
 export function DraftPage() {
   const { id = '' } = useParams();
@@ -64,19 +65,6 @@ export function DraftPage() {
       {d.status === 'conflict' && <ConflictView draft={d} onSettled={() => void reload()} />}
       {editing ? <Wizard key={`${d.id}:${generation}`} draft={d} onReload={() => void reload()} /> : <StatusView draft={d} />}
     </>
-  );
-}
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: 'break-word' }}>
-        {children}
-      </Text>
-    </div>
   );
 }
 

@@ -15,22 +15,10 @@ import { notify } from '@/lib/notify';
 import { useDisclosure } from '@mantine/hooks';
 import { eventBadge, eventQuery, STATUS_COLOR, useReplayEvent, type WebhookAttempt, type WebhookEventDetail } from '../api/webhooks';
 import { StatusBadge } from './StatusBadge';
+import { Fact } from '@/components/Fact';
 
 /** While an event waits for (or is in) processing, the page looks again this often. */
 export const DETAIL_POLL_MS = 1_000;
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="sm" component="div" style={{ wordBreak: 'break-word' }}>
-        {children}
-      </Text>
-    </div>
-  );
-}
 
 function Section({ title, children, label }: { title: string; children: ReactNode; label?: string }) {
   return (
@@ -213,28 +201,28 @@ export function WebhookEventPage() {
         <SimpleGrid cols={{ base: 1, md: 3 }}>
           <Section title="Event">
             <Stack gap="xs">
-              <Field label="Event id">{mono(ev.event_id)}</Field>
-              <Field label="Type and version">
+              <Fact label="Event id">{mono(ev.event_id)}</Fact>
+              <Fact label="Type and version">
                 <Code>{ev.event_type}</Code> {ev.event_version ? <Text span size="xs" c="dimmed">{ev.event_version}</Text> : null}
-              </Field>
-              <Field label="Occurred">{formatTimestamp(ev.occurred_at)}</Field>
-              <Field label="Received">{formatTimestamp(ev.received_at)}</Field>
-              <Field label="Processed">{formatTimestamp(ev.processed_at, 'not yet')}</Field>
-              <Field label="Attempts · duplicates">
+              </Fact>
+              <Fact label="Occurred">{formatTimestamp(ev.occurred_at)}</Fact>
+              <Fact label="Received">{formatTimestamp(ev.received_at)}</Fact>
+              <Fact label="Processed">{formatTimestamp(ev.processed_at, 'not yet')}</Fact>
+              <Fact label="Attempts · duplicates">
                 <span data-testid="event-attempts">{ev.attempts}</span> · {ev.duplicates}
-              </Field>
-              {ev.note && ev.status !== 'parked' && <Field label="Note">{ev.note}</Field>}
+              </Fact>
+              {ev.note && ev.status !== 'parked' && <Fact label="Note">{ev.note}</Fact>}
             </Stack>
           </Section>
           <Section title="Verification">
             <Stack gap="xs">
-              <Field label="Result">
+              <Fact label="Result">
                 <Badge color="green" variant="light" tt="none">
                   {ev.verification.result}
                 </Badge>
-              </Field>
-              <Field label="Signing key id">{mono(ev.verification.signing_key_id)}</Field>
-              <Field label="Body size">{formatBytes(ev.raw_size)}</Field>
+              </Fact>
+              <Fact label="Signing key id">{mono(ev.verification.signing_key_id)}</Fact>
+              <Fact label="Body size">{formatBytes(ev.raw_size)}</Fact>
               <Text size="xs" c="dimmed">
                 The HMAC-SHA256 signature matched before the event was stored. Deliveries that do not verify are quarantined instead.
               </Text>
@@ -242,10 +230,10 @@ export function WebhookEventPage() {
           </Section>
           <Section title="Related">
             <Stack gap="xs">
-              <Field label="Partner">{rel.tenant_name || (rel.tenant_id ? rel.tenant_id : 'not linked to a partner')}</Field>
-              <Field label="Klarna account id">{mono(rel.klarna_account_id)}</Field>
-              {rel.dispute_id && <Field label="Dispute id">{mono(rel.dispute_id)}</Field>}
-              <Field label="Correlation id">{mono(rel.correlation_id)}</Field>
+              <Fact label="Partner">{rel.tenant_name || (rel.tenant_id ? rel.tenant_id : 'not linked to a partner')}</Fact>
+              <Fact label="Klarna account id">{mono(rel.klarna_account_id)}</Fact>
+              {rel.dispute_id && <Fact label="Dispute id">{mono(rel.dispute_id)}</Fact>}
+              <Fact label="Correlation id">{mono(rel.correlation_id)}</Fact>
             </Stack>
           </Section>
         </SimpleGrid>
