@@ -139,7 +139,7 @@ func BenchmarkRecord(b *testing.B) {
 	for b.Loop() {
 		err := db.InTx(ctx, func(ctx context.Context) error {
 			return svc.Record(ctx, audit.Entry{Actor: audit.Actor{ID: &actor, Label: "ada@example.com"}, TenantID: &tenant,
-				Action: "partner:update", TargetType: "partner", TargetID: "p1", Before: before, After: after})
+				Action: "partner:manage", TargetType: "partner", TargetID: "p1", Before: before, After: after})
 		})
 		if err != nil {
 			b.Fatal(err)
@@ -151,7 +151,7 @@ func BenchmarkRecord(b *testing.B) {
 func BenchmarkVerify(b *testing.B) {
 	db, svc := newService(b, nil)
 	for i := range 1000 {
-		record(b, db, svc, audit.Entry{Actor: audit.Actor{Label: "ada@example.com"}, Action: "partner:update", TargetID: strconv.Itoa(i),
+		record(b, db, svc, audit.Entry{Actor: audit.Actor{Label: "ada@example.com"}, Action: "partner:manage", TargetID: strconv.Itoa(i),
 			Before: partner{Name: "Acme", Volume: float64(i)}, After: partner{Name: "Acme AB", Volume: float64(i) / 7}})
 	}
 	b.ResetTimer()

@@ -85,7 +85,7 @@ func TestRecordCommitsAndRollsBackWithTheChange(t *testing.T) {
 	ctx := context.Background()
 	boom := errors.New("change failed")
 	err := db.InTx(ctx, func(ctx context.Context) error {
-		if err := svc.Record(ctx, audit.Entry{Action: "partner:update", TargetType: "partner", TargetID: "p1"}); err != nil {
+		if err := svc.Record(ctx, audit.Entry{Action: "partner:manage", TargetType: "partner", TargetID: "p1"}); err != nil {
 			return err
 		}
 		return boom
@@ -102,7 +102,7 @@ func TestRecordCommitsAndRollsBackWithTheChange(t *testing.T) {
 	err = db.InTx(ctx, func(ctx context.Context) error {
 		return svc.Record(ctx, audit.Entry{
 			Actor: audit.Actor{ID: &uid, Label: "ada@example.com"}, TenantID: &tid,
-			Action: "partner:update", TargetType: "partner", TargetID: "p1",
+			Action: "partner:manage", TargetType: "partner", TargetID: "p1",
 			Before: partner{Name: "Acme"}, After: partner{Name: "Acme AB"},
 			Meta: audit.Meta{IP: "198.51.100.7"},
 		})
@@ -116,7 +116,7 @@ func TestRecordCommitsAndRollsBackWithTheChange(t *testing.T) {
 	}
 	ev := evs[0]
 	if ev.ID != 1 || *ev.ActorID != uid || ev.ActorLabel != "ada@example.com" || *ev.TenantID != tid ||
-		ev.Action != "partner:update" || ev.TargetType != "partner" || ev.TargetID != "p1" {
+		ev.Action != "partner:manage" || ev.TargetType != "partner" || ev.TargetID != "p1" {
 		t.Fatalf("stored event %+v", ev)
 	}
 	if ev.RequestID != "req-1" || ev.UserAgent != "curl/8" || ev.IP != "198.51.100.7" {
@@ -263,7 +263,7 @@ func TestVerifyNamesTheTamperedEvent(t *testing.T) {
 			t.Parallel()
 			db, svc := newService(t, fixedClock(time.Minute))
 			for i := 1; i <= 5; i++ {
-				record(t, db, svc, audit.Entry{Action: "partner:update", TargetType: "partner", TargetID: fmt.Sprint("p", i),
+				record(t, db, svc, audit.Entry{Action: "partner:manage", TargetType: "partner", TargetID: fmt.Sprint("p", i),
 					Before: partner{Name: "A"}, After: partner{Name: fmt.Sprint("A", i), Volume: 0.1 * float64(i)}})
 			}
 			if res := mustVerify(t, svc); !res.OK || res.Checked != 5 {
@@ -312,7 +312,7 @@ func TestListFiltersAndPages(t *testing.T) {
 	db, svc := newService(t, now)
 	ada, bob := uuid.New(), uuid.New()
 	tenA, tenB := uuid.New(), uuid.New()
-	actions := []string{"dispute:respond", "dispute:accept", "partner:update", "auth:login"}
+	actions := []string{"dispute:respond", "dispute:accept", "partner:manage", "auth:login"}
 	const total = 40
 	for i := range total {
 		e := audit.Entry{Action: actions[i%4], TargetID: fmt.Sprint(i)}

@@ -35,7 +35,7 @@ func TestAuditVerify(t *testing.T) {
 	svc := audit.NewService(db.Audit(), audit.Options{})
 	for i := 1; i <= 4; i++ {
 		err := db.InTx(ctx, func(ctx context.Context) error {
-			return svc.Record(ctx, audit.Entry{Action: "partner:update", TargetID: fmt.Sprint("p", i), After: map[string]any{"n": i}})
+			return svc.Record(ctx, audit.Entry{Action: "partner:manage", TargetID: fmt.Sprint("p", i), After: map[string]any{"n": i}})
 		})
 		if err != nil {
 			t.Fatal(err)

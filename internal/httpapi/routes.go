@@ -74,7 +74,7 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/partners/export.csv", action: "partner:read", tenant: anyTenant, handler: s.exportPartners},
 		{method: "GET", path: "/partners/onboarding", action: "partner:read", tenant: anyTenant, handler: s.getOnboardingBoard},
 		{method: "GET", path: "/tenants/:tenant/partner", action: "partner:read", tenant: pathTenant, handler: s.getPartner},
-		{method: "POST", path: "/tenants/:tenant/partner/refresh", action: "partner:update", tenant: pathTenant, handler: s.refreshPartner},
+		{method: "POST", path: "/tenants/:tenant/partner/refresh", action: "partner:manage", tenant: pathTenant, handler: s.refreshPartner},
 		// --- end partners directory ---
 
 		// --- onboarding (issue 9) ---
@@ -99,6 +99,18 @@ func (s *server) routes() []route {
 		{method: "POST", path: "/onboarding/bulk/:run/cancel", action: "partner:onboard", tenant: anyTenant, handler: s.cancelBulk},
 		{method: "GET", path: "/onboarding/bulk/:run/results.csv", action: "partner:onboard", tenant: anyTenant, handler: s.exportBulkResults},
 		// --- end bulk onboarding ---
+
+		// --- partner data (issue 10) ---
+		// --- end partner data ---
+
+		// --- products (issue 10) ---
+		// --- end products ---
+
+		// --- credentials (issue 10) ---
+		// --- end credentials ---
+
+		// --- portal (issue 10) ---
+		// --- end portal ---
 
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
 		{method: "GET", path: "/audit/export.csv", action: "audit:export", tenant: anyTenant, handler: s.exportAudit},

@@ -40,7 +40,7 @@ export function visibleNavItems(can: (action: string) => boolean, kind: TenantKi
  */
 const LANDING: readonly { action: string; path: string }[] = [
   { action: 'partner:onboard', path: '/partners' },
-  { action: 'partner:update', path: '/overview' },
+  { action: 'partner:manage', path: '/overview' },
   { action: 'dispute:respond', path: '/disputes' },
   { action: 'audit:read', path: '/audit' },
   { action: 'settlement:read', path: '/settlements' },

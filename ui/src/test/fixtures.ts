@@ -11,7 +11,7 @@ export const BOREALIS_ID = '00000000-0000-4000-8000-00000000b002';
 
 const ACTIONS = {
   'acquirer-admin': [
-    'partner:read', 'partner:onboard', 'partner:update', 'credential:read', 'credential:manage', 'dispute:read', 'dispute:respond',
+    'partner:read', 'partner:onboard', 'partner:manage', 'brand:manage', 'product:manage', 'credential:read', 'credential:manage', 'dispute:read', 'dispute:respond',
     'settlement:read', 'settlement:export', 'webhook:read', 'webhook:replay', 'webhook:manage', 'portal:open', 'audit:read',
     'audit:export', 'user:read', 'user:manage', 'token:manage',
   ],
@@ -19,7 +19,7 @@ const ACTIONS = {
   'acquirer-finance': ['partner:read', 'dispute:read', 'settlement:read', 'settlement:export', 'token:manage'],
   auditor: ['partner:read', 'credential:read', 'dispute:read', 'settlement:read', 'settlement:export', 'webhook:read', 'audit:read', 'audit:export', 'user:read'],
   'merchant-admin': [
-    'partner:read', 'partner:update', 'credential:read', 'credential:manage', 'dispute:read', 'dispute:respond', 'settlement:read',
+    'partner:read', 'partner:manage', 'brand:manage', 'credential:read', 'credential:manage', 'dispute:read', 'dispute:respond', 'settlement:read',
     'settlement:export', 'portal:open', 'audit:read', 'user:read', 'user:manage', 'token:manage',
   ],
   'merchant-disputes': ['partner:read', 'dispute:read', 'dispute:respond', 'token:manage'],

@@ -181,7 +181,7 @@ describe('partner page', () => {
     expect(await screen.findByText(new RegExp(`As Klarna returned it at ${formatDateTime('2026-11-21T08:00:00Z')}`))).toBeInTheDocument();
   });
 
-  it('offers neither button without partner:onboard or partner:update', async () => {
+  it('offers neither button without partner:onboard or partner:manage', async () => {
     stubApi({ me: personas.acquirerSupport });
     renderApp(`/partners/${AURORA_ID}`);
     expect(await screen.findByRole('heading', { level: 1, name: 'Aurora Outfitters' })).toBeInTheDocument();

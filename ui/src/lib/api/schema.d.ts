@@ -517,7 +517,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Re-read the partner's account from Klarna now, through a background job (partner:update; audited). 409 when the tenant has no Klarna account linked. */
+        /** Re-read the partner's account from Klarna now, through a background job (partner:manage; audited). 409 when the tenant has no Klarna account linked. */
         post: operations["refreshPartner"];
         delete?: never;
         options?: never;

@@ -12,6 +12,7 @@ import { ApiError } from '@/lib/api';
 import { formatDateTime } from '@/lib/format';
 import { notify } from '@/lib/notify';
 import { partnerQuery, useRefreshPartner, type PartnerDetail, type StoreGroupNode } from '../api/partners';
+import { PartnerTabs } from '../tabs';
 import { StageBadge, StateBadge, WarningBadges } from './badges';
 
 /** How often the page re-reads itself while a refresh from Klarna is under way, and for how long at most. */
@@ -187,14 +188,14 @@ export function PartnerTree({ detail }: { detail: PartnerDetail }) {
   );
 }
 
-/** The header's actions: re-read from Klarna (partner:update) and add resources through the wizard (partner:onboard). */
+/** The header's actions: re-read from Klarna (partner:manage) and add resources through the wizard (partner:onboard). */
 function Actions({ detail, onRefreshing }: { detail: PartnerDetail; onRefreshing: () => void }) {
   const { can } = useTenant();
   const { summary } = detail;
   const refresh = useRefreshPartner(summary.tenant_id);
   return (
     <Group gap="xs">
-      {can('partner:update') && summary.klarna_account_id && (
+      {can('partner:manage') && summary.klarna_account_id && (
         <Button
           variant="default"
           loading={refresh.isPending}
@@ -283,7 +284,7 @@ export function PartnerView({ tenantId, backTo, embedded }: { tenantId: string; 
         </Alert>
       )}
       {summary.klarna_account_id ? (
-        <PartnerTree detail={detail} />
+        <PartnerTabs detail={detail} overview={<PartnerTree detail={detail} />} />
       ) : (
         <EmptyState title="No Klarna account yet">This partner has no Klarna account linked yet; its hierarchy appears here once onboarding has created it.</EmptyState>
       )}
