@@ -114,6 +114,7 @@ func (s *Sim) routes() {
 	}
 	s.controlRoutes()
 	s.mux.HandleFunc("GET /portal/deep-link/{token}", s.portalPage)
+	s.mux.HandleFunc("GET "+demoImagesPath+"{name}", s.serveDemoImage)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeReply(w, kerr(404, "", klarna.CodeOperationNotFound, "No operation for "+r.Method+" "+r.URL.Path))
 	})
@@ -204,6 +205,9 @@ func (s *Sim) serve(op klarna.Operation, rt klarna.Route, limit int64, r *http.R
 		if !ok {
 			return kerr(403, klarna.ErrTypeResource, klarna.CodeOperationForbidden, "Not allowed to act for "+partner)
 		}
+	}
+	if rp := s.checkAccountWrite(c); rp != nil {
+		return rp
 	}
 	var rp *reply
 	if idk := r.Header.Get(klarna.HeaderIdempotencyKey); idk != "" && (r.Method == http.MethodPost || r.Method == http.MethodPatch) {
@@ -367,18 +371,36 @@ func (l *limiter) check(category, keyID, partner string) *reply {
 	}
 	for _, id := range ids {
 		if ok, _, wait := l.take(id, lim, now); !ok {
-			rp := kerr(429, klarna.ErrTypeAccess, klarna.CodeRateLimited, "Too many requests - please try again later")
-			secs := int(math.Ceil(wait))
-			rp.header = http.Header{
-				"Retry-After":           {strconv.Itoa(max(secs, 1))},
-				"X-Ratelimit-Limit":     {fmt.Sprintf("%d, %d;w=1", lim.Burst, lim.Burst)},
-				"X-Ratelimit-Remaining": {"0"},
-				"X-Ratelimit-Reset":     {strconv.Itoa(max(secs, 1))},
-			}
-			return rp
+			return rateLimited(lim, wait)
 		}
 	}
 	return nil
+}
+
+// checkOne enforces one bucket of a category.
+func (l *limiter) checkOne(category, id string) *reply {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	lim, ok := l.limits[category]
+	if !l.on || !ok || lim.PerSecond <= 0 {
+		return nil
+	}
+	if ok, _, wait := l.take(id, lim, time.Now()); !ok {
+		return rateLimited(lim, wait)
+	}
+	return nil
+}
+
+func rateLimited(lim RateLimit, wait float64) *reply {
+	rp := kerr(429, klarna.ErrTypeAccess, klarna.CodeRateLimited, "Too many requests - please try again later")
+	secs := int(math.Ceil(wait))
+	rp.header = http.Header{
+		"Retry-After":           {strconv.Itoa(max(secs, 1))},
+		"X-Ratelimit-Limit":     {fmt.Sprintf("%d, %d;w=1", lim.Burst, lim.Burst)},
+		"X-Ratelimit-Remaining": {"0"},
+		"X-Ratelimit-Reset":     {strconv.Itoa(max(secs, 1))},
+	}
+	return rp
 }
 
 func (l *limiter) headers(category, keyID string) http.Header {

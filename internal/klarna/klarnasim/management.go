@@ -16,6 +16,7 @@ var (
 	reCountry = regexp.MustCompile(`^[A-Z]{2}$`)
 	reMCC     = regexp.MustCompile(`^[0-9]{4}$`)
 	rePhone   = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	reEnum    = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,63}$`)
 )
 
 func (s *Sim) handlers() map[klarna.Operation]handler {
@@ -128,12 +129,10 @@ func validateOnboard(req *klarna.OnboardRequest) []klarna.ValidationError {
 	if req.PartnerAccountContact == nil {
 		ve = append(ve, vErr("partner_account_contact", "is required"))
 	} else {
-		if !validEmail(req.PartnerAccountContact.Email) {
+		if req.PartnerAccountContact.Email == "" {
 			ve = append(ve, vErr("partner_account_contact.email", "must be a valid e-mail address"))
 		}
-		if ph := req.PartnerAccountContact.Phone; ph != "" && !rePhone.MatchString(ph) {
-			ve = append(ve, vErr("partner_account_contact.phone", "must be in E.164 format"))
-		}
+		ve = append(ve, validateContact("partner_account_contact", req.PartnerAccountContact)...)
 	}
 	for i, e := range req.PartnerBusinessEntities {
 		ve = append(ve, validateEntity(fmt.Sprintf("partner_business_entities[%d]", i), &e, true)...)
@@ -180,6 +179,60 @@ func validateEntity(path string, e *klarna.BusinessEntity, create bool) []klarna
 			ve = append(ve, vErr(fmt.Sprintf("%s.enabled_merchant_category_codes[%d]", path, i), "must be a 4-digit MCC"))
 		}
 	}
+	if sd := e.SupplementaryBusinessData; sd != nil {
+		sp := path + ".supplementary_business_data"
+		if lr := sd.LegalRegistration; lr != nil && lr.LegalRegistrationAddress != nil {
+			ve = append(ve, validateAddress(sp+".legal_registration.legal_registration_address", lr.LegalRegistrationAddress)...)
+		}
+		for i := range sd.OperatingAddresses {
+			ve = append(ve, validateAddress(fmt.Sprintf("%s.operating_addresses[%d]", sp, i), &sd.OperatingAddresses[i])...)
+		}
+		for i, st := range sd.Stakeholders {
+			p := fmt.Sprintf("%s.stakeholders[%d]", sp, i)
+			if strings.TrimSpace(st.GivenName) == "" {
+				ve = append(ve, vErr(p+".given_name", "is required"))
+			}
+			if strings.TrimSpace(st.FamilyName) == "" {
+				ve = append(ve, vErr(p+".family_name", "is required"))
+			}
+			if st.DateOfBirth != "" {
+				if _, err := time.Parse(time.DateOnly, st.DateOfBirth); err != nil {
+					ve = append(ve, vErr(p+".date_of_birth", "must be a date (YYYY-MM-DD)"))
+				}
+			}
+			if st.Address != nil {
+				ve = append(ve, validateAddress(p+".address", st.Address)...)
+			}
+			if n := st.NationalIdentification; n != nil && !reCountry.MatchString(n.Country) {
+				ve = append(ve, vErr(p+".national_identification.country", "must be an ISO 3166-1 alpha-2 country code"))
+			}
+			if len(st.Roles) == 0 {
+				ve = append(ve, vErr(p+".roles", "must contain at least one role"))
+			}
+		}
+	}
+	return ve
+}
+
+func validateAddress(path string, a *klarna.Address) []klarna.ValidationError {
+	var ve []klarna.ValidationError
+	if !reCountry.MatchString(a.Country) {
+		ve = append(ve, vErr(path+".country", "must be an ISO 3166-1 alpha-2 country code"))
+	}
+	if strings.TrimSpace(a.City) == "" {
+		ve = append(ve, vErr(path+".city", "is required"))
+	}
+	return ve
+}
+
+func validateContact(path string, c *klarna.Contact) []klarna.ValidationError {
+	var ve []klarna.ValidationError
+	if c.Email != "" && !validEmail(c.Email) {
+		ve = append(ve, vErr(path+".email", "must be a valid e-mail address"))
+	}
+	if c.Phone != "" && !rePhone.MatchString(c.Phone) {
+		ve = append(ve, vErr(path+".phone", "must be in E.164 format"))
+	}
 	return ve
 }
 
@@ -207,11 +260,17 @@ func validateStoreGroup(path string, g *klarna.StoreGroup) []klarna.ValidationEr
 		if e := g.SupportContact.Email; e != "" && !validEmail(e) {
 			ve = append(ve, vErr(path+".support_contact.email", "must be a valid e-mail address"))
 		}
+		if ph := g.SupportContact.Phone; ph != "" && !rePhone.MatchString(ph) {
+			ve = append(ve, vErr(path+".support_contact.phone", "must be in E.164 format"))
+		}
 		if u := g.SupportContact.ContactForm; u != "" && !validURL(u) {
 			ve = append(ve, vErr(path+".support_contact.contact_form", "must be an absolute http(s) URL"))
 		}
 	}
 	for i, l := range g.SocialMediaLinks {
+		if !reEnum.MatchString(l.Provider) {
+			ve = append(ve, vErr(fmt.Sprintf("%s.social_media_links[%d].provider", path, i), "must be a provider such as FACEBOOK or INSTAGRAM"))
+		}
 		if !validURL(l.URL) {
 			ve = append(ve, vErr(fmt.Sprintf("%s.social_media_links[%d].url", path, i), "must be an absolute http(s) URL"))
 		}
@@ -224,8 +283,8 @@ func validateStore(path string, st *klarna.Store) []klarna.ValidationError {
 	if st.StoreReference == "" {
 		ve = append(ve, vErr(path+".store_reference", "is required"))
 	}
-	if st.Type == "" {
-		ve = append(ve, vErr(path+".type", "is required"))
+	if !reEnum.MatchString(st.Type) {
+		ve = append(ve, vErr(path+".type", "must be a store type such as WEBSITE"))
 	}
 	if st.Type == "WEBSITE" && !validURL(st.URL) {
 		ve = append(ve, vErr(path+".url", "must be an absolute http(s) URL"))
@@ -582,8 +641,8 @@ func (s *Sim) hUpdateAccount(c *rctx) *reply {
 		if in.State != "" && in.State != a.A.State {
 			ve = append(ve, vErr("state", "is changed only by Klarna"))
 		}
-		if in.PartnerAccountContact != nil && in.PartnerAccountContact.Email != "" && !validEmail(in.PartnerAccountContact.Email) {
-			ve = append(ve, vErr("partner_account_contact.email", "must be a valid e-mail address"))
+		if in.PartnerAccountContact != nil {
+			ve = append(ve, validateContact("partner_account_contact", in.PartnerAccountContact)...)
 		}
 		if len(ve) > 0 {
 			return invalid(ve...)
@@ -805,6 +864,8 @@ func (s *Sim) hCreateStoreGroup(c *rctx) *reply {
 		}
 		in.StoreGroupID = newID("store-group")
 		a.StoreGroups = append(a.StoreGroups, &in)
+		a.Canon["store_group:"+in.StoreGroupReference] = canon(klarna.StoreGroup{StoreGroupReference: in.StoreGroupReference, BrandReference: in.BrandReference,
+			SupportContact: in.SupportContact, SocialMediaLinks: in.SocialMediaLinks})
 		return jsonReply(statusCreated, in)
 	})
 }
@@ -839,6 +900,9 @@ func (s *Sim) hUpdateStoreGroup(c *rctx) *reply {
 		if in.SocialMediaLinks != nil {
 			g.SocialMediaLinks = in.SocialMediaLinks
 		}
+		// What an incremental onboarding must now repeat to match.
+		a.Canon["store_group:"+g.StoreGroupReference] = canon(klarna.StoreGroup{StoreGroupReference: g.StoreGroupReference, BrandReference: g.BrandReference,
+			SupportContact: g.SupportContact, SocialMediaLinks: g.SocialMediaLinks})
 		return jsonReply(200, g)
 	})
 }
@@ -884,6 +948,7 @@ func (s *Sim) hCreateStore(c *rctx) *reply {
 		in.StoreGroupID, in.StoreGroupReference = g.StoreGroupID, g.StoreGroupReference
 		in.StoreID = newID("store")
 		a.Stores = append(a.Stores, &in)
+		a.Canon["store:"+in.StoreReference] = canon(klarna.Store{StoreReference: in.StoreReference, Type: in.Type, URL: in.URL})
 		return jsonReply(statusCreated, in)
 	})
 }
@@ -902,22 +967,27 @@ func (s *Sim) hUpdateStore(c *rctx) *reply {
 		if in.StoreReference != "" && in.StoreReference != st.StoreReference {
 			return invalid(immutable("store_reference"))
 		}
-		if in.URL != "" && !validURL(in.URL) {
-			return invalid(vErr("url", "must be an absolute http(s) URL"))
-		}
+		merged := *st
 		if in.URL != "" {
-			st.URL = in.URL
+			merged.URL = in.URL
 		}
 		if in.Type != "" {
-			st.Type = in.Type
+			merged.Type = in.Type
 		}
+		if ve := validateStore("", &merged); len(ve) > 0 {
+			return invalid(trimDot(ve)...)
+		}
+		var g *klarna.StoreGroup
 		if in.StoreGroupID != "" || in.StoreGroupReference != "" {
-			g := findStoreGroup(a.StoreGroups, in.StoreGroupID, in.StoreGroupReference)
-			if g == nil {
+			if g = findStoreGroup(a.StoreGroups, in.StoreGroupID, in.StoreGroupReference); g == nil {
 				return invalid(vErr("store_group_id", "does not match a store group on the account"))
 			}
+		}
+		st.URL, st.Type = merged.URL, merged.Type
+		if g != nil {
 			st.StoreGroupID, st.StoreGroupReference = g.StoreGroupID, g.StoreGroupReference
 		}
+		a.Canon["store:"+st.StoreReference] = canon(klarna.Store{StoreReference: st.StoreReference, Type: st.Type, URL: st.URL})
 		return jsonReply(200, st)
 	})
 }

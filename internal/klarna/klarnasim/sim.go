@@ -79,6 +79,10 @@ func DefaultRateLimits() map[string]RateLimit {
 		klarna.CategoryPartnerManagement: {PerSecond: 50, Burst: 100},
 		klarna.CategoryDispute:           {PerSecond: 200, Burst: 400},
 		klarna.CategorySettlement:        {PerSecond: 50, Burst: 100},
+		// Klarna asks for no more than ~1 update per partner account per
+		// second (README §5.3); the simulator holds management writes on
+		// one account to that (limits.go).
+		CategoryAccountWrites: {PerSecond: 1, Burst: 2},
 	}
 }
 
