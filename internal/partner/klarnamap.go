@@ -281,9 +281,7 @@ func FromKlarna(k KlarnaAccount) (Onboarding, Existing) {
 		PartnerAccountReference: k.Account.PartnerAccountReference, PartnerAccountName: k.Account.PartnerAccountName,
 		BusinessEntities: []BusinessEntity{}, Brands: []Brand{}, StoreGroups: []StoreGroup{},
 	}
-	if c := k.Account.PartnerAccountContact; c != nil {
-		o.Contact = Contact{GivenName: c.GivenName, FamilyName: c.FamilyName, Email: c.Email, Phone: c.Phone}
-	}
+	o.Contact = ContactOf(k.Account.PartnerAccountContact)
 	entityRef := map[string]string{}
 	for _, e := range k.Entities {
 		entityRef[e.PartnerBusinessEntityID] = e.PartnerBusinessEntityReference
@@ -294,25 +292,13 @@ func FromKlarna(k KlarnaAccount) (Onboarding, Existing) {
 	for _, b := range k.Brands {
 		brandRef[b.BrandID] = b.BrandReference
 		ex.Brands[b.BrandReference] = true
-		nb := Brand{Reference: b.BrandReference, DisplayName: b.DisplayName}
-		if el := b.Element; el != nil {
-			nb.LogoURL, nb.IconURL, nb.FeatureImageURL = el.LogoURL, el.IconURL, el.FeatureImageURL
-		}
-		o.Brands = append(o.Brands, nb)
+		o.Brands = append(o.Brands, BrandOf(b))
 	}
 	groupAt, groupRef := map[string]int{}, map[string]string{}
 	for _, g := range k.StoreGroups {
 		ex.StoreGroups[g.StoreGroupReference] = true
-		ng := StoreGroup{Reference: g.StoreGroupReference, BrandReference: g.BrandReference, Stores: []StoreDef{}}
-		if ng.BrandReference == "" {
-			ng.BrandReference = brandRef[g.BrandID]
-		}
-		if sc := g.SupportContact; sc != nil {
-			ng.SupportEmail, ng.SupportPhone, ng.SupportContactForm = sc.Email, sc.Phone, sc.ContactForm
-		}
-		for _, l := range g.SocialMediaLinks {
-			ng.SocialMediaLinks = append(ng.SocialMediaLinks, SocialMediaLink{Provider: l.Provider, URL: l.URL})
-		}
+		ng := StoreGroupOf(g, brandRef)
+		ng.Stores = []StoreDef{}
 		groupAt[g.StoreGroupID], groupAt["ref:"+g.StoreGroupReference] = len(o.StoreGroups), len(o.StoreGroups)
 		groupRef[g.StoreGroupID] = g.StoreGroupReference
 		o.StoreGroups = append(o.StoreGroups, ng)

@@ -199,71 +199,34 @@ func validateAt(o *Onboarding, ex *Existing, now time.Time) []apperr.FieldError 
 	c := &checker{}
 	c.required("partner_account_reference", o.PartnerAccountReference, "your reference for this partner")
 	c.required("partner_account_name", o.PartnerAccountName, "the partner's name")
-	c.email("partner_account_contact.email", o.Contact.Email, true)
-	c.phone("partner_account_contact.phone", o.Contact.Phone)
+	c.contact("partner_account_contact.", &o.Contact)
 
 	entities := map[string]bool{}
 	if len(o.BusinessEntities) == 0 && len(ex.BusinessEntities) == 0 {
 		c.add("partner_business_entities", "Add at least one business entity.")
 	}
-	for i, e := range o.BusinessEntities {
+	for i := range o.BusinessEntities {
+		e := &o.BusinessEntities[i]
 		p := fmt.Sprintf("partner_business_entities[%d]", i)
 		if c.required(p+".partner_business_entity_reference", e.Reference, "your reference for this entity") {
 			c.unique(entities, p+".partner_business_entity_reference", e.Reference, e.Reference, "business entity")
 		}
-		c.required(p+".legal_registered_entity_name", e.LegalName, "the registered legal name")
-		c.country(p+".legal_registration_country", e.Country, true)
-		for j, m := range e.EnabledMerchantCategoryCodes {
-			c.mcc(fmt.Sprintf("%s.enabled_merchant_category_codes[%d]", p, j), m)
-		}
-		if lr := e.LegalRegistration; lr != nil && lr.Address != nil {
-			c.address(p+".legal_registration.legal_registration_address", lr.Address)
-		}
-		for j := range e.OperatingAddresses {
-			c.address(fmt.Sprintf("%s.operating_addresses[%d]", p, j), &e.OperatingAddresses[j])
-		}
-		for j, s := range e.Stakeholders {
-			sp := fmt.Sprintf("%s.stakeholders[%d]", p, j)
-			c.required(sp+".given_name", s.GivenName, "the given name")
-			c.required(sp+".family_name", s.FamilyName, "the family name")
-			c.date(sp+".date_of_birth", s.DateOfBirth, now)
-			if s.Address != nil {
-				c.address(sp+".address", s.Address)
-			}
-			if n := s.NationalIdentification; n != nil {
-				c.required(sp+".national_identification.number", n.Number, "the identification number")
-				c.country(sp+".national_identification.country", n.Country, true)
-			}
-			if len(s.Roles) == 0 {
-				c.add(sp+".roles", "Choose at least one role, such as OWNER or DIRECTOR.")
-			}
-		}
-		for j, b := range e.BankAccounts {
-			bp := fmt.Sprintf("%s.bank_accounts[%d]", p, j)
-			c.required(bp+".account_holder", b.AccountHolder, "the account holder")
-			if c.required(bp+".iban", b.IBAN, "the IBAN") && !validIBAN(b.IBAN) {
-				c.add(bp+".iban", "This is not a valid IBAN: check the country letters, the check digits and the number.")
-			}
-			if b.BIC != "" && !reBIC.MatchString(strings.ToUpper(b.BIC)) {
-				c.add(bp+".bic", "A BIC has 8 or 11 letters and digits, such as ESSESESS.")
-			}
-		}
+		c.entity(p+".", e, now)
 	}
 
 	brands := map[string]bool{}
-	for i, b := range o.Brands {
+	for i := range o.Brands {
+		b := &o.Brands[i]
 		p := fmt.Sprintf("brands[%d]", i)
 		if c.required(p+".brand_reference", b.Reference, "your reference for this brand") {
 			c.unique(brands, p+".brand_reference", b.Reference, b.Reference, "brand")
 		}
-		c.required(p+".display_name", b.DisplayName, "the name shoppers see")
-		c.url(p+".logo_url", b.LogoURL, false)
-		c.url(p+".icon_url", b.IconURL, false)
-		c.url(p+".feature_image_url", b.FeatureImageURL, false)
+		c.brand(p+".", b)
 	}
 
 	groups, stores := map[string]bool{}, map[string]bool{}
-	for i, g := range o.StoreGroups {
+	for i := range o.StoreGroups {
+		g := &o.StoreGroups[i]
 		p := fmt.Sprintf("store_groups[%d]", i)
 		if c.required(p+".store_group_reference", g.Reference, "your reference for this store group") {
 			c.unique(groups, p+".store_group_reference", g.Reference, g.Reference, "store group")
@@ -273,21 +236,14 @@ func validateAt(o *Onboarding, ex *Existing, now time.Time) []apperr.FieldError 
 				c.add(p+".brand_reference", fmt.Sprintf("No brand has the reference %q, in this onboarding or on the account.", g.BrandReference))
 			}
 		}
-		c.email(p+".support_email", g.SupportEmail, false)
-		c.phone(p+".support_phone", g.SupportPhone)
-		c.url(p+".support_contact_form", g.SupportContactForm, false)
-		for j, l := range g.SocialMediaLinks {
-			lp := fmt.Sprintf("%s.social_media_links[%d]", p, j)
-			c.required(lp+".provider", l.Provider, "the network, such as INSTAGRAM")
-			c.url(lp+".url", l.URL, true)
-		}
-		for j, s := range g.Stores {
+		c.storeGroup(p+".", g)
+		for j := range g.Stores {
+			s := &g.Stores[j]
 			sp := fmt.Sprintf("%s.stores[%d]", p, j)
 			if c.required(sp+".store_reference", s.Reference, "your reference for this store") {
 				c.unique(stores, sp+".store_reference", s.Reference, s.Reference, "store")
 			}
-			c.required(sp+".type", s.Type, "the kind of store, such as WEBSITE")
-			c.url(sp+".url", s.URL, s.Type == "WEBSITE")
+			c.store(sp+".", s)
 		}
 	}
 
@@ -318,6 +274,78 @@ func validateAt(o *Onboarding, ex *Existing, now time.Time) []apperr.FieldError 
 	}
 	c.unchanged(o, ex)
 	return c.errs
+}
+
+// The rules of each resource, shared by onboarding and by the editing of
+// a resource on its own (data.go). p is the path prefix of the resource's
+// fields: "brands[0]." in an onboarding, "" for one resource.
+
+func (c *checker) contact(p string, ct *Contact) {
+	c.email(p+"email", ct.Email, true)
+	c.phone(p+"phone", ct.Phone)
+}
+
+func (c *checker) entity(p string, e *BusinessEntity, now time.Time) {
+	c.required(p+"legal_registered_entity_name", e.LegalName, "the registered legal name")
+	c.country(p+"legal_registration_country", e.Country, true)
+	for j, m := range e.EnabledMerchantCategoryCodes {
+		c.mcc(fmt.Sprintf("%senabled_merchant_category_codes[%d]", p, j), m)
+	}
+	if lr := e.LegalRegistration; lr != nil && lr.Address != nil {
+		c.address(p+"legal_registration.legal_registration_address", lr.Address)
+	}
+	for j := range e.OperatingAddresses {
+		c.address(fmt.Sprintf("%soperating_addresses[%d]", p, j), &e.OperatingAddresses[j])
+	}
+	for j, s := range e.Stakeholders {
+		sp := fmt.Sprintf("%sstakeholders[%d]", p, j)
+		c.required(sp+".given_name", s.GivenName, "the given name")
+		c.required(sp+".family_name", s.FamilyName, "the family name")
+		c.date(sp+".date_of_birth", s.DateOfBirth, now)
+		if s.Address != nil {
+			c.address(sp+".address", s.Address)
+		}
+		if n := s.NationalIdentification; n != nil {
+			c.required(sp+".national_identification.number", n.Number, "the identification number")
+			c.country(sp+".national_identification.country", n.Country, true)
+		}
+		if len(s.Roles) == 0 {
+			c.add(sp+".roles", "Choose at least one role, such as OWNER or DIRECTOR.")
+		}
+	}
+	for j, b := range e.BankAccounts {
+		bp := fmt.Sprintf("%sbank_accounts[%d]", p, j)
+		c.required(bp+".account_holder", b.AccountHolder, "the account holder")
+		if c.required(bp+".iban", b.IBAN, "the IBAN") && !validIBAN(b.IBAN) {
+			c.add(bp+".iban", "This is not a valid IBAN: check the country letters, the check digits and the number.")
+		}
+		if b.BIC != "" && !reBIC.MatchString(strings.ToUpper(b.BIC)) {
+			c.add(bp+".bic", "A BIC has 8 or 11 letters and digits, such as ESSESESS.")
+		}
+	}
+}
+
+func (c *checker) brand(p string, b *Brand) {
+	c.required(p+"display_name", b.DisplayName, "the name shoppers see")
+	c.url(p+"logo_url", b.LogoURL, false)
+	c.url(p+"icon_url", b.IconURL, false)
+	c.url(p+"feature_image_url", b.FeatureImageURL, false)
+}
+
+func (c *checker) storeGroup(p string, g *StoreGroup) {
+	c.email(p+"support_email", g.SupportEmail, false)
+	c.phone(p+"support_phone", g.SupportPhone)
+	c.url(p+"support_contact_form", g.SupportContactForm, false)
+	for j, l := range g.SocialMediaLinks {
+		lp := fmt.Sprintf("%ssocial_media_links[%d]", p, j)
+		c.required(lp+".provider", l.Provider, "the network, such as INSTAGRAM")
+		c.url(lp+".url", l.URL, true)
+	}
+}
+
+func (c *checker) store(p string, s *StoreDef) {
+	c.required(p+"type", s.Type, "the kind of store, such as WEBSITE")
+	c.url(p+"url", s.URL, s.Type == "WEBSITE")
 }
 
 // unchanged reports every resource the account already holds whose
