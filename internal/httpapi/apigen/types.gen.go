@@ -333,6 +333,75 @@ func (e OnboardingStatus) Valid() bool {
 	}
 }
 
+// Defines values for PartnerDataImmutableFieldsKind.
+const (
+	PartnerDataImmutableFieldsKindAccount        PartnerDataImmutableFieldsKind = "account"
+	PartnerDataImmutableFieldsKindBrand          PartnerDataImmutableFieldsKind = "brand"
+	PartnerDataImmutableFieldsKindBusinessEntity PartnerDataImmutableFieldsKind = "business_entity"
+	PartnerDataImmutableFieldsKindStore          PartnerDataImmutableFieldsKind = "store"
+	PartnerDataImmutableFieldsKindStoreGroup     PartnerDataImmutableFieldsKind = "store_group"
+)
+
+// Valid indicates whether the value is a known member of the PartnerDataImmutableFieldsKind enum.
+func (e PartnerDataImmutableFieldsKind) Valid() bool {
+	switch e {
+	case PartnerDataImmutableFieldsKindAccount:
+		return true
+	case PartnerDataImmutableFieldsKindBrand:
+		return true
+	case PartnerDataImmutableFieldsKindBusinessEntity:
+		return true
+	case PartnerDataImmutableFieldsKindStore:
+		return true
+	case PartnerDataImmutableFieldsKindStoreGroup:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartnerDataChangeStatus.
+const (
+	PartnerDataChangeStatusApplied PartnerDataChangeStatus = "applied"
+	PartnerDataChangeStatusFailed  PartnerDataChangeStatus = "failed"
+	PartnerDataChangeStatusPending PartnerDataChangeStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the PartnerDataChangeStatus enum.
+func (e PartnerDataChangeStatus) Valid() bool {
+	switch e {
+	case PartnerDataChangeStatusApplied:
+		return true
+	case PartnerDataChangeStatusFailed:
+		return true
+	case PartnerDataChangeStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartnerImageCheckStatus.
+const (
+	PartnerImageCheckStatusNotImage    PartnerImageCheckStatus = "not_image"
+	PartnerImageCheckStatusReachable   PartnerImageCheckStatus = "reachable"
+	PartnerImageCheckStatusUnreachable PartnerImageCheckStatus = "unreachable"
+)
+
+// Valid indicates whether the value is a known member of the PartnerImageCheckStatus enum.
+func (e PartnerImageCheckStatus) Valid() bool {
+	switch e {
+	case PartnerImageCheckStatusNotImage:
+		return true
+	case PartnerImageCheckStatusReachable:
+		return true
+	case PartnerImageCheckStatusUnreachable:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for QuarantinedDeliveryReason.
 const (
 	QuarantinedDeliveryReasonBadSignature      QuarantinedDeliveryReason = "bad_signature"
@@ -1353,6 +1422,16 @@ type OnboardingUser struct {
 	Id    openapi_types.UUID `json:"id"`
 }
 
+// PartnerBrandEdit defines model for PartnerBrandEdit.
+type PartnerBrandEdit struct {
+	// BrandReference kept for good: may be repeated, not changed
+	BrandReference  *string `json:"brand_reference,omitempty"`
+	DisplayName     string  `json:"display_name"`
+	FeatureImageUrl *string `json:"feature_image_url,omitempty"`
+	IconUrl         *string `json:"icon_url,omitempty"`
+	LogoUrl         *string `json:"logo_url,omitempty"`
+}
+
 // PartnerBrandNode defines model for PartnerBrandNode.
 type PartnerBrandNode struct {
 	DisplayName     string                  `json:"display_name"`
@@ -1362,6 +1441,22 @@ type PartnerBrandNode struct {
 	LogoUrl         string                  `json:"logo_url"`
 	Reference       string                  `json:"reference"`
 	StoreGroups     []PartnerStoreGroupNode `json:"store_groups"`
+}
+
+// PartnerBusinessEntityEdit defines model for PartnerBusinessEntityEdit.
+type PartnerBusinessEntityEdit struct {
+	BankAccounts                 *[]OnboardingBankAccount     `json:"bank_accounts,omitempty"`
+	EnabledMerchantCategoryCodes *[]string                    `json:"enabled_merchant_category_codes,omitempty"`
+	LegalRegisteredEntityName    string                       `json:"legal_registered_entity_name"`
+	LegalRegistration            *OnboardingLegalRegistration `json:"legal_registration,omitempty"`
+
+	// LegalRegistrationCountry kept for good (UNCONFIRMED)
+	LegalRegistrationCountry *string              `json:"legal_registration_country,omitempty"`
+	OperatingAddresses       *[]OnboardingAddress `json:"operating_addresses,omitempty"`
+
+	// PartnerBusinessEntityReference kept for good
+	PartnerBusinessEntityReference *string                  `json:"partner_business_entity_reference,omitempty"`
+	Stakeholders                   *[]OnboardingStakeholder `json:"stakeholders,omitempty"`
 }
 
 // PartnerBusinessEntityNode defines model for PartnerBusinessEntityNode.
@@ -1386,6 +1481,45 @@ type PartnerContact struct {
 	Phone      string `json:"phone"`
 }
 
+// PartnerData defines model for PartnerData.
+type PartnerData struct {
+	BrandWarnings []struct {
+		BrandId string `json:"brand_id"`
+
+		// Value the value Klarna could not use (the logo URL then)
+		Value string `json:"value"`
+
+		// Warning the Klarna event that raised it, e.g. partner.account.brand.data-incomplete
+		Warning string `json:"warning"`
+	} `json:"brand_warnings"`
+	ImmutableFields []struct {
+		// Field the field's path in the edit body
+		Field  string                         `json:"field"`
+		Kind   PartnerDataImmutableFieldsKind `json:"kind"`
+		Reason string                         `json:"reason"`
+	} `json:"immutable_fields"`
+	KlarnaAccountId string `json:"klarna_account_id"`
+}
+
+// PartnerDataImmutableFieldsKind defines model for PartnerData.ImmutableFields.Kind.
+type PartnerDataImmutableFieldsKind string
+
+// PartnerDataChange The change queued for Klarna; follow it in the partner's changes.
+type PartnerDataChange struct {
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
+	Kind      string             `json:"kind"`
+	Operation string             `json:"operation"`
+
+	// ResourceId Klarna id; empty for a create until it is applied
+	ResourceId  string                  `json:"resource_id"`
+	ResourceRef string                  `json:"resource_ref"`
+	Status      PartnerDataChangeStatus `json:"status"`
+}
+
+// PartnerDataChangeStatus defines model for PartnerDataChange.Status.
+type PartnerDataChangeStatus string
+
 // PartnerDetail defines model for PartnerDetail.
 type PartnerDetail struct {
 	Brands           []PartnerBrandNode          `json:"brands"`
@@ -1397,6 +1531,20 @@ type PartnerDetail struct {
 	// UnassignedStoreGroups store groups whose brand Klarna did not return (normally empty)
 	UnassignedStoreGroups []PartnerStoreGroupNode `json:"unassigned_store_groups"`
 }
+
+// PartnerImageCheck defines model for PartnerImageCheck.
+type PartnerImageCheck struct {
+	ContentType string `json:"content_type"`
+
+	// HttpStatus 0 when nothing answered
+	HttpStatus int                     `json:"http_status"`
+	Message    string                  `json:"message"`
+	Status     PartnerImageCheckStatus `json:"status"`
+	Url        string                  `json:"url"`
+}
+
+// PartnerImageCheckStatus defines model for PartnerImageCheck.Status.
+type PartnerImageCheckStatus string
 
 // PartnerPage defines model for PartnerPage.
 type PartnerPage struct {
@@ -1434,6 +1582,35 @@ type PartnerRefreshQueued struct {
 
 	// Queued false when a refresh of this account was already waiting
 	Queued bool `json:"queued"`
+}
+
+// PartnerStoreEdit defines model for PartnerStoreEdit.
+type PartnerStoreEdit struct {
+	// StoreGroupId the store group a new store joins; kept for good
+	StoreGroupId *string `json:"store_group_id,omitempty"`
+
+	// StoreReference required to create; kept for good
+	StoreReference *string `json:"store_reference,omitempty"`
+
+	// Type e.g. WEBSITE
+	Type string  `json:"type"`
+	Url  *string `json:"url,omitempty"`
+}
+
+// PartnerStoreGroupEdit defines model for PartnerStoreGroupEdit.
+type PartnerStoreGroupEdit struct {
+	// BrandReference the brand the group belongs to
+	BrandReference   string `json:"brand_reference"`
+	SocialMediaLinks *[]struct {
+		Provider string `json:"provider"`
+		Url      string `json:"url"`
+	} `json:"social_media_links,omitempty"`
+
+	// StoreGroupReference required to create; kept for good
+	StoreGroupReference *string `json:"store_group_reference,omitempty"`
+	SupportContactForm  *string `json:"support_contact_form,omitempty"`
+	SupportEmail        *string `json:"support_email,omitempty"`
+	SupportPhone        *string `json:"support_phone,omitempty"`
 }
 
 // PartnerStoreGroupNode defines model for PartnerStoreGroupNode.
@@ -1893,8 +2070,67 @@ type CreateInvitationParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// UpdatePartnerAccountContactParams defines parameters for UpdatePartnerAccountContact.
+type UpdatePartnerAccountContactParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreatePartnerBrandParams defines parameters for CreatePartnerBrand.
+type CreatePartnerBrandParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdatePartnerBrandParams defines parameters for UpdatePartnerBrand.
+type UpdatePartnerBrandParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreatePartnerBusinessEntityParams defines parameters for CreatePartnerBusinessEntity.
+type CreatePartnerBusinessEntityParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdatePartnerBusinessEntityParams defines parameters for UpdatePartnerBusinessEntity.
+type UpdatePartnerBusinessEntityParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CheckPartnerImageParams defines parameters for CheckPartnerImage.
+type CheckPartnerImageParams struct {
+	Url string `form:"url" json:"url"`
+}
+
 // RefreshPartnerParams defines parameters for RefreshPartner.
 type RefreshPartnerParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreatePartnerStoreGroupParams defines parameters for CreatePartnerStoreGroup.
+type CreatePartnerStoreGroupParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdatePartnerStoreGroupParams defines parameters for UpdatePartnerStoreGroup.
+type UpdatePartnerStoreGroupParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreatePartnerStoreParams defines parameters for CreatePartnerStore.
+type CreatePartnerStoreParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdatePartnerStoreParams defines parameters for UpdatePartnerStore.
+type UpdatePartnerStoreParams struct {
 	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -1967,6 +2203,33 @@ type ResolveOnboardingConflictJSONRequestBody = OnboardingResolve
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationCreate
+
+// UpdatePartnerAccountContactJSONRequestBody defines body for UpdatePartnerAccountContact for application/json ContentType.
+type UpdatePartnerAccountContactJSONRequestBody = OnboardingContact
+
+// CreatePartnerBrandJSONRequestBody defines body for CreatePartnerBrand for application/json ContentType.
+type CreatePartnerBrandJSONRequestBody = OnboardingBrand
+
+// UpdatePartnerBrandJSONRequestBody defines body for UpdatePartnerBrand for application/json ContentType.
+type UpdatePartnerBrandJSONRequestBody = PartnerBrandEdit
+
+// CreatePartnerBusinessEntityJSONRequestBody defines body for CreatePartnerBusinessEntity for application/json ContentType.
+type CreatePartnerBusinessEntityJSONRequestBody = OnboardingBusinessEntity
+
+// UpdatePartnerBusinessEntityJSONRequestBody defines body for UpdatePartnerBusinessEntity for application/json ContentType.
+type UpdatePartnerBusinessEntityJSONRequestBody = PartnerBusinessEntityEdit
+
+// CreatePartnerStoreGroupJSONRequestBody defines body for CreatePartnerStoreGroup for application/json ContentType.
+type CreatePartnerStoreGroupJSONRequestBody = PartnerStoreGroupEdit
+
+// UpdatePartnerStoreGroupJSONRequestBody defines body for UpdatePartnerStoreGroup for application/json ContentType.
+type UpdatePartnerStoreGroupJSONRequestBody = PartnerStoreGroupEdit
+
+// CreatePartnerStoreJSONRequestBody defines body for CreatePartnerStore for application/json ContentType.
+type CreatePartnerStoreJSONRequestBody = PartnerStoreEdit
+
+// UpdatePartnerStoreJSONRequestBody defines body for UpdatePartnerStore for application/json ContentType.
+type UpdatePartnerStoreJSONRequestBody = PartnerStoreEdit
 
 // SetUserDisabledJSONRequestBody defines body for SetUserDisabled for application/json ContentType.
 type SetUserDisabledJSONRequestBody SetUserDisabledJSONBody

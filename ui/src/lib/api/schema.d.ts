@@ -768,6 +768,223 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tenants/{tenant}/partner/data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** What the brand and account data forms need beside the tree (partner:read) — the fields Klarna keeps for good (read-only, with the reason) and the unresolved warnings on each brand (partner.account.brand.data-incomplete). */
+        get: operations["getPartnerData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/image-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** Fetch a brand image URL (short timeout, public internet addresses only — the simulator's host too in dev) and tell whether it is a reachable image (brand:manage). */
+        get: operations["checkPartnerImage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/brands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a brand at Klarna with its own call, queued as a change pushed at once (brand:manage; audited). 400 with every invalid field at once; nothing is sent then. */
+        post: operations["createPartnerBrand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/brands/{brand}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description the brand's Klarna id */
+                brand: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a brand at Klarna with its own PATCH, queued as a change pushed at once (brand:manage; audited). 400 with every invalid field at once; 422 for a field Klarna keeps for good; nothing is sent then. */
+        patch: operations["updatePartnerBrand"];
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/store-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a store group at Klarna with its own call, queued as a change pushed at once (brand:manage; audited). 400 with every invalid field at once; nothing is sent then. */
+        post: operations["createPartnerStoreGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/store-groups/{store_group}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description the store group's Klarna id */
+                store_group: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a store group at Klarna with its own PATCH, queued as a change pushed at once (brand:manage; audited). 400 with every invalid field at once; 422 for a field Klarna keeps for good; nothing is sent then. */
+        patch: operations["updatePartnerStoreGroup"];
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a store at Klarna with its own call, queued as a change pushed at once (brand:manage; audited). 400 with every invalid field at once; nothing is sent then. */
+        post: operations["createPartnerStore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/stores/{store}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description the store's Klarna id */
+                store: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a store at Klarna with its own PATCH, queued as a change pushed at once (brand:manage; audited). 400 with every invalid field at once; 422 for a field Klarna keeps for good; nothing is sent then. */
+        patch: operations["updatePartnerStore"];
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/business-entities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a business entity at Klarna with its own call, queued as a change pushed at once (partner:manage; audited). 400 with every invalid field at once; nothing is sent then. */
+        post: operations["createPartnerBusinessEntity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/business-entities/{entity}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description the business entity's Klarna id */
+                entity: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a business entity at Klarna with its own PATCH, queued as a change pushed at once (partner:manage; audited). 400 with every invalid field at once; 422 for a field Klarna keeps for good; nothing is sent then. */
+        patch: operations["updatePartnerBusinessEntity"];
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the partner account's contact at Klarna (updateAccount), queued as a change pushed at once (partner:manage; audited). 400 with every invalid field at once. */
+        patch: operations["updatePartnerAccountContact"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1243,6 +1460,88 @@ export interface components {
         BulkRowPage: {
             items: components["schemas"]["BulkRow"][];
             next_cursor?: string | null;
+        };
+        PartnerData: {
+            klarna_account_id: string;
+            immutable_fields: {
+                /** @enum {string} */
+                kind: "account" | "business_entity" | "brand" | "store_group" | "store";
+                /** @description the field's path in the edit body */
+                field: string;
+                reason: string;
+            }[];
+            brand_warnings: {
+                brand_id: string;
+                /** @description the Klarna event that raised it, e.g. partner.account.brand.data-incomplete */
+                warning: string;
+                /** @description the value Klarna could not use (the logo URL then) */
+                value: string;
+            }[];
+        };
+        PartnerImageCheck: {
+            url: string;
+            /** @enum {string} */
+            status: "reachable" | "unreachable" | "not_image";
+            /** @description 0 when nothing answered */
+            http_status: number;
+            content_type: string;
+            message: string;
+        };
+        PartnerBrandEdit: {
+            /** @description kept for good: may be repeated, not changed */
+            brand_reference?: string;
+            display_name: string;
+            logo_url?: string;
+            icon_url?: string;
+            feature_image_url?: string;
+        };
+        PartnerStoreGroupEdit: {
+            /** @description required to create; kept for good */
+            store_group_reference?: string;
+            /** @description the brand the group belongs to */
+            brand_reference: string;
+            support_email?: string;
+            support_phone?: string;
+            support_contact_form?: string;
+            social_media_links?: {
+                provider: string;
+                url: string;
+            }[];
+        };
+        PartnerStoreEdit: {
+            /** @description required to create; kept for good */
+            store_reference?: string;
+            /** @description the store group a new store joins; kept for good */
+            store_group_id?: string;
+            /** @description e.g. WEBSITE */
+            type: string;
+            url?: string;
+        };
+        PartnerBusinessEntityEdit: {
+            /** @description kept for good */
+            partner_business_entity_reference?: string;
+            legal_registered_entity_name: string;
+            /** @description kept for good (UNCONFIRMED) */
+            legal_registration_country?: string;
+            enabled_merchant_category_codes?: string[];
+            legal_registration?: components["schemas"]["OnboardingLegalRegistration"];
+            operating_addresses?: components["schemas"]["OnboardingAddress"][];
+            stakeholders?: components["schemas"]["OnboardingStakeholder"][];
+            bank_accounts?: components["schemas"]["OnboardingBankAccount"][];
+        };
+        /** @description The change queued for Klarna; follow it in the partner's changes. */
+        PartnerDataChange: {
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            operation: string;
+            /** @description Klarna id; empty for a create until it is applied */
+            resource_id: string;
+            resource_ref: string;
+            /** @enum {string} */
+            status: "pending" | "applied" | "failed";
+            /** Format: date-time */
+            created_at: string;
         };
         Meta: {
             /** @description Build version of the binary. */
@@ -2782,6 +3081,332 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPartnerData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerData"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    checkPartnerImage: {
+        parameters: {
+            query: {
+                url: string;
+            };
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerImageCheck"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createPartnerBrand: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnboardingBrand"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDataChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    updatePartnerBrand: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description the brand's Klarna id */
+                brand: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerBrandEdit"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDataChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createPartnerStoreGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerStoreGroupEdit"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDataChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    updatePartnerStoreGroup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description the store group's Klarna id */
+                store_group: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerStoreGroupEdit"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDataChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createPartnerStore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerStoreEdit"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDataChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    updatePartnerStore: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description the store's Klarna id */
+                store: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerStoreEdit"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDataChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createPartnerBusinessEntity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnboardingBusinessEntity"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDataChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    updatePartnerBusinessEntity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description the business entity's Klarna id */
+                entity: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartnerBusinessEntityEdit"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDataChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    updatePartnerAccountContact: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OnboardingContact"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerDataChange"];
                 };
             };
             default: components["responses"]["Problem"];
