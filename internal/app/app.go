@@ -269,6 +269,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	feeder.svc = bulk
 	changes := newChanges(db, kl, jobClient, acc, directory, log, opts.ChangeRetryBase)
 	changer.svc = changes
+	partnerData := newPartnerData(kc, directory, changes)
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -304,6 +305,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Onboarding:       onboarding,
 		Bulk:             bulk,
 		Changes:          changes,
+		PartnerData:      partnerData,
 	})
 	if err != nil {
 		return nil, err

@@ -106,6 +106,17 @@ func (s *server) routes() []route {
 		// --- end partner changes ---
 
 		// --- partner data (issue 10) ---
+		{method: "GET", path: "/tenants/:tenant/partner/data", action: "partner:read", tenant: pathTenant, handler: s.getPartnerData},
+		{method: "GET", path: "/tenants/:tenant/partner/image-check", action: "brand:manage", tenant: pathTenant, handler: s.checkPartnerImage},
+		{method: "POST", path: "/tenants/:tenant/partner/brands", action: "brand:manage", tenant: pathTenant, handler: s.createPartnerBrand},
+		{method: "PATCH", path: "/tenants/:tenant/partner/brands/:brand", action: "brand:manage", tenant: pathTenant, handler: s.updatePartnerBrand},
+		{method: "POST", path: "/tenants/:tenant/partner/store-groups", action: "brand:manage", tenant: pathTenant, handler: s.createPartnerStoreGroup},
+		{method: "PATCH", path: "/tenants/:tenant/partner/store-groups/:store_group", action: "brand:manage", tenant: pathTenant, handler: s.updatePartnerStoreGroup},
+		{method: "POST", path: "/tenants/:tenant/partner/stores", action: "brand:manage", tenant: pathTenant, handler: s.createPartnerStore},
+		{method: "PATCH", path: "/tenants/:tenant/partner/stores/:store", action: "brand:manage", tenant: pathTenant, handler: s.updatePartnerStore},
+		{method: "PATCH", path: "/tenants/:tenant/partner/account", action: "partner:manage", tenant: pathTenant, handler: s.updatePartnerAccountContact},
+		{method: "POST", path: "/tenants/:tenant/partner/business-entities", action: "partner:manage", tenant: pathTenant, handler: s.createPartnerBusinessEntity},
+		{method: "PATCH", path: "/tenants/:tenant/partner/business-entities/:entity", action: "partner:manage", tenant: pathTenant, handler: s.updatePartnerBusinessEntity},
 		// --- end partner data ---
 
 		// --- products (issue 10) ---

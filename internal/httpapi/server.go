@@ -75,6 +75,8 @@ type Options struct {
 	Bulk *partner.BulkService
 	// Changes pushes partner changes to Klarna.
 	Changes *partner.ChangeService
+	// PartnerData edits partners' data at Klarna after onboarding.
+	PartnerData *partner.DataService
 }
 
 // server holds the handlers' dependencies.

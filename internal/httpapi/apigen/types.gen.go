@@ -381,27 +381,6 @@ func (e PartnerDataImmutableFieldsKind) Valid() bool {
 	}
 }
 
-// Defines values for PartnerDataChangeStatus.
-const (
-	PartnerDataChangeStatusApplied PartnerDataChangeStatus = "applied"
-	PartnerDataChangeStatusFailed  PartnerDataChangeStatus = "failed"
-	PartnerDataChangeStatusPending PartnerDataChangeStatus = "pending"
-)
-
-// Valid indicates whether the value is a known member of the PartnerDataChangeStatus enum.
-func (e PartnerDataChangeStatus) Valid() bool {
-	switch e {
-	case PartnerDataChangeStatusApplied:
-		return true
-	case PartnerDataChangeStatusFailed:
-		return true
-	case PartnerDataChangeStatusPending:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for PartnerImageCheckStatus.
 const (
 	PartnerImageCheckStatusNotImage    PartnerImageCheckStatus = "not_image"
@@ -1590,22 +1569,6 @@ type PartnerData struct {
 
 // PartnerDataImmutableFieldsKind defines model for PartnerData.ImmutableFields.Kind.
 type PartnerDataImmutableFieldsKind string
-
-// PartnerDataChange The change queued for Klarna; follow it in the partner's changes.
-type PartnerDataChange struct {
-	CreatedAt time.Time          `json:"created_at"`
-	Id        openapi_types.UUID `json:"id"`
-	Kind      string             `json:"kind"`
-	Operation string             `json:"operation"`
-
-	// ResourceId Klarna id; empty for a create until it is applied
-	ResourceId  string                  `json:"resource_id"`
-	ResourceRef string                  `json:"resource_ref"`
-	Status      PartnerDataChangeStatus `json:"status"`
-}
-
-// PartnerDataChangeStatus defines model for PartnerDataChange.Status.
-type PartnerDataChangeStatus string
 
 // PartnerDetail defines model for PartnerDetail.
 type PartnerDetail struct {

@@ -1611,20 +1611,6 @@ export interface components {
             stakeholders?: components["schemas"]["OnboardingStakeholder"][];
             bank_accounts?: components["schemas"]["OnboardingBankAccount"][];
         };
-        /** @description The change queued for Klarna; follow it in the partner's changes. */
-        PartnerDataChange: {
-            /** Format: uuid */
-            id: string;
-            kind: string;
-            operation: string;
-            /** @description Klarna id; empty for a create until it is applied */
-            resource_id: string;
-            resource_ref: string;
-            /** @enum {string} */
-            status: "pending" | "applied" | "failed";
-            /** Format: date-time */
-            created_at: string;
-        };
         Meta: {
             /** @description Build version of the binary. */
             version: string;
@@ -3297,7 +3283,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerDataChange"];
+                    "application/json": components["schemas"]["PartnerChange"];
                 };
             };
             default: components["responses"]["Problem"];
@@ -3329,7 +3315,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerDataChange"];
+                    "application/json": components["schemas"]["PartnerChange"];
                 };
             };
             default: components["responses"]["Problem"];
@@ -3359,7 +3345,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerDataChange"];
+                    "application/json": components["schemas"]["PartnerChange"];
                 };
             };
             default: components["responses"]["Problem"];
@@ -3391,7 +3377,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerDataChange"];
+                    "application/json": components["schemas"]["PartnerChange"];
                 };
             };
             default: components["responses"]["Problem"];
@@ -3421,7 +3407,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerDataChange"];
+                    "application/json": components["schemas"]["PartnerChange"];
                 };
             };
             default: components["responses"]["Problem"];
@@ -3453,7 +3439,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerDataChange"];
+                    "application/json": components["schemas"]["PartnerChange"];
                 };
             };
             default: components["responses"]["Problem"];
@@ -3483,7 +3469,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerDataChange"];
+                    "application/json": components["schemas"]["PartnerChange"];
                 };
             };
             default: components["responses"]["Problem"];
@@ -3515,7 +3501,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerDataChange"];
+                    "application/json": components["schemas"]["PartnerChange"];
                 };
             };
             default: components["responses"]["Problem"];
@@ -3545,7 +3531,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PartnerDataChange"];
+                    "application/json": components["schemas"]["PartnerChange"];
                 };
             };
             default: components["responses"]["Problem"];
