@@ -101,7 +101,9 @@ func (s *DataService) enqueue(ctx context.Context, t Tree, action, kind, op, id,
 		ResourceID: id, ResourceRef: ref, Payload: p, Before: b})
 }
 
-func noSuch(what string) error { return apperr.E(apperr.NotFound, "This partner has no such %s.", what) }
+func noSuch(what string) error {
+	return apperr.E(apperr.NotFound, "This partner has no such %s.", what)
+}
 
 func findBrandNode(t Tree, id string) *klarna.Brand {
 	for i := range t.Brands {
