@@ -149,7 +149,7 @@ func (s *DataService) UpdateBrand(ctx context.Context, sc scope.Scope, tenantID 
 	if err := CheckBrand(in, &now, HeldOf(t)); err != nil {
 		return Change{}, err
 	}
-	return s.enqueue(ctx, t, "brand:update", KindBrand, "update", b.BrandID, b.BrandReference, brandPatch(in), b)
+	return s.enqueue(ctx, t, "brand:update", KindBrand, "update", b.BrandID, b.BrandReference, brandPatch(in), brandPatch(now))
 }
 
 // CreateBrand queues a new brand's POST.
@@ -195,14 +195,18 @@ func (s *DataService) UpdateStoreGroup(ctx context.Context, sc scope.Scope, tena
 	if err := CheckStoreGroup(in, &now, HeldOf(t)); err != nil {
 		return Change{}, err
 	}
-	body := storeGroupToKlarna(&in)
-	body.StoreGroupReference, body.BrandReference, body.BrandID = "", "", byRef[in.BrandReference]
+	return s.enqueue(ctx, t, "store_group:update", KindStoreGroup, "update", groupID, g.StoreGroup.StoreGroupReference, storeGroupPatch(in, byRef), storeGroupPatch(now, byRef))
+}
+
+// storeGroupPatch is a store group's PATCH body; the support contact is
+// always sent, so cleared fields are cleared at Klarna.
+func storeGroupPatch(g StoreGroup, brandID map[string]string) klarna.StoreGroup {
+	body := storeGroupToKlarna(&g)
+	body.StoreGroupReference, body.BrandReference, body.BrandID = "", "", brandID[g.BrandReference]
 	if body.SupportContact == nil {
 		body.SupportContact = &klarna.SupportContact{}
 	}
-	before := g.StoreGroup
-	before.Stores = nil
-	return s.enqueue(ctx, t, "store_group:update", KindStoreGroup, "update", groupID, g.StoreGroup.StoreGroupReference, body, before)
+	return body
 }
 
 // CreateStoreGroup queues a new store group's POST.
@@ -242,7 +246,7 @@ func (s *DataService) UpdateStore(ctx context.Context, sc scope.Scope, tenantID 
 	if err := CheckStore(in, &now, st.StoreGroupID, HeldOf(t)); err != nil {
 		return Change{}, err
 	}
-	return s.enqueue(ctx, t, "store:update", KindStore, "update", storeID, st.StoreReference, klarna.Store{Type: in.Type, URL: in.URL}, st)
+	return s.enqueue(ctx, t, "store:update", KindStore, "update", storeID, st.StoreReference, klarna.Store{Type: in.Type, URL: in.URL}, klarna.Store{Type: st.Type, URL: st.URL})
 }
 
 // CreateStore queues a new store's POST in one of the account's store groups.
@@ -272,6 +276,16 @@ func (s *DataService) UpdateContact(ctx context.Context, sc scope.Scope, tenantI
 		klarna.PartnerAccount{PartnerAccountContact: &t.Contact})
 }
 
+// entityPatch is an entity's PATCH body: what Klarna keeps is not sent again.
+func entityPatch(e BusinessEntity) (klarna.BusinessEntity, error) {
+	body, err := entityToKlarna(&e, false, nil)
+	body.PartnerBusinessEntityReference, body.LegalRegistrationCountry = "", ""
+	if body.SupplementaryBusinessData == nil {
+		body.SupplementaryBusinessData = &klarna.SupplementaryBusinessData{}
+	}
+	return body, err
+}
+
 // UpdateBusinessEntity queues an entity's PATCH: its legal data,
 // addresses, stakeholders and payout bank accounts.
 func (s *DataService) UpdateBusinessEntity(ctx context.Context, sc scope.Scope, tenantID uuid.UUID, entityID string, in BusinessEntity) (Change, error) {
@@ -292,16 +306,15 @@ func (s *DataService) UpdateBusinessEntity(ctx context.Context, sc scope.Scope, 
 	if err := CheckBusinessEntity(in, &now, HeldOf(t)); err != nil {
 		return Change{}, err
 	}
-	body, err := entityToKlarna(&in, false, nil)
+	body, err := entityPatch(in)
 	if err != nil {
 		return Change{}, err
 	}
-	// What Klarna keeps is not sent again.
-	body.PartnerBusinessEntityReference, body.LegalRegistrationCountry = "", ""
-	if body.SupplementaryBusinessData == nil {
-		body.SupplementaryBusinessData = &klarna.SupplementaryBusinessData{}
+	before, err := entityPatch(now)
+	if err != nil {
+		return Change{}, err
 	}
-	return s.enqueue(ctx, t, "business_entity:update", KindBusinessEntity, "update", entityID, e.PartnerBusinessEntityReference, body, e)
+	return s.enqueue(ctx, t, "business_entity:update", KindBusinessEntity, "update", entityID, e.PartnerBusinessEntityReference, body, before)
 }
 
 // CreateBusinessEntity queues a new entity's POST.
