@@ -123,6 +123,8 @@ type App struct {
 	Bulk *partner.BulkService
 	// Changes pushes every change of a partner's account to Klarna.
 	Changes *partner.ChangeService
+	// PartnerData edits partners' data at Klarna after onboarding.
+	PartnerData *partner.DataService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -311,21 +313,22 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		return nil, err
 	}
 	return &App{
-		cfg:        cfg,
-		log:        log,
-		DB:         db,
-		Jobs:       jobClient,
-		Access:     acc,
-		Klarna:     kl,
-		Webhooks:   wh,
-		Partners:   partners,
-		Directory:  directory,
-		Onboarding: onboarding,
-		Changes:    changes,
-		Disputes:   disputes,
-		Bulk:       bulk,
-		Acquirer:   acquirer,
-		ln:         opts.Listener,
+		cfg:         cfg,
+		log:         log,
+		DB:          db,
+		Jobs:        jobClient,
+		Access:      acc,
+		Klarna:      kl,
+		Webhooks:    wh,
+		Partners:    partners,
+		Directory:   directory,
+		Onboarding:  onboarding,
+		Changes:     changes,
+		PartnerData: partnerData,
+		Disputes:    disputes,
+		Bulk:        bulk,
+		Acquirer:    acquirer,
+		ln:          opts.Listener,
 		srv: &http.Server{
 			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,

@@ -152,6 +152,9 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	} else if err := a.SeedDemo(ctx); err != nil {
 		log.Error("seeding the demo directory", "error", err)
 	}
+	if err := a.SeedDemoChanges(ctx, simURL); err != nil {
+		log.Error("seeding the demo partners' changes", "error", err)
+	}
 	printBanner(env.Stdout, a.URL(), cfg.DataDir, dbWhere, built, idp, oidc, simURL, time.Since(started))
 	<-ctx.Done()
 	return shutdown(a, cfg.ShutdownTimeout)

@@ -469,3 +469,24 @@ func BenchmarkBrandEditToApplied(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)/2].Milliseconds()), "ms-p50")
 	b.ReportMetric(float64(took[len(took)-1].Milliseconds()), "ms-max")
 }
+
+// make run's demo partners show a change Klarna applied and one it refused.
+func TestSeedDemoChanges_OneAppliedOneFailedOnPartnerA(t *testing.T) {
+	a, _, simURL := dataApp(t, klarnasim.Options{DisableRateLimits: true})
+	if err := a.SeedDemoChanges(t.Context(), simURL); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SeedDemoChanges(t.Context(), simURL); err != nil { // again: nothing more
+		t.Fatal(err)
+	}
+	aurora := tenantOfSlug(t, a, "aurora")
+	waitFor(t, "an applied and a failed change", 15*time.Second, func() (bool, string) {
+		cs := changesOf(t, a, "merchant-admin", aurora, "")
+		var st []string
+		for _, c := range cs {
+			st = append(st, c.Kind+":"+string(c.Status))
+		}
+		slices.Sort(st)
+		return strings.Join(st, ",") == "brand:applied,store:failed", strings.Join(st, ",")
+	})
+}
