@@ -185,7 +185,7 @@ const list = (v: unknown): Json[] => (Array.isArray(v) ? v.map(obj) : []);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** Fills the form's `template` with the texts and flags of `src` of the same names. */
-function fill<T extends object>(template: T, src: Json): T {
+export function fill<T extends object>(template: T, src: Json): T {
   const out: Json = { ...(template as Json) };
   for (const key of Object.keys(template)) {
     const t = (template as Json)[key];
@@ -197,7 +197,8 @@ function fill<T extends object>(template: T, src: Json): T {
 
 const addressFrom = (v: unknown): AddressValues => fill(emptyAddress(), obj(v));
 
-function entityFrom(v: Json): EntityValues {
+/** An entity's form values from its onboarding JSON. */
+export function entityFrom(v: Json): EntityValues {
   const e = emptyEntity();
   const lr = obj(v.legal_registration);
   return {

@@ -100,15 +100,18 @@ const address = (isRequired: boolean) =>
 
 // ---- one schema per step ----
 
+/** The partner account's contact (also edited on its own after onboarding). */
+export const contactSchema = z.object({
+  given_name: z.string(),
+  family_name: z.string(),
+  email: email('contact’s e-mail address'),
+  phone: optionalPhone,
+});
+
 export const accountSchema = z.object({
   partner_account_reference: required('Enter your reference for this partner.'),
   partner_account_name: required('Enter the partner’s name.'),
-  partner_account_contact: z.object({
-    given_name: z.string(),
-    family_name: z.string(),
-    email: email('contact’s e-mail address'),
-    phone: optionalPhone,
-  }),
+  partner_account_contact: contactSchema,
 });
 
 const stakeholderSchema = z.object({
@@ -173,19 +176,19 @@ export const paymentSchema = z.object({
   payment_product: z.object({ payment_profile_id: z.string(), payment_accounts: z.array(paymentAccountSchema) }),
 });
 
-export const brandsSchema = z.object({
-  brands: z.array(
-    z.object({
-      brand_reference: required('Enter your reference for this brand.'),
-      display_name: required('Enter the name shoppers see.'),
-      logo_url: optionalUrl,
-      icon_url: optionalUrl,
-      feature_image_url: optionalUrl,
-    }),
-  ),
+/** One brand (also edited on its own after onboarding). */
+export const brandSchema = z.object({
+  brand_reference: required('Enter your reference for this brand.'),
+  display_name: required('Enter the name shoppers see.'),
+  logo_url: optionalUrl,
+  icon_url: optionalUrl,
+  feature_image_url: optionalUrl,
 });
 
-const storeSchema = z
+export const brandsSchema = z.object({ brands: z.array(brandSchema) });
+
+/** One store (also edited on its own after onboarding). */
+export const storeSchema = z
   .object({ store_reference: required('Enter your reference for this store.'), type: required('Choose the kind of store.'), url: z.string() })
   .superRefine((s, ctx) => {
     const url = s.url.trim();
@@ -193,19 +196,17 @@ const storeSchema = z
     else if (url && !isWebUrl(url)) ctx.addIssue({ code: 'custom', path: ['url'], message: 'Enter a full web address starting with https://.' });
   });
 
-export const storeGroupsSchema = z.object({
-  store_groups: z.array(
-    z.object({
-      store_group_reference: required('Enter your reference for this store group.'),
-      brand_reference: required('Choose the brand.'),
-      support_email: optionalEmail,
-      support_phone: optionalPhone,
-      support_contact_form: optionalUrl,
-      social_media_links: z.array(z.object({ provider: required('Choose the network.'), url: z.string().refine((v) => isWebUrl(v.trim()), 'Enter a full web address starting with https://.') })),
-      stores: z.array(storeSchema),
-    }),
-  ),
+/** One store group without its stores (also edited on its own after onboarding). */
+export const storeGroupSchema = z.object({
+  store_group_reference: required('Enter your reference for this store group.'),
+  brand_reference: required('Choose the brand.'),
+  support_email: optionalEmail,
+  support_phone: optionalPhone,
+  support_contact_form: optionalUrl,
+  social_media_links: z.array(z.object({ provider: required('Choose the network.'), url: z.string().refine((v) => isWebUrl(v.trim()), 'Enter a full web address starting with https://.') })),
 });
+
+export const storeGroupsSchema = z.object({ store_groups: z.array(storeGroupSchema.extend({ stores: z.array(storeSchema) })) });
 
 /** The schema of each step's own fields (review has none: it checks the whole document). */
 export const STEP_SCHEMAS: Partial<Record<StepId, z.ZodType>> = {

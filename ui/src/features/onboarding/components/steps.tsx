@@ -10,19 +10,20 @@ import {
   emptyStakeholder,
   emptyStore,
   emptyStoreGroup,
+  type EntityValues,
   type OnboardingValues,
 } from '../model';
 import type { ExistingRefs } from '../schema';
 import { AddressFields, CheckboxField, Repeat, SelectField, SuggestField, TagsField, TextField, useWizardFields } from './fields';
 
-const ROLES = ['OWNER', 'DIRECTOR', 'BENEFICIAL_OWNER', 'SIGNATORY', 'REPRESENTATIVE'];
+export const ROLES = ['OWNER', 'DIRECTOR', 'BENEFICIAL_OWNER', 'SIGNATORY', 'REPRESENTATIVE'];
 const ENTITY_TYPES = ['LIMITED_LIABILITY_COMPANY', 'SOLE_TRADER', 'PARTNERSHIP', 'PUBLIC_LIMITED_COMPANY', 'NON_PROFIT'];
-const STORE_TYPES = [
+export const STORE_TYPES = [
   { value: 'WEBSITE', label: 'Web site' },
   { value: 'PHYSICAL', label: 'Physical store' },
   { value: 'MOBILE_APP', label: 'Mobile app' },
 ];
-const NETWORKS = ['FACEBOOK', 'INSTAGRAM', 'TIKTOK', 'X', 'YOUTUBE', 'LINKEDIN', 'PINTEREST'];
+export const NETWORKS = ['FACEBOOK', 'INSTAGRAM', 'TIKTOK', 'X', 'YOUTUBE', 'LINKEDIN', 'PINTEREST'];
 
 const named = (ref: string, fallback: string) => (ref.trim() ? ref.trim() : fallback);
 
@@ -71,55 +72,7 @@ export function EntitiesStep({ values }: { values: OnboardingValues }) {
         {(p, i) => {
           const e = values.partner_business_entities[i];
           if (!e) return null;
-          return (
-            <>
-              <SimpleGrid cols={{ base: 1, sm: 3 }}>
-                <TextField path={`${p}.partner_business_entity_reference`} label="Entity reference" required />
-                <TextField path={`${p}.legal_registered_entity_name`} label="Registered legal name" required />
-                <TextField path={`${p}.legal_registration_country`} label="Country of registration" placeholder="SE" description="ISO 3166-1 alpha-2" required />
-              </SimpleGrid>
-              <TagsField path={`${p}.enabled_merchant_category_codes`} label="Merchant category codes" description="4 digits each; press Enter after each" placeholder="5941" />
-              <Divider label="Legal registration" labelPosition="left" />
-              <SimpleGrid cols={{ base: 1, sm: 3 }}>
-                <TextField path={`${p}.legal_registration.legal_registration_number`} label="Registration number" />
-                <TextField path={`${p}.legal_registration.legal_registration_authority`} label="Registration authority" />
-                <SuggestField path={`${p}.legal_registration.legal_registration_entity_type`} label="Entity type" data={ENTITY_TYPES} />
-                <TextField path={`${p}.legal_registration.tax_registration_number`} label="Tax registration number" />
-                <TextField path={`${p}.legal_registration.financial_conduct_authority_number`} label="Financial conduct authority number" />
-              </SimpleGrid>
-              <AddressFields path={`${p}.legal_registration.legal_registration_address`} title="Registered address (all of it, or none)" />
-              <Divider label="Operating addresses" labelPosition="left" />
-              <Repeat path={`${p}.operating_addresses`} items={e.operating_addresses} noun="operating address" empty={emptyAddress} title={(_, j) => `Operating address ${j + 1}`} level={5}>
-                {(ap) => <AddressFields path={ap} />}
-              </Repeat>
-              <Divider label="Stakeholders" labelPosition="left" />
-              <Repeat path={`${p}.stakeholders`} items={e.stakeholders} noun="stakeholder" empty={emptyStakeholder} title={(s, j) => named(`${s.given_name} ${s.family_name}`, `Stakeholder ${j + 1}`)} level={5}>
-                {(sp) => (
-                  <>
-                    <SimpleGrid cols={{ base: 1, sm: 3 }}>
-                      <TextField path={`${sp}.given_name`} label="Given name" required />
-                      <TextField path={`${sp}.family_name`} label="Family name" required />
-                      <TextField path={`${sp}.date_of_birth`} label="Date of birth" placeholder="YYYY-MM-DD" />
-                      <TextField path={`${sp}.national_identification.number`} label="National identification number" />
-                      <TextField path={`${sp}.national_identification.country`} label="Issued by (country)" placeholder="SE" />
-                      <TagsField path={`${sp}.roles`} label="Roles" data={ROLES} required />
-                    </SimpleGrid>
-                    <AddressFields path={`${sp}.address`} title="Address (all of it, or none)" />
-                  </>
-                )}
-              </Repeat>
-              <Divider label="Bank accounts" labelPosition="left" />
-              <Repeat path={`${p}.bank_accounts`} items={e.bank_accounts} noun="bank account" empty={emptyBankAccount} title={(b, j) => named(b.account_holder, `Bank account ${j + 1}`)} level={5}>
-                {(bp) => (
-                  <SimpleGrid cols={{ base: 1, sm: 3 }}>
-                    <TextField path={`${bp}.account_holder`} label="Account holder" required />
-                    <TextField path={`${bp}.iban`} label="IBAN" required />
-                    <TextField path={`${bp}.bic`} label="BIC" />
-                  </SimpleGrid>
-                )}
-              </Repeat>
-            </>
-          );
+          return <EntityFields p={p} e={e} />;
         }}
       </Repeat>
       <CheckboxField
@@ -128,6 +81,59 @@ export function EntitiesStep({ values }: { values: OnboardingValues }) {
         description="Send each IBAN Argon2id-hashed with the salt agreed with Klarna instead of in clear (upper-cased, spaces removed first)."
       />
     </Stack>
+  );
+}
+
+/** One business entity's fields under the form path `p` (the wizard's, and the partner page's entity form). */
+export function EntityFields({ p, e }: { p: string; e: EntityValues }) {
+  return (
+    <>
+      <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        <TextField path={`${p}.partner_business_entity_reference`} label="Entity reference" required />
+        <TextField path={`${p}.legal_registered_entity_name`} label="Registered legal name" required />
+        <TextField path={`${p}.legal_registration_country`} label="Country of registration" placeholder="SE" description="ISO 3166-1 alpha-2" required />
+      </SimpleGrid>
+      <TagsField path={`${p}.enabled_merchant_category_codes`} label="Merchant category codes" description="4 digits each; press Enter after each" placeholder="5941" />
+      <Divider label="Legal registration" labelPosition="left" />
+      <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        <TextField path={`${p}.legal_registration.legal_registration_number`} label="Registration number" />
+        <TextField path={`${p}.legal_registration.legal_registration_authority`} label="Registration authority" />
+        <SuggestField path={`${p}.legal_registration.legal_registration_entity_type`} label="Entity type" data={ENTITY_TYPES} />
+        <TextField path={`${p}.legal_registration.tax_registration_number`} label="Tax registration number" />
+        <TextField path={`${p}.legal_registration.financial_conduct_authority_number`} label="Financial conduct authority number" />
+      </SimpleGrid>
+      <AddressFields path={`${p}.legal_registration.legal_registration_address`} title="Registered address (all of it, or none)" />
+      <Divider label="Operating addresses" labelPosition="left" />
+      <Repeat path={`${p}.operating_addresses`} items={e.operating_addresses} noun="operating address" empty={emptyAddress} title={(_, j) => `Operating address ${j + 1}`} level={5}>
+        {(ap) => <AddressFields path={ap} />}
+      </Repeat>
+      <Divider label="Stakeholders" labelPosition="left" />
+      <Repeat path={`${p}.stakeholders`} items={e.stakeholders} noun="stakeholder" empty={emptyStakeholder} title={(s, j) => named(`${s.given_name} ${s.family_name}`, `Stakeholder ${j + 1}`)} level={5}>
+        {(sp) => (
+          <>
+            <SimpleGrid cols={{ base: 1, sm: 3 }}>
+              <TextField path={`${sp}.given_name`} label="Given name" required />
+              <TextField path={`${sp}.family_name`} label="Family name" required />
+              <TextField path={`${sp}.date_of_birth`} label="Date of birth" placeholder="YYYY-MM-DD" />
+              <TextField path={`${sp}.national_identification.number`} label="National identification number" />
+              <TextField path={`${sp}.national_identification.country`} label="Issued by (country)" placeholder="SE" />
+              <TagsField path={`${sp}.roles`} label="Roles" data={ROLES} required />
+            </SimpleGrid>
+            <AddressFields path={`${sp}.address`} title="Address (all of it, or none)" />
+          </>
+        )}
+      </Repeat>
+      <Divider label="Bank accounts" labelPosition="left" />
+      <Repeat path={`${p}.bank_accounts`} items={e.bank_accounts} noun="bank account" empty={emptyBankAccount} title={(b, j) => named(b.account_holder, `Bank account ${j + 1}`)} level={5}>
+        {(bp) => (
+          <SimpleGrid cols={{ base: 1, sm: 3 }}>
+            <TextField path={`${bp}.account_holder`} label="Account holder" required />
+            <TextField path={`${bp}.iban`} label="IBAN" required />
+            <TextField path={`${bp}.bic`} label="BIC" />
+          </SimpleGrid>
+        )}
+      </Repeat>
+    </>
   );
 }
 
