@@ -245,7 +245,9 @@ export function ImageUrlField({ path, label, tenantId }: { path: string; label: 
 
 /** "Edit …" / "Add …" and the form it opens. */
 export function Toggle({ canEdit, label, open: initiallyOpen = false, children }: { canEdit: boolean; label: string; open?: boolean; children: (close: () => void) => ReactNode }) {
-  const [open, setOpen] = useState(initiallyOpen);
+  // Until the user opens or closes it, a refused change (read after the first render too) opens the form on its errors.
+  const [toggled, setOpen] = useState<boolean | null>(null);
+  const open = toggled ?? initiallyOpen;
   if (!canEdit) return null;
   if (!open)
     return (
