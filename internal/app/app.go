@@ -304,6 +304,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Onboarding:       onboarding,
 		Bulk:             bulk,
 		Changes:          changes,
+		Readiness:        readinessSources(db, acc),
 	})
 	if err != nil {
 		return nil, err

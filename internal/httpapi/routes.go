@@ -103,6 +103,7 @@ func (s *server) routes() []route {
 		// --- partner changes (issue 10) ---
 		{method: "GET", path: "/tenants/:tenant/partner/changes", action: "partner:read", tenant: pathTenant, handler: s.listPartnerChanges},
 		{method: "POST", path: "/tenants/:tenant/partner/changes/:change/retry", action: "partner:manage", tenant: pathTenant, handler: s.retryPartnerChange},
+		{method: "GET", path: "/tenants/:tenant/partner/readiness", action: "partner:read", tenant: pathTenant, handler: s.getPartnerReadiness},
 		// --- end partner changes ---
 
 		// --- partner data (issue 10) ---

@@ -75,6 +75,9 @@ type Options struct {
 	Bulk *partner.BulkService
 	// Changes pushes partner changes to Klarna.
 	Changes *partner.ChangeService
+	// Readiness is where the interoperability checklist reads what the
+	// partner's tree does not hold.
+	Readiness partner.ReadinessSources
 }
 
 // server holds the handlers' dependencies.

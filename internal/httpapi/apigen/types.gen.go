@@ -1515,6 +1515,24 @@ type PartnerPaymentProductNode struct {
 	Status          string                      `json:"status"`
 }
 
+// PartnerReadiness defines model for PartnerReadiness.
+type PartnerReadiness struct {
+	Items []PartnerReadinessItem `json:"items"`
+}
+
+// PartnerReadinessItem defines model for PartnerReadinessItem.
+type PartnerReadinessItem struct {
+	Detail string `json:"detail"`
+
+	// Fix where it is fixed: a tab of the partner page (products, credentials, brand), users, configuration, or empty
+	Fix string `json:"fix"`
+
+	// Key product, client_identifier, portal, brand_data
+	Key   string `json:"key"`
+	Ok    bool   `json:"ok"`
+	Title string `json:"title"`
+}
+
 // PartnerRefreshQueued defines model for PartnerRefreshQueued.
 type PartnerRefreshQueued struct {
 	KlarnaAccountId string `json:"klarna_account_id"`

@@ -807,6 +807,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tenants/{tenant}/partner/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** What Klarna's Boost features (Sign in with Klarna, On-site messaging, Express checkout) need from the acquirer's side for this partner, each item met or not with where it is fixed (partner:read). */
+        get: operations["getPartnerReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1325,6 +1344,18 @@ export interface components {
         PartnerChangeList: {
             items: components["schemas"]["PartnerChange"][];
             next_cursor?: string | null;
+        };
+        PartnerReadiness: {
+            items: components["schemas"]["PartnerReadinessItem"][];
+        };
+        PartnerReadinessItem: {
+            /** @description product, client_identifier, portal, brand_data */
+            key: string;
+            title: string;
+            ok: boolean;
+            detail: string;
+            /** @description where it is fixed: a tab of the partner page (products, credentials, brand), users, configuration, or empty */
+            fix: string;
         };
         Meta: {
             /** @description Build version of the binary. */
@@ -2921,6 +2952,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPartnerReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checklist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerReadiness"];
                 };
             };
             default: components["responses"]["Problem"];

@@ -14,6 +14,7 @@ import { notify } from '@/lib/notify';
 import { partnerQuery, useRefreshPartner, type PartnerDetail, type StoreGroupNode } from '../api/partners';
 import { PartnerTabs } from '../tabs';
 import { StageBadge, StateBadge, WarningBadges } from './badges';
+import { ReadinessChecklist } from './Readiness';
 
 /** How often the page re-reads itself while a refresh from Klarna is under way, and for how long at most. */
 export const REFRESH_POLL_MS = 2_000;
@@ -284,7 +285,15 @@ export function PartnerView({ tenantId, backTo, embedded }: { tenantId: string; 
         </Alert>
       )}
       {summary.klarna_account_id ? (
-        <PartnerTabs detail={detail} overview={<PartnerTree detail={detail} />} />
+        <PartnerTabs
+          detail={detail}
+          overview={
+            <>
+              <ReadinessChecklist tenantId={summary.tenant_id} />
+              <PartnerTree detail={detail} />
+            </>
+          }
+        />
       ) : (
         <EmptyState title="No Klarna account yet">This partner has no Klarna account linked yet; its hierarchy appears here once onboarding has created it.</EmptyState>
       )}
