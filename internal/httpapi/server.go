@@ -73,6 +73,11 @@ type Options struct {
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
 	Bulk *partner.BulkService
+
+	// Portal opens the Klarna Partner Portal by deep link; KlarnaSettings
+	// describes Partner Desk's own Klarna credentials (status only).
+	Portal         Portal
+	KlarnaSettings func(ctx context.Context) apigen.KlarnaSettings
 }
 
 // server holds the handlers' dependencies.
@@ -117,6 +122,7 @@ func New(opts Options) (http.Handler, error) {
 		s := &server{opts: opts, auth: opts.Auth, ident: opts.Identity, authz: opts.Authz, cookies: newCookies(opts.SecureCookies)}
 		s.authRoutes(r)
 		r.POST("/webhooks/klarna", s.receiveWebhook)
+		r.GET(portalContinuePath, s.portalContinue)
 		s.mount(api, s.routes())
 	}
 
