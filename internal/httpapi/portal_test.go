@@ -183,7 +183,13 @@ func TestPortalLinkIsSignedShortLivedUniqueAndSingleUse(t *testing.T) {
 		t.Fatalf("the simulator got %d deep-link calls, want 2", len(jwts))
 	}
 	var jtis []string
-	for _, raw := range jwts {
+	for i, raw := range jwts {
+		if i == 0 { // the decoded header and claims, no signature, for the record
+			parts := strings.Split(raw, ".")
+			h, _ := base64.RawURLEncoding.DecodeString(parts[0])
+			c, _ := base64.RawURLEncoding.DecodeString(parts[1])
+			t.Logf("deep-link JWT header %s\nclaims %s", h, c)
+		}
 		var cl portalClaims
 		tok, err := jwt.ParseWithClaims(raw, &cl, func(*jwt.Token) (any, error) { return e.signer.Certificate.PublicKey, nil },
 			jwt.WithValidMethods([]string{"ES256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt())
