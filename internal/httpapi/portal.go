@@ -69,31 +69,6 @@ func portalLinkDTO(l partner.PortalLink) apigen.PortalLink {
 		Roles: l.Roles, Amr: l.AMR, AmrAssumed: l.AMRAssumed}
 }
 
-// listPortalPartners is the picker's list: the directory in the scope of
-// portal:open.
-func (s *server) listPortalPartners(c *gin.Context) {
-	var fe filterErrors
-	limit := fe.limit(c.Query)
-	f, err := partnerFilter(c, &fe)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	ps, next, err := s.opts.Directory.List(c.Request.Context(), scopeOf(c), f, c.Query("cursor"), limit)
-	if err != nil {
-		writeProblem(c, err)
-		return
-	}
-	page := apigen.PartnerPage{Items: make([]apigen.PartnerSummary, 0, len(ps))}
-	for _, p := range ps {
-		page.Items = append(page.Items, partnerSummaryDTO(p))
-	}
-	if next != "" {
-		page.NextCursor = &next
-	}
-	c.JSON(http.StatusOK, page)
-}
-
 // portalContinue is where Klarna's "Continue with <acquirer>" button sends
 // a user (public, outside /api/v1). Not logged in: the login starts and
 // comes back here. Logged in with exactly one partner whose Portal they may
