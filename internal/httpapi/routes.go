@@ -115,7 +115,7 @@ func (s *server) routes() []route {
 
 		// --- portal (issue 10) ---
 		{method: "POST", path: "/tenants/:tenant/partner/portal-link", action: "portal:open", tenant: pathTenant, fresh: true, handler: s.createPortalLink},
-		{method: "GET", path: "/portal/partners", action: "portal:open", tenant: anyTenant, handler: s.listPartners}, // the directory in the scope of portal:open
+		{method: "GET", path: "/portal/partners", action: "portal:open", tenant: anyTenant, handler: s.listPartners},          // the directory in the scope of portal:open
 		{method: "GET", path: "/settings/klarna", action: "credential:read", tenant: anyTenant, handler: s.getKlarnaSettings}, // across all partners only
 		// --- end portal ---
 
