@@ -8,6 +8,7 @@ import { CheckIcon, CopyIcon } from '@/components/icons';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
+import { OpenPortalButton } from '@/features/portal';
 import { ApiError } from '@/lib/api';
 import { formatDateTime } from '@/lib/format';
 import { notify } from '@/lib/notify';
@@ -189,13 +190,17 @@ export function PartnerTree({ detail }: { detail: PartnerDetail }) {
   );
 }
 
-/** The header's actions: re-read from Klarna (partner:manage) and add resources through the wizard (partner:onboard). */
+/**
+ * The header's actions: open the partner's Klarna Portal (portal:open), re-read from Klarna
+ * (partner:manage) and add resources through the wizard (partner:onboard).
+ */
 function Actions({ detail, onRefreshing }: { detail: PartnerDetail; onRefreshing: () => void }) {
   const { can } = useTenant();
   const { summary } = detail;
   const refresh = useRefreshPartner(summary.tenant_id);
   return (
     <Group gap="xs">
+      {can('portal:open') && <OpenPortalButton partner={summary} />}
       {can('partner:manage') && summary.klarna_account_id && (
         <Button
           variant="default"
