@@ -322,7 +322,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Onboarding:       onboarding,
 		Bulk:             bulk,
 		Changes:          changes,
-		Readiness:        readinessSources(db, acc),
+		Readiness:        readinessSources(db, acc, portal),
 		Portal:           portal,
 		KlarnaSettings:   klarnaSettings(cfg, kc, kl, signerSource),
 	})

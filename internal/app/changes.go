@@ -35,8 +35,9 @@ func newChanges(db *postgres.DB, kl *klarna.Client, jc *jobs.Client, acc *access
 
 // readinessSources are where a partner's interoperability checklist reads
 // what its Klarna tree does not hold.
-func readinessSources(db *postgres.DB, acc *access) partner.ReadinessSources {
+func readinessSources(db *postgres.DB, acc *access, portal *partner.Portal) partner.ReadinessSources {
 	return partner.ReadinessSources{
+		PortalConfigured: func() bool { return portal.Ready() == nil },
 		PortalUsers: func(ctx context.Context, tenantID uuid.UUID) (int, error) {
 			n := 0
 			for _, r := range acc.Authz.Roles() {
