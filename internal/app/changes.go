@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,6 +31,28 @@ func newChanges(db *postgres.DB, kl *klarna.Client, jc *jobs.Client, acc *access
 			}
 		},
 	})
+}
+
+// readinessSources are where a partner's interoperability checklist reads
+// what its Klarna tree does not hold.
+func readinessSources(db *postgres.DB, acc *access, portal *partner.Portal) partner.ReadinessSources {
+	return partner.ReadinessSources{
+		PortalConfigured: func() bool { return portal.Ready() == nil },
+		PortalUsers: func(ctx context.Context, tenantID uuid.UUID) (int, error) {
+			n := 0
+			for _, r := range acc.Authz.Roles() {
+				if r.Scope != "partner" || !slices.Contains(r.Actions, "portal:open") {
+					continue
+				}
+				c, err := db.Identity().CountEnabledWithRole(ctx, tenantID, r.Name)
+				if err != nil {
+					return 0, err
+				}
+				n += c
+			}
+			return n, nil
+		},
+	}
 }
 
 // lateChanger lets the job queue be built before the change service it

@@ -77,6 +77,14 @@ type Options struct {
 	Changes *partner.ChangeService
 	// PartnerData edits partners' data at Klarna after onboarding.
 	PartnerData *partner.DataService
+	// Readiness is where the interoperability checklist reads what the
+	// partner's tree does not hold.
+	Readiness partner.ReadinessSources
+
+	// Portal opens the Klarna Partner Portal by deep link; KlarnaSettings
+	// describes Partner Desk's own Klarna credentials (status only).
+	Portal         Portal
+	KlarnaSettings func(ctx context.Context) apigen.KlarnaSettings
 }
 
 // server holds the handlers' dependencies.
@@ -121,6 +129,7 @@ func New(opts Options) (http.Handler, error) {
 		s := &server{opts: opts, auth: opts.Auth, ident: opts.Identity, authz: opts.Authz, cookies: newCookies(opts.SecureCookies)}
 		s.authRoutes(r)
 		r.POST("/webhooks/klarna", s.receiveWebhook)
+		r.GET(portalContinuePath, s.portalContinue)
 		s.mount(api, s.routes())
 	}
 

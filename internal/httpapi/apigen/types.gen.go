@@ -84,6 +84,51 @@ func (e BulkRunStatus) Valid() bool {
 	}
 }
 
+// Defines values for DeepLinkCertificateStatusAccepted.
+const (
+	DeepLinkCertificateStatusAcceptedNo      DeepLinkCertificateStatusAccepted = "no"
+	DeepLinkCertificateStatusAcceptedUnknown DeepLinkCertificateStatusAccepted = "unknown"
+	DeepLinkCertificateStatusAcceptedYes     DeepLinkCertificateStatusAccepted = "yes"
+)
+
+// Valid indicates whether the value is a known member of the DeepLinkCertificateStatusAccepted enum.
+func (e DeepLinkCertificateStatusAccepted) Valid() bool {
+	switch e {
+	case DeepLinkCertificateStatusAcceptedNo:
+		return true
+	case DeepLinkCertificateStatusAcceptedUnknown:
+		return true
+	case DeepLinkCertificateStatusAcceptedYes:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KlarnaSettingsApiKeySource.
+const (
+	KlarnaSettingsApiKeySourceEnv       KlarnaSettingsApiKeySource = "env"
+	KlarnaSettingsApiKeySourceFile      KlarnaSettingsApiKeySource = "file"
+	KlarnaSettingsApiKeySourceNone      KlarnaSettingsApiKeySource = "none"
+	KlarnaSettingsApiKeySourceSimulator KlarnaSettingsApiKeySource = "simulator"
+)
+
+// Valid indicates whether the value is a known member of the KlarnaSettingsApiKeySource enum.
+func (e KlarnaSettingsApiKeySource) Valid() bool {
+	switch e {
+	case KlarnaSettingsApiKeySourceEnv:
+		return true
+	case KlarnaSettingsApiKeySourceFile:
+		return true
+	case KlarnaSettingsApiKeySourceNone:
+		return true
+	case KlarnaSettingsApiKeySourceSimulator:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeTenantKind.
 const (
 	MeTenantKindAcquirer MeTenantKind = "acquirer"
@@ -999,6 +1044,42 @@ type BulkRunPage struct {
 	NextCursor *string   `json:"next_cursor,omitempty"`
 }
 
+// CertificateStatus defines model for CertificateStatus.
+type CertificateStatus struct {
+	Configured bool `json:"configured"`
+
+	// Error why it could not be read
+	Error             *string    `json:"error,omitempty"`
+	FingerprintSha256 string     `json:"fingerprint_sha256"`
+	Issuer            string     `json:"issuer"`
+	NotAfter          *time.Time `json:"not_after,omitempty"`
+
+	// Source where it comes from: the variable, 'mtls', 'generated (dev)' or ''
+	Source  string `json:"source"`
+	Subject string `json:"subject"`
+}
+
+// DeepLinkCertificateStatus defines model for DeepLinkCertificateStatus.
+type DeepLinkCertificateStatus struct {
+	// Accepted whether Klarna lists it as an enabled client certificate
+	Accepted       DeepLinkCertificateStatusAccepted `json:"accepted"`
+	AcceptedDetail *string                           `json:"accepted_detail,omitempty"`
+	Configured     bool                              `json:"configured"`
+
+	// Error why it could not be read
+	Error             *string    `json:"error,omitempty"`
+	FingerprintSha256 string     `json:"fingerprint_sha256"`
+	Issuer            string     `json:"issuer"`
+	NotAfter          *time.Time `json:"not_after,omitempty"`
+
+	// Source where it comes from: the variable, 'mtls', 'generated (dev)' or ''
+	Source  string `json:"source"`
+	Subject string `json:"subject"`
+}
+
+// DeepLinkCertificateStatusAccepted whether Klarna lists it as an enabled client certificate
+type DeepLinkCertificateStatusAccepted string
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	Field   string `json:"field"`
@@ -1037,6 +1118,28 @@ type InvitationCreate struct {
 	Email string   `json:"email"`
 	Roles []string `json:"roles"`
 }
+
+// KlarnaSettings defines model for KlarnaSettings.
+type KlarnaSettings struct {
+	// AcquirerAccountId the iss of deep links ('' = not configured)
+	AcquirerAccountId string `json:"acquirer_account_id"`
+	ApiKey            struct {
+		Configured bool                       `json:"configured"`
+		Source     KlarnaSettingsApiKeySource `json:"source"`
+
+		// Variable the variable it is read from
+		Variable string `json:"variable"`
+	} `json:"api_key"`
+	DeepLink   DeepLinkCertificateStatus `json:"deep_link"`
+	GatewayUrl string                    `json:"gateway_url"`
+	Mtls       CertificateStatus         `json:"mtls"`
+
+	// Simulator Klarna is the Partner Desk simulator (dev, demos)
+	Simulator bool `json:"simulator"`
+}
+
+// KlarnaSettingsApiKeySource defines model for KlarnaSettings.ApiKey.Source.
+type KlarnaSettingsApiKeySource string
 
 // Me defines model for Me.
 type Me struct {
@@ -1626,6 +1729,24 @@ type PartnerPaymentProductNode struct {
 	Status          string                      `json:"status"`
 }
 
+// PartnerReadiness defines model for PartnerReadiness.
+type PartnerReadiness struct {
+	Items []PartnerReadinessItem `json:"items"`
+}
+
+// PartnerReadinessItem defines model for PartnerReadinessItem.
+type PartnerReadinessItem struct {
+	Detail string `json:"detail"`
+
+	// Fix where it is fixed: a tab of the partner page (products, credentials, brand), users, configuration, or empty
+	Fix string `json:"fix"`
+
+	// Key product, client_identifier, portal, brand_data
+	Key   string `json:"key"`
+	Ok    bool   `json:"ok"`
+	Title string `json:"title"`
+}
+
 // PartnerRefreshQueued defines model for PartnerRefreshQueued.
 type PartnerRefreshQueued struct {
 	KlarnaAccountId string `json:"klarna_account_id"`
@@ -1729,6 +1850,29 @@ type PartnerSummary struct {
 
 	// Warnings unresolved warning event types, e.g. partner.account.brand.data-incomplete
 	Warnings []string `json:"warnings"`
+}
+
+// PortalLink defines model for PortalLink.
+type PortalLink struct {
+	// Amr authentication methods sent
+	Amr []string `json:"amr"`
+
+	// AmrAssumed the identity provider named no method, so ["pwd"] was sent
+	AmrAssumed bool `json:"amr_assumed"`
+
+	// ExpiresAt when the link stops working (60 s)
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// Jti the JWT's id, as audited
+	Jti             string `json:"jti"`
+	KlarnaAccountId string `json:"klarna_account_id"`
+	PartnerName     string `json:"partner_name"`
+
+	// Roles Klarna Portal roles granted
+	Roles []string `json:"roles"`
+
+	// Url Klarna's single-use Partner Portal link
+	Url string `json:"url"`
 }
 
 // Problem defines model for Problem.
@@ -2104,6 +2248,13 @@ type ExportPartnersParamsSort string
 type GetOnboardingBoardParams struct {
 	// Limit items listed per stage (counts are always complete)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListPortalPartnersParams defines parameters for ListPortalPartners.
+type ListPortalPartnersParams struct {
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListTenantsParams defines parameters for ListTenants.
