@@ -78,7 +78,7 @@ export function ResourceCard({
             <CopyId label="Our reference" value={reference} of={name} />
           </Group>
         </Stack>
-        <Group gap="xs" wrap="nowrap" aria-label={`Latest change of ${name}`}>
+        <Group gap="xs" wrap="nowrap" role="group" aria-label={`Latest change of ${name}`}>
           <ChangeStatus tenantId={tenantId} change={change} />
         </Group>
       </Group>
