@@ -11,7 +11,7 @@ export class BrandDataPage {
 
   /** A store's card, found by its Klarna id (its title is its URL, which an edit changes). */
   store(klarnaId: string): Locator {
-    return this.page.getByRole('region', { name: /^Store / }).filter({ hasText: klarnaId });
+    return this.page.getByRole('region', { name: /^Store (?!group )/ }).filter({ hasText: klarnaId });
   }
 
   /** The store's form, opened with "Edit store" unless a refused change opened it already. */

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { BrandDataPage } from '../pages/BrandDataPage';
 import { LoginPage } from '../pages/LoginPage';
+import { saveScreenshot } from '../pages/screenshots';
 
 interface Detail {
   summary: { tenant_id: string };
@@ -40,4 +41,5 @@ test('a merchant admin edits a store URL and sees Klarna apply it', async ({ pag
 
   await expect(brandData.latestChange(card).getByText('Applied')).toBeVisible({ timeout: 30_000 });
   await expect(card.getByText(`WEBSITE · ${url}`)).toBeVisible({ timeout: 15_000 });
+  await saveScreenshot(page, 'brand-data.png', { fullPage: true });
 });

@@ -1,4 +1,4 @@
-import { Alert, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Alert, Group, Image, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { EmptyState } from '@/components/EmptyState';
 import { ErrorPanel } from '@/components/ErrorPanel';
@@ -207,6 +207,23 @@ function GroupCard({ ctx, group, brandRef }: { ctx: Ctx; group: StoreGroupNode; 
   );
 }
 
+/** The brand's imagery as Klarna holds it. */
+function BrandImages({ brand }: { brand: Brand }) {
+  const images = [
+    { label: 'Logo', url: brand.logo_url, w: 48 },
+    { label: 'Icon', url: brand.icon_url, w: 32 },
+    { label: 'Feature image', url: brand.feature_image_url, w: 144 },
+  ].filter((i) => i.url);
+  if (images.length === 0) return null;
+  return (
+    <Group gap="md" mt="xs">
+      {images.map((i) => (
+        <Image key={i.label} src={i.url} alt={`${i.label} of ${brand.display_name}`} h={48} w={i.w} fit="contain" radius="sm" />
+      ))}
+    </Group>
+  );
+}
+
 function BrandCard({ ctx, brand }: { ctx: Ctx; brand: Brand }) {
   const change = ctx.latest.get(`brand/${brand.id}`);
   const warnings = (ctx.data?.brand_warnings ?? []).filter((w) => w.brand_id === brand.id);
@@ -218,12 +235,15 @@ function BrandCard({ ctx, brand }: { ctx: Ctx; brand: Brand }) {
       reference={brand.reference}
       tenantId={ctx.tenantId}
       change={change}
-      extra={warnings.map((w) => (
+      extra={[
+        <BrandImages key="images" brand={brand} />,
+        ...warnings.map((w) => (
         <Alert key={w.warning} color="yellow" variant="light" mt="xs" title={`Klarna: ${warningLabel(w.warning)}`}>
           Klarna could not use this brand’s data{w.value ? ` (it could not fetch ${w.value})` : ''}. Correct the image addresses and save; the warning goes once Klarna has
           read the new ones.
         </Alert>
-      ))}
+        )),
+      ]}
     >
       <Toggle canEdit={ctx.canEdit} label="Edit brand" open={change?.status === 'failed'}>
         {(close) => (
