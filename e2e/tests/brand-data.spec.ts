@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { BrandDataPage } from '../pages/BrandDataPage';
 import { LoginPage } from '../pages/LoginPage';
+import { PERSONAS } from '../pages/personas';
 import { saveScreenshot } from '../pages/screenshots';
 
 interface Detail {
@@ -42,4 +43,14 @@ test('a merchant admin edits a store URL and sees Klarna apply it', async ({ pag
   await expect(brandData.latestChange(card).getByText('Applied')).toBeVisible({ timeout: 30_000 });
   await expect(card.getByText(`WEBSITE · ${url}`)).toBeVisible({ timeout: 15_000 });
   await saveScreenshot(page, 'brand-data.png', { fullPage: true });
+
+  // The change history has it: who, before and after.
+  await page.getByRole('tab', { name: 'Change history' }).click();
+  const item = page.getByRole('article', { name: `update Store ${store.reference}` }).first();
+  await expect(item).toContainText(PERSONAS['merchant-admin'].email);
+  await item.getByRole('button', { name: 'Details' }).click();
+  const row = item.getByRole('table', { name: 'Before and after' }).getByRole('row', { name: /url/ });
+  await expect(row).toContainText(store.url);
+  await expect(row).toContainText(url);
+  await saveScreenshot(page, 'change-history.png', { fullPage: true });
 });

