@@ -450,14 +450,28 @@ func TestImageCheck_SimulatorImagesReachableAndPagesNotImages(t *testing.T) {
 }
 
 // BenchmarkBrandEditToApplied measures the time from a brand edit (the
-// API's 202) to the change applied at the simulator, one edit at a time.
+// API's 202) to the change applied at the simulator, one edit at a time:
+// "back-to-back" edits right after the last was applied (so each waits out
+// the account's one-call-a-second pace), "spaced" edits a second apart.
 func BenchmarkBrandEditToApplied(b *testing.B) {
+	for _, spaced := range []bool{false, true} {
+		name := map[bool]string{false: "back-to-back", true: "spaced"}[spaced]
+		b.Run(name, func(b *testing.B) { benchBrandEdits(b, spaced) })
+	}
+}
+
+func benchBrandEdits(b *testing.B, spaced bool) {
 	a, _, _ := dataApp(b, klarnasim.Options{})
 	aurora := tenantOfSlug(b, a, "aurora")
 	merchant := a.Login("merchant-admin")
 	brand := partnerPage(b, merchant, aurora).Brands[0]
 	var took []time.Duration
 	for i := 0; b.Loop(); i++ {
+		if spaced {
+			b.StopTimer()
+			time.Sleep(1100 * time.Millisecond) // past the account's pace: the edit's own latency
+			b.StartTimer()
+		}
 		start := time.Now()
 		ch, _ := send(b, merchant, "PATCH", "/api/v1/tenants/"+aurora.String()+"/partner/brands/"+esc(brand.Id), map[string]any{"display_name": fmt.Sprintf("Aurora %d", i)}, 202)
 		if got := settled(b, a, merchant, aurora, ch.Id, 30*time.Second); got.Status != "applied" {
