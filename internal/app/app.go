@@ -118,6 +118,8 @@ type App struct {
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
 	Bulk *partner.BulkService
+	// Credentials manages partners' Klarna API keys and client identifiers.
+	Credentials *partner.CredentialService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -260,6 +262,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 			return nil
 		}})
 	feeder.svc = bulk
+	var credKlarna partner.CredentialKlarna
+	if kl != nil {
+		credKlarna = kl
+	}
+	credentials := partner.NewCredentialService(db.Credentials(), credKlarna, acc.record, nil)
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -299,20 +306,21 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		return nil, err
 	}
 	return &App{
-		cfg:        cfg,
-		log:        log,
-		DB:         db,
-		Jobs:       jobClient,
-		Access:     acc,
-		Klarna:     kl,
-		Webhooks:   wh,
-		Partners:   partners,
-		Directory:  directory,
-		Onboarding: onboarding,
-		Disputes:   disputes,
-		Bulk:       bulk,
-		Acquirer:   acquirer,
-		ln:         opts.Listener,
+		cfg:         cfg,
+		log:         log,
+		DB:          db,
+		Jobs:        jobClient,
+		Access:      acc,
+		Klarna:      kl,
+		Webhooks:    wh,
+		Partners:    partners,
+		Directory:   directory,
+		Onboarding:  onboarding,
+		Disputes:    disputes,
+		Bulk:        bulk,
+		Credentials: credentials,
+		Acquirer:    acquirer,
+		ln:          opts.Listener,
 		srv: &http.Server{
 			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,
