@@ -301,6 +301,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		KlarnaConfigured: kl != nil,
 		Onboarding:       onboarding,
 		Bulk:             bulk,
+		Credentials:      credentials,
 	})
 	if err != nil {
 		return nil, err

@@ -73,6 +73,8 @@ type Options struct {
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
 	Bulk *partner.BulkService
+	// Credentials manages partners' Klarna credentials.
+	Credentials *partner.CredentialService
 }
 
 // server holds the handlers' dependencies.
