@@ -223,7 +223,7 @@ func TestAPIKeySecretIsShownOnceAndKeptNowhere(t *testing.T) {
 	}
 	for _, tb := range tables {
 		var n int
-		if err := a.DB.Gorm.Raw(`SELECT count(*) FROM ` + tb + ` x WHERE x::text LIKE '%' || ? || '%'`, secret).Scan(&n).Error; err != nil {
+		if err := a.DB.Gorm.Raw(`SELECT count(*) FROM `+tb+` x WHERE x::text LIKE '%' || ? || '%'`, secret).Scan(&n).Error; err != nil {
 			t.Fatalf("%s: %v", tb, err)
 		}
 		if n != 0 {
@@ -311,7 +311,9 @@ func TestCreatingAndDisablingCredentialsNeedARecentLogin(t *testing.T) {
 
 func fieldsOf(t *testing.T, r *apitest.Response) []string {
 	t.Helper()
-	var p struct{ Errors []struct{ Field, Message string } }
+	var p struct {
+		Errors []struct{ Field, Message string }
+	}
 	if err := json.Unmarshal(r.Body, &p); err != nil {
 		t.Fatal(err)
 	}
