@@ -65,8 +65,11 @@ func newCredEnv(t *testing.T, cfg *config.Config) *credEnv {
 	t.Cleanup(srv.Close)
 	sim.Start(t.Context())
 	t.Cleanup(func() { sim.Close() })
-	if err := app.SeedSimulator(sim, app.DemoPartners); err != nil {
-		t.Fatal(err)
+	// Partners A and B as the demo has them, without the demo's credentials.
+	for _, p := range app.DemoPartners {
+		if _, err := sim.SeedPartner(klarnasim.PartnerSpec{Reference: p.Slug, Name: p.Name, Email: "admin@" + p.Slug + ".example", Operational: true}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	logs := &syncBuffer{}
 	a := apptest.StartWithKlarna(t, cfg, logs, &klarna.Config{GatewayURL: srv.URL, DisputesURL: srv.URL, SettlementsURL: srv.URL + "/settlements/v1",
@@ -492,5 +495,47 @@ func TestCredentialInventoryFiltersPagesAndWarnsBeforeAutoDisable(t *testing.T) 
 	}
 	if status["old integration"] != "DISABLED" || status["fresh key"] != "ENABLED" {
 		t.Fatalf("after two months: %v", status)
+	}
+}
+
+// The demo's partners hold a few credentials from the start, and the
+// inventory shows them without anyone opening a partner's tab, with the
+// warning on Aurora's old unused key; seeding again adds nothing.
+func TestDemoCredentialsShowInTheInventoryWithTheUnusedWarning(t *testing.T) {
+	t.Parallel()
+	a, sim := demoDirectory(t)
+	admin := a.Login("acquirer-admin")
+	page := decode[apigen.CredentialPage](t, admin.Get("/api/v1/credentials?limit=200"), 200)
+	got := map[string]apigen.PartnerCredential{}
+	for _, c := range page.Items {
+		got[c.TenantSlug+"/"+c.Description] = c
+	}
+	want := 0
+	for slug, cs := range app.DemoCredentials {
+		for _, c := range cs {
+			want++
+			if _, ok := got[slug+"/"+c.Description]; !ok {
+				t.Errorf("the inventory lacks %s's %q: %v", slug, c.Description, got)
+			}
+		}
+	}
+	if len(page.Items) != want {
+		t.Fatalf("%d credentials in the inventory, want the %d of the demo", len(page.Items), want)
+	}
+	legacy := got["aurora/Legacy ERP sync"]
+	if !legacy.UnusedWarning || legacy.Kind != "api_key" || legacy.Status != "ENABLED" {
+		t.Fatalf("Aurora's old key = %+v, want an enabled key with the unused warning", legacy)
+	}
+	if got["aurora/Shop backend, production"].UnusedWarning {
+		t.Fatal("a recent key carries the unused warning")
+	}
+	if err := app.SeedSimulator(sim, append(app.DemoPartners, app.DemoDirectory...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SeedDemo(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if again := decode[apigen.CredentialPage](t, admin.Get("/api/v1/credentials?limit=200"), 200); len(again.Items) != want {
+		t.Fatalf("seeding again: %d credentials, want %d", len(again.Items), want)
 	}
 }
