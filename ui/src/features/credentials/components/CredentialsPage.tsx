@@ -1,4 +1,4 @@
-import { Anchor, Code, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Anchor, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { DataTable, useInfiniteRows, type DataColumn } from '@/components/DataTable';
@@ -11,7 +11,7 @@ import { ApiError } from '@/lib/api';
 import { formatDate, formatDateTime } from '@/lib/format';
 import { hasValues, useUrlState } from '@/lib/urlState';
 import { ageText, AGES, INVENTORY_PARAMS, inventoryQuery, KIND_LABEL, KINDS, STATUSES, type Credential } from '../api/credentials';
-import { StatusBadge, UnusedBadge } from './badges';
+import { IdCode, StatusBadge, UnusedBadge } from './badges';
 
 /**
  * Every API key and client identifier of every partner the user may see, newest first: filters in
@@ -49,7 +49,7 @@ export function CredentialsPage() {
         </Stack>
       ),
     },
-    { id: 'id', header: 'Id', cell: (c) => <Code style={{ wordBreak: 'break-all' }}>{c.client_id && c.kind === 'client_identifier' ? c.client_id : c.credential_id}</Code> },
+    { id: 'id', header: 'Id', cell: (c) => <IdCode id={c.kind === 'client_identifier' && c.client_id ? c.client_id : c.credential_id} /> },
     { id: 'status', header: 'Status', cell: (c) => <StatusBadge status={c.status} /> },
     { id: 'age', header: 'Age', nowrap: true, cell: (c) => ageText(c.created_at, now) },
     { id: 'created', header: 'Created', hidden: true, cell: (c) => formatDate(c.created_at) },

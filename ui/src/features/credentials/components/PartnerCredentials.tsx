@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Code, Group, Modal, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Code, CopyButton, Group, Modal, Paper, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ConfirmButton } from '@/components/ConfirmButton';
@@ -22,7 +22,7 @@ import {
   type CreatedAPIKey,
   type Credential,
 } from '../api/credentials';
-import { StatusBadge, UnusedBadge } from './badges';
+import { IdCode, StatusBadge, UnusedBadge } from './badges';
 import { OriginsEditor } from './OriginsEditor';
 import { SecretKeyModal } from './SecretKeyModal';
 
@@ -208,7 +208,7 @@ export function PartnerCredentials({ tenantId }: { tenantId: string }) {
         </Stack>
       ),
     },
-    { id: 'id', header: 'Key id', cell: (c) => <Code>{c.credential_id}</Code> },
+    { id: 'id', header: 'Key id', cell: (c) => <IdCode id={c.credential_id} /> },
     { id: 'status', header: 'Status', cell: (c) => <StatusBadge status={c.status} /> },
     { id: 'created', header: 'Created', nowrap: true, cell: (c) => `${formatDate(c.created_at)} (${ageText(c.created_at, now)})` },
     { id: 'creator', header: 'Created by', cell: (c) => c.created_by || <Text size="sm" c="dimmed">outside Partner Desk</Text> },
@@ -223,7 +223,22 @@ export function PartnerCredentials({ tenantId }: { tenantId: string }) {
   ];
   const clientColumns: DataColumn<Credential>[] = [
     { id: 'description', header: 'Description', hideable: false, cell: (c) => <Text size="sm" fw={500}>{c.description || '—'}</Text> },
-    { id: 'client_id', header: 'Client identifier', cell: (c) => <Code style={{ wordBreak: 'break-all' }}>{c.client_id}</Code> },
+    {
+      id: 'client_id',
+      header: 'Client identifier',
+      cell: (c) => (
+        <Group gap={4} wrap="nowrap">
+          <IdCode id={c.client_id} width={220} />
+          <CopyButton value={c.client_id}>
+            {({ copied, copy }) => (
+              <Button size="compact-xs" variant="subtle" onClick={copy} aria-label={`Copy the client identifier of ${c.description}`}>
+                {copied ? 'Copied' : 'Copy'}
+              </Button>
+            )}
+          </CopyButton>
+        </Group>
+      ),
+    },
     {
       id: 'origins',
       header: 'Allowed origins',
@@ -259,7 +274,7 @@ export function PartnerCredentials({ tenantId }: { tenantId: string }) {
   ];
   const certColumns: DataColumn<Credential>[] = [
     { id: 'description', header: 'Description', hideable: false, cell: (c) => c.description || '—' },
-    { id: 'id', header: 'Certificate id', cell: (c) => <Code>{c.credential_id}</Code> },
+    { id: 'id', header: 'Certificate id', cell: (c) => <IdCode id={c.credential_id} /> },
     { id: 'usage', header: 'Usage', cell: (c) => c.client_id || '—' },
     { id: 'status', header: 'Status', cell: (c) => <StatusBadge status={c.status} /> },
     { id: 'expires', header: 'Expires', cell: (c) => formatDate(c.expires_at) },
@@ -294,7 +309,7 @@ export function PartnerCredentials({ tenantId }: { tenantId: string }) {
             rowKey={(c) => c.credential_id}
             rowAttrs={(c) => ({ 'data-credential': c.description })}
             columnChoice={false}
-            minWidth={900}
+            minWidth={760}
             nouns={['key', 'keys']}
             empty={{ title: 'No API keys', text: 'Keys created here or in the Klarna Partner Portal appear here, without their secrets.' }}
           />
@@ -319,7 +334,7 @@ export function PartnerCredentials({ tenantId }: { tenantId: string }) {
             rowKey={(c) => c.credential_id}
             rowAttrs={(c) => ({ 'data-credential': c.description })}
             columnChoice={false}
-            minWidth={900}
+            minWidth={760}
             nouns={['client identifier', 'client identifiers']}
             empty={{ title: 'No client identifiers', text: 'Create one with the shop’s origins to use Klarna’s Web SDK (on-site messaging, Express checkout, Sign in with Klarna).' }}
           />

@@ -1,4 +1,4 @@
-import { Badge, Tooltip } from '@mantine/core';
+import { Badge, Code, Tooltip } from '@mantine/core';
 import { unusedWarning, type Credential } from '../api/credentials';
 
 export function StatusBadge({ status }: { status: string }) {
@@ -19,5 +19,14 @@ export function UnusedBadge({ credential, now }: { credential: Credential; now?:
         {text}
       </Badge>
     </Tooltip>
+  );
+}
+
+/** A long Klarna id on one line, cut with an ellipsis (the whole id in its tooltip and to copy). */
+export function IdCode({ id, width = 200 }: { id: string; width?: number }) {
+  return (
+    <Code title={id} style={{ display: 'inline-block', maxWidth: width, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', verticalAlign: 'middle' }}>
+      {id}
+    </Code>
   );
 }
