@@ -93,9 +93,15 @@ type Options struct {
 	// OnboardingRetryBase overrides the first retry delay of an onboard
 	// call Klarna did not time (tests).
 	OnboardingRetryBase time.Duration
+	// ChangeRetryBase overrides the first retry delay of a change pushed
+	// to Klarna (2 s), for tests.
+	ChangeRetryBase time.Duration
 	// BulkWindow overrides how many drafts of a bulk run wait on Klarna at
 	// once (tests).
 	BulkWindow int
+	// DeepLinkSource says where Klarna.DeepLinkSigner came from, for
+	// Settings (dev: generated under DATA_DIR).
+	DeepLinkSource string
 }
 
 // App is a running Partner Desk instance.
@@ -120,6 +126,8 @@ type App struct {
 	Bulk *partner.BulkService
 	// Credentials manages partners' Klarna API keys and client identifiers.
 	Credentials *partner.CredentialService
+	// Changes pushes every change of a partner's account to Klarna.
+	Changes *partner.ChangeService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -177,6 +185,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		kc = KlarnaConfig(cfg, cfg.Demo)
 	}
 	var kl *klarna.Client
+	signerSource := opts.DeepLinkSource
+	if kc != nil && kc.DeepLinkSigner == nil {
+		if kc.DeepLinkSigner, err = deepLinkSigner(cfg); err != nil {
+			return nil, err
+		}
+		signerSource = config.Prefix + "KLARNA_DEEPLINK_CERT_FILE"
+		if kc.DeepLinkSigner == nil && kc.ClientCertFile != "" {
+			signerSource = "the mTLS certificate (" + config.Prefix + "KLARNA_CLIENT_CERT_FILE)"
+		}
+	}
 	if kc != nil {
 		kc.Logger, kc.Registerer = log.With("component", "klarna"), reg
 		if kl, err = klarna.New(*kc); err != nil {
@@ -210,6 +228,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterOnboarding(kinds, onb, cfg.OnboardingWorkers)
 	feeder := &lateBulkFeeder{}
 	jobs.RegisterBulkFeed(kinds, feeder)
+	changer := &lateChanger{}
+	jobs.RegisterChanges(kinds, changer, cfg.OnboardingWorkers)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -267,6 +287,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		credKlarna = kl
 	}
 	credentials := partner.NewCredentialService(db.Credentials(), credKlarna, acc.record, nil)
+	changes := newChanges(db, kl, jobClient, acc, directory, log, opts.ChangeRetryBase)
+	changer.svc = changes
+	portalOpts := partner.PortalOptions{Store: db.Directory(), Issuer: cfg.KlarnaAccountID, Audit: acc.record}
+	if kl != nil {
+		portalOpts.Klarna, portalOpts.Signer = kl, kl.Signer()
+	}
+	portal := partner.NewPortal(portalOpts)
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -302,6 +329,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Onboarding:       onboarding,
 		Bulk:             bulk,
 		Credentials:      credentials,
+		Changes:          changes,
+		Readiness:        readinessSources(db, acc, portal),
+		Portal:           portal,
+		KlarnaSettings:   klarnaSettings(cfg, kc, kl, signerSource),
 	})
 	if err != nil {
 		return nil, err
@@ -317,6 +348,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Partners:    partners,
 		Directory:   directory,
 		Onboarding:  onboarding,
+		Changes:     changes,
 		Disputes:    disputes,
 		Bulk:        bulk,
 		Credentials: credentials,

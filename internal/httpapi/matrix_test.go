@@ -216,7 +216,7 @@ func TestPermissionMatrix(t *testing.T) {
 
 	// Routes that need their action across all partners (the acquirer's),
 	// not in one partner.
-	acquirerWide := map[string]bool{"GET /api/v1/settings/identity": true}
+	acquirerWide := map[string]bool{"GET /api/v1/settings/identity": true, "GET /api/v1/settings/klarna": true}
 
 	for _, rt := range httpapi.Routes() {
 		for persona, pr := range personaRoles {

@@ -105,6 +105,51 @@ func (e CredentialKind) Valid() bool {
 	}
 }
 
+// Defines values for DeepLinkCertificateStatusAccepted.
+const (
+	DeepLinkCertificateStatusAcceptedNo      DeepLinkCertificateStatusAccepted = "no"
+	DeepLinkCertificateStatusAcceptedUnknown DeepLinkCertificateStatusAccepted = "unknown"
+	DeepLinkCertificateStatusAcceptedYes     DeepLinkCertificateStatusAccepted = "yes"
+)
+
+// Valid indicates whether the value is a known member of the DeepLinkCertificateStatusAccepted enum.
+func (e DeepLinkCertificateStatusAccepted) Valid() bool {
+	switch e {
+	case DeepLinkCertificateStatusAcceptedNo:
+		return true
+	case DeepLinkCertificateStatusAcceptedUnknown:
+		return true
+	case DeepLinkCertificateStatusAcceptedYes:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KlarnaSettingsApiKeySource.
+const (
+	KlarnaSettingsApiKeySourceEnv       KlarnaSettingsApiKeySource = "env"
+	KlarnaSettingsApiKeySourceFile      KlarnaSettingsApiKeySource = "file"
+	KlarnaSettingsApiKeySourceNone      KlarnaSettingsApiKeySource = "none"
+	KlarnaSettingsApiKeySourceSimulator KlarnaSettingsApiKeySource = "simulator"
+)
+
+// Valid indicates whether the value is a known member of the KlarnaSettingsApiKeySource enum.
+func (e KlarnaSettingsApiKeySource) Valid() bool {
+	switch e {
+	case KlarnaSettingsApiKeySourceEnv:
+		return true
+	case KlarnaSettingsApiKeySourceFile:
+		return true
+	case KlarnaSettingsApiKeySourceNone:
+		return true
+	case KlarnaSettingsApiKeySourceSimulator:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeTenantKind.
 const (
 	MeTenantKindAcquirer MeTenantKind = "acquirer"
@@ -348,6 +393,27 @@ func (e OnboardingStatus) Valid() bool {
 	case OnboardingStatusSubmitted:
 		return true
 	case OnboardingStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartnerChangeStatus.
+const (
+	PartnerChangeStatusApplied PartnerChangeStatus = "applied"
+	PartnerChangeStatusFailed  PartnerChangeStatus = "failed"
+	PartnerChangeStatusPending PartnerChangeStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the PartnerChangeStatus enum.
+func (e PartnerChangeStatus) Valid() bool {
+	switch e {
+	case PartnerChangeStatusApplied:
+		return true
+	case PartnerChangeStatusFailed:
+		return true
+	case PartnerChangeStatusPending:
 		return true
 	default:
 		return false
@@ -765,6 +831,27 @@ func (e ExportPartnersParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListPartnerChangesParamsStatus.
+const (
+	ListPartnerChangesParamsStatusApplied ListPartnerChangesParamsStatus = "applied"
+	ListPartnerChangesParamsStatusFailed  ListPartnerChangesParamsStatus = "failed"
+	ListPartnerChangesParamsStatusPending ListPartnerChangesParamsStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the ListPartnerChangesParamsStatus enum.
+func (e ListPartnerChangesParamsStatus) Valid() bool {
+	switch e {
+	case ListPartnerChangesParamsStatusApplied:
+		return true
+	case ListPartnerChangesParamsStatusFailed:
+		return true
+	case ListPartnerChangesParamsStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListWebhookEventsParamsStatus.
 const (
 	ListWebhookEventsParamsStatusDeadLettered ListWebhookEventsParamsStatus = "dead_lettered"
@@ -948,6 +1035,21 @@ type BulkRunPage struct {
 	NextCursor *string   `json:"next_cursor,omitempty"`
 }
 
+// CertificateStatus defines model for CertificateStatus.
+type CertificateStatus struct {
+	Configured bool `json:"configured"`
+
+	// Error why it could not be read
+	Error             *string    `json:"error,omitempty"`
+	FingerprintSha256 string     `json:"fingerprint_sha256"`
+	Issuer            string     `json:"issuer"`
+	NotAfter          *time.Time `json:"not_after,omitempty"`
+
+	// Source where it comes from: the variable, 'mtls', 'generated (dev)' or ''
+	Source  string `json:"source"`
+	Subject string `json:"subject"`
+}
+
 // CreateAPIKeyRequest defines model for CreateAPIKeyRequest.
 type CreateAPIKeyRequest struct {
 	Description string `json:"description"`
@@ -980,6 +1082,27 @@ type CredentialPage struct {
 	// Now the server's time the ages and warnings are relative to
 	Now time.Time `json:"now"`
 }
+
+// DeepLinkCertificateStatus defines model for DeepLinkCertificateStatus.
+type DeepLinkCertificateStatus struct {
+	// Accepted whether Klarna lists it as an enabled client certificate
+	Accepted       DeepLinkCertificateStatusAccepted `json:"accepted"`
+	AcceptedDetail *string                           `json:"accepted_detail,omitempty"`
+	Configured     bool                              `json:"configured"`
+
+	// Error why it could not be read
+	Error             *string    `json:"error,omitempty"`
+	FingerprintSha256 string     `json:"fingerprint_sha256"`
+	Issuer            string     `json:"issuer"`
+	NotAfter          *time.Time `json:"not_after,omitempty"`
+
+	// Source where it comes from: the variable, 'mtls', 'generated (dev)' or ''
+	Source  string `json:"source"`
+	Subject string `json:"subject"`
+}
+
+// DeepLinkCertificateStatusAccepted whether Klarna lists it as an enabled client certificate
+type DeepLinkCertificateStatusAccepted string
 
 // FieldError defines model for FieldError.
 type FieldError struct {
@@ -1019,6 +1142,28 @@ type InvitationCreate struct {
 	Email string   `json:"email"`
 	Roles []string `json:"roles"`
 }
+
+// KlarnaSettings defines model for KlarnaSettings.
+type KlarnaSettings struct {
+	// AcquirerAccountId the iss of deep links ('' = not configured)
+	AcquirerAccountId string `json:"acquirer_account_id"`
+	ApiKey            struct {
+		Configured bool                       `json:"configured"`
+		Source     KlarnaSettingsApiKeySource `json:"source"`
+
+		// Variable the variable it is read from
+		Variable string `json:"variable"`
+	} `json:"api_key"`
+	DeepLink   DeepLinkCertificateStatus `json:"deep_link"`
+	GatewayUrl string                    `json:"gateway_url"`
+	Mtls       CertificateStatus         `json:"mtls"`
+
+	// Simulator Klarna is the Partner Desk simulator (dev, demos)
+	Simulator bool `json:"simulator"`
+}
+
+// KlarnaSettingsApiKeySource defines model for KlarnaSettings.ApiKey.Source.
+type KlarnaSettingsApiKeySource string
 
 // Me defines model for Me.
 type Me struct {
@@ -1450,6 +1595,51 @@ type PartnerBusinessEntityNode struct {
 	SupplementaryData *map[string]interface{} `json:"supplementary_data,omitempty"`
 }
 
+// PartnerChange defines model for PartnerChange.
+type PartnerChange struct {
+	AppliedAt *time.Time              `json:"applied_at,omitempty"`
+	Attempts  int                     `json:"attempts"`
+	Before    *map[string]interface{} `json:"before,omitempty"`
+	CreatedAt time.Time               `json:"created_at"`
+
+	// Error Klarna's message when failed; the last transient error while pending
+	Error string `json:"error"`
+
+	// FieldErrors Klarna's validation errors; field is Klarna's parameter path
+	FieldErrors []FieldError       `json:"field_errors"`
+	Id          openapi_types.UUID `json:"id"`
+
+	// Kind account, business_entity, brand, store_group, store, payment_product
+	Kind          string     `json:"kind"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// Operation create, update, disable, enable
+	Operation string `json:"operation"`
+
+	// Payload what Partner Desk sends to Klarna
+	Payload map[string]interface{} `json:"payload"`
+	Reason  string                 `json:"reason"`
+
+	// RequestedBy the user who made the change
+	RequestedBy string `json:"requested_by"`
+
+	// ResourceId Klarna's id; empty for a create Klarna has not applied yet
+	ResourceId  string                  `json:"resource_id"`
+	ResourceRef string                  `json:"resource_ref"`
+	Result      *map[string]interface{} `json:"result,omitempty"`
+	Status      PartnerChangeStatus     `json:"status"`
+	UpdatedAt   time.Time               `json:"updated_at"`
+}
+
+// PartnerChangeStatus defines model for PartnerChange.Status.
+type PartnerChangeStatus string
+
+// PartnerChangeList defines model for PartnerChangeList.
+type PartnerChangeList struct {
+	Items      []PartnerChange `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
 // PartnerContact defines model for PartnerContact.
 type PartnerContact struct {
 	Email      string `json:"email"`
@@ -1550,6 +1740,24 @@ type PartnerPaymentProductNode struct {
 	Status          string                      `json:"status"`
 }
 
+// PartnerReadiness defines model for PartnerReadiness.
+type PartnerReadiness struct {
+	Items []PartnerReadinessItem `json:"items"`
+}
+
+// PartnerReadinessItem defines model for PartnerReadinessItem.
+type PartnerReadinessItem struct {
+	Detail string `json:"detail"`
+
+	// Fix where it is fixed: a tab of the partner page (products, credentials, brand), users, configuration, or empty
+	Fix string `json:"fix"`
+
+	// Key product, client_identifier, portal, brand_data
+	Key   string `json:"key"`
+	Ok    bool   `json:"ok"`
+	Title string `json:"title"`
+}
+
 // PartnerRefreshQueued defines model for PartnerRefreshQueued.
 type PartnerRefreshQueued struct {
 	KlarnaAccountId string `json:"klarna_account_id"`
@@ -1624,6 +1832,29 @@ type PartnerSummary struct {
 
 	// Warnings unresolved warning event types, e.g. partner.account.brand.data-incomplete
 	Warnings []string `json:"warnings"`
+}
+
+// PortalLink defines model for PortalLink.
+type PortalLink struct {
+	// Amr authentication methods sent
+	Amr []string `json:"amr"`
+
+	// AmrAssumed the identity provider named no method, so ["pwd"] was sent
+	AmrAssumed bool `json:"amr_assumed"`
+
+	// ExpiresAt when the link stops working (60 s)
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// Jti the JWT's id, as audited
+	Jti             string `json:"jti"`
+	KlarnaAccountId string `json:"klarna_account_id"`
+	PartnerName     string `json:"partner_name"`
+
+	// Roles Klarna Portal roles granted
+	Roles []string `json:"roles"`
+
+	// Url Klarna's single-use Partner Portal link
+	Url string `json:"url"`
 }
 
 // Problem defines model for Problem.
@@ -2028,6 +2259,13 @@ type GetOnboardingBoardParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListPortalPartnersParams defines parameters for ListPortalPartners.
+type ListPortalPartnersParams struct {
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListTenantsParams defines parameters for ListTenants.
 type ListTenantsParams struct {
 	// Q name or slug contains (case-insensitive), or an exact tenant id
@@ -2068,6 +2306,26 @@ type SetPartnerClientIdentifierOriginsParams struct {
 
 // CreateInvitationParams defines parameters for CreateInvitation.
 type CreateInvitationParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListPartnerChangesParams defines parameters for ListPartnerChanges.
+type ListPartnerChangesParams struct {
+	Kind *string `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Resource a resource's Klarna id or our reference
+	Resource *string                         `form:"resource,omitempty" json:"resource,omitempty"`
+	Status   *ListPartnerChangesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Cursor   *string                         `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit    *int                            `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListPartnerChangesParamsStatus defines parameters for ListPartnerChanges.
+type ListPartnerChangesParamsStatus string
+
+// RetryPartnerChangeParams defines parameters for RetryPartnerChange.
+type RetryPartnerChangeParams struct {
 	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }

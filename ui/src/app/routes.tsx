@@ -25,6 +25,7 @@ const WebhookSettingsPage = lazy(() => import('@/features/webhooks').then((m) =>
 const AuditPage = lazy(() => import('@/features/audit').then((m) => ({ default: m.AuditPage })));
 const SettingsPage = lazy(() => import('@/features/settings').then((m) => ({ default: m.SettingsPage })));
 const UsersPage = lazy(() => import('@/features/users').then((m) => ({ default: m.UsersPage })));
+const PortalChoosePage = lazy(() => import('@/features/portal').then((m) => ({ default: m.PortalChoosePage })));
 const TokensPage = lazy(() => import('@/features/tokens').then((m) => ({ default: m.TokensPage })));
 
 /** A section's page behind the same action its navigation item needs. */
@@ -82,6 +83,8 @@ export const routes: RouteObject[] = [
       { path: 'webhooks/:id', element: guarded('/webhooks', <WebhookEventPage />) },
       { path: 'audit', element: guarded('/audit', <AuditPage />) },
       { path: 'settings', element: <SettingsPage /> },
+      // "Continue with <acquirer>" (GET /portal/continue on the server) lands here to pick a partner.
+      { path: 'portal/choose', element: <PortalChoosePage /> },
       { path: 'settings/users', element: guarded('/settings/users', <UsersPage />, true) },
       { path: 'settings/tokens', element: guarded('/settings/tokens', <TokensPage />) },
       {

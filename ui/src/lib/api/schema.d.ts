@@ -768,6 +768,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tenants/{tenant}/partner/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** The changes Partner Desk pushed (or is pushing) to Klarna for this partner, newest first (partner:read). */
+        get: operations["listPartnerChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/changes/{change}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                change: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a failed change to Klarna again, with its idempotency key (partner:manage; audited). */
+        post: operations["retryPartnerChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** What Klarna's Boost features (Sign in with Klarna, On-site messaging, Express checkout) need from the acquirer's side for this partner, each item met or not with where it is fixed (partner:read). */
+        get: operations["getPartnerReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tenants/{tenant}/credentials": {
         parameters: {
             query?: never;
@@ -897,6 +955,59 @@ export interface paths {
         };
         /** The credentials inventory (credential:read) of every partner the caller may see (an acquirer role every partner, a merchant role its own; scoped in SQL), newest first, keyset paged, from the mirror. */
         get: operations["listCredentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/portal-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open the partner's Klarna Partner Portal (portal:open; a person's login, not an API token). Mints an ES256 deep-link JWT (iss the acquirer's Klarna account, sub your e-mail, a new jti, exp 30 s, account_id/on_behalf_of the partner's account, roles from your role here, amr from your login), exchanges it at Klarna (createDeepLink) and returns the single-use URL, valid 60 s. Every call makes a new link: nothing is stored, and an Idempotency-Key is not replayed. Audited (portal:open: partner, user, jti; never the JWT or the URL). 409 when the partner has no Klarna account yet, is disabled, or Klarna refuses; 503 when no signing key or account id is configured or Klarna is down. */
+        post: operations["createPortalLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partners whose Klarna Portal you may open (portal:open), for the "Continue with" picker; the directory's rows, searchable with q, keyset paged. */
+        get: operations["listPortalPartners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/klarna": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Partner Desk's own Klarna credentials as status only, never a secret: where the API key comes from, the mTLS certificate, the deep-link signing certificate (subject, fingerprint, expiry, whether Klarna accepts it) and the acquirer's account id (credential:read across all partners). */
+        get: operations["getKlarnaSettings"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1381,6 +1492,61 @@ export interface components {
             items: components["schemas"]["BulkRow"][];
             next_cursor?: string | null;
         };
+        PartnerChange: {
+            /** Format: uuid */
+            id: string;
+            /** @description account, business_entity, brand, store_group, store, payment_product */
+            kind: string;
+            /** @description create, update, disable, enable */
+            operation: string;
+            /** @description Klarna's id; empty for a create Klarna has not applied yet */
+            resource_id: string;
+            resource_ref: string;
+            /** @description what Partner Desk sends to Klarna */
+            payload: {
+                [key: string]: unknown;
+            };
+            before?: {
+                [key: string]: unknown;
+            } | null;
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "applied" | "failed";
+            attempts: number;
+            /** @description Klarna's message when failed; the last transient error while pending */
+            error: string;
+            /** @description Klarna's validation errors; field is Klarna's parameter path */
+            field_errors: components["schemas"]["FieldError"][];
+            result?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description the user who made the change */
+            requested_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            applied_at?: string | null;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+        };
+        PartnerChangeList: {
+            items: components["schemas"]["PartnerChange"][];
+            next_cursor?: string | null;
+        };
+        PartnerReadiness: {
+            items: components["schemas"]["PartnerReadinessItem"][];
+        };
+        PartnerReadinessItem: {
+            /** @description product, client_identifier, portal, brand_data */
+            key: string;
+            title: string;
+            ok: boolean;
+            detail: string;
+            /** @description where it is fixed: a tab of the partner page (products, credentials, brand), users, configuration, or empty */
+            fix: string;
+        };
         /** @enum {string} */
         CredentialKind: "api_key" | "client_identifier" | "certificate";
         PartnerCredential: {
@@ -1456,6 +1622,71 @@ export interface components {
              * @description the server's time the ages and warnings are relative to
              */
             now: string;
+        };
+        PortalLink: {
+            /** @description Klarna's single-use Partner Portal link */
+            url: string;
+            /**
+             * Format: date-time
+             * @description when the link stops working (60 s)
+             */
+            expires_at: string;
+            /** @description the JWT's id, as audited */
+            jti: string;
+            klarna_account_id: string;
+            partner_name: string;
+            /** @description Klarna Portal roles granted */
+            roles: string[];
+            /** @description authentication methods sent */
+            amr: string[];
+            /** @description the identity provider named no method, so ["pwd"] was sent */
+            amr_assumed: boolean;
+        };
+        CertificateStatus: {
+            configured: boolean;
+            /** @description where it comes from: the variable, 'mtls', 'generated (dev)' or '' */
+            source: string;
+            subject: string;
+            issuer: string;
+            fingerprint_sha256: string;
+            /** Format: date-time */
+            not_after?: string | null;
+            /** @description why it could not be read */
+            error?: string | null;
+        };
+        DeepLinkCertificateStatus: {
+            configured: boolean;
+            /** @description where it comes from: the variable, 'mtls', 'generated (dev)' or '' */
+            source: string;
+            subject: string;
+            issuer: string;
+            fingerprint_sha256: string;
+            /** Format: date-time */
+            not_after?: string | null;
+            /** @description why it could not be read */
+            error?: string | null;
+            /**
+             * @description whether Klarna lists it as an enabled client certificate
+             * @enum {string}
+             */
+            accepted: "yes" | "no" | "unknown";
+            accepted_detail?: string;
+        };
+        KlarnaSettings: {
+            api_key: {
+                configured: boolean;
+                /** @enum {string} */
+                source: "env" | "file" | "simulator" | "none";
+                /** @description the variable it is read from */
+                variable: string;
+            };
+            mtls: components["schemas"]["CertificateStatus"];
+            deep_link: components["schemas"]["DeepLinkCertificateStatus"];
+            /** @description the iss of deep links ('' = not configured) */
+            acquirer_account_id: string;
+            gateway_url: string;
+            /** @description Klarna is the Partner Desk simulator (dev, demos) */
+            simulator: boolean;
         };
         Meta: {
             /** @description Build version of the binary. */
@@ -3000,6 +3231,86 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listPartnerChanges: {
+        parameters: {
+            query?: {
+                kind?: string;
+                /** @description a resource's Klarna id or our reference */
+                resource?: string;
+                status?: "pending" | "applied" | "failed";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerChangeList"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    retryPartnerChange: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                change: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPartnerReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checklist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerReadiness"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
     getPartnerCredentials: {
         parameters: {
             query?: never;
@@ -3200,6 +3511,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CredentialPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createPortalLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link; send the browser there at once. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalLink"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listPortalPartners: {
+        parameters: {
+            query?: {
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getKlarnaSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KlarnaSettings"];
                 };
             };
             default: components["responses"]["Problem"];
