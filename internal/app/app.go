@@ -124,6 +124,8 @@ type App struct {
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
 	Bulk *partner.BulkService
+	// Credentials manages partners' Klarna API keys and client identifiers.
+	Credentials *partner.CredentialService
 	// Changes pushes every change of a partner's account to Klarna.
 	Changes *partner.ChangeService
 	// PartnerData edits partners' data at Klarna after onboarding.
@@ -282,6 +284,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 			return nil
 		}})
 	feeder.svc = bulk
+	var credKlarna partner.CredentialKlarna
+	if kl != nil {
+		credKlarna = kl
+	}
+	credentials := partner.NewCredentialService(db.Credentials(), credKlarna, acc.record, nil)
 	changes := newChanges(db, kl, jobClient, acc, directory, log, opts.ChangeRetryBase)
 	changer.svc = changes
 	partnerData := newPartnerData(kc, directory, changes)
@@ -324,6 +331,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		KlarnaConfigured: kl != nil,
 		Onboarding:       onboarding,
 		Bulk:             bulk,
+		Credentials:      credentials,
 		Changes:          changes,
 		PartnerData:      partnerData,
 		Readiness:        readinessSources(db, acc, portal),
@@ -348,6 +356,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		PartnerData: partnerData,
 		Disputes:    disputes,
 		Bulk:        bulk,
+		Credentials: credentials,
 		Acquirer:    acquirer,
 		ln:          opts.Listener,
 		srv: &http.Server{

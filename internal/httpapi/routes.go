@@ -128,6 +128,13 @@ func (s *server) routes() []route {
 		// --- end products ---
 
 		// --- credentials (issue 10) ---
+		{method: "GET", path: "/credentials", action: "credential:read", tenant: anyTenant, handler: s.listCredentials},
+		{method: "GET", path: "/tenants/:tenant/credentials", action: "credential:read", tenant: pathTenant, handler: s.getPartnerCredentials},
+		{method: "POST", path: "/tenants/:tenant/credentials/api-keys", action: "credential:manage", tenant: pathTenant, stepUp: true, handler: s.createPartnerAPIKey},
+		{method: "POST", path: "/tenants/:tenant/credentials/api-keys/:credential/disable", action: "credential:manage", tenant: pathTenant, stepUp: true, handler: s.disablePartnerAPIKey},
+		{method: "POST", path: "/tenants/:tenant/credentials/client-identifiers", action: "credential:manage", tenant: pathTenant, stepUp: true, handler: s.createPartnerClientIdentifier},
+		{method: "PUT", path: "/tenants/:tenant/credentials/client-identifiers/:credential/origins", action: "credential:manage", tenant: pathTenant, handler: s.setPartnerClientIdentifierOrigins},
+		{method: "POST", path: "/tenants/:tenant/credentials/client-identifiers/:credential/disable", action: "credential:manage", tenant: pathTenant, stepUp: true, handler: s.disablePartnerClientIdentifier},
 		// --- end credentials ---
 
 		// --- portal (issue 10) ---

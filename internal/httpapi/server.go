@@ -73,6 +73,8 @@ type Options struct {
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
 	Bulk *partner.BulkService
+	// Credentials manages partners' Klarna credentials.
+	Credentials *partner.CredentialService
 	// Changes pushes partner changes to Klarna.
 	Changes *partner.ChangeService
 	// PartnerData edits partners' data at Klarna after onboarding.

@@ -84,6 +84,27 @@ func (e BulkRunStatus) Valid() bool {
 	}
 }
 
+// Defines values for CredentialKind.
+const (
+	CredentialKindApiKey           CredentialKind = "api_key"
+	CredentialKindCertificate      CredentialKind = "certificate"
+	CredentialKindClientIdentifier CredentialKind = "client_identifier"
+)
+
+// Valid indicates whether the value is a known member of the CredentialKind enum.
+func (e CredentialKind) Valid() bool {
+	switch e {
+	case CredentialKindApiKey:
+		return true
+	case CredentialKindCertificate:
+		return true
+	case CredentialKindClientIdentifier:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DeepLinkCertificateStatusAccepted.
 const (
 	DeepLinkCertificateStatusAcceptedNo      DeepLinkCertificateStatusAccepted = "no"
@@ -618,6 +639,24 @@ func (e WebhookSetupSigningKeysSource) Valid() bool {
 	}
 }
 
+// Defines values for ListCredentialsParamsStatus.
+const (
+	ListCredentialsParamsStatusDISABLED ListCredentialsParamsStatus = "DISABLED"
+	ListCredentialsParamsStatusENABLED  ListCredentialsParamsStatus = "ENABLED"
+)
+
+// Valid indicates whether the value is a known member of the ListCredentialsParamsStatus enum.
+func (e ListCredentialsParamsStatus) Valid() bool {
+	switch e {
+	case ListCredentialsParamsStatusDISABLED:
+		return true
+	case ListCredentialsParamsStatusENABLED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListBulkOnboardingRowsParamsStatus.
 const (
 	ListBulkOnboardingRowsParamsStatusFailed    ListBulkOnboardingRowsParamsStatus = "failed"
@@ -1057,6 +1096,39 @@ type CertificateStatus struct {
 	// Source where it comes from: the variable, 'mtls', 'generated (dev)' or ''
 	Source  string `json:"source"`
 	Subject string `json:"subject"`
+}
+
+// CreateAPIKeyRequest defines model for CreateAPIKeyRequest.
+type CreateAPIKeyRequest struct {
+	Description string `json:"description"`
+}
+
+// CreateClientIdentifierRequest defines model for CreateClientIdentifierRequest.
+type CreateClientIdentifierRequest struct {
+	Description string `json:"description"`
+
+	// Origins https origins (http only for localhost); *.domain for its subdomains
+	Origins []string `json:"origins"`
+}
+
+// CreatedAPIKey defines model for CreatedAPIKey.
+type CreatedAPIKey struct {
+	Key PartnerCredential `json:"key"`
+
+	// Secret the API key itself, shown this once; Partner Desk does not keep it
+	Secret string `json:"secret"`
+}
+
+// CredentialKind defines model for CredentialKind.
+type CredentialKind string
+
+// CredentialPage defines model for CredentialPage.
+type CredentialPage struct {
+	Items      []PartnerCredential `json:"items"`
+	NextCursor *string             `json:"next_cursor,omitempty"`
+
+	// Now the server's time the ages and warnings are relative to
+	Now time.Time `json:"now"`
 }
 
 // DeepLinkCertificateStatus defines model for DeepLinkCertificateStatus.
@@ -1650,6 +1722,56 @@ type PartnerContact struct {
 	Phone      string `json:"phone"`
 }
 
+// PartnerCredential defines model for PartnerCredential.
+type PartnerCredential struct {
+	// AutoDisableAt when Klarna disables this enabled API key if it stays unused (two months after its last use, or its creation)
+	AutoDisableAt *time.Time `json:"auto_disable_at,omitempty"`
+
+	// ClientId a client identifier's public id (klarna_test_client_…); a certificate's usage; empty for an API key
+	ClientId  string    `json:"client_id"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CreatedBy who created it through Partner Desk; empty when created elsewhere
+	CreatedBy string `json:"created_by"`
+
+	// CredentialId Klarna's credential_id
+	CredentialId string `json:"credential_id"`
+	Description  string `json:"description"`
+
+	// ExpiresAt a certificate's expiry
+	ExpiresAt       *time.Time     `json:"expires_at,omitempty"`
+	Kind            CredentialKind `json:"kind"`
+	KlarnaAccountId string         `json:"klarna_account_id"`
+
+	// LastUsedAt last use as Klarna reports it; null when it does not
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+
+	// Origins a client identifier's allowed origins
+	Origins []string `json:"origins"`
+
+	// Status ENABLED or DISABLED (open enum)
+	Status     string             `json:"status"`
+	SyncedAt   time.Time          `json:"synced_at"`
+	TenantId   openapi_types.UUID `json:"tenant_id"`
+	TenantName string             `json:"tenant_name"`
+	TenantSlug string             `json:"tenant_slug"`
+
+	// UnusedWarning Klarna disables it within three weeks unless it is used
+	UnusedWarning bool `json:"unused_warning"`
+}
+
+// PartnerCredentials defines model for PartnerCredentials.
+type PartnerCredentials struct {
+	ApiKeys           []PartnerCredential `json:"api_keys"`
+	Certificates      []PartnerCredential `json:"certificates"`
+	ClientIdentifiers []PartnerCredential `json:"client_identifiers"`
+	KlarnaAccountId   string              `json:"klarna_account_id"`
+	MaxOrigins        int                 `json:"max_origins"`
+
+	// SyncError why Klarna could not be read (the last known state is shown); empty when it was
+	SyncError string `json:"sync_error"`
+}
+
 // PartnerData defines model for PartnerData.
 type PartnerData struct {
 	BrandWarnings []struct {
@@ -1926,6 +2048,11 @@ type Role struct {
 // RoleScope defines model for Role.Scope.
 type RoleScope string
 
+// SetOriginsRequest defines model for SetOriginsRequest.
+type SetOriginsRequest struct {
+	Origins []string `json:"origins"`
+}
+
 // TenantPage defines model for TenantPage.
 type TenantPage struct {
 	Items      []TenantSummary `json:"items"`
@@ -2116,6 +2243,28 @@ type ExportAuditParams struct {
 	To     *time.Time          `form:"to,omitempty" json:"to,omitempty"`
 }
 
+// ListCredentialsParams defines parameters for ListCredentials.
+type ListCredentialsParams struct {
+	// Tenant one partner
+	Tenant *openapi_types.UUID          `form:"tenant,omitempty" json:"tenant,omitempty"`
+	Kind   *CredentialKind              `form:"kind,omitempty" json:"kind,omitempty"`
+	Status *ListCredentialsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// MinAgeDays created at least that many days ago
+	MinAgeDays *int `form:"min_age_days,omitempty" json:"min_age_days,omitempty"`
+
+	// Unused only enabled API keys Klarna disables within three weeks for lack of use
+	Unused *bool `form:"unused,omitempty" json:"unused,omitempty"`
+
+	// Q part of the credential id, the client id or the description
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListCredentialsParamsStatus defines parameters for ListCredentials.
+type ListCredentialsParamsStatus string
+
 // ListBulkOnboardingRunsParams defines parameters for ListBulkOnboardingRuns.
 type ListBulkOnboardingRunsParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -2263,6 +2412,36 @@ type ListTenantsParams struct {
 	Q      *string `form:"q,omitempty" json:"q,omitempty"`
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreatePartnerAPIKeyParams defines parameters for CreatePartnerAPIKey.
+type CreatePartnerAPIKeyParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DisablePartnerAPIKeyParams defines parameters for DisablePartnerAPIKey.
+type DisablePartnerAPIKeyParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreatePartnerClientIdentifierParams defines parameters for CreatePartnerClientIdentifier.
+type CreatePartnerClientIdentifierParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DisablePartnerClientIdentifierParams defines parameters for DisablePartnerClientIdentifier.
+type DisablePartnerClientIdentifierParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SetPartnerClientIdentifierOriginsParams defines parameters for SetPartnerClientIdentifierOrigins.
+type SetPartnerClientIdentifierOriginsParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateInvitationParams defines parameters for CreateInvitation.
@@ -2421,6 +2600,15 @@ type SaveOnboardingDraftJSONRequestBody = OnboardingDraftSave
 
 // ResolveOnboardingConflictJSONRequestBody defines body for ResolveOnboardingConflict for application/json ContentType.
 type ResolveOnboardingConflictJSONRequestBody = OnboardingResolve
+
+// CreatePartnerAPIKeyJSONRequestBody defines body for CreatePartnerAPIKey for application/json ContentType.
+type CreatePartnerAPIKeyJSONRequestBody = CreateAPIKeyRequest
+
+// CreatePartnerClientIdentifierJSONRequestBody defines body for CreatePartnerClientIdentifier for application/json ContentType.
+type CreatePartnerClientIdentifierJSONRequestBody = CreateClientIdentifierRequest
+
+// SetPartnerClientIdentifierOriginsJSONRequestBody defines body for SetPartnerClientIdentifierOrigins for application/json ContentType.
+type SetPartnerClientIdentifierOriginsJSONRequestBody = SetOriginsRequest
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationCreate

@@ -18,6 +18,7 @@ const BulkOnboardingPage = lazy(() => import('@/features/onboarding').then((m) =
 const BulkOnboardingRunPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.BulkRunPage })));
 const DisputesPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputesPage })));
 const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.SettlementsPage })));
+const CredentialsPage = lazy(() => import('@/features/credentials').then((m) => ({ default: m.CredentialsPage })));
 const WebhooksPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhooksPage })));
 const WebhookEventPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhookEventPage })));
 const WebhookSettingsPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhookSettingsPage })));
@@ -77,6 +78,7 @@ export const routes: RouteObject[] = [
       { path: 'onboarding/bulk/:id', element: guarded('/onboarding', <BulkOnboardingRunPage />) },
       { path: 'disputes', element: guarded('/disputes', <DisputesPage />) },
       { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
+      { path: 'credentials', element: guarded('/credentials', <CredentialsPage />) },
       { path: 'webhooks', element: guarded('/webhooks', <WebhooksPage />) },
       { path: 'webhooks/:id', element: guarded('/webhooks', <WebhookEventPage />) },
       { path: 'audit', element: guarded('/audit', <AuditPage />) },
