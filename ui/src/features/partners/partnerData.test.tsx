@@ -103,6 +103,8 @@ describe('brand data tab', () => {
     expect(await within(card).findByText('Failed')).toBeInTheDocument();
     const form = await within(card).findByRole('form', { name: `Store ${store.reference}` });
     expect(await within(form).findByText('must be a store type such as WEBSITE')).toBeInTheDocument();
+    // The form holds what Klarna refused, to fix.
+    expect(within(form).getByLabelText(/^URL/)).toHaveValue(store.url);
   });
 
   it('is read-only without brand:manage', async () => {

@@ -9,7 +9,7 @@ import type { Schemas } from '@/lib/api';
 import { changesQuery, latestByResource } from '../api/changes';
 import { lockedFields, partnerDataQuery, useRefreshOnApplied, type DataSave } from '../api/partnerData';
 import type { PartnerDetail } from '../api/partners';
-import { DataForm, PendingCreates, ResourceCard, Toggle } from './dataForm';
+import { DataForm, PendingCreates, ResourceCard, Toggle, sentFields, startValues } from './dataForm';
 
 type EntityNode = PartnerDetail['business_entities'][number];
 
@@ -101,7 +101,7 @@ export function AccountDataTab({ detail }: { detail: PartnerDetail }) {
               key={JSON.stringify(c)}
               label="Account contact"
               schema={contactSchema}
-              initial={{ given_name: c.given_name, family_name: c.family_name, email: c.email, phone: c.phone } as ContactValues}
+              initial={startValues({ given_name: c.given_name, family_name: c.family_name, email: c.email, phone: c.phone } as ContactValues, contactChange, sentFields)}
               locked={{}}
               failed={contactChange}
               canEdit={canEdit}

@@ -7,7 +7,7 @@ import { NETWORKS, Repeat, SelectField, STORE_TYPES, TextField, brandSchema, sto
 import { changesQuery, latestByResource, type PartnerChange } from '../api/changes';
 import { lockedFields, partnerDataQuery, useRefreshOnApplied, type PartnerData } from '../api/partnerData';
 import { warningLabel, type PartnerDetail, type StoreGroupNode } from '../api/partners';
-import { DataForm, ImageUrlField, PendingCreates, ResourceCard, Toggle } from './dataForm';
+import { DataForm, ImageUrlField, PendingCreates, ResourceCard, Toggle, sentFields, startValues } from './dataForm';
 
 type Brand = PartnerDetail['brands'][number];
 type Store = StoreGroupNode['stores'][number];
@@ -150,7 +150,7 @@ function StoreRow({ ctx, store, groupId }: { ctx: Ctx; store: Store; groupId: st
             key={JSON.stringify(store)}
             label={`Store ${store.reference}`}
             schema={storeSchema}
-            initial={storeValues(store)}
+            initial={startValues(storeValues(store), change, sentFields)}
             locked={lockedFields(ctx.data, 'store')}
             failed={change}
             canEdit={ctx.canEdit}
@@ -251,7 +251,7 @@ function BrandCard({ ctx, brand }: { ctx: Ctx; brand: Brand }) {
             key={JSON.stringify(brand)}
             label={`Brand ${brand.reference}`}
             schema={brandSchema}
-            initial={brandValues(brand)}
+            initial={startValues(brandValues(brand), change, sentFields)}
             locked={lockedFields(ctx.data, 'brand')}
             failed={change}
             canEdit={ctx.canEdit}

@@ -243,6 +243,38 @@ export function ImageUrlField({ path, label, tenantId }: { path: string; label: 
   );
 }
 
+/**
+ * A form's first values: the resource as Klarna holds it, or, when Klarna
+ * refused the latest change of it, what that change sent (so each field
+ * Klarna named shows the value it refused). `sent` maps the change's payload
+ * onto the form's values.
+ */
+export function startValues<V>(current: V, latest: PartnerChange | undefined, sent: (payload: Record<string, unknown>) => Partial<V>): V {
+  if (latest?.status !== 'failed' || latest.operation !== 'update') return current;
+  return { ...current, ...sent(latest.payload) };
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** A brand's, store's or contact's PATCH body as form values (Klarna's shape: element.*, partner_account_contact.*). */
+export function sentFields(payload: Record<string, unknown>): Record<string, string> {
+  const el = (payload.element ?? {}) as Record<string, unknown>;
+  const contact = (payload.partner_account_contact ?? {}) as Record<string, unknown>;
+  return defined({
+    display_name: text(payload.display_name),
+    logo_url: text(el.logo_url),
+    icon_url: text(el.icon_url),
+    feature_image_url: text(el.feature_image_url),
+    type: text(payload.type),
+    url: text(payload.url),
+    given_name: text(contact.given_name),
+    family_name: text(contact.family_name),
+    email: text(contact.email),
+    phone: text(contact.phone),
+  }) as Record<string, string>;
+}
+
 /** "Edit …" / "Add …" and the form it opens. */
 export function Toggle({ canEdit, label, open: initiallyOpen = false, children }: { canEdit: boolean; label: string; open?: boolean; children: (close: () => void) => ReactNode }) {
   // Until the user opens or closes it, a refused change (read after the first render too) opens the form on its errors.
