@@ -236,13 +236,14 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	proc.svc = wh
 	partners := partner.NewService(db.Partners(), wh, acc.record)
 	dirOpts := partner.DirectoryOptions{Store: db.Directory(), Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, cfg.WebhookMaxAttempts), Audit: acc.record,
-		StuckAfter: cfg.PartnerStuckAfter, ResyncAfter: cfg.PartnerResyncAfter, SyncInterval: cfg.PartnerSyncInterval}
+		StuckAfter: cfg.PartnerStuckAfter, ResyncAfter: cfg.PartnerResyncAfter, SyncInterval: cfg.PartnerSyncInterval, Products: db.Products()}
 	if kl != nil {
 		dirOpts.Klarna = kl
 	}
 	directory := partner.NewDirectory(dirOpts)
 	syncer.dir = directory
 	partners.UseDirectory(directory)
+	partners.UseProductHistory(db.Products())
 	partners.RegisterWebhooks(registry)
 	var fetcher dispute.Fetcher
 	if kl != nil {
