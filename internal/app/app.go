@@ -93,6 +93,9 @@ type Options struct {
 	// OnboardingRetryBase overrides the first retry delay of an onboard
 	// call Klarna did not time (tests).
 	OnboardingRetryBase time.Duration
+	// ChangeRetryBase overrides the first retry delay of a change pushed
+	// to Klarna (2 s), for tests.
+	ChangeRetryBase time.Duration
 	// BulkWindow overrides how many drafts of a bulk run wait on Klarna at
 	// once (tests).
 	BulkWindow int
@@ -118,6 +121,8 @@ type App struct {
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
 	Bulk *partner.BulkService
+	// Changes pushes every change of a partner's account to Klarna.
+	Changes *partner.ChangeService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -208,6 +213,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterOnboarding(kinds, onb, cfg.OnboardingWorkers)
 	feeder := &lateBulkFeeder{}
 	jobs.RegisterBulkFeed(kinds, feeder)
+	changer := &lateChanger{}
+	jobs.RegisterChanges(kinds, changer, cfg.OnboardingWorkers)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -261,6 +268,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 			return nil
 		}})
 	feeder.svc = bulk
+	changes := newChanges(db, kl, jobClient, acc, directory, log, opts.ChangeRetryBase)
+	changer.svc = changes
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -295,6 +304,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		KlarnaConfigured: kl != nil,
 		Onboarding:       onboarding,
 		Bulk:             bulk,
+		Changes:          changes,
 	})
 	if err != nil {
 		return nil, err
@@ -310,6 +320,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Partners:   partners,
 		Directory:  directory,
 		Onboarding: onboarding,
+		Changes:    changes,
 		Disputes:   disputes,
 		Bulk:       bulk,
 		Acquirer:   acquirer,

@@ -100,6 +100,11 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/onboarding/bulk/:run/results.csv", action: "partner:onboard", tenant: anyTenant, handler: s.exportBulkResults},
 		// --- end bulk onboarding ---
 
+		// --- partner changes (issue 10) ---
+		{method: "GET", path: "/tenants/:tenant/partner/changes", action: "partner:read", tenant: pathTenant, handler: s.listPartnerChanges},
+		{method: "POST", path: "/tenants/:tenant/partner/changes/:change/retry", action: "partner:manage", tenant: pathTenant, handler: s.retryPartnerChange},
+		// --- end partner changes ---
+
 		// --- partner data (issue 10) ---
 		// --- end partner data ---
 

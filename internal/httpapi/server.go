@@ -73,6 +73,8 @@ type Options struct {
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
 	Bulk *partner.BulkService
+	// Changes pushes partner changes to Klarna.
+	Changes *partner.ChangeService
 }
 
 // server holds the handlers' dependencies.

@@ -333,6 +333,27 @@ func (e OnboardingStatus) Valid() bool {
 	}
 }
 
+// Defines values for PartnerChangeStatus.
+const (
+	PartnerChangeStatusApplied PartnerChangeStatus = "applied"
+	PartnerChangeStatusFailed  PartnerChangeStatus = "failed"
+	PartnerChangeStatusPending PartnerChangeStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the PartnerChangeStatus enum.
+func (e PartnerChangeStatus) Valid() bool {
+	switch e {
+	case PartnerChangeStatusApplied:
+		return true
+	case PartnerChangeStatusFailed:
+		return true
+	case PartnerChangeStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for QuarantinedDeliveryReason.
 const (
 	QuarantinedDeliveryReasonBadSignature      QuarantinedDeliveryReason = "bad_signature"
@@ -720,6 +741,27 @@ func (e ExportPartnersParamsSort) Valid() bool {
 	case ExportPartnersParamsSortState:
 		return true
 	case ExportPartnersParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPartnerChangesParamsStatus.
+const (
+	ListPartnerChangesParamsStatusApplied ListPartnerChangesParamsStatus = "applied"
+	ListPartnerChangesParamsStatusFailed  ListPartnerChangesParamsStatus = "failed"
+	ListPartnerChangesParamsStatusPending ListPartnerChangesParamsStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the ListPartnerChangesParamsStatus enum.
+func (e ListPartnerChangesParamsStatus) Valid() bool {
+	switch e {
+	case ListPartnerChangesParamsStatusApplied:
+		return true
+	case ListPartnerChangesParamsStatusFailed:
+		return true
+	case ListPartnerChangesParamsStatusPending:
 		return true
 	default:
 		return false
@@ -1378,6 +1420,51 @@ type PartnerBusinessEntityNode struct {
 	SupplementaryData *map[string]interface{} `json:"supplementary_data,omitempty"`
 }
 
+// PartnerChange defines model for PartnerChange.
+type PartnerChange struct {
+	AppliedAt *time.Time              `json:"applied_at,omitempty"`
+	Attempts  int                     `json:"attempts"`
+	Before    *map[string]interface{} `json:"before,omitempty"`
+	CreatedAt time.Time               `json:"created_at"`
+
+	// Error Klarna's message when failed; the last transient error while pending
+	Error string `json:"error"`
+
+	// FieldErrors Klarna's validation errors; field is Klarna's parameter path
+	FieldErrors []FieldError       `json:"field_errors"`
+	Id          openapi_types.UUID `json:"id"`
+
+	// Kind account, business_entity, brand, store_group, store, payment_product
+	Kind          string     `json:"kind"`
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// Operation create, update, disable, enable
+	Operation string `json:"operation"`
+
+	// Payload what Partner Desk sends to Klarna
+	Payload map[string]interface{} `json:"payload"`
+	Reason  string                 `json:"reason"`
+
+	// RequestedBy the user who made the change
+	RequestedBy string `json:"requested_by"`
+
+	// ResourceId Klarna's id; empty for a create Klarna has not applied yet
+	ResourceId  string                  `json:"resource_id"`
+	ResourceRef string                  `json:"resource_ref"`
+	Result      *map[string]interface{} `json:"result,omitempty"`
+	Status      PartnerChangeStatus     `json:"status"`
+	UpdatedAt   time.Time               `json:"updated_at"`
+}
+
+// PartnerChangeStatus defines model for PartnerChange.Status.
+type PartnerChangeStatus string
+
+// PartnerChangeList defines model for PartnerChangeList.
+type PartnerChangeList struct {
+	Items      []PartnerChange `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
 // PartnerContact defines model for PartnerContact.
 type PartnerContact struct {
 	Email      string `json:"email"`
@@ -1889,6 +1976,26 @@ type ListTenantsParams struct {
 
 // CreateInvitationParams defines parameters for CreateInvitation.
 type CreateInvitationParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListPartnerChangesParams defines parameters for ListPartnerChanges.
+type ListPartnerChangesParams struct {
+	Kind *string `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Resource a resource's Klarna id or our reference
+	Resource *string                         `form:"resource,omitempty" json:"resource,omitempty"`
+	Status   *ListPartnerChangesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+	Cursor   *string                         `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit    *int                            `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListPartnerChangesParamsStatus defines parameters for ListPartnerChanges.
+type ListPartnerChangesParamsStatus string
+
+// RetryPartnerChangeParams defines parameters for RetryPartnerChange.
+type RetryPartnerChangeParams struct {
 	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }

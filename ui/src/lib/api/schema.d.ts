@@ -768,6 +768,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tenants/{tenant}/partner/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** The changes Partner Desk pushed (or is pushing) to Klarna for this partner, newest first (partner:read). */
+        get: operations["listPartnerChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/changes/{change}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                change: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a failed change to Klarna again, with its idempotency key (partner:manage; audited). */
+        post: operations["retryPartnerChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1242,6 +1281,49 @@ export interface components {
         };
         BulkRowPage: {
             items: components["schemas"]["BulkRow"][];
+            next_cursor?: string | null;
+        };
+        PartnerChange: {
+            /** Format: uuid */
+            id: string;
+            /** @description account, business_entity, brand, store_group, store, payment_product */
+            kind: string;
+            /** @description create, update, disable, enable */
+            operation: string;
+            /** @description Klarna's id; empty for a create Klarna has not applied yet */
+            resource_id: string;
+            resource_ref: string;
+            /** @description what Partner Desk sends to Klarna */
+            payload: {
+                [key: string]: unknown;
+            };
+            before?: {
+                [key: string]: unknown;
+            } | null;
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "applied" | "failed";
+            attempts: number;
+            /** @description Klarna's message when failed; the last transient error while pending */
+            error: string;
+            /** @description Klarna's validation errors; field is Klarna's parameter path */
+            field_errors: components["schemas"]["FieldError"][];
+            result?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description the user who made the change */
+            requested_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            applied_at?: string | null;
+            /** Format: date-time */
+            next_attempt_at?: string | null;
+        };
+        PartnerChangeList: {
+            items: components["schemas"]["PartnerChange"][];
             next_cursor?: string | null;
         };
         Meta: {
@@ -2782,6 +2864,63 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listPartnerChanges: {
+        parameters: {
+            query?: {
+                kind?: string;
+                /** @description a resource's Klarna id or our reference */
+                resource?: string;
+                status?: "pending" | "applied" | "failed";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerChangeList"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    retryPartnerChange: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                change: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerChange"];
                 };
             };
             default: components["responses"]["Problem"];
