@@ -123,6 +123,10 @@ type App struct {
 	Bulk *partner.BulkService
 	// Changes pushes every change of a partner's account to Klarna.
 	Changes *partner.ChangeService
+	// Products disables and enables payment products; Offboarding runs the
+	// guided offboarding of partners.
+	Products    *partner.ProductService
+	Offboarding *partner.OffboardingService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -215,6 +219,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterBulkFeed(kinds, feeder)
 	changer := &lateChanger{}
 	jobs.RegisterChanges(kinds, changer, cfg.OnboardingWorkers)
+	offboarder := &lateOffboarder{}
+	jobs.RegisterOffboarding(kinds, offboarder)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -270,6 +276,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	feeder.svc = bulk
 	changes := newChanges(db, kl, jobClient, acc, directory, log, opts.ChangeRetryBase)
 	changer.svc = changes
+	products := partner.NewProductService(db.Products(), directory, changes)
+	offboarding := newOffboarding(db, jobClient, acc, products)
+	offboarder.svc = offboarding
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -305,26 +314,30 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Onboarding:       onboarding,
 		Bulk:             bulk,
 		Changes:          changes,
+		Products:         products,
+		Offboarding:      offboarding,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &App{
-		cfg:        cfg,
-		log:        log,
-		DB:         db,
-		Jobs:       jobClient,
-		Access:     acc,
-		Klarna:     kl,
-		Webhooks:   wh,
-		Partners:   partners,
-		Directory:  directory,
-		Onboarding: onboarding,
-		Changes:    changes,
-		Disputes:   disputes,
-		Bulk:       bulk,
-		Acquirer:   acquirer,
-		ln:         opts.Listener,
+		cfg:         cfg,
+		log:         log,
+		DB:          db,
+		Jobs:        jobClient,
+		Access:      acc,
+		Klarna:      kl,
+		Webhooks:    wh,
+		Partners:    partners,
+		Directory:   directory,
+		Onboarding:  onboarding,
+		Changes:     changes,
+		Products:    products,
+		Offboarding: offboarding,
+		Disputes:    disputes,
+		Bulk:        bulk,
+		Acquirer:    acquirer,
+		ln:          opts.Listener,
 		srv: &http.Server{
 			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,

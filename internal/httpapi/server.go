@@ -75,6 +75,10 @@ type Options struct {
 	Bulk *partner.BulkService
 	// Changes pushes partner changes to Klarna.
 	Changes *partner.ChangeService
+	// Products disables and enables payment products; Offboarding runs the
+	// guided offboarding of partners.
+	Products    *partner.ProductService
+	Offboarding *partner.OffboardingService
 }
 
 // server holds the handlers' dependencies.

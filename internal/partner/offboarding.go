@@ -28,9 +28,10 @@ var OffboardingSteps = []string{StepDisableProducts, StepDisableCredentials, Ste
 
 // Offboarding and step statuses.
 const (
-	OffboardingRunning   = "running"
-	OffboardingFailed    = "failed"
-	OffboardingCompleted = "completed"
+	OffboardingNotStarted = "not_started" // no offboarding yet (never stored)
+	OffboardingRunning    = "running"
+	OffboardingFailed     = "failed"
+	OffboardingCompleted  = "completed"
 
 	StepPending = "pending"
 	StepRunning = "running"
@@ -155,12 +156,25 @@ func CheckReason(reason string) (string, error) {
 	return r, nil
 }
 
-// Get is a tenant's offboarding; NotFound when it has none or is outside sc.
+// Get is a tenant's offboarding, status OffboardingNotStarted (every step
+// pending) when it has none; NotFound outside sc.
 func (s *OffboardingService) Get(ctx context.Context, sc scope.Scope, tenantID uuid.UUID) (Offboarding, error) {
 	if _, err := s.o.Partners.Partner(ctx, sc, tenantID, s.o.Now()); err != nil {
 		return Offboarding{}, err
 	}
-	return s.o.Store.Offboarding(ctx, sc, tenantID)
+	o, err := s.o.Store.Offboarding(ctx, sc, tenantID)
+	if apperr.Is(err, apperr.NotFound) {
+		return Offboarding{TenantID: tenantID, Status: OffboardingNotStarted, Steps: pendingSteps()}, nil
+	}
+	return o, err
+}
+
+func pendingSteps() []OffboardingStep {
+	out := make([]OffboardingStep, 0, len(OffboardingSteps))
+	for _, n := range OffboardingSteps {
+		out = append(out, OffboardingStep{Name: n, Status: StepPending})
+	}
+	return out
 }
 
 // Start begins the offboarding of a partner in sc, audited, and queues its
@@ -174,13 +188,10 @@ func (s *OffboardingService) Start(ctx context.Context, sc scope.Scope, tenantID
 		return Offboarding{}, err
 	}
 	a := actor.From(ctx)
-	o := Offboarding{ID: uuid.New(), TenantID: tenantID, Reason: reason, Status: OffboardingRunning, RequestedByLabel: a.Label, Runs: 1}
+	o := Offboarding{ID: uuid.New(), TenantID: tenantID, Reason: reason, Status: OffboardingRunning, RequestedByLabel: a.Label, Runs: 1, Steps: pendingSteps()}
 	if a.UserID != uuid.Nil {
 		id := a.UserID
 		o.RequestedBy = &id
-	}
-	for _, n := range OffboardingSteps {
-		o.Steps = append(o.Steps, OffboardingStep{Name: n, Status: StepPending})
 	}
 	err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
 		if err := s.o.Store.CreateOffboarding(ctx, o); err != nil {
