@@ -127,6 +127,8 @@ type App struct {
 	// guided offboarding of partners.
 	Products    *partner.ProductService
 	Offboarding *partner.OffboardingService
+	// Credentials manages partners' Klarna API keys and client identifiers.
+	Credentials *partner.CredentialService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -279,6 +281,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	products := partner.NewProductService(db.Products(), directory, changes)
 	offboarding := newOffboarding(db, jobClient, acc, products)
 	offboarder.svc = offboarding
+	var credKlarna partner.CredentialKlarna
+	if kl != nil {
+		credKlarna = kl
+	}
+	credentials := partner.NewCredentialService(db.Credentials(), credKlarna, acc.record, nil)
+	offboarding.UseCredentials(credentials)
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -336,6 +344,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Offboarding: offboarding,
 		Disputes:    disputes,
 		Bulk:        bulk,
+		Credentials: credentials,
 		Acquirer:    acquirer,
 		ln:          opts.Listener,
 		srv: &http.Server{

@@ -205,3 +205,78 @@ func TestDeepLink_SingleUsePortalURL(t *testing.T) {
 		}
 	})
 }
+
+func TestCredentials_KeptPerAccountByOnBehalfOf(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	a, b := e.operationalPartner("SEK").PartnerAccountID, e.operationalPartner("SEK").PartnerAccountID
+	ka := must[*klarna.APIKey](t)(e.client.CreateAPIKey(ctx, "partner a key", klarna.OnBehalfOf(a)))
+	must[*klarna.ClientIdentifier](t)(e.client.CreateClientIdentifier(ctx, "partner a web", []string{"https://a.example"}, klarna.OnBehalfOf(a)))
+	if l := must[[]klarna.APIKey](t)(e.client.ListAPIKeys(ctx, klarna.OnBehalfOf(b))); len(l) != 0 {
+		t.Fatalf("partner b sees %d keys of partner a", len(l))
+	}
+	if l := must[[]klarna.ClientIdentifier](t)(e.client.ListClientIdentifiers(ctx, klarna.OnBehalfOf(b))); len(l) != 0 {
+		t.Fatalf("partner b sees %d client identifiers of partner a", len(l))
+	}
+	for _, k := range must[[]klarna.APIKey](t)(e.client.ListAPIKeys(ctx)) {
+		if k.CredentialID == ka.CredentialID {
+			t.Fatal("the acquirer's own list shows a partner's key")
+		}
+	}
+	if err := e.client.DisableAPIKey(ctx, ka.CredentialID, klarna.OnBehalfOf(b)); apperr.CodeOf(err) != apperr.NotFound {
+		t.Fatalf("partner b disabling partner a's key: %v, want not found", err)
+	}
+	if l := must[[]klarna.APIKey](t)(e.client.ListAPIKeys(ctx, klarna.OnBehalfOf(a))); len(l) != 1 || l[0].CredentialID != ka.CredentialID {
+		t.Fatalf("partner a's keys = %+v", l)
+	}
+
+	// The partner's own key acts for that partner only.
+	own, err := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: e.srv.URL, APIKey: ka.Secret, MaxRetryTime: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := must[[]klarna.APIKey](t)(own.ListAPIKeys(ctx)); len(l) != 1 || l[0].CredentialID != ka.CredentialID || l[0].LastUsedAt.IsZero() {
+		t.Fatalf("keys seen with partner a's own key = %+v, want its key with a last use", l)
+	}
+	if _, err := own.ListAPIKeys(ctx, klarna.OnBehalfOf(b)); klarna.HTTPStatusOf(err) != 403 {
+		t.Fatalf("partner a's key acting for b: %v, want 403", err)
+	}
+}
+
+func TestAPIKeys_UnusedForTwoMonthsAreDisabled(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	a := e.operationalPartner("SEK").PartnerAccountID
+	used := must[*klarna.APIKey](t)(e.client.CreateAPIKey(ctx, "used", klarna.OnBehalfOf(a)))
+	idle := must[*klarna.APIKey](t)(e.client.CreateAPIKey(ctx, "idle", klarna.OnBehalfOf(a)))
+	usedClient, err := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: e.srv.URL, APIKey: used.Secret, MaxRetryTime: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func() map[string]string {
+		out := map[string]string{}
+		for _, k := range must[[]klarna.APIKey](t)(e.client.ListAPIKeys(ctx, klarna.OnBehalfOf(a))) {
+			out[k.Description] = k.Status
+		}
+		return out
+	}
+	e.sim.Advance(50 * 24 * time.Hour)
+	must[[]klarna.APIKey](t)(usedClient.ListAPIKeys(ctx))
+	if s := status(); s["used"] != "ENABLED" || s["idle"] != "ENABLED" {
+		t.Fatalf("after 50 days: %v, want both enabled", s)
+	}
+	e.sim.Advance(15 * 24 * time.Hour) // idle: 65 days without use; used: 15 days since its last use
+	if s := status(); s["used"] != "ENABLED" || s["idle"] != "DISABLED" {
+		t.Fatalf("after 65 days: %v, want idle disabled and used enabled", s)
+	}
+	idleClient, err := klarna.New(klarna.Config{AllowSimulator: true, GatewayURL: e.srv.URL, APIKey: idle.Secret, MaxRetryTime: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idleClient.ListAPIKeys(ctx); klarna.HTTPStatusOf(err) != 401 {
+		t.Fatalf("an auto-disabled key authenticated: %v", err)
+	}
+	// The acquirer's own key is kept however long the simulator runs.
+	e.sim.Advance(100 * 24 * time.Hour)
+	must[[]klarna.APIKey](t)(e.client.ListAPIKeys(ctx))
+}

@@ -9,8 +9,11 @@ type APIKey struct {
 	Status       string    `json:"status,omitempty"`
 	Environment  string    `json:"environment,omitempty"`
 	CreatedAt    Timestamp `json:"created_at,omitzero"`
-	Secret       string    `json:"api_key,omitempty"`
-	Extra        Extra     `json:"-"`
+	// LastUsedAt is when a request last authenticated with the key
+	// (UNCONFIRMED name; absent when Klarna does not tell).
+	LastUsedAt Timestamp `json:"last_used_at,omitzero"`
+	Secret     string    `json:"api_key,omitempty"`
+	Extra      Extra     `json:"-"`
 }
 
 // ClientIdentifierConfig lists the origins allowed to use a client identifier

@@ -39,33 +39,95 @@ func (s *Sim) credentialHandlers() map[klarna.Operation]handler {
 	}
 }
 
+// unusedKeyLimit: Klarna disables partner API keys unused for longer
+// (README §2.1, stated for Partner Portal keys; the acquirer's own keys are
+// left alone so a long-running simulator keeps answering its dashboard).
+const unusedKeyLimit = 2 // months
+
 // IssueAPIKey creates a new enabled acquirer API key (klarna_test_api_…)
 // and returns its secret, as Klarna hands one to the acquirer.
 func (s *Sim) IssueAPIKey() string { return s.issueAPIKey("issued by the simulator") }
 
 func (s *Sim) issueAPIKey(description string) string {
 	secret := "klarna_test_api_" + randHex(24)
-	s.addAPIKey(secret, description)
+	s.addAPIKey(secret, description, "", time.Time{})
 	return secret
 }
 
-func (s *Sim) addAPIKey(secret, description string) *apiKeyRec {
+// IssuePartnerAPIKey creates an enabled API key of a partner account as if
+// it had been created at createdAt (zero: now), for seeding demo data with
+// keys of some age. It returns the key's id and secret.
+func (s *Sim) IssuePartnerAPIKey(accountID, description string, createdAt time.Time) (id, secret string, err error) {
+	s.mu.RLock()
+	_, ok := s.st.Accounts[accountID]
+	s.mu.RUnlock()
+	if !ok {
+		return "", "", fmt.Errorf("klarnasim: no account %s", accountID)
+	}
+	secret = "klarna_test_api_" + randHex(24)
+	k := s.addAPIKey(secret, description, accountID, createdAt)
+	return k.ID, secret, nil
+}
+
+// addAPIKey stores a key of account ("" for the acquirer) created at
+// created (zero: now).
+func (s *Sim) addAPIKey(secret, description, account string, created time.Time) *apiKeyRec {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if k, ok := s.st.APIKeys[secret]; ok {
-		k.Status = "ENABLED"
+		k.Status, k.AutoDisabled = "ENABLED", false
 		return k
 	}
-	k := &apiKeyRec{ID: uuidv4(), Secret: secret, Description: description, Status: "ENABLED", Created: s.clock.Now()}
+	if created.IsZero() {
+		created = s.clock.Now()
+	}
+	k := &apiKeyRec{ID: uuidv4(), Secret: secret, Description: description, Status: "ENABLED", Created: created}
 	s.st.APIKeys[secret] = k
+	if account != "" {
+		s.st.Owners[k.ID] = account
+	}
 	return k
 }
 
-func (k *apiKeyRec) public() klarna.APIKey {
-	return klarna.APIKey{CredentialID: k.ID, Description: k.Description, Status: k.Status, Environment: "TEST", CreatedAt: klarna.At(k.Created)}
+// expireUnused disables a partner key unused for more than two months,
+// measured on the simulator's clock. Callers hold s.mu for writing.
+func (s *Sim) expireUnused(k *apiKeyRec) {
+	if k.Status != "ENABLED" || s.st.Owners[k.ID] == "" {
+		return
+	}
+	last := k.LastUsed
+	if last.IsZero() {
+		last = k.Created
+	}
+	if s.clock.Now().After(last.AddDate(0, unusedKeyLimit, 0)) {
+		k.Status, k.AutoDisabled = "DISABLED", true
+	}
 }
 
-func (s *Sim) keyByID(id string) *apiKeyRec {
+// expireAllUnused applies expireUnused to every key; callers hold s.mu for writing.
+func (s *Sim) expireAllUnused() {
+	for _, k := range s.st.APIKeys {
+		s.expireUnused(k)
+	}
+}
+
+// owns reports whether credential id belongs to the account the request
+// acts for (c.partner, "" for the acquirer).
+func (s *Sim) owns(c *rctx, id string) bool { return s.st.Owners[id] == c.partner }
+
+func (k *apiKeyRec) public() klarna.APIKey {
+	out := klarna.APIKey{CredentialID: k.ID, Description: k.Description, Status: k.Status, Environment: "TEST", CreatedAt: klarna.At(k.Created)}
+	if !k.LastUsed.IsZero() {
+		out.LastUsedAt = klarna.At(k.LastUsed)
+	}
+	return out
+}
+
+// keyByID finds a key of the account the request acts for.
+func (s *Sim) keyByID(c *rctx, id string) *apiKeyRec {
+	if !s.owns(c, id) {
+		return nil
+	}
 	for _, k := range s.st.APIKeys {
 		if k.ID == id {
 			return k
@@ -75,11 +137,14 @@ func (s *Sim) keyByID(id string) *apiKeyRec {
 }
 
 func (s *Sim) hListAPIKeys(c *rctx) *reply {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireAllUnused()
 	out := klarna.APIKeyList{Items: []klarna.APIKey{}}
 	for _, sec := range sortedKeys(s.st.APIKeys) {
-		out.Items = append(out.Items, s.st.APIKeys[sec].public())
+		if k := s.st.APIKeys[sec]; s.owns(c, k.ID) {
+			out.Items = append(out.Items, k.public())
+		}
 	}
 	return jsonReply(200, out)
 }
@@ -92,19 +157,20 @@ func (s *Sim) hCreateAPIKey(c *rctx) *reply {
 	if !reDescription.MatchString(in.Description) {
 		return invalid(vErr("description", "must match ^[a-zA-Z0-9\\-:;., _]{0,100}$"))
 	}
-	k := s.addAPIKey("klarna_test_api_"+randHex(24), in.Description)
+	k := s.addAPIKey("klarna_test_api_"+randHex(24), in.Description, c.partner, time.Time{})
 	out := k.public()
 	out.Secret = k.Secret // shown exactly once
 	return jsonReply(201, out)
 }
 
 func (s *Sim) hGetAPIKey(c *rctx) *reply {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	k := s.keyByID(c.r.PathValue("credential_id"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := s.keyByID(c, c.r.PathValue("credential_id"))
 	if k == nil {
 		return notFound("Credential " + c.r.PathValue("credential_id"))
 	}
+	s.expireUnused(k)
 	return jsonReply(200, k.public())
 }
 
@@ -118,10 +184,11 @@ func (s *Sim) hUpdateAPIKey(c *rctx) *reply {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.keyByID(c.r.PathValue("credential_id"))
+	k := s.keyByID(c, c.r.PathValue("credential_id"))
 	if k == nil {
 		return notFound("Credential " + c.r.PathValue("credential_id"))
 	}
+	s.expireUnused(k)
 	if k.Status != "ENABLED" {
 		return conflict("The API key is disabled")
 	}
@@ -133,7 +200,7 @@ func (s *Sim) hUpdateAPIKey(c *rctx) *reply {
 func (s *Sim) hDisableAPIKey(c *rctx) *reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := s.keyByID(c.r.PathValue("credential_id"))
+	k := s.keyByID(c, c.r.PathValue("credential_id"))
 	if k == nil {
 		return notFound("Credential " + c.r.PathValue("credential_id"))
 	}
@@ -151,12 +218,22 @@ func validOrigins(origins []string) []klarna.ValidationError {
 	return ve
 }
 
+// clientIDByID finds a client identifier of the account the request acts for.
+func (s *Sim) clientIDByID(c *rctx, id string) *klarna.ClientIdentifier {
+	if !s.owns(c, id) {
+		return nil
+	}
+	return s.st.ClientIDs[id]
+}
+
 func (s *Sim) hListClientIDs(c *rctx) *reply {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := klarna.ClientIdentifierList{Items: []klarna.ClientIdentifier{}}
 	for _, id := range sortedKeys(s.st.ClientIDs) {
-		out.Items = append(out.Items, *s.st.ClientIDs[id])
+		if s.owns(c, id) {
+			out.Items = append(out.Items, *s.st.ClientIDs[id])
+		}
 	}
 	return jsonReply(200, out)
 }
@@ -183,6 +260,9 @@ func (s *Sim) hCreateClientID(c *rctx) *reply {
 	out := &klarna.ClientIdentifier{CredentialID: uuidv4(), ClientID: "klarna_test_client_" + randHex(24), Description: in.Description,
 		Status: "ENABLED", Environment: "TEST", Config: in.Config, CreatedAt: klarna.At(s.clock.Now())}
 	s.st.ClientIDs[out.CredentialID] = out
+	if c.partner != "" {
+		s.st.Owners[out.CredentialID] = c.partner
+	}
 	return jsonReply(201, out)
 }
 
@@ -190,7 +270,7 @@ func (s *Sim) hGetClientID(c *rctx) *reply {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	id := c.r.PathValue("credential_id")
-	ci := s.st.ClientIDs[id]
+	ci := s.clientIDByID(c, id)
 	if ci == nil {
 		return notFound("Credential " + id)
 	}
@@ -218,7 +298,7 @@ func (s *Sim) hUpdateClientID(c *rctx) *reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := c.r.PathValue("credential_id")
-	ci := s.st.ClientIDs[id]
+	ci := s.clientIDByID(c, id)
 	if ci == nil {
 		return notFound("Credential " + id)
 	}
@@ -238,7 +318,7 @@ func (s *Sim) hDisableClientID(c *rctx) *reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := c.r.PathValue("credential_id")
-	ci := s.st.ClientIDs[id]
+	ci := s.clientIDByID(c, id)
 	if ci == nil {
 		return notFound("Credential " + id)
 	}
@@ -325,7 +405,9 @@ func (s *Sim) hListCerts(c *rctx) *reply {
 	defer s.mu.RUnlock()
 	out := klarna.ClientCertificateList{Items: []klarna.ClientCertificate{}}
 	for _, id := range sortedKeys(s.st.Certs) {
-		out.Items = append(out.Items, s.st.Certs[id].C)
+		if s.owns(c, id) {
+			out.Items = append(out.Items, s.st.Certs[id].C)
+		}
 	}
 	return jsonReply(200, out)
 }
@@ -345,6 +427,11 @@ func (s *Sim) hCreateCert(c *rctx) *reply {
 	if err != nil {
 		return invalid(vErr("config.certificate_signing_request", err.Error()))
 	}
+	if c.partner != "" {
+		s.mu.Lock()
+		s.st.Owners[cert.CredentialID] = c.partner
+		s.mu.Unlock()
+	}
 	return jsonReply(201, cert)
 }
 
@@ -353,7 +440,7 @@ func (s *Sim) hGetCert(c *rctx) *reply {
 	defer s.mu.RUnlock()
 	id := c.r.PathValue("credential_id")
 	rec := s.st.Certs[id]
-	if rec == nil {
+	if rec == nil || !s.owns(c, id) {
 		return notFound("Credential " + id)
 	}
 	return jsonReply(200, rec.C)

@@ -190,6 +190,13 @@ func (s *Sim) serve(op klarna.Operation, rt klarna.Route, limit int64, r *http.R
 		return kerr(401, klarna.ErrTypeAccess, klarna.CodeUnauthorized, "The presented credentials failed authentication")
 	}
 	partner := r.Header.Get(klarna.HeaderPartnerAccount)
+	// A partner's own key acts for that partner, and for no other.
+	if own := s.keyAccount(key); own != "" {
+		if partner != "" && partner != own {
+			return kerr(403, klarna.ErrTypeResource, klarna.CodeOperationForbidden, "Not allowed to act for "+partner)
+		}
+		partner = own
+	}
 	if rp := s.limiter.check(rt.Category, key.ID, partner); rp != nil {
 		return rp
 	}
@@ -244,13 +251,25 @@ func (s *Sim) authenticate(r *http.Request) *apiKeyRec {
 	} else if strings.Contains(h, " ") {
 		return nil
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	k := s.st.APIKeys[key]
-	if k == nil || k.Status != "ENABLED" {
+	if k == nil {
 		return nil
 	}
+	s.expireUnused(k)
+	if k.Status != "ENABLED" {
+		return nil
+	}
+	k.LastUsed = s.clock.Now()
 	return k
+}
+
+// keyAccount is the partner account an API key belongs to ("" for the acquirer's own).
+func (s *Sim) keyAccount(k *apiKeyRec) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.Owners[k.ID]
 }
 
 // ---- idempotency (README §3.4) ----

@@ -157,7 +157,7 @@ func New(opts Options) (*Sim, error) {
 		s.seedCatalogue()
 	}
 	if opts.APIKey != "" {
-		s.addAPIKey(opts.APIKey, "initial key")
+		s.addAPIKey(opts.APIKey, "initial key", "", time.Time{})
 	} else if len(s.st.APIKeys) == 0 {
 		s.issueAPIKey("initial key")
 	}

@@ -106,6 +106,9 @@ func (s *Sim) loadSnapshot(path string) error {
 	if st.Certs == nil {
 		st.Certs = fill.Certs
 	}
+	if st.Owners == nil {
+		st.Owners = fill.Owners
+	}
 	if st.SigningKeys == nil {
 		st.SigningKeys = fill.SigningKeys
 	}

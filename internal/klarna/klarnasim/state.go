@@ -10,9 +10,12 @@ import (
 // state is everything the simulator knows. Fields are exported for the
 // JSON snapshot; the index fields are rebuilt after loading.
 type state struct {
-	APIKeys     map[string]*apiKeyRec // by secret
-	ClientIDs   map[string]*klarna.ClientIdentifier
-	Certs       map[string]*certRec
+	APIKeys   map[string]*apiKeyRec // by secret
+	ClientIDs map[string]*klarna.ClientIdentifier
+	Certs     map[string]*certRec
+	// Owners maps a credential id (API key, client identifier, certificate)
+	// to the partner account it belongs to; absent: the acquirer's own.
+	Owners      map[string]string
 	SigningKeys map[string]*klarna.SigningKey // includes the secret
 	Webhooks    map[string]*klarna.Webhook
 	Accounts    map[string]*account
@@ -36,6 +39,10 @@ type apiKeyRec struct {
 	Description string
 	Status      string
 	Created     time.Time
+	// LastUsed is the last request authenticated with the key (zero: never).
+	LastUsed time.Time `json:",omitzero"`
+	// AutoDisabled: Klarna disabled it for being unused (README §2.1).
+	AutoDisabled bool `json:",omitempty"`
 }
 
 type certRec struct {
@@ -91,6 +98,7 @@ func newState() *state {
 		APIKeys:     map[string]*apiKeyRec{},
 		ClientIDs:   map[string]*klarna.ClientIdentifier{},
 		Certs:       map[string]*certRec{},
+		Owners:      map[string]string{},
 		SigningKeys: map[string]*klarna.SigningKey{},
 		Webhooks:    map[string]*klarna.Webhook{},
 		Accounts:    map[string]*account{},
