@@ -72,4 +72,3 @@ func (s *server) changePaymentProduct(c *gin.Context, do productChangeFunc) {
 	}
 	c.JSON(http.StatusAccepted, partnerChangeDTO(ch))
 }
-
