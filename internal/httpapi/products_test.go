@@ -308,3 +308,32 @@ func TestOffboardingStopsAtAFailedStepAndResumesFromIt(t *testing.T) {
 		t.Fatalf("the audit trail lacks steps: %s", r.Body)
 	}
 }
+
+// The demo shows a payment product history: Cascade Coffee's product was
+// disabled and enabled again by the acquirer admin, each with a reason;
+// Granite Games' product is disabled. Seeding again adds nothing.
+func TestDemoPartnerHasAPaymentProductHistory(t *testing.T) {
+	t.Parallel()
+	a, _ := demoDirectory(t)
+	admin := a.Login("acquirer-admin")
+	if err := a.SeedDemo(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	v := productView(t, admin, tenantIDOf(t, a, "cascade-coffee"))
+	var requests []apigen.PaymentProductEvent
+	for _, e := range v.History {
+		if e.Kind == apigen.PaymentProductEventKindRequest {
+			requests = append(requests, e)
+		}
+	}
+	if len(requests) != 2 || requests[0].Status != "ENABLED" || requests[1].Status != "DISABLED" || requests[0].Reason == "" || requests[1].Reason == "" || requests[1].Actor == "" {
+		t.Fatalf("cascade-coffee's history: %s", historyLine(v))
+	}
+	if row := statusRow(v, "DISABLED"); row == nil || row.Source != apigen.PaymentProductEventSourceWebhook || row.Reason != requests[1].Reason {
+		t.Fatalf("the disable Klarna confirmed: %s", historyLine(v))
+	}
+	waitFor(t, "granite-games' product read as disabled", 20*time.Second, func() (bool, string) {
+		g := productView(t, admin, tenantIDOf(t, a, "granite-games"))
+		return g.Product != nil && g.Product.Status == "DISABLED" && statusRow(g, "DISABLED") != nil, historyLine(g)
+	})
+}

@@ -124,3 +124,33 @@ func (s *ProductStore) ProductHistory(ctx context.Context, sc scope.Scope, tenan
 	}
 	return out, nil
 }
+
+// SeedProductHistory stores history rows as they are (the demo's past
+// changes), unless the tenant has requests of its own already; seeded
+// reports whether it stored them.
+func (s *ProductStore) SeedProductHistory(ctx context.Context, tenantID uuid.UUID, events []partner.ProductEvent) (seeded bool, err error) {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		db := s.db.conn(ctx)
+		var n int64
+		if err := db.Raw(`SELECT count(*) FROM payment_product_history WHERE tenant_id = ? AND kind = 'request'`, tenantID).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		for _, e := range events {
+			if err := db.Exec(`INSERT INTO payment_product_history (id, tenant_id, klarna_account_id, product_id, kind, source, status, previous_status, reason,
+				actor_label, change_id, request_id, fulfilled_at, event_id, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				e.ID, tenantID, e.AccountID, e.ProductID, e.Kind, e.Source, e.Status, e.PreviousStatus, e.Reason, e.ActorLabel, e.ChangeID, e.RequestID,
+				e.FulfilledAt, e.EventID, e.OccurredAt).Error; err != nil {
+				return err
+			}
+		}
+		seeded = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("seed product history: %w", err)
+	}
+	return seeded, nil
+}
