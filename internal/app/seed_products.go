@@ -40,7 +40,9 @@ func (a *App) seedProductHistory(ctx context.Context) error {
 	}
 	productID := products[0].PaymentProductID
 	const who = "admin@acquirer.example"
-	at := func(days float64) time.Time { return time.Now().Add(-time.Duration(days * 24 * float64(time.Hour))).UTC() }
+	at := func(days float64) time.Time {
+		return time.Now().Add(-time.Duration(days * 24 * float64(time.Hour))).UTC()
+	}
 	ptr := func(t time.Time) *time.Time { return &t }
 	disable, enable := uuid.New(), uuid.New()
 	first, reason1 := at(7), "Dispute rate tripled this week; pausing new payments while risk reviews the merchant."
