@@ -117,7 +117,7 @@ function StartModal({ detail, opened, onClose }: { detail: PartnerDetail; opened
           <Text size="sm">
             This disables {summary.name}&apos;s payment product and credentials at Klarna and ends its users&apos; access to Partner Desk. It cannot be undone from here.
           </Text>
-          <Textarea label="Reason" description="Kept with the offboarding and in the audit trail." autosize minRows={2} maxLength={MAX_REASON + 50} {...form.getInputProps('reason')} data-autofocus required />
+          <Textarea label="Reason" description="Kept with the offboarding and in the audit trail." rows={3} maxLength={MAX_REASON + 50} {...form.getInputProps('reason')} data-autofocus required />
           <FormError error={start.error} fields={FIELDS} />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>

@@ -70,7 +70,7 @@ export function ProductChangeModal({
           <Alert color="blue" variant="light" title="Klarna takes up to 10 minutes">
             The change is sent to Klarna at once, but it can take up to 10 minutes to take effect across Klarna. The status here changes when Klarna reports it.
           </Alert>
-          <Textarea label="Reason" description="Kept in the product's history and the audit trail." autosize minRows={2} maxLength={MAX_REASON + 50} {...form.getInputProps('reason')} data-autofocus required />
+          <Textarea label="Reason" description="Kept in the product's history and the audit trail." rows={3} maxLength={MAX_REASON + 50} {...form.getInputProps('reason')} data-autofocus required />
           <FormError error={change.error} fields={FIELDS} />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
