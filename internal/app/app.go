@@ -99,6 +99,9 @@ type Options struct {
 	// BulkWindow overrides how many drafts of a bulk run wait on Klarna at
 	// once (tests).
 	BulkWindow int
+	// DeepLinkSource says where Klarna.DeepLinkSigner came from, for
+	// Settings (dev: generated under DATA_DIR).
+	DeepLinkSource string
 }
 
 // App is a running Partner Desk instance.
@@ -186,6 +189,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		kc = KlarnaConfig(cfg, cfg.Demo)
 	}
 	var kl *klarna.Client
+	signerSource := opts.DeepLinkSource
+	if kc != nil && kc.DeepLinkSigner == nil {
+		if kc.DeepLinkSigner, err = deepLinkSigner(cfg); err != nil {
+			return nil, err
+		}
+		signerSource = config.Prefix + "KLARNA_DEEPLINK_CERT_FILE"
+		if kc.DeepLinkSigner == nil && kc.ClientCertFile != "" {
+			signerSource = "the mTLS certificate (" + config.Prefix + "KLARNA_CLIENT_CERT_FILE)"
+		}
+	}
 	if kc != nil {
 		kc.Logger, kc.Registerer = log.With("component", "klarna"), reg
 		if kl, err = klarna.New(*kc); err != nil {
@@ -287,6 +300,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	}
 	credentials := partner.NewCredentialService(db.Credentials(), credKlarna, acc.record, nil)
 	offboarding.UseCredentials(credentials)
+	portalOpts := partner.PortalOptions{Store: db.Directory(), Issuer: cfg.KlarnaAccountID, Audit: acc.record}
+	if kl != nil {
+		portalOpts.Klarna, portalOpts.Signer = kl, kl.Signer()
+	}
+	portal := partner.NewPortal(portalOpts)
 
 	env := apigen.MetaEnvironmentProduction
 	if opts.Dev {
@@ -321,9 +339,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		KlarnaConfigured: kl != nil,
 		Onboarding:       onboarding,
 		Bulk:             bulk,
+		Credentials:      credentials,
 		Changes:          changes,
 		Products:         products,
 		Offboarding:      offboarding,
+		Readiness:        readinessSources(db, acc, portal),
+		Portal:           portal,
+		KlarnaSettings:   klarnaSettings(cfg, kc, kl, signerSource),
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,6 +12,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 // newChanges wires the service that pushes partner changes to Klarna: the
@@ -30,6 +32,42 @@ func newChanges(db *postgres.DB, kl *klarna.Client, jc *jobs.Client, acc *access
 			}
 		},
 	})
+}
+
+// readinessSources are where a partner's interoperability checklist reads
+// what its Klarna tree does not hold.
+func readinessSources(db *postgres.DB, acc *access, portal *partner.Portal) partner.ReadinessSources {
+	return partner.ReadinessSources{
+		PortalConfigured: func() bool { return portal.Ready() == nil },
+		// The client identifiers as last read from Klarna (the mirror the
+		// credentials tab and inventory keep); the tenant was checked by
+		// the tree's read.
+		ClientIdentifiers: func(ctx context.Context, tenantID uuid.UUID) ([]partner.ClientIdentifierInfo, error) {
+			cs, _, err := db.Credentials().Credentials(ctx, scope.Tenants(tenantID), partner.CredentialFilter{TenantID: tenantID, Kind: partner.CredentialClientIdentifier}, "", 100)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]partner.ClientIdentifierInfo, 0, len(cs))
+			for _, c := range cs {
+				out = append(out, partner.ClientIdentifierInfo{ID: c.CredentialID, Status: c.Status, Origins: c.Origins})
+			}
+			return out, nil
+		},
+		PortalUsers: func(ctx context.Context, tenantID uuid.UUID) (int, error) {
+			n := 0
+			for _, r := range acc.Authz.Roles() {
+				if r.Scope != "partner" || !slices.Contains(r.Actions, "portal:open") {
+					continue
+				}
+				c, err := db.Identity().CountEnabledWithRole(ctx, tenantID, r.Name)
+				if err != nil {
+					return 0, err
+				}
+				n += c
+			}
+			return n, nil
+		},
+	}
 }
 
 // lateChanger lets the job queue be built before the change service it

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna/klarnasim"
 )
@@ -64,6 +66,54 @@ func SeedSimulator(sim *klarnasim.Sim, partners []DemoPartner) error {
 			return fmt.Errorf("seeding partner %s in the Klarna simulator: %w", p.Slug, err)
 		}
 	}
+	for _, p := range partners {
+		if err := seedCredentials(sim, p.Slug); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DemoCredential is a Klarna credential a demo partner holds: an API key,
+// or a Web SDK client identifier when Origins is set, created Age ago.
+type DemoCredential struct {
+	Description string
+	Origins     []string
+	Age         time.Duration
+}
+
+// DemoCredentials are the credentials some demo partners hold at the
+// simulator, by slug. Aurora's ERP key is old and was never used, so the
+// credentials inventory warns that Klarna is about to disable it.
+var DemoCredentials = map[string][]DemoCredential{
+	"aurora": {
+		{Description: "Legacy ERP sync", Age: 7 * 7 * 24 * time.Hour},
+		{Description: "Shop backend, production", Age: 9 * 24 * time.Hour},
+		{Description: "Web checkout", Origins: []string{"https://aurora-outfitters.example", "https://*.aurora-outfitters.example"}, Age: 30 * 24 * time.Hour},
+	},
+	"borealis":       {{Description: "POS integration", Age: 3 * 24 * time.Hour}},
+	"cascade-coffee": {{Description: "Online shop", Origins: []string{"https://cascade-coffee.example"}, Age: 14 * 24 * time.Hour}},
+}
+
+// seedCredentials gives a demo partner its credentials at the simulator,
+// once: a partner that holds any already is left alone.
+func seedCredentials(sim *klarnasim.Sim, slug string) error {
+	id, ok := sim.PartnerAccountID(slug)
+	if !ok || sim.HasCredentials(id) {
+		return nil
+	}
+	for _, c := range DemoCredentials[slug] {
+		at := sim.Clock().Now().Add(-c.Age)
+		var err error
+		if c.Origins != nil {
+			_, err = sim.IssuePartnerClientIdentifier(id, c.Description, c.Origins, at)
+		} else {
+			_, _, err = sim.IssuePartnerAPIKey(id, c.Description, at)
+		}
+		if err != nil {
+			return fmt.Errorf("seeding credentials of %s in the Klarna simulator: %w", slug, err)
+		}
+	}
 	return nil
 }
 
@@ -101,6 +151,9 @@ func (a *App) SeedDemo(ctx context.Context) error {
 		if err := a.Partners.LinkAccount(ctx, t.ID, id); err != nil {
 			return fmt.Errorf("seed partner %s: %w", p.Slug, err)
 		}
+		if err := a.refreshDemoCredentials(ctx, p.Slug, t.ID); err != nil {
+			return err
+		}
 	}
 	if err := a.linkDemoDirectory(ctx); err != nil {
 		return err
@@ -132,6 +185,22 @@ func (a *App) linkDemoDirectory(ctx context.Context) error {
 		if err := a.Partners.LinkAccount(ctx, t.ID, id); err != nil {
 			return fmt.Errorf("seed partner %s: %w", p.Slug, err)
 		}
+		if err := a.refreshDemoCredentials(ctx, p.Slug, t.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshDemoCredentials reads the credentials of a demo partner that has
+// some into the mirror, so the credentials inventory shows them from the
+// start.
+func (a *App) refreshDemoCredentials(ctx context.Context, slug string, tenantID uuid.UUID) error {
+	if len(DemoCredentials[slug]) == 0 {
+		return nil
+	}
+	if err := a.Credentials.Refresh(ctx, tenantID); err != nil {
+		return fmt.Errorf("seed partner %s: read its Klarna credentials: %w", slug, err)
 	}
 	return nil
 }

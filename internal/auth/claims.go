@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"sort"
 	"strings"
 
@@ -133,4 +135,25 @@ func groupList(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// AMR is the authentication methods (amr) of the session's login, read from
+// the ID token the login was verified with (kept with the session); nil when
+// the IdP did not say. Only the IdP's words count: nothing is assumed here.
+func (s Session) AMR() []string {
+	parts := strings.Split(s.IDToken, ".")
+	if len(parts) != 3 {
+		return nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return nil
+	}
+	var c struct {
+		AMR any `json:"amr"`
+	}
+	if json.Unmarshal(raw, &c) != nil {
+		return nil
+	}
+	return groupList(c.AMR)
 }

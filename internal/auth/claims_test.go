@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -54,5 +55,23 @@ func TestMergeClaims(t *testing.T) {
 		if c.Email != tc.email || c.Name != tc.name || strings.Join(c.Groups, ",") != tc.groups || c.EmailVerified != tc.verified || strings.Join(c.Names, ",") != tc.names {
 			t.Errorf("%s + %s (%s): got %+v names %v", tc.idt, tc.ui, tc.claim, c.Claims, c.Names)
 		}
+	}
+}
+
+// A session's amr is what the login's ID token said, nothing assumed: a
+// list, one string, or nothing.
+func TestSessionAMRIsTheLoginsOwn(t *testing.T) {
+	tok := func(payload string) string {
+		return "eyJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+	}
+	for payload, want := range map[string]string{
+		`{"sub":"a","amr":["pwd","otp"]}`: "pwd,otp", `{"sub":"a","amr":"mfa"}`: "mfa", `{"sub":"a"}`: "", `{"amr":[]}`: "",
+	} {
+		if got := strings.Join(Session{IDToken: tok(payload)}.AMR(), ","); got != want {
+			t.Errorf("%s: amr = %q, want %q", payload, got, want)
+		}
+	}
+	if got := (Session{IDToken: "not a jwt"}).AMR(); got != nil {
+		t.Errorf("a malformed token: %v", got)
 	}
 }

@@ -71,6 +71,9 @@ type Config struct {
 	KlarnaAPIKey          string        `env:"KLARNA_API_KEY" secret:"true" help:"the acquirer's Klarna API key (klarna_test_… or klarna_live_…)"`
 	KlarnaCertFile        string        `env:"KLARNA_CLIENT_CERT_FILE" help:"optional mTLS client certificate (PEM)"`
 	KlarnaKeyFile         string        `env:"KLARNA_CLIENT_KEY_FILE" help:"private key for KLARNA_CLIENT_CERT_FILE (PEM)"`
+	KlarnaAccountID       string        `env:"KLARNA_ACCOUNT_ID" help:"the acquirer's own Klarna account id (krn:partner:global:account:…): the iss of Klarna Portal deep links"`
+	KlarnaDeepLinkCert    string        `env:"KLARNA_DEEPLINK_CERT_FILE" help:"the Klarna-issued client certificate (PEM) registered for signing Portal deep-link JWTs; default: the mTLS certificate when its key is P-256"`
+	KlarnaDeepLinkKey     string        `env:"KLARNA_DEEPLINK_KEY" secret:"true" help:"the P-256 private key (PEM) of KLARNA_DEEPLINK_CERT_FILE; usually given as KLARNA_DEEPLINK_KEY_FILE"`
 	KlarnaTimeout         time.Duration `env:"KLARNA_TIMEOUT" default:"30s" help:"timeout of one Klarna call attempt"`
 	KlarnaRateLimits      string        `env:"KLARNA_RATE_LIMITS" default:"onboarding=5/s" help:"client-side pace per Klarna rate-limit category: category=N/s|N/m|N/h[:burst],… (onboarding, management, dispute, settlement); 429 and X-Ratelimit headers pause a category whatever this says"`
 	KlarnaBankAccountSalt string        `env:"KLARNA_BANK_ACCOUNT_SALT" secret:"true" help:"salt pre-shared with Klarna for Argon2id-hashing bank account numbers in onboarding (README §5.2); without it numbers can only be sent in clear"`
@@ -91,7 +94,15 @@ type Config struct {
 	PartnerStuckAfter   time.Duration `env:"PARTNER_STUCK_AFTER" default:"10m" help:"a partner PARTIALLY_OPERATIONAL (or a draft submitted) longer than this shows as stuck on the status board"`
 	PartnerResyncAfter  time.Duration `env:"PARTNER_RESYNC_AFTER" default:"1m" help:"an account PARTIALLY_OPERATIONAL longer than this is re-read from Klarna (its webhook is overdue)"`
 	PartnerSyncInterval time.Duration `env:"PARTNER_SYNC_INTERVAL" default:"6h" help:"every account is re-read from Klarna at least this often"`
+
+	// sources says, for each secret that is set, where it was read from:
+	// "env" (the variable) or "file" (its _FILE).
+	sources map[string]string
 }
+
+// SecretSource says where the secret variable name (without the prefix,
+// e.g. KLARNA_API_KEY) was read from: "env", "file", or "" when unset.
+func (c *Config) SecretSource(name string) string { return c.sources[name] }
 
 // SigningKeys parses KLARNA_WEBHOOK_SIGNING_KEYS into key id → secret. Each
 // pair splits at its first "=", since key ids are KRNs full of colons.
@@ -150,8 +161,12 @@ func decode(c *Config, getenv func(string) string) error {
 		}
 		full := Prefix + name
 		raw := getenv(full)
+		if raw != "" && f.Tag.Get("secret") == "true" {
+			c.setSource(name, "env")
+		}
 		if raw == "" && f.Tag.Get("secret") == "true" {
 			if path := getenv(full + "_FILE"); path != "" {
+				c.setSource(name, "file")
 				b, err := os.ReadFile(path)
 				if err != nil {
 					return &FieldError{full + "_FILE", fmt.Sprintf("a readable file (%v)", errors.Unwrap(err))}
@@ -167,6 +182,13 @@ func decode(c *Config, getenv func(string) string) error {
 		}
 	}
 	return nil
+}
+
+func (c *Config) setSource(name, from string) {
+	if c.sources == nil {
+		c.sources = map[string]string{}
+	}
+	c.sources[name] = from
 }
 
 var durationType = reflect.TypeOf(time.Duration(0))
@@ -306,6 +328,12 @@ func (c *Config) validate() error {
 	}
 	if (c.KlarnaCertFile == "") != (c.KlarnaKeyFile == "") {
 		return &FieldError{Prefix + "KLARNA_CLIENT_KEY_FILE", "KLARNA_CLIENT_CERT_FILE and KLARNA_CLIENT_KEY_FILE are set together"}
+	}
+	if (c.KlarnaDeepLinkCert == "") != (c.KlarnaDeepLinkKey == "") {
+		return &FieldError{Prefix + "KLARNA_DEEPLINK_KEY_FILE", "KLARNA_DEEPLINK_CERT_FILE and KLARNA_DEEPLINK_KEY (or KLARNA_DEEPLINK_KEY_FILE) are set together"}
+	}
+	if c.KlarnaAccountID != "" && !strings.HasPrefix(c.KlarnaAccountID, "krn:partner:") {
+		return &FieldError{Prefix + "KLARNA_ACCOUNT_ID", fmt.Sprintf("a Klarna account id such as krn:partner:global:account:live:AB12CD34, got %q", c.KlarnaAccountID)}
 	}
 	if _, err := klarna.ParseRateLimits(c.KlarnaRateLimits); err != nil {
 		return &FieldError{Prefix + "KLARNA_RATE_LIMITS", err.Error()}

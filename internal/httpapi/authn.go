@@ -86,18 +86,27 @@ func (s *server) authenticate(c *gin.Context) {
 			actor.Actor{UserID: u.ID, Label: "token:" + tok.Name + " (" + labelOf(u) + ")", TokenID: &tid})
 		return
 	}
-	ck, _ := c.Cookie(s.cookies.session)
-	sess, err := s.auth.Lookup(ctx, ck)
+	p, err := s.sessionPrincipal(c)
 	if err != nil {
 		writeProblem(c, err)
 		return
 	}
+	s.setPrincipal(c, p, actor.Actor{UserID: p.User.ID, Label: labelOf(p.User)})
+}
+
+// sessionPrincipal is the person the browser's session cookie names.
+func (s *server) sessionPrincipal(c *gin.Context) (*principal, error) {
+	ctx := c.Request.Context()
+	ck, _ := c.Cookie(s.cookies.session)
+	sess, err := s.auth.Lookup(ctx, ck)
+	if err != nil {
+		return nil, err
+	}
 	u, err := s.ident.User(ctx, sess.UserID)
 	if err != nil || u.DisabledAt != nil {
-		writeProblem(c, apperr.E(apperr.Unauthenticated, "Your account is disabled."))
-		return
+		return nil, apperr.E(apperr.Unauthenticated, "Your account is disabled.")
 	}
-	s.setPrincipal(c, &principal{User: u, Session: &sess, Authz: authz.Principal{UserID: u.ID.String()}}, actor.Actor{UserID: u.ID, Label: labelOf(u)})
+	return &principal{User: u, Session: &sess, Authz: authz.Principal{UserID: u.ID.String()}}, nil
 }
 
 func labelOf(u identity.User) string {

@@ -87,3 +87,16 @@ func partnerChangeDTO(ch partner.Change) apigen.PartnerChange {
 		Error: ch.Error, FieldErrors: fieldErrorsDTO(ch.FieldErrors), Result: jsonObject(ch.Result), RequestedBy: ch.RequestedByLabel,
 		CreatedAt: ch.CreatedAt.UTC(), UpdatedAt: ch.UpdatedAt.UTC(), AppliedAt: utcPtr(ch.AppliedAt), NextAttemptAt: utcPtr(ch.NextAttemptAt)}
 }
+
+func (s *server) getPartnerReadiness(c *gin.Context) {
+	items, err := s.opts.Directory.Readiness(c.Request.Context(), scopeOf(c), tenantOf(c), s.opts.Readiness)
+	if err != nil {
+		writeProblem(c, err)
+		return
+	}
+	out := apigen.PartnerReadiness{Items: make([]apigen.PartnerReadinessItem, 0, len(items))}
+	for _, it := range items {
+		out.Items = append(out.Items, apigen.PartnerReadinessItem{Key: it.Key, Title: it.Title, Ok: it.OK, Detail: it.Detail, Fix: it.Fix})
+	}
+	c.JSON(http.StatusOK, out)
+}

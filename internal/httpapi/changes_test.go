@@ -181,3 +181,34 @@ func TestChangeRefusedByKlarnaFailsWithItsFieldErrorsAndCanBeRetried(t *testing.
 		return len(cs) == 1 && cs[0].UpdatedAt.After(got.UpdatedAt), fmt.Sprint(cs)
 	})
 }
+
+// The partner page's Boost checklist reads the partner's Klarna tree and its
+// users: aurora's product is enabled; it has no client identifier yet.
+func TestReadinessChecklistReportsEachItemOfThePartner(t *testing.T) {
+	a, _ := changesApp(t)
+	tenant, _, _ := firstStore(t, a)
+	r := a.Login("merchant-admin").Get("/api/v1/tenants/" + tenant.String() + "/partner/readiness")
+	if r.Status != 200 {
+		t.Fatalf("readiness: %d %s", r.Status, r.Body)
+	}
+	var got apigen.PartnerReadiness
+	if err := json.Unmarshal(r.Body, &got); err != nil {
+		t.Fatal(err)
+	}
+	items := map[string]apigen.PartnerReadinessItem{}
+	for _, it := range got.Items {
+		items[it.Key] = it
+	}
+	if it := items["product"]; !it.Ok {
+		t.Errorf("product: %+v", it)
+	}
+	if it := items["client_identifier"]; it.Ok || it.Fix != "credentials" {
+		t.Errorf("client identifier: %+v", it)
+	}
+	if len(items) != 4 {
+		t.Errorf("items: %s", r.Body)
+	}
+	if r := a.Login("merchant-admin-b").Get("/api/v1/tenants/" + tenant.String() + "/partner/readiness"); r.Status != 404 {
+		t.Errorf("another partner's merchant: %d", r.Status)
+	}
+}

@@ -64,7 +64,7 @@ func (s *server) idempotent(c *gin.Context) {
 		return
 	}
 	if prev != nil && prev.Withheld {
-		writeProblem(c, apperr.E(apperr.Conflict, "The request with this Idempotency-Key already succeeded and returned a secret, which is shown only once and never kept. Find what it created in the list (GET /api/v1/tokens) and revoke it if you lost the secret; create a new one with a new key."))
+		writeProblem(c, apperr.E(apperr.Conflict, "The request with this Idempotency-Key already succeeded and returned a secret, which is shown only once and never kept. Find what it created in its list (API tokens: GET /api/v1/tokens; a partner's Klarna API keys: GET /api/v1/tenants/{tenant}/credentials) and revoke or disable it if you lost the secret; create a new one with a new key."))
 		return
 	}
 	if prev != nil {

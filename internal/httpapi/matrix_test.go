@@ -82,7 +82,7 @@ func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects 
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := tenantObjects{id: tn.ID.String(), markers: []string{tn.ID.String(), "evt-matrix-" + slug, "audit-matrix-" + slug, "member-" + slug + "@example.com"}}
+	o := tenantObjects{id: tn.ID.String(), markers: []string{tn.ID.String(), "evt-matrix-" + slug, "audit-matrix-" + slug, "member-" + slug + "@example.com", "cred-matrix-" + slug}}
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
 		pk, _, err := a.DB.Webhooks().Ingest(ctx, webhook.Event{EventID: "evt-matrix-" + slug, EventType: "matrix.seeded", ReceivedAt: time.Now(), Raw: []byte(`{}`), Status: webhook.StatusReceived}, []byte(`{}`))
 		if err != nil {
@@ -90,6 +90,11 @@ func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects 
 		}
 		o.event = fmt.Sprint(pk)
 		if err := a.DB.Webhooks().SetOutcome(ctx, webhook.Event{PK: pk, Status: webhook.StatusProcessed, TenantID: &tn.ID}); err != nil {
+			return err
+		}
+		// A mirrored Klarna credential for the credentials inventory.
+		if err := a.DB.Credentials().UpsertCredential(ctx, partner.Credential{TenantID: tn.ID, KlarnaAccountID: "krn:partner:global:account:test:MATRIX" + slug,
+			CredentialID: "cred-matrix-" + slug, Kind: partner.CredentialAPIKey, Status: partner.CredentialEnabled, CreatedAt: time.Now(), SyncedAt: time.Now()}); err != nil {
 			return err
 		}
 		return a.Access.Audit.Record(ctx, audit.Entry{TenantID: &tn.ID, Action: "matrix:seed", TargetType: "matrix", TargetID: "audit-matrix-" + slug})
@@ -205,11 +210,13 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /api/v1/partners/export.csv":     ",",
 		"GET /api/v1/partners/onboarding":     `"tenant_slug":"`,
 		"GET /api/v1/tenants/:tenant/partner": `"tenant_slug":"`,
+		// The credentials inventory names each credential by Klarna's id.
+		"GET /api/v1/credentials": "cred-matrix-",
 	}
 
 	// Routes that need their action across all partners (the acquirer's),
 	// not in one partner.
-	acquirerWide := map[string]bool{"GET /api/v1/settings/identity": true}
+	acquirerWide := map[string]bool{"GET /api/v1/settings/identity": true, "GET /api/v1/settings/klarna": true}
 
 	for _, rt := range httpapi.Routes() {
 		for persona, pr := range personaRoles {
@@ -237,7 +244,7 @@ func TestPermissionMatrix(t *testing.T) {
 					}
 					path := strings.NewReplacer(":tenant", tenants[slug], ":user", userIn[slug], ":role", "merchant-finance",
 						":invitation", "00000000-0000-0000-0000-000000000001", ":token", token, ":event", objects[objTenant].event, ":subscription", "krn:none",
-						":draft", draft, ":run", bulkRun.ID.String()).Replace(rt.Path)
+						":draft", draft, ":run", bulkRun.ID.String(), ":credential", "cred-matrix-"+objTenant).Replace(rt.Path)
 					if which == "other" && rt.Method == http.MethodGet && rt.Tenant != "path" && !strings.Contains(rt.Path, ":") {
 						// A list asked to narrow to the other tenant: it may
 						// narrow, never widen.
@@ -376,5 +383,27 @@ func golden(t *testing.T, path, got string) {
 	}
 	if string(want) != got {
 		t.Fatalf("%s differs from the effective table (run with -update if the change is deliberate):\n%s", path, got)
+	}
+}
+
+// Every credentials route that creates or disables a Klarna credential
+// needs a recent login (issue 10 §4); reads and origin edits do not.
+func TestCredentialRoutesThatCreateOrDisableNeedStepUp(t *testing.T) {
+	t.Parallel()
+	n := 0
+	for _, r := range httpapi.Routes() {
+		if !strings.Contains(r.Path, "/credentials") {
+			continue
+		}
+		n++
+		if want := r.Method == http.MethodPost; r.StepUp != want {
+			t.Errorf("%s %s: stepUp %v, want %v", r.Method, r.Path, r.StepUp, want)
+		}
+		if want := map[bool]string{true: "credential:read", false: "credential:manage"}[r.Method == http.MethodGet]; r.Action != want {
+			t.Errorf("%s %s: action %s, want %s", r.Method, r.Path, r.Action, want)
+		}
+	}
+	if n != 7 {
+		t.Fatalf("%d credentials routes, want 7", n)
 	}
 }

@@ -26,6 +26,7 @@ type PartnerDirectory interface {
 	Board(ctx context.Context, sc scope.Scope, limit int) (partner.Board, error)
 	Tree(ctx context.Context, sc scope.Scope, tenantID uuid.UUID) (partner.Tree, error)
 	RequestRefresh(ctx context.Context, sc scope.Scope, tenantID uuid.UUID) (accountID string, queued bool, err error)
+	Readiness(ctx context.Context, sc scope.Scope, tenantID uuid.UUID, src partner.ReadinessSources) ([]partner.ReadinessItem, error)
 }
 
 // partnerFilter reads the directory's filters; every bad one is reported

@@ -36,6 +36,10 @@ type route struct {
 	handler      gin.HandlerFunc
 	// maxBody, when set, replaces MAX_BODY_BYTES for this route.
 	maxBody int64
+	// fresh: every call makes something new that must never be replayed
+	// (a single-use Portal link), so Idempotency-Key is not honoured and
+	// nothing of the answer is stored.
+	fresh bool
 }
 
 // routes is the /api/v1 table (besides /meta and /openapi.json, which are public).
@@ -103,6 +107,7 @@ func (s *server) routes() []route {
 		// --- partner changes (issue 10) ---
 		{method: "GET", path: "/tenants/:tenant/partner/changes", action: "partner:read", tenant: pathTenant, handler: s.listPartnerChanges},
 		{method: "POST", path: "/tenants/:tenant/partner/changes/:change/retry", action: "partner:manage", tenant: pathTenant, handler: s.retryPartnerChange},
+		{method: "GET", path: "/tenants/:tenant/partner/readiness", action: "partner:read", tenant: pathTenant, handler: s.getPartnerReadiness},
 		// --- end partner changes ---
 
 		// --- partner data (issue 10) ---
@@ -118,9 +123,19 @@ func (s *server) routes() []route {
 		// --- end products ---
 
 		// --- credentials (issue 10) ---
+		{method: "GET", path: "/credentials", action: "credential:read", tenant: anyTenant, handler: s.listCredentials},
+		{method: "GET", path: "/tenants/:tenant/credentials", action: "credential:read", tenant: pathTenant, handler: s.getPartnerCredentials},
+		{method: "POST", path: "/tenants/:tenant/credentials/api-keys", action: "credential:manage", tenant: pathTenant, stepUp: true, handler: s.createPartnerAPIKey},
+		{method: "POST", path: "/tenants/:tenant/credentials/api-keys/:credential/disable", action: "credential:manage", tenant: pathTenant, stepUp: true, handler: s.disablePartnerAPIKey},
+		{method: "POST", path: "/tenants/:tenant/credentials/client-identifiers", action: "credential:manage", tenant: pathTenant, stepUp: true, handler: s.createPartnerClientIdentifier},
+		{method: "PUT", path: "/tenants/:tenant/credentials/client-identifiers/:credential/origins", action: "credential:manage", tenant: pathTenant, handler: s.setPartnerClientIdentifierOrigins},
+		{method: "POST", path: "/tenants/:tenant/credentials/client-identifiers/:credential/disable", action: "credential:manage", tenant: pathTenant, stepUp: true, handler: s.disablePartnerClientIdentifier},
 		// --- end credentials ---
 
 		// --- portal (issue 10) ---
+		{method: "POST", path: "/tenants/:tenant/partner/portal-link", action: "portal:open", tenant: pathTenant, fresh: true, handler: s.createPortalLink},
+		{method: "GET", path: "/portal/partners", action: "portal:open", tenant: anyTenant, handler: s.listPartners},          // the directory in the scope of portal:open
+		{method: "GET", path: "/settings/klarna", action: "credential:read", tenant: anyTenant, handler: s.getKlarnaSettings}, // across all partners only
 		// --- end portal ---
 
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
@@ -145,7 +160,7 @@ func (s *server) mount(g *gin.RouterGroup, rs []route) {
 	g.Use(s.authenticate, csrf)
 	for _, rt := range rs {
 		chain := []gin.HandlerFunc{s.authorize(rt)}
-		if rt.method != http.MethodGet {
+		if rt.method != http.MethodGet && !rt.fresh {
 			chain = append(chain, s.idempotent)
 		}
 		g.Handle(rt.method, rt.path, append(chain, rt.handler)...)

@@ -73,12 +73,22 @@ type Options struct {
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
 	Bulk *partner.BulkService
+	// Credentials manages partners' Klarna credentials.
+	Credentials *partner.CredentialService
 	// Changes pushes partner changes to Klarna.
 	Changes *partner.ChangeService
 	// Products disables and enables payment products; Offboarding runs the
 	// guided offboarding of partners.
 	Products    *partner.ProductService
 	Offboarding *partner.OffboardingService
+	// Readiness is where the interoperability checklist reads what the
+	// partner's tree does not hold.
+	Readiness partner.ReadinessSources
+
+	// Portal opens the Klarna Partner Portal by deep link; KlarnaSettings
+	// describes Partner Desk's own Klarna credentials (status only).
+	Portal         Portal
+	KlarnaSettings func(ctx context.Context) apigen.KlarnaSettings
 }
 
 // server holds the handlers' dependencies.
@@ -123,6 +133,7 @@ func New(opts Options) (http.Handler, error) {
 		s := &server{opts: opts, auth: opts.Auth, ident: opts.Identity, authz: opts.Authz, cookies: newCookies(opts.SecureCookies)}
 		s.authRoutes(r)
 		r.POST("/webhooks/klarna", s.receiveWebhook)
+		r.GET(portalContinuePath, s.portalContinue)
 		s.mount(api, s.routes())
 	}
 

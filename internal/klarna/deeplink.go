@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -34,6 +36,12 @@ func LoadDeepLinkSigner(certFile, keyFile string) (*DeepLinkSigner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("klarna: deep-link signer: %w", err)
 	}
+	return ParseDeepLinkSigner(certPEM, keyPEM)
+}
+
+// ParseDeepLinkSigner builds a signer from a PEM certificate and its PEM
+// P-256 private key.
+func ParseDeepLinkSigner(certPEM, keyPEM []byte) (*DeepLinkSigner, error) {
 	pair, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("klarna: deep-link signer: %w", err)
@@ -77,6 +85,9 @@ type DeepLinkClaims struct {
 	Roles      []string // e.g. merchant:admin
 	AMR        []string // defaults to ["pwd"]
 	Lifetime   time.Duration
+	// ID is the jti; a fresh UUID when empty. Callers that audit the link
+	// set it themselves so they know it.
+	ID string
 }
 
 type deepLinkJWTClaims struct {
@@ -104,6 +115,9 @@ func (s *DeepLinkSigner) SignDeepLinkJWT(claims DeepLinkClaims, now time.Time) (
 	if claims.Lifetime <= 0 {
 		claims.Lifetime = time.Minute
 	}
+	if claims.ID == "" {
+		claims.ID = uuid.NewString()
+	}
 	c := deepLinkJWTClaims{
 		AccountID:  claims.AccountID,
 		OnBehalfOf: claims.OnBehalfOf,
@@ -112,7 +126,7 @@ func (s *DeepLinkSigner) SignDeepLinkJWT(claims DeepLinkClaims, now time.Time) (
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    claims.Issuer,
 			Subject:   claims.Subject,
-			ID:        uuid.NewString(),
+			ID:        claims.ID,
 			IssuedAt:  jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(claims.Lifetime)),
 		},
@@ -121,6 +135,16 @@ func (s *DeepLinkSigner) SignDeepLinkJWT(claims DeepLinkClaims, now time.Time) (
 	tok.Header["x5c"] = []string{base64.StdEncoding.EncodeToString(s.Certificate.Raw)}
 	return tok.SignedString(s.Key)
 }
+
+// Fingerprint is the SHA-256 of the certificate's DER, in lower-case hex.
+func (s *DeepLinkSigner) Fingerprint() string {
+	h := sha256.Sum256(s.Certificate.Raw)
+	return hex.EncodeToString(h[:])
+}
+
+// Signer is the deep-link signer the client was configured with (nil when
+// none): its own, or the mTLS pair when that holds a P-256 key.
+func (c *Client) Signer() *DeepLinkSigner { return c.signer }
 
 // CreateDeepLink mints a deep-link JWT and exchanges it for a single-use
 // Partner Portal URL (valid 60 s). Call it only when the user clicks.

@@ -626,6 +626,20 @@ func (s *CredentialService) SetOrigins(ctx context.Context, sc scope.Scope, tena
 	return s.store.Credential(ctx, sc, tenantID, CredentialClientIdentifier, credentialID)
 }
 
+// Refresh reads a partner's credentials from Klarna into the mirror (a
+// system call, e.g. when the demo is seeded). A partner without a Klarna
+// account has none.
+func (s *CredentialService) Refresh(ctx context.Context, tenantID uuid.UUID) error {
+	acc, err := s.store.PartnerAccountOf(ctx, scope.Tenants(tenantID), tenantID)
+	if err != nil || acc == "" {
+		return err
+	}
+	if err := s.ready(); err != nil {
+		return err
+	}
+	return s.sync(ctx, tenantID, acc)
+}
+
 // DisableAllForPartner disables, at Klarna, every enabled API key and
 // client identifier of the partner (offboarding). It reads them from
 // Klarna first, so it is idempotent: a second call disables nothing and

@@ -84,6 +84,72 @@ func (e BulkRunStatus) Valid() bool {
 	}
 }
 
+// Defines values for CredentialKind.
+const (
+	CredentialKindApiKey           CredentialKind = "api_key"
+	CredentialKindCertificate      CredentialKind = "certificate"
+	CredentialKindClientIdentifier CredentialKind = "client_identifier"
+)
+
+// Valid indicates whether the value is a known member of the CredentialKind enum.
+func (e CredentialKind) Valid() bool {
+	switch e {
+	case CredentialKindApiKey:
+		return true
+	case CredentialKindCertificate:
+		return true
+	case CredentialKindClientIdentifier:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DeepLinkCertificateStatusAccepted.
+const (
+	DeepLinkCertificateStatusAcceptedNo      DeepLinkCertificateStatusAccepted = "no"
+	DeepLinkCertificateStatusAcceptedUnknown DeepLinkCertificateStatusAccepted = "unknown"
+	DeepLinkCertificateStatusAcceptedYes     DeepLinkCertificateStatusAccepted = "yes"
+)
+
+// Valid indicates whether the value is a known member of the DeepLinkCertificateStatusAccepted enum.
+func (e DeepLinkCertificateStatusAccepted) Valid() bool {
+	switch e {
+	case DeepLinkCertificateStatusAcceptedNo:
+		return true
+	case DeepLinkCertificateStatusAcceptedUnknown:
+		return true
+	case DeepLinkCertificateStatusAcceptedYes:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KlarnaSettingsApiKeySource.
+const (
+	KlarnaSettingsApiKeySourceEnv       KlarnaSettingsApiKeySource = "env"
+	KlarnaSettingsApiKeySourceFile      KlarnaSettingsApiKeySource = "file"
+	KlarnaSettingsApiKeySourceNone      KlarnaSettingsApiKeySource = "none"
+	KlarnaSettingsApiKeySourceSimulator KlarnaSettingsApiKeySource = "simulator"
+)
+
+// Valid indicates whether the value is a known member of the KlarnaSettingsApiKeySource enum.
+func (e KlarnaSettingsApiKeySource) Valid() bool {
+	switch e {
+	case KlarnaSettingsApiKeySourceEnv:
+		return true
+	case KlarnaSettingsApiKeySourceFile:
+		return true
+	case KlarnaSettingsApiKeySourceNone:
+		return true
+	case KlarnaSettingsApiKeySourceSimulator:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MeTenantKind.
 const (
 	MeTenantKindAcquirer MeTenantKind = "acquirer"
@@ -636,6 +702,24 @@ func (e WebhookSetupSigningKeysSource) Valid() bool {
 	}
 }
 
+// Defines values for ListCredentialsParamsStatus.
+const (
+	ListCredentialsParamsStatusDISABLED ListCredentialsParamsStatus = "DISABLED"
+	ListCredentialsParamsStatusENABLED  ListCredentialsParamsStatus = "ENABLED"
+)
+
+// Valid indicates whether the value is a known member of the ListCredentialsParamsStatus enum.
+func (e ListCredentialsParamsStatus) Valid() bool {
+	switch e {
+	case ListCredentialsParamsStatusDISABLED:
+		return true
+	case ListCredentialsParamsStatusENABLED:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListBulkOnboardingRowsParamsStatus.
 const (
 	ListBulkOnboardingRowsParamsStatusFailed    ListBulkOnboardingRowsParamsStatus = "failed"
@@ -1062,6 +1146,75 @@ type BulkRunPage struct {
 	NextCursor *string   `json:"next_cursor,omitempty"`
 }
 
+// CertificateStatus defines model for CertificateStatus.
+type CertificateStatus struct {
+	Configured bool `json:"configured"`
+
+	// Error why it could not be read
+	Error             *string    `json:"error,omitempty"`
+	FingerprintSha256 string     `json:"fingerprint_sha256"`
+	Issuer            string     `json:"issuer"`
+	NotAfter          *time.Time `json:"not_after,omitempty"`
+
+	// Source where it comes from: the variable, 'mtls', 'generated (dev)' or ''
+	Source  string `json:"source"`
+	Subject string `json:"subject"`
+}
+
+// CreateAPIKeyRequest defines model for CreateAPIKeyRequest.
+type CreateAPIKeyRequest struct {
+	Description string `json:"description"`
+}
+
+// CreateClientIdentifierRequest defines model for CreateClientIdentifierRequest.
+type CreateClientIdentifierRequest struct {
+	Description string `json:"description"`
+
+	// Origins https origins (http only for localhost); *.domain for its subdomains
+	Origins []string `json:"origins"`
+}
+
+// CreatedAPIKey defines model for CreatedAPIKey.
+type CreatedAPIKey struct {
+	Key PartnerCredential `json:"key"`
+
+	// Secret the API key itself, shown this once; Partner Desk does not keep it
+	Secret string `json:"secret"`
+}
+
+// CredentialKind defines model for CredentialKind.
+type CredentialKind string
+
+// CredentialPage defines model for CredentialPage.
+type CredentialPage struct {
+	Items      []PartnerCredential `json:"items"`
+	NextCursor *string             `json:"next_cursor,omitempty"`
+
+	// Now the server's time the ages and warnings are relative to
+	Now time.Time `json:"now"`
+}
+
+// DeepLinkCertificateStatus defines model for DeepLinkCertificateStatus.
+type DeepLinkCertificateStatus struct {
+	// Accepted whether Klarna lists it as an enabled client certificate
+	Accepted       DeepLinkCertificateStatusAccepted `json:"accepted"`
+	AcceptedDetail *string                           `json:"accepted_detail,omitempty"`
+	Configured     bool                              `json:"configured"`
+
+	// Error why it could not be read
+	Error             *string    `json:"error,omitempty"`
+	FingerprintSha256 string     `json:"fingerprint_sha256"`
+	Issuer            string     `json:"issuer"`
+	NotAfter          *time.Time `json:"not_after,omitempty"`
+
+	// Source where it comes from: the variable, 'mtls', 'generated (dev)' or ''
+	Source  string `json:"source"`
+	Subject string `json:"subject"`
+}
+
+// DeepLinkCertificateStatusAccepted whether Klarna lists it as an enabled client certificate
+type DeepLinkCertificateStatusAccepted string
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	Field   string `json:"field"`
@@ -1100,6 +1253,28 @@ type InvitationCreate struct {
 	Email string   `json:"email"`
 	Roles []string `json:"roles"`
 }
+
+// KlarnaSettings defines model for KlarnaSettings.
+type KlarnaSettings struct {
+	// AcquirerAccountId the iss of deep links ('' = not configured)
+	AcquirerAccountId string `json:"acquirer_account_id"`
+	ApiKey            struct {
+		Configured bool                       `json:"configured"`
+		Source     KlarnaSettingsApiKeySource `json:"source"`
+
+		// Variable the variable it is read from
+		Variable string `json:"variable"`
+	} `json:"api_key"`
+	DeepLink   DeepLinkCertificateStatus `json:"deep_link"`
+	GatewayUrl string                    `json:"gateway_url"`
+	Mtls       CertificateStatus         `json:"mtls"`
+
+	// Simulator Klarna is the Partner Desk simulator (dev, demos)
+	Simulator bool `json:"simulator"`
+}
+
+// KlarnaSettingsApiKeySource defines model for KlarnaSettings.ApiKey.Source.
+type KlarnaSettingsApiKeySource string
 
 // Me defines model for Me.
 type Me struct {
@@ -1628,6 +1803,56 @@ type PartnerContact struct {
 	Phone      string `json:"phone"`
 }
 
+// PartnerCredential defines model for PartnerCredential.
+type PartnerCredential struct {
+	// AutoDisableAt when Klarna disables this enabled API key if it stays unused (two months after its last use, or its creation)
+	AutoDisableAt *time.Time `json:"auto_disable_at,omitempty"`
+
+	// ClientId a client identifier's public id (klarna_test_client_…); a certificate's usage; empty for an API key
+	ClientId  string    `json:"client_id"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CreatedBy who created it through Partner Desk; empty when created elsewhere
+	CreatedBy string `json:"created_by"`
+
+	// CredentialId Klarna's credential_id
+	CredentialId string `json:"credential_id"`
+	Description  string `json:"description"`
+
+	// ExpiresAt a certificate's expiry
+	ExpiresAt       *time.Time     `json:"expires_at,omitempty"`
+	Kind            CredentialKind `json:"kind"`
+	KlarnaAccountId string         `json:"klarna_account_id"`
+
+	// LastUsedAt last use as Klarna reports it; null when it does not
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+
+	// Origins a client identifier's allowed origins
+	Origins []string `json:"origins"`
+
+	// Status ENABLED or DISABLED (open enum)
+	Status     string             `json:"status"`
+	SyncedAt   time.Time          `json:"synced_at"`
+	TenantId   openapi_types.UUID `json:"tenant_id"`
+	TenantName string             `json:"tenant_name"`
+	TenantSlug string             `json:"tenant_slug"`
+
+	// UnusedWarning Klarna disables it within three weeks unless it is used
+	UnusedWarning bool `json:"unused_warning"`
+}
+
+// PartnerCredentials defines model for PartnerCredentials.
+type PartnerCredentials struct {
+	ApiKeys           []PartnerCredential `json:"api_keys"`
+	Certificates      []PartnerCredential `json:"certificates"`
+	ClientIdentifiers []PartnerCredential `json:"client_identifiers"`
+	KlarnaAccountId   string              `json:"klarna_account_id"`
+	MaxOrigins        int                 `json:"max_origins"`
+
+	// SyncError why Klarna could not be read (the last known state is shown); empty when it was
+	SyncError string `json:"sync_error"`
+}
+
 // PartnerDetail defines model for PartnerDetail.
 type PartnerDetail struct {
 	Brands           []PartnerBrandNode          `json:"brands"`
@@ -1668,6 +1893,24 @@ type PartnerPaymentProductNode struct {
 	PaymentAccounts []PartnerPaymentAccountNode `json:"payment_accounts"`
 	ProfileId       string                      `json:"profile_id"`
 	Status          string                      `json:"status"`
+}
+
+// PartnerReadiness defines model for PartnerReadiness.
+type PartnerReadiness struct {
+	Items []PartnerReadinessItem `json:"items"`
+}
+
+// PartnerReadinessItem defines model for PartnerReadinessItem.
+type PartnerReadinessItem struct {
+	Detail string `json:"detail"`
+
+	// Fix where it is fixed: a tab of the partner page (products, credentials, brand), users, configuration, or empty
+	Fix string `json:"fix"`
+
+	// Key product, client_identifier, portal, brand_data
+	Key   string `json:"key"`
+	Ok    bool   `json:"ok"`
+	Title string `json:"title"`
 }
 
 // PartnerRefreshQueued defines model for PartnerRefreshQueued.
@@ -1794,6 +2037,29 @@ type PaymentProductView struct {
 	Product    *PartnerPaymentProductNode `json:"product,omitempty"`
 }
 
+// PortalLink defines model for PortalLink.
+type PortalLink struct {
+	// Amr authentication methods sent
+	Amr []string `json:"amr"`
+
+	// AmrAssumed the identity provider named no method, so ["pwd"] was sent
+	AmrAssumed bool `json:"amr_assumed"`
+
+	// ExpiresAt when the link stops working (60 s)
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// Jti the JWT's id, as audited
+	Jti             string `json:"jti"`
+	KlarnaAccountId string `json:"klarna_account_id"`
+	PartnerName     string `json:"partner_name"`
+
+	// Roles Klarna Portal roles granted
+	Roles []string `json:"roles"`
+
+	// Url Klarna's single-use Partner Portal link
+	Url string `json:"url"`
+}
+
 // Problem defines model for Problem.
 type Problem struct {
 	Code      *string       `json:"code,omitempty"`
@@ -1850,6 +2116,11 @@ type Role struct {
 
 // RoleScope defines model for Role.Scope.
 type RoleScope string
+
+// SetOriginsRequest defines model for SetOriginsRequest.
+type SetOriginsRequest struct {
+	Origins []string `json:"origins"`
+}
 
 // TenantPage defines model for TenantPage.
 type TenantPage struct {
@@ -2041,6 +2312,28 @@ type ExportAuditParams struct {
 	To     *time.Time          `form:"to,omitempty" json:"to,omitempty"`
 }
 
+// ListCredentialsParams defines parameters for ListCredentials.
+type ListCredentialsParams struct {
+	// Tenant one partner
+	Tenant *openapi_types.UUID          `form:"tenant,omitempty" json:"tenant,omitempty"`
+	Kind   *CredentialKind              `form:"kind,omitempty" json:"kind,omitempty"`
+	Status *ListCredentialsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// MinAgeDays created at least that many days ago
+	MinAgeDays *int `form:"min_age_days,omitempty" json:"min_age_days,omitempty"`
+
+	// Unused only enabled API keys Klarna disables within three weeks for lack of use
+	Unused *bool `form:"unused,omitempty" json:"unused,omitempty"`
+
+	// Q part of the credential id, the client id or the description
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListCredentialsParamsStatus defines parameters for ListCredentials.
+type ListCredentialsParamsStatus string
+
 // ListBulkOnboardingRunsParams defines parameters for ListBulkOnboardingRuns.
 type ListBulkOnboardingRunsParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -2175,12 +2468,49 @@ type GetOnboardingBoardParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListPortalPartnersParams defines parameters for ListPortalPartners.
+type ListPortalPartnersParams struct {
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListTenantsParams defines parameters for ListTenants.
 type ListTenantsParams struct {
 	// Q name or slug contains (case-insensitive), or an exact tenant id
 	Q      *string `form:"q,omitempty" json:"q,omitempty"`
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreatePartnerAPIKeyParams defines parameters for CreatePartnerAPIKey.
+type CreatePartnerAPIKeyParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DisablePartnerAPIKeyParams defines parameters for DisablePartnerAPIKey.
+type DisablePartnerAPIKeyParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreatePartnerClientIdentifierParams defines parameters for CreatePartnerClientIdentifier.
+type CreatePartnerClientIdentifierParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DisablePartnerClientIdentifierParams defines parameters for DisablePartnerClientIdentifier.
+type DisablePartnerClientIdentifierParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SetPartnerClientIdentifierOriginsParams defines parameters for SetPartnerClientIdentifierOrigins.
+type SetPartnerClientIdentifierOriginsParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateInvitationParams defines parameters for CreateInvitation.
@@ -2304,6 +2634,15 @@ type SaveOnboardingDraftJSONRequestBody = OnboardingDraftSave
 
 // ResolveOnboardingConflictJSONRequestBody defines body for ResolveOnboardingConflict for application/json ContentType.
 type ResolveOnboardingConflictJSONRequestBody = OnboardingResolve
+
+// CreatePartnerAPIKeyJSONRequestBody defines body for CreatePartnerAPIKey for application/json ContentType.
+type CreatePartnerAPIKeyJSONRequestBody = CreateAPIKeyRequest
+
+// CreatePartnerClientIdentifierJSONRequestBody defines body for CreatePartnerClientIdentifier for application/json ContentType.
+type CreatePartnerClientIdentifierJSONRequestBody = CreateClientIdentifierRequest
+
+// SetPartnerClientIdentifierOriginsJSONRequestBody defines body for SetPartnerClientIdentifierOrigins for application/json ContentType.
+type SetPartnerClientIdentifierOriginsJSONRequestBody = SetOriginsRequest
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationCreate

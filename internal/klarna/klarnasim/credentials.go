@@ -69,6 +69,42 @@ func (s *Sim) IssuePartnerAPIKey(accountID, description string, createdAt time.T
 	return k.ID, secret, nil
 }
 
+// IssuePartnerClientIdentifier creates an enabled Web SDK client identifier
+// of a partner account for the allowed origins, as if created at createdAt
+// (zero: now), for seeding demo data.
+func (s *Sim) IssuePartnerClientIdentifier(accountID, description string, origins []string, createdAt time.Time) (*klarna.ClientIdentifier, error) {
+	if ve := validOrigins(origins); len(ve) > 0 || len(origins) == 0 {
+		return nil, fmt.Errorf("klarnasim: invalid origins %v", origins)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.st.Accounts[accountID]; !ok {
+		return nil, fmt.Errorf("klarnasim: no account %s", accountID)
+	}
+	if createdAt.IsZero() {
+		createdAt = s.clock.Now()
+	}
+	ci := &klarna.ClientIdentifier{CredentialID: uuidv4(), ClientID: "klarna_test_client_" + randHex(24), Description: description,
+		Status: "ENABLED", Environment: "TEST", Config: &klarna.ClientIdentifierConfig{AllowedDomains: origins}, CreatedAt: klarna.At(createdAt)}
+	s.st.ClientIDs[ci.CredentialID] = ci
+	s.st.Owners[ci.CredentialID] = accountID
+	out := *ci
+	return &out, nil
+}
+
+// HasCredentials reports whether a partner account holds any API key or
+// client identifier (seeding adds the demo ones only once).
+func (s *Sim) HasCredentials(accountID string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, owner := range s.st.Owners {
+		if owner == accountID {
+			return true
+		}
+	}
+	return false
+}
+
 // addAPIKey stores a key of account ("" for the acquirer) created at
 // created (zero: now).
 func (s *Sim) addAPIKey(secret, description, account string, created time.Time) *apiKeyRec {

@@ -50,15 +50,7 @@ func (s *Sim) hCreateDeepLink(c *rctx) *reply {
 		if err != nil {
 			return nil, errors.New("x5c[0] is not base64 DER")
 		}
-		s.mu.RLock()
-		registered := false
-		for _, rec := range s.st.Certs {
-			if rec.Fingerprint == fingerprint(der) && rec.C.Status == "ENABLED" {
-				registered = true
-			}
-		}
-		s.mu.RUnlock()
-		if !registered {
+		if !s.CertificateRegistered(der) {
 			return nil, errors.New("the x5c certificate is not a registered client certificate")
 		}
 		cert, err := x509.ParseCertificate(der)
@@ -84,6 +76,8 @@ func (s *Sim) hCreateDeepLink(c *rctx) *reply {
 	}
 	if claims.Issuer == "" {
 		ve = append(ve, vErr("jwt.iss", "is required"))
+	} else if claims.Issuer != s.opts.AcquirerAccountID {
+		ve = append(ve, vErr("jwt.iss", "must be your own account id ("+s.opts.AcquirerAccountID+")"))
 	}
 	if claims.ID == "" {
 		ve = append(ve, vErr("jwt.jti", "is required"))
@@ -109,9 +103,12 @@ func (s *Sim) hCreateDeepLink(c *rctx) *reply {
 	if a == nil {
 		return kerr(403, klarna.ErrTypeResource, klarna.CodeOperationForbidden, "The account in the token was not onboarded by you")
 	}
+	if a.A.State == klarna.AccountDisabled { // answer UNCONFIRMED: Klarna's docs do not say
+		return kerr(403, klarna.ErrTypeResource, klarna.CodeOperationForbidden, "The account in the token is disabled")
+	}
 	s.st.UsedJTIs[claims.ID] = claims.ExpiresAt.Time
 	tok := randHex(16)
-	s.st.DeepLinks[tok] = &deepLink{Token: tok, AccountID: a.A.PartnerAccountID, Subject: claims.Subject, Roles: claims.Roles, Expires: now.Add(deepLinkTTL)}
+	s.st.DeepLinks[tok] = &deepLink{Token: tok, AccountID: a.A.PartnerAccountID, Subject: claims.Subject, Roles: claims.Roles, AMR: claims.AMR, Expires: now.Add(deepLinkTTL)}
 	for k, dl := range s.st.DeepLinks { // forget expired links
 		if now.Sub(dl.Expires) > time.Hour {
 			delete(s.st.DeepLinks, k)
@@ -122,12 +119,16 @@ func (s *Sim) hCreateDeepLink(c *rctx) *reply {
 
 var portalTmpl = template.Must(template.New("p").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Title}}</title>
-<style>body{font-family:system-ui,sans-serif;margin:3rem;max-width:40rem;color:#17120f}h1{font-size:1.6rem}.note{color:#6b6560}</style></head>
+<style>body{font-family:system-ui,sans-serif;margin:3rem;max-width:40rem;color:#17120f}h1{font-size:1.6rem}.note{color:#6b6560}dt{color:#6b6560;font-size:.9rem;margin-top:.6rem}dd{margin:0}</style></head>
 <body><h1>{{.Title}}</h1>
-{{if .OK}}<p>Signed in as <strong>{{.Subject}}</strong> with roles {{range $i, $r := .Roles}}{{if $i}}, {{end}}<code>{{$r}}</code>{{end}}.</p>
-<p>Partner account: <strong>{{.Name}}</strong> (<code>{{.AccountID}}</code>), state {{.State}}.</p>
+{{if .OK}}<dl>
+<dt>Partner</dt><dd id="partner"><strong>{{.Name}}</strong> (<code>{{.AccountID}}</code>), state {{.State}}</dd>
+<dt>User</dt><dd id="user"><strong>{{.Subject}}</strong></dd>
+<dt>Roles</dt><dd id="roles">{{range $i, $r := .Roles}}{{if $i}}, {{end}}<code>{{$r}}</code>{{end}}</dd>
+<dt>Authenticated by (amr)</dt><dd id="amr">{{range $i, $r := .AMR}}{{if $i}}, {{end}}<code>{{$r}}</code>{{end}}</dd>
+</dl>
 <p class="note">This page stands in for the Klarna Partner Portal. Sessions end after 8 hours of inactivity.</p>
-{{else}}<p>{{.Message}}</p><p class="note">Deep links are single-use and valid for 60 seconds. Open the portal again from your dashboard.</p>{{end}}
+{{else}}<p id="message">{{.Message}}</p><p class="note">Deep links are single-use and valid for 60 seconds. Open the portal again from your dashboard.</p>{{end}}
 </body></html>`))
 
 // portalPage is what a browser following a deep link sees.
@@ -148,7 +149,7 @@ func (s *Sim) portalPage(w http.ResponseWriter, r *http.Request) {
 	default:
 		dl.Used = true
 		a := s.st.Accounts[dl.AccountID]
-		data["OK"], data["Subject"], data["Roles"], data["AccountID"] = true, dl.Subject, dl.Roles, dl.AccountID
+		data["OK"], data["Subject"], data["Roles"], data["AMR"], data["AccountID"] = true, dl.Subject, dl.Roles, dl.AMR, dl.AccountID
 		if a != nil {
 			data["Name"], data["State"] = a.A.PartnerAccountName, a.A.State
 		}
@@ -161,3 +162,21 @@ func (s *Sim) portalPage(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "portal error")
 	}
 }
+
+// CertificateRegistered tells whether der is an enabled client certificate
+// the simulator issued, i.e. one whose deep-link JWTs it accepts.
+func (s *Sim) CertificateRegistered(der []byte) bool {
+	fp := fingerprint(der)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, rec := range s.st.Certs {
+		if rec.Fingerprint == fp && rec.C.Status == "ENABLED" {
+			return true
+		}
+	}
+	return false
+}
+
+// AcquirerAccountID is the acquirer's own account: the iss deep-link JWTs
+// must carry.
+func (s *Sim) AcquirerAccountID() string { return s.opts.AcquirerAccountID }

@@ -177,13 +177,13 @@ func (s *Sim) Handler() http.Handler {
 	})
 }
 
-// InitialAPIKey returns the first active API key (to print at start).
+// InitialAPIKey returns the acquirer's first active API key (to print at start).
 func (s *Sim) InitialAPIKey() string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var first *apiKeyRec
 	for _, k := range s.st.APIKeys {
-		if k.Status == "ENABLED" && (first == nil || k.Created.Before(first.Created)) {
+		if k.Status == "ENABLED" && s.st.Owners[k.ID] == "" && (first == nil || k.Created.Before(first.Created)) {
 			first = k
 		}
 	}

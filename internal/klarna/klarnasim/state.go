@@ -89,6 +89,7 @@ type deepLink struct {
 	AccountID string
 	Subject   string
 	Roles     []string
+	AMR       []string
 	Expires   time.Time
 	Used      bool
 }

@@ -10,6 +10,7 @@ describe('app shell', () => {
     [`GET /tenants/${ACQUIRER_ID}/users`]: () => jsonResponse(tenantUsers('Northwind Payments')),
     'GET /tokens': () => jsonResponse({ items: [] }),
     'GET /audit': () => jsonResponse({ items: [] }),
+    'GET /credentials': () => jsonResponse({ items: [], now: '2026-11-21T10:00:00Z' }),
   };
 
   it('lists every section acquirer-admin may see in the main navigation', async () => {
@@ -22,6 +23,7 @@ describe('app shell', () => {
       '/onboarding',
       '/disputes',
       '/settlements',
+      '/credentials',
       '/webhooks',
       '/audit',
       '/settings/users',
@@ -34,8 +36,8 @@ describe('app shell', () => {
   it.each([
     ['merchant-disputes', personas.merchantDisputes, ['Overview', 'Disputes', 'API tokens', 'Settings']],
     ['acquirer-finance', personas.acquirerFinance, ['Partners', 'Disputes', 'Settlements', 'API tokens', 'Settings']],
-    ['auditor', personas.auditor, ['Partners', 'Disputes', 'Settlements', 'Webhooks', 'Audit', 'Users & roles', 'Settings']],
-    ['merchant-admin', personas.merchantAdmin, ['Overview', 'Disputes', 'Settlements', 'Audit', 'Users & roles', 'API tokens', 'Settings']],
+    ['auditor', personas.auditor, ['Partners', 'Disputes', 'Settlements', 'Credentials', 'Webhooks', 'Audit', 'Users & roles', 'Settings']],
+    ['merchant-admin', personas.merchantAdmin, ['Overview', 'Disputes', 'Settlements', 'Credentials', 'Audit', 'Users & roles', 'API tokens', 'Settings']],
   ])('shows %s only the sections its actions allow', async (_role, me, expected) => {
     stubApi({ me });
     renderApp('/partners');

@@ -18,12 +18,14 @@ const BulkOnboardingPage = lazy(() => import('@/features/onboarding').then((m) =
 const BulkOnboardingRunPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.BulkRunPage })));
 const DisputesPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputesPage })));
 const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.SettlementsPage })));
+const CredentialsPage = lazy(() => import('@/features/credentials').then((m) => ({ default: m.CredentialsPage })));
 const WebhooksPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhooksPage })));
 const WebhookEventPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhookEventPage })));
 const WebhookSettingsPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhookSettingsPage })));
 const AuditPage = lazy(() => import('@/features/audit').then((m) => ({ default: m.AuditPage })));
 const SettingsPage = lazy(() => import('@/features/settings').then((m) => ({ default: m.SettingsPage })));
 const UsersPage = lazy(() => import('@/features/users').then((m) => ({ default: m.UsersPage })));
+const PortalChoosePage = lazy(() => import('@/features/portal').then((m) => ({ default: m.PortalChoosePage })));
 const TokensPage = lazy(() => import('@/features/tokens').then((m) => ({ default: m.TokensPage })));
 
 /** A section's page behind the same action its navigation item needs. */
@@ -76,10 +78,13 @@ export const routes: RouteObject[] = [
       { path: 'onboarding/bulk/:id', element: guarded('/onboarding', <BulkOnboardingRunPage />) },
       { path: 'disputes', element: guarded('/disputes', <DisputesPage />) },
       { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
+      { path: 'credentials', element: guarded('/credentials', <CredentialsPage />) },
       { path: 'webhooks', element: guarded('/webhooks', <WebhooksPage />) },
       { path: 'webhooks/:id', element: guarded('/webhooks', <WebhookEventPage />) },
       { path: 'audit', element: guarded('/audit', <AuditPage />) },
       { path: 'settings', element: <SettingsPage /> },
+      // "Continue with <acquirer>" (GET /portal/continue on the server) lands here to pick a partner.
+      { path: 'portal/choose', element: <PortalChoosePage /> },
       { path: 'settings/users', element: guarded('/settings/users', <UsersPage />, true) },
       { path: 'settings/tokens', element: guarded('/settings/tokens', <TokensPage />) },
       {

@@ -83,6 +83,8 @@ export function stubApi(options: { me?: Schemas['Me'] | Handler; meta?: Meta; ha
     },
     [`GET /tenants/${AURORA_ID}/partner`]: () => jsonResponse(partnerDetail(partners.aurora)),
     [`GET /tenants/${BOREALIS_ID}/partner`]: () => jsonResponse(partnerDetail(partners.borealis)),
+    [`GET /tenants/${AURORA_ID}/partner/readiness`]: () => jsonResponse({ items: [] }),
+    [`GET /tenants/${BOREALIS_ID}/partner/readiness`]: () => jsonResponse({ items: [] }),
     ...options.handlers,
   };
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {

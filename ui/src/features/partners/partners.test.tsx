@@ -157,6 +157,28 @@ describe('partner page', () => {
     expect(screen.getByText('brand data incomplete')).toBeInTheDocument();
   });
 
+  it('shows the Boost readiness checklist, each missing item with the tab that fixes it', async () => {
+    stubApi({
+      handlers: {
+        [`GET /tenants/${AURORA_ID}/partner/readiness`]: () =>
+          jsonResponse({
+            items: [
+              { key: 'product', title: 'An enabled payment product', ok: true, detail: 'The payment product is enabled.', fix: 'products' },
+              { key: 'client_identifier', title: "A client identifier with the shop's origins", ok: false, detail: 'Not among the allowed origins: https://aurora.example.', fix: 'credentials' },
+            ],
+          }),
+      },
+    });
+    renderApp(`/partners/${AURORA_ID}`);
+    const list = await screen.findByRole('region', { name: 'Boost readiness' });
+    expect(await within(list).findByText('1 of 2 in place')).toBeInTheDocument();
+    expect(within(list).getByRole('listitem', { name: 'An enabled payment product: in place' })).toBeInTheDocument();
+    const missing = within(list).getByRole('listitem', { name: "A client identifier with the shop's origins: missing" });
+    expect(missing).toHaveTextContent('https://aurora.example');
+    await userEvent.click(within(missing).getByRole('link', { name: 'Open Credentials' }));
+    expect(await screen.findByRole('tab', { name: 'Credentials', selected: true })).toBeInTheDocument();
+  });
+
   it('offers Add resources (to the wizard, by partner) and Refresh from Klarna to an acquirer admin', async () => {
     let synced = 0;
     const { sent } = stubApi({

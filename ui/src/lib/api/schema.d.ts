@@ -807,6 +807,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tenants/{tenant}/partner/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** What Klarna's Boost features (Sign in with Klarna, On-site messaging, Express checkout) need from the acquirer's side for this partner, each item met or not with where it is fixed (partner:read). */
+        get: operations["getPartnerReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tenants/{tenant}/partner/payment-product": {
         parameters: {
             query?: never;
@@ -897,6 +916,196 @@ export interface paths {
         put?: never;
         /** Run a failed offboarding again from the step that failed; the steps done are not redone (product:manage, recent login; audited). 409 unless it failed. */
         post: operations["resumeOffboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** The partner's Klarna API keys, client identifiers and client certificates, read from Klarna (acting for the partner) into the mirror, then from it (credential:read). Never a secret. */
+        get: operations["getPartnerCredentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/credentials/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an API key for the partner at Klarna (credential:manage, recent login; audited with id and description only). The secret is in this response only; it is never stored, logged or audited, so a retry with the same Idempotency-Key is refused with 409. */
+        post: operations["createPartnerAPIKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/credentials/api-keys/{credential}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description Klarna's credential_id */
+                credential: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable the API key at Klarna, irreversibly (credential:manage, recent login; audited). Disabling a disabled key changes nothing. */
+        post: operations["disablePartnerAPIKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/credentials/client-identifiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a Web SDK client identifier for the partner with its allowed origins (credential:manage, recent login; audited). Every invalid origin is reported at once (origins[i]). */
+        post: operations["createPartnerClientIdentifier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/credentials/client-identifiers/{credential}/origins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description Klarna's credential_id */
+                credential: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace the client identifier's allowed origins (credential:manage; audited with before and after). Klarna's 409 (e.g. a disabled identifier) and BLOCKED answers come back as readable 409 problems. */
+        put: operations["setPartnerClientIdentifierOrigins"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/credentials/client-identifiers/{credential}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description Klarna's credential_id */
+                credential: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable the client identifier at Klarna, irreversibly (credential:manage, recent login; audited). */
+        post: operations["disablePartnerClientIdentifier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The credentials inventory (credential:read) of every partner the caller may see (an acquirer role every partner, a merchant role its own; scoped in SQL), newest first, keyset paged, from the mirror. */
+        get: operations["listCredentials"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/portal-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open the partner's Klarna Partner Portal (portal:open; a person's login, not an API token). Mints an ES256 deep-link JWT (iss the acquirer's Klarna account, sub your e-mail, a new jti, exp 30 s, account_id/on_behalf_of the partner's account, roles from your role here, amr from your login), exchanges it at Klarna (createDeepLink) and returns the single-use URL, valid 60 s. Every call makes a new link: nothing is stored, and an Idempotency-Key is not replayed. Audited (portal:open: partner, user, jti; never the JWT or the URL). 409 when the partner has no Klarna account yet, is disabled, or Klarna refuses; 503 when no signing key or account id is configured or Klarna is down. */
+        post: operations["createPortalLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/portal/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partners whose Klarna Portal you may open (portal:open), for the "Continue with" picker; the directory's rows, searchable with q, keyset paged. */
+        get: operations["listPortalPartners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/klarna": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Partner Desk's own Klarna credentials as status only, never a secret: where the API key comes from, the mTLS certificate, the deep-link signing certificate (subject, fingerprint, expiry, whether Klarna accepts it) and the acquirer's account id (credential:read across all partners). */
+        get: operations["getKlarnaSettings"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1427,6 +1636,18 @@ export interface components {
             items: components["schemas"]["PartnerChange"][];
             next_cursor?: string | null;
         };
+        PartnerReadiness: {
+            items: components["schemas"]["PartnerReadinessItem"][];
+        };
+        PartnerReadinessItem: {
+            /** @description product, client_identifier, portal, brand_data */
+            key: string;
+            title: string;
+            ok: boolean;
+            detail: string;
+            /** @description where it is fixed: a tab of the partner page (products, credentials, brand), users, configuration, or empty */
+            fix: string;
+        };
         PaymentProductView: {
             /** @description empty when no account is linked */
             klarna_account_id: string;
@@ -1507,6 +1728,147 @@ export interface components {
             updated_at?: string | null;
             /** Format: date-time */
             completed_at?: string | null;
+        };
+        /** @enum {string} */
+        CredentialKind: "api_key" | "client_identifier" | "certificate";
+        PartnerCredential: {
+            /** Format: uuid */
+            tenant_id: string;
+            tenant_slug: string;
+            tenant_name: string;
+            klarna_account_id: string;
+            /** @description Klarna's credential_id */
+            credential_id: string;
+            kind: components["schemas"]["CredentialKind"];
+            description: string;
+            /** @description ENABLED or DISABLED (open enum) */
+            status: string;
+            /** @description a client identifier's public id (klarna_test_client_…); a certificate's usage; empty for an API key */
+            client_id: string;
+            /** @description a client identifier's allowed origins */
+            origins: string[];
+            /**
+             * Format: date-time
+             * @description a certificate's expiry
+             */
+            expires_at?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** @description who created it through Partner Desk; empty when created elsewhere */
+            created_by: string;
+            /**
+             * Format: date-time
+             * @description last use as Klarna reports it; null when it does not
+             */
+            last_used_at?: string | null;
+            /**
+             * Format: date-time
+             * @description when Klarna disables this enabled API key if it stays unused (two months after its last use, or its creation)
+             */
+            auto_disable_at?: string | null;
+            /** @description Klarna disables it within three weeks unless it is used */
+            unused_warning: boolean;
+            /** Format: date-time */
+            synced_at: string;
+        };
+        PartnerCredentials: {
+            klarna_account_id: string;
+            api_keys: components["schemas"]["PartnerCredential"][];
+            client_identifiers: components["schemas"]["PartnerCredential"][];
+            certificates: components["schemas"]["PartnerCredential"][];
+            /** @description why Klarna could not be read (the last known state is shown); empty when it was */
+            sync_error: string;
+            max_origins: number;
+        };
+        CreateAPIKeyRequest: {
+            description: string;
+        };
+        CreatedAPIKey: {
+            key: components["schemas"]["PartnerCredential"];
+            /** @description the API key itself, shown this once; Partner Desk does not keep it */
+            secret: string;
+        };
+        CreateClientIdentifierRequest: {
+            description: string;
+            /** @description https origins (http only for localhost); *.domain for its subdomains */
+            origins: string[];
+        };
+        SetOriginsRequest: {
+            origins: string[];
+        };
+        CredentialPage: {
+            items: components["schemas"]["PartnerCredential"][];
+            next_cursor?: string | null;
+            /**
+             * Format: date-time
+             * @description the server's time the ages and warnings are relative to
+             */
+            now: string;
+        };
+        PortalLink: {
+            /** @description Klarna's single-use Partner Portal link */
+            url: string;
+            /**
+             * Format: date-time
+             * @description when the link stops working (60 s)
+             */
+            expires_at: string;
+            /** @description the JWT's id, as audited */
+            jti: string;
+            klarna_account_id: string;
+            partner_name: string;
+            /** @description Klarna Portal roles granted */
+            roles: string[];
+            /** @description authentication methods sent */
+            amr: string[];
+            /** @description the identity provider named no method, so ["pwd"] was sent */
+            amr_assumed: boolean;
+        };
+        CertificateStatus: {
+            configured: boolean;
+            /** @description where it comes from: the variable, 'mtls', 'generated (dev)' or '' */
+            source: string;
+            subject: string;
+            issuer: string;
+            fingerprint_sha256: string;
+            /** Format: date-time */
+            not_after?: string | null;
+            /** @description why it could not be read */
+            error?: string | null;
+        };
+        DeepLinkCertificateStatus: {
+            configured: boolean;
+            /** @description where it comes from: the variable, 'mtls', 'generated (dev)' or '' */
+            source: string;
+            subject: string;
+            issuer: string;
+            fingerprint_sha256: string;
+            /** Format: date-time */
+            not_after?: string | null;
+            /** @description why it could not be read */
+            error?: string | null;
+            /**
+             * @description whether Klarna lists it as an enabled client certificate
+             * @enum {string}
+             */
+            accepted: "yes" | "no" | "unknown";
+            accepted_detail?: string;
+        };
+        KlarnaSettings: {
+            api_key: {
+                configured: boolean;
+                /** @enum {string} */
+                source: "env" | "file" | "simulator" | "none";
+                /** @description the variable it is read from */
+                variable: string;
+            };
+            mtls: components["schemas"]["CertificateStatus"];
+            deep_link: components["schemas"]["DeepLinkCertificateStatus"];
+            /** @description the iss of deep links ('' = not configured) */
+            acquirer_account_id: string;
+            gateway_url: string;
+            /** @description Klarna is the Partner Desk simulator (dev, demos) */
+            simulator: boolean;
         };
         Meta: {
             /** @description Build version of the binary. */
@@ -3108,6 +3470,29 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    getPartnerReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checklist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerReadiness"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
     getPaymentProduct: {
         parameters: {
             query?: never;
@@ -3265,6 +3650,280 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Offboarding"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPartnerCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCredentials"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createPartnerAPIKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAPIKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedAPIKey"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    disablePartnerAPIKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description Klarna's credential_id */
+                credential: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key, now disabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCredential"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createPartnerClientIdentifier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateClientIdentifierRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCredential"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    setPartnerClientIdentifierOrigins: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description Klarna's credential_id */
+                credential: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetOriginsRequest"];
+            };
+        };
+        responses: {
+            /** @description The client identifier with its new origins */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCredential"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    disablePartnerClientIdentifier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+                /** @description Klarna's credential_id */
+                credential: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client identifier, now disabled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerCredential"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listCredentials: {
+        parameters: {
+            query?: {
+                /** @description one partner */
+                tenant?: string;
+                kind?: components["schemas"]["CredentialKind"];
+                status?: "ENABLED" | "DISABLED";
+                /** @description created at least that many days ago */
+                min_age_days?: number;
+                /** @description only enabled API keys Klarna disables within three weeks for lack of use */
+                unused?: boolean;
+                /** @description part of the credential id, the client id or the description */
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CredentialPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createPortalLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link; send the browser there at once. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalLink"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listPortalPartners: {
+        parameters: {
+            query?: {
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getKlarnaSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KlarnaSettings"];
                 };
             };
             default: components["responses"]["Problem"];

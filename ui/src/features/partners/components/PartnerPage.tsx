@@ -8,12 +8,14 @@ import { CheckIcon, CopyIcon } from '@/components/icons';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
+import { OpenPortalButton } from '@/features/portal';
 import { ApiError } from '@/lib/api';
 import { formatDateTime } from '@/lib/format';
 import { notify } from '@/lib/notify';
 import { partnerQuery, useRefreshPartner, type PartnerDetail, type StoreGroupNode } from '../api/partners';
 import { PartnerTabs } from '../tabs';
 import { OffboardedBadge, StageBadge, StateBadge, WarningBadges } from './badges';
+import { ReadinessChecklist } from './Readiness';
 
 /** How often the page re-reads itself while a refresh from Klarna is under way, and for how long at most. */
 export const REFRESH_POLL_MS = 2_000;
@@ -188,13 +190,17 @@ export function PartnerTree({ detail }: { detail: PartnerDetail }) {
   );
 }
 
-/** The header's actions: re-read from Klarna (partner:manage) and add resources through the wizard (partner:onboard). */
+/**
+ * The header's actions: open the partner's Klarna Portal (portal:open), re-read from Klarna
+ * (partner:manage) and add resources through the wizard (partner:onboard).
+ */
 function Actions({ detail, onRefreshing }: { detail: PartnerDetail; onRefreshing: () => void }) {
   const { can } = useTenant();
   const { summary } = detail;
   const refresh = useRefreshPartner(summary.tenant_id);
   return (
     <Group gap="xs">
+      {can('portal:open') && <OpenPortalButton partner={summary} />}
       {can('partner:manage') && summary.klarna_account_id && (
         <Button
           variant="default"
@@ -285,7 +291,15 @@ export function PartnerView({ tenantId, backTo, embedded }: { tenantId: string; 
         </Alert>
       )}
       {summary.klarna_account_id ? (
-        <PartnerTabs detail={detail} overview={<PartnerTree detail={detail} />} />
+        <PartnerTabs
+          detail={detail}
+          overview={
+            <>
+              <ReadinessChecklist tenantId={summary.tenant_id} />
+              <PartnerTree detail={detail} />
+            </>
+          }
+        />
       ) : (
         <EmptyState title="No Klarna account yet">This partner has no Klarna account linked yet; its hierarchy appears here once onboarding has created it.</EmptyState>
       )}

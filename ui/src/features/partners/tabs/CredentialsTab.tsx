@@ -1,7 +1,7 @@
+import { PartnerCredentials } from '@/features/credentials';
 import type { PartnerDetail } from '../api/partners';
 
-/** The partner page's "Credentials" tab (issue 10; being built). */
+/** The partner page's "Credentials" tab: the partner's Klarna API keys, client identifiers and certificates. */
 export function CredentialsTab({ detail }: { detail: PartnerDetail }) {
-  void detail;
-  return null;
+  return <PartnerCredentials tenantId={detail.summary.tenant_id} />;
 }

@@ -6,6 +6,7 @@ import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { rolesQuery, useTenant } from '@/features/identity';
 import { IdentityProviderCard } from './IdentityProviderCard';
+import { KlarnaCredentialsCard } from './KlarnaCredentialsCard';
 
 /** The effective permission table (which role allows which action) and links to user and token management. */
 export function SettingsPage() {
@@ -50,6 +51,8 @@ export function SettingsPage() {
         </SimpleGrid>
 
         {tenant.all_partners && can('user:manage') && <IdentityProviderCard />}
+
+        {tenant.all_partners && can('credential:read') && <KlarnaCredentialsCard />}
 
         <Stack gap="sm">
           <Title order={2} size="h4">
