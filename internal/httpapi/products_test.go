@@ -277,15 +277,20 @@ func TestOffboardingStopsAtAFailedStepAndResumesFromIt(t *testing.T) {
 		return o.Status == "completed" && o.CompletedAt != nil, stepsLine(o)
 	})
 	o := offboardingOf(t, admin, aurora)
-	if o.Steps[0].Attempts != 1 || o.Steps[1].Attempts != 2 || o.Runs != 2 || o.Steps[1].Result["credentials_disabled"] != float64(1) {
+	if n, _ := o.Steps[1].Result["credentials_disabled"].(float64); o.Steps[0].Attempts != 1 || o.Steps[1].Attempts != 2 || o.Runs != 2 || n < 1 {
 		t.Fatalf("step 1 ran once, step 2 twice: %s", stepsLine(o))
 	}
 	if n := disables(); n != 1 {
 		t.Fatalf("resuming asked Klarna to disable again: %d changes", n)
 	}
 	keys, err := a.Klarna.ListAPIKeys(ctx, klarna.OnBehalfOf(accountID))
-	if err != nil || len(keys) != 1 || keys[0].Status != "DISABLED" {
-		t.Fatalf("the partner's key at Klarna: %+v %v", keys, err)
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("the partner's keys at Klarna: %+v %v", keys, err)
+	}
+	for _, k := range keys {
+		if k.Status != "DISABLED" {
+			t.Fatalf("a key of the partner is still enabled at Klarna: %+v", k)
+		}
 	}
 	// The partner's users lose access; the acquirer still reads its data.
 	if r := merchant.Get("/api/v1/tenants/" + aurora + "/partner"); r.Status != 404 {
