@@ -77,6 +77,10 @@ type Options struct {
 	Credentials *partner.CredentialService
 	// Changes pushes partner changes to Klarna.
 	Changes *partner.ChangeService
+	// Products disables and enables payment products; Offboarding runs the
+	// guided offboarding of partners.
+	Products    *partner.ProductService
+	Offboarding *partner.OffboardingService
 	// Readiness is where the interoperability checklist reads what the
 	// partner's tree does not hold.
 	Readiness partner.ReadinessSources
