@@ -28,7 +28,7 @@ const dataDir = process.env.E2E_DATA_DIR;
 
 const binary = path.resolve(import.meta.dirname, '..', 'bin', 'partnerdesk');
 
-// A second server, only for tests/step-up.spec.ts: its logins count as
+// A second server, only for tests/step-up.spec.ts and tests/products.spec.ts: its logins count as
 // "recent" for a few seconds only, so step-up can be exercised without
 // waiting ten minutes. The main server keeps the default.
 const stepUpPort = port + 2;
@@ -162,8 +162,8 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'chromium', testIgnore: /(step-up|real-idp)\.spec\.ts$/, use: chromium },
-    { name: 'chromium-step-up', testMatch: /step-up\.spec\.ts$/, use: { ...chromium, baseURL: stepUpURL } },
+    { name: 'chromium', testIgnore: /(step-up|products|real-idp)\.spec\.ts$/, use: chromium },
+    { name: 'chromium-step-up', testMatch: /(step-up|products)\.spec\.ts$/, use: { ...chromium, baseURL: stepUpURL } },
     { name: 'chromium-real-idp', testMatch: /real-idp\.spec\.ts$/, use: { ...chromium, baseURL: realIdPAppURL } },
   ],
   webServer: [

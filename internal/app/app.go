@@ -124,12 +124,16 @@ type App struct {
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
 	Bulk *partner.BulkService
-	// Credentials manages partners' Klarna API keys and client identifiers.
-	Credentials *partner.CredentialService
 	// Changes pushes every change of a partner's account to Klarna.
 	Changes *partner.ChangeService
 	// PartnerData edits partners' data at Klarna after onboarding.
 	PartnerData *partner.DataService
+	// Products disables and enables payment products; Offboarding runs the
+	// guided offboarding of partners.
+	Products    *partner.ProductService
+	Offboarding *partner.OffboardingService
+	// Credentials manages partners' Klarna API keys and client identifiers.
+	Credentials *partner.CredentialService
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -232,6 +236,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterBulkFeed(kinds, feeder)
 	changer := &lateChanger{}
 	jobs.RegisterChanges(kinds, changer, cfg.OnboardingWorkers)
+	offboarder := &lateOffboarder{}
+	jobs.RegisterOffboarding(kinds, offboarder)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -260,13 +266,14 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	proc.svc = wh
 	partners := partner.NewService(db.Partners(), wh, acc.record)
 	dirOpts := partner.DirectoryOptions{Store: db.Directory(), Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, cfg.WebhookMaxAttempts), Audit: acc.record,
-		StuckAfter: cfg.PartnerStuckAfter, ResyncAfter: cfg.PartnerResyncAfter, SyncInterval: cfg.PartnerSyncInterval}
+		StuckAfter: cfg.PartnerStuckAfter, ResyncAfter: cfg.PartnerResyncAfter, SyncInterval: cfg.PartnerSyncInterval, Products: db.Products()}
 	if kl != nil {
 		dirOpts.Klarna = kl
 	}
 	directory := partner.NewDirectory(dirOpts)
 	syncer.dir = directory
 	partners.UseDirectory(directory)
+	partners.UseProductHistory(db.Products())
 	partners.RegisterWebhooks(registry)
 	var fetcher dispute.Fetcher
 	if kl != nil {
@@ -284,14 +291,18 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 			return nil
 		}})
 	feeder.svc = bulk
+	changes := newChanges(db, kl, jobClient, acc, directory, log, opts.ChangeRetryBase)
+	changer.svc = changes
+	products := partner.NewProductService(db.Products(), directory, changes)
+	offboarding := newOffboarding(db, jobClient, acc, products)
+	offboarder.svc = offboarding
 	var credKlarna partner.CredentialKlarna
 	if kl != nil {
 		credKlarna = kl
 	}
 	credentials := partner.NewCredentialService(db.Credentials(), credKlarna, acc.record, nil)
-	changes := newChanges(db, kl, jobClient, acc, directory, log, opts.ChangeRetryBase)
-	changer.svc = changes
 	partnerData := newPartnerData(kc, directory, changes)
+	offboarding.UseCredentials(credentials)
 	portalOpts := partner.PortalOptions{Store: db.Directory(), Issuer: cfg.KlarnaAccountID, Audit: acc.record}
 	if kl != nil {
 		portalOpts.Klarna, portalOpts.Signer = kl, kl.Signer()
@@ -334,6 +345,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Credentials:      credentials,
 		Changes:          changes,
 		PartnerData:      partnerData,
+		Products:         products,
+		Offboarding:      offboarding,
 		Readiness:        readinessSources(db, acc, portal),
 		Portal:           portal,
 		KlarnaSettings:   klarnaSettings(cfg, kc, kl, signerSource),
@@ -354,6 +367,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Onboarding:  onboarding,
 		Changes:     changes,
 		PartnerData: partnerData,
+		Products:    products,
+		Offboarding: offboarding,
 		Disputes:    disputes,
 		Bulk:        bulk,
 		Credentials: credentials,

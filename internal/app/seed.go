@@ -158,6 +158,9 @@ func (a *App) SeedDemo(ctx context.Context) error {
 	if err := a.linkDemoDirectory(ctx); err != nil {
 		return err
 	}
+	if err := a.seedProductHistory(ctx); err != nil {
+		return err
+	}
 	return a.seedDemoDrafts(ctx)
 }
 

@@ -127,7 +127,7 @@ func partnerSummaryDTO(p partner.Summary) apigen.PartnerSummary {
 		State: p.State, ProductStatus: p.ProductStatus, OnboardingStage: apigen.OnboardingStage(p.Stage), Stuck: p.Stuck,
 		EntityCount: p.EntityCount, BrandCount: p.BrandCount, StoreCount: p.StoreCount, PaymentAccountCount: p.PaymentAccountCount,
 		Warnings: nonNil(p.Warnings), CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(), SyncedAt: utcPtr(p.SyncedAt), SyncError: p.SyncError,
-		PartiallyOperationalAt: utcPtr(p.PartiallyOperationalAt), OperationalAt: utcPtr(p.OperationalAt)}
+		PartiallyOperationalAt: utcPtr(p.PartiallyOperationalAt), OperationalAt: utcPtr(p.OperationalAt), OffboardedAt: utcPtr(p.OffboardedAt)}
 }
 
 func boardItemDTO(it partner.BoardItem) apigen.OnboardingBoardItem {
@@ -160,16 +160,7 @@ func partnerDetailDTO(t partner.Tree) apigen.PartnerDetail {
 		}
 		out.BusinessEntities = append(out.BusinessEntities, n)
 	}
-	if p := t.PaymentProduct; p != nil {
-		n := apigen.PartnerPaymentProductNode{Id: p.PaymentProductID, ProfileId: p.PaymentProfileID, Status: string(p.Status), PaymentAccounts: []apigen.PartnerPaymentAccountNode{}}
-		for _, a := range p.PaymentAccounts {
-			n.PaymentAccounts = append(n.PaymentAccounts, apigen.PartnerPaymentAccountNode{Id: a.PaymentAccountID, Reference: a.PaymentAccountReference,
-				MerchantCategoryCode: a.DefaultMerchantCategoryCode, AcquiringAccountId: a.PaymentAcquiringAccountID,
-				BusinessEntityId: a.PartnerBusinessEntityID, BusinessEntityReference: a.PartnerBusinessEntityReference,
-				DefaultStoreGroupId: a.DefaultStoreGroupID, DefaultStoreGroupReference: a.DefaultStoreGroupReference, Status: string(a.Status)})
-		}
-		out.PaymentProduct = &n
-	}
+	out.PaymentProduct = paymentProductDTO(t.PaymentProduct)
 	for _, b := range t.Brands {
 		n := apigen.PartnerBrandNode{Id: b.Brand.BrandID, Reference: b.Brand.BrandReference, DisplayName: b.Brand.DisplayName, StoreGroups: []apigen.PartnerStoreGroupNode{}}
 		if e := b.Brand.Element; e != nil {
@@ -184,6 +175,21 @@ func partnerDetailDTO(t partner.Tree) apigen.PartnerDetail {
 		out.UnassignedStoreGroups = append(out.UnassignedStoreGroups, storeGroupDTO(g))
 	}
 	return out
+}
+
+// paymentProductDTO is the product with its payment accounts (nil for none).
+func paymentProductDTO(p *klarna.PaymentProduct) *apigen.PartnerPaymentProductNode {
+	if p == nil {
+		return nil
+	}
+	n := apigen.PartnerPaymentProductNode{Id: p.PaymentProductID, ProfileId: p.PaymentProfileID, Status: string(p.Status), PaymentAccounts: []apigen.PartnerPaymentAccountNode{}}
+	for _, a := range p.PaymentAccounts {
+		n.PaymentAccounts = append(n.PaymentAccounts, apigen.PartnerPaymentAccountNode{Id: a.PaymentAccountID, Reference: a.PaymentAccountReference,
+			MerchantCategoryCode: a.DefaultMerchantCategoryCode, AcquiringAccountId: a.PaymentAcquiringAccountID,
+			BusinessEntityId: a.PartnerBusinessEntityID, BusinessEntityReference: a.PartnerBusinessEntityReference,
+			DefaultStoreGroupId: a.DefaultStoreGroupID, DefaultStoreGroupReference: a.DefaultStoreGroupReference, Status: string(a.Status)})
+	}
+	return &n
 }
 
 func storeGroupDTO(g partner.StoreGroupNode) apigen.PartnerStoreGroupNode {

@@ -125,6 +125,12 @@ func (s *server) routes() []route {
 		// --- end partner data ---
 
 		// --- products (issue 10) ---
+		{method: "GET", path: "/tenants/:tenant/partner/payment-product", action: "partner:read", tenant: pathTenant, handler: s.getPaymentProduct},
+		{method: "POST", path: "/tenants/:tenant/partner/payment-product/disable", action: "product:manage", tenant: pathTenant, stepUp: true, handler: s.disablePaymentProduct},
+		{method: "POST", path: "/tenants/:tenant/partner/payment-product/enable", action: "product:manage", tenant: pathTenant, stepUp: true, handler: s.enablePaymentProduct},
+		{method: "GET", path: "/tenants/:tenant/partner/offboarding", action: "product:manage", tenant: pathTenant, handler: s.getOffboarding},
+		{method: "POST", path: "/tenants/:tenant/partner/offboarding", action: "product:manage", tenant: pathTenant, stepUp: true, handler: s.startOffboarding},
+		{method: "POST", path: "/tenants/:tenant/partner/offboarding/resume", action: "product:manage", tenant: pathTenant, stepUp: true, handler: s.resumeOffboarding},
 		// --- end products ---
 
 		// --- credentials (issue 10) ---

@@ -79,6 +79,10 @@ type Options struct {
 	Changes *partner.ChangeService
 	// PartnerData edits partners' data at Klarna after onboarding.
 	PartnerData *partner.DataService
+	// Products disables and enables payment products; Offboarding runs the
+	// guided offboarding of partners.
+	Products    *partner.ProductService
+	Offboarding *partner.OffboardingService
 	// Readiness is where the interoperability checklist reads what the
 	// partner's tree does not hold.
 	Readiness partner.ReadinessSources

@@ -439,6 +439,60 @@ func (s *Service) setSuspended(ctx context.Context, t Tenant, u User, disabled b
 		Before: map[string]bool{"disabled": !disabled}, After: after})
 }
 
+// SuspendTenant revokes everyone's access to a partner tenant (its
+// offboarding): each user not suspended there yet is suspended as a tenant
+// admin's "disable" would (roles stop authorizing at once, their tokens for
+// the tenant are revoked), and its open invitations are withdrawn, each
+// audited. The tenant and its data stay; the acquirer still reads them.
+// It returns how many users were suspended now; running it again changes
+// nothing.
+func (s *Service) SuspendTenant(ctx context.Context, tenantID uuid.UUID) (int, error) {
+	n := 0
+	err := s.afterCommit(ctx, s.store.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.store.Tenant(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		if t.Kind != KindPartner {
+			return apperr.E(apperr.Conflict, "Only a partner tenant can be offboarded.")
+		}
+		users, err := s.store.UsersInTenant(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if u.SuspendedAt != nil {
+				continue
+			}
+			if err := s.setSuspended(ctx, t, u.User, true); err != nil {
+				return err
+			}
+			n++
+		}
+		invs, err := s.store.Invitations(ctx, tenantID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for _, inv := range invs {
+			if inv.AcceptedAt != nil || inv.RevokedAt != nil || !inv.ExpiresAt.After(now) {
+				continue
+			}
+			if err := s.store.RevokeInvitation(ctx, tenantID, inv.ID, now); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, actor.Change{Action: "user:revoke_invitation", TenantID: &tenantID, TargetType: "invitation", TargetID: inv.ID.String()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	if err != nil {
+		return 0, fmt.Errorf("suspend tenant: %w", err)
+	}
+	return n, nil
+}
+
 var errNoSuchMember = apperr.E(apperr.NotFound, "No such user in this tenant.")
 
 // mustBeMember answers NotFound when the user does not belong to the tenant

@@ -105,6 +105,8 @@ type Summary struct {
 	SyncError              string
 	PartiallyOperationalAt *time.Time
 	OperationalAt          *time.Time
+	// OffboardedAt: when the partner's offboarding completed.
+	OffboardedAt *time.Time
 }
 
 // Resource is one resource of an account as Klarna returned it (Data is
@@ -256,6 +258,9 @@ type DirectoryOptions struct {
 	Klarna   AccountReader // nil: no Klarna configured, nothing is read
 	Enqueuer SyncEnqueuer
 	Audit    actor.Recorder
+	// Products, when set, records the payment product statuses a read
+	// finds in the product's history.
+	Products ProductStatusRecorder
 	// StuckAfter, ResyncAfter, SyncInterval: see the PARTNER_* settings.
 	StuckAfter   time.Duration
 	ResyncAfter  time.Duration
@@ -503,8 +508,33 @@ func (d *Directory) Sync(ctx context.Context, accountID string) error {
 			return err
 		}
 		snap.Warnings = resolveWarnings(prev, snap)
-		return d.o.Store.SaveSnapshot(ctx, accountID, snap, d.o.Now())
+		if err := d.o.Store.SaveSnapshot(ctx, accountID, snap, d.o.Now()); err != nil {
+			return err
+		}
+		return d.recordProducts(ctx, accountID, snap)
 	})
+}
+
+// recordProducts adds the payment product statuses of a read to their
+// history (a status already recorded adds nothing).
+func (d *Directory) recordProducts(ctx context.Context, accountID string, snap Snapshot) error {
+	if d.o.Products == nil {
+		return nil
+	}
+	for _, r := range snap.Resources {
+		if r.Kind != KindPaymentProduct {
+			continue
+		}
+		var p klarna.PaymentProduct
+		if err := json.Unmarshal(r.Data, &p); err != nil || p.Status == "" {
+			continue
+		}
+		if _, err := d.o.Products.RecordProductStatus(ctx, ProductStatusSeen{AccountID: accountID, ProductID: r.KlarnaID, Status: string(p.Status),
+			Source: SourceSync, At: d.o.Now()}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // resolveWarnings keeps the warnings a read does not show resolved. A

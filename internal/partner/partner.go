@@ -49,6 +49,7 @@ type Service struct {
 	unparker  Unparker
 	audit     actor.Recorder
 	directory *Directory
+	products  ProductStatusRecorder
 }
 
 // NewService wires the service.
@@ -59,6 +60,10 @@ func NewService(store Store, unparker Unparker, audit actor.Recorder) *Service {
 // UseDirectory makes links and account webhooks refresh the directory's
 // cache of the account (set before webhooks are processed).
 func (s *Service) UseDirectory(d *Directory) { s.directory = d }
+
+// UseProductHistory makes product state-change webhooks add to the payment
+// product's history.
+func (s *Service) UseProductHistory(r ProductStatusRecorder) { s.products = r }
 
 // accountChanged tells the directory about an account event.
 func (s *Service) accountChanged(ctx context.Context, d webhook.Delivery, p klarna.AccountEventPayload) error {
@@ -149,8 +154,15 @@ func (s *Service) onProductChange(ctx context.Context, d webhook.Delivery) error
 	if status == "" {
 		status = strings.ToUpper(d.Event.EventType[strings.LastIndex(d.Event.EventType, ".")+1:])
 	}
-	if _, err := s.store.SetProductStatusIfNewer(ctx, d.Event.SubjectAccountID, product, status, eventTime(d)); err != nil {
+	applied, err := s.store.SetProductStatusIfNewer(ctx, d.Event.SubjectAccountID, product, status, eventTime(d))
+	if err != nil {
 		return err
+	}
+	if applied && s.products != nil {
+		if _, err := s.products.RecordProductStatus(ctx, ProductStatusSeen{AccountID: d.Event.SubjectAccountID, ProductID: product, Status: status,
+			PreviousStatus: p.PreviousStatus, Source: SourceWebhook, EventID: d.Event.EventID, At: eventTime(d)}); err != nil {
+			return err
+		}
 	}
 	return s.accountChanged(ctx, d, p)
 }

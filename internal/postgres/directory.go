@@ -47,7 +47,8 @@ const (
 const directoryColumns = `t.id, t.slug, t.name, coalesce(a.reference, ''), coalesce(a.klarna_account_id, ''), coalesce(a.name, ''), coalesce(a.contact_email, ''),
 	coalesce(a.state, ''), coalesce(a.product_status, ''), ` + stageExpr + `, ` + stuckExpr + `,
 	coalesce(a.entity_count, 0), coalesce(a.brand_count, 0), coalesce(a.store_count, 0), coalesce(a.payment_account_count, 0),
-	coalesce(a.warnings, '{}'), t.created_at, ` + updatedExpr + `, a.synced_at, coalesce(a.sync_error, ''), a.partially_operational_at, a.operational_at`
+	coalesce(a.warnings, '{}'), t.created_at, ` + updatedExpr + `, a.synced_at, coalesce(a.sync_error, ''), a.partially_operational_at, a.operational_at,
+	(SELECT o.completed_at FROM partner_offboardings o WHERE o.tenant_id = t.id)`
 
 func scanSummary(rows *sql.Rows) (partner.Summary, error) {
 	var p partner.Summary
@@ -55,7 +56,7 @@ func scanSummary(rows *sql.Rows) (partner.Summary, error) {
 	var warnings pq.StringArray
 	err := rows.Scan(&p.TenantID, &p.TenantSlug, &p.Name, &p.Reference, &p.KlarnaAccountID, &p.KlarnaName, &p.ContactEmail, &p.State, &p.ProductStatus, &stage, &p.Stuck,
 		&p.EntityCount, &p.BrandCount, &p.StoreCount, &p.PaymentAccountCount, &warnings, &p.CreatedAt, &p.UpdatedAt, &p.SyncedAt, &p.SyncError,
-		&p.PartiallyOperationalAt, &p.OperationalAt)
+		&p.PartiallyOperationalAt, &p.OperationalAt, &p.OffboardedAt)
 	p.Stage, p.Warnings = partner.Stage(stage), []string(warnings)
 	if p.Warnings == nil {
 		p.Warnings = []string{}

@@ -186,6 +186,78 @@ func (e MetaEnvironment) Valid() bool {
 	}
 }
 
+// Defines values for OffboardingStatus.
+const (
+	OffboardingStatusCompleted  OffboardingStatus = "completed"
+	OffboardingStatusFailed     OffboardingStatus = "failed"
+	OffboardingStatusNotStarted OffboardingStatus = "not_started"
+	OffboardingStatusRunning    OffboardingStatus = "running"
+)
+
+// Valid indicates whether the value is a known member of the OffboardingStatus enum.
+func (e OffboardingStatus) Valid() bool {
+	switch e {
+	case OffboardingStatusCompleted:
+		return true
+	case OffboardingStatusFailed:
+		return true
+	case OffboardingStatusNotStarted:
+		return true
+	case OffboardingStatusRunning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OffboardingStepName.
+const (
+	OffboardingStepNameDisableCredentials     OffboardingStepName = "disable_credentials"
+	OffboardingStepNameDisablePaymentProducts OffboardingStepName = "disable_payment_products"
+	OffboardingStepNameMarkOffboarded         OffboardingStepName = "mark_offboarded"
+	OffboardingStepNameRevokeUserAccess       OffboardingStepName = "revoke_user_access"
+)
+
+// Valid indicates whether the value is a known member of the OffboardingStepName enum.
+func (e OffboardingStepName) Valid() bool {
+	switch e {
+	case OffboardingStepNameDisableCredentials:
+		return true
+	case OffboardingStepNameDisablePaymentProducts:
+		return true
+	case OffboardingStepNameMarkOffboarded:
+		return true
+	case OffboardingStepNameRevokeUserAccess:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OffboardingStepStatus.
+const (
+	OffboardingStepStatusDone    OffboardingStepStatus = "done"
+	OffboardingStepStatusFailed  OffboardingStepStatus = "failed"
+	OffboardingStepStatusPending OffboardingStepStatus = "pending"
+	OffboardingStepStatusRunning OffboardingStepStatus = "running"
+)
+
+// Valid indicates whether the value is a known member of the OffboardingStepStatus enum.
+func (e OffboardingStepStatus) Valid() bool {
+	switch e {
+	case OffboardingStepStatusDone:
+		return true
+	case OffboardingStepStatusFailed:
+		return true
+	case OffboardingStepStatusPending:
+		return true
+	case OffboardingStepStatusRunning:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OnboardingBoardItemKind.
 const (
 	OnboardingBoardItemKindDraft   OnboardingBoardItemKind = "draft"
@@ -462,6 +534,45 @@ func (e PartnerImageCheckStatus) Valid() bool {
 	case PartnerImageCheckStatusReachable:
 		return true
 	case PartnerImageCheckStatusUnreachable:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentProductEventKind.
+const (
+	PaymentProductEventKindRequest PaymentProductEventKind = "request"
+	PaymentProductEventKindStatus  PaymentProductEventKind = "status"
+)
+
+// Valid indicates whether the value is a known member of the PaymentProductEventKind enum.
+func (e PaymentProductEventKind) Valid() bool {
+	switch e {
+	case PaymentProductEventKindRequest:
+		return true
+	case PaymentProductEventKindStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentProductEventSource.
+const (
+	PaymentProductEventSourcePartnerDesk PaymentProductEventSource = "partner_desk"
+	PaymentProductEventSourceSync        PaymentProductEventSource = "sync"
+	PaymentProductEventSourceWebhook     PaymentProductEventSource = "webhook"
+)
+
+// Valid indicates whether the value is a known member of the PaymentProductEventSource enum.
+func (e PaymentProductEventSource) Valid() bool {
+	switch e {
+	case PaymentProductEventSourcePartnerDesk:
+		return true
+	case PaymentProductEventSourceSync:
+		return true
+	case PaymentProductEventSourceWebhook:
 		return true
 	default:
 		return false
@@ -1262,6 +1373,50 @@ type Meta struct {
 // MetaEnvironment dev or production
 type MetaEnvironment string
 
+// Offboarding defines model for Offboarding.
+type Offboarding struct {
+	CompletedAt *time.Time          `json:"completed_at,omitempty"`
+	CreatedAt   *time.Time          `json:"created_at,omitempty"`
+	Id          *openapi_types.UUID `json:"id,omitempty"`
+	Reason      string              `json:"reason"`
+	RequestedBy string              `json:"requested_by"`
+
+	// Runs started plus resumed
+	Runs      int               `json:"runs"`
+	Status    OffboardingStatus `json:"status"`
+	Steps     []OffboardingStep `json:"steps"`
+	UpdatedAt *time.Time        `json:"updated_at,omitempty"`
+}
+
+// OffboardingStatus defines model for Offboarding.Status.
+type OffboardingStatus string
+
+// OffboardingRequest defines model for OffboardingRequest.
+type OffboardingRequest struct {
+	Reason string `json:"reason"`
+}
+
+// OffboardingStep defines model for OffboardingStep.
+type OffboardingStep struct {
+	Attempts int `json:"attempts"`
+
+	// Error why it failed; resume retries from this step
+	Error      string              `json:"error"`
+	FinishedAt *time.Time          `json:"finished_at,omitempty"`
+	Name       OffboardingStepName `json:"name"`
+
+	// Result what the step did (changes, credentials_disabled, users_suspended)
+	Result    map[string]interface{} `json:"result"`
+	StartedAt *time.Time             `json:"started_at,omitempty"`
+	Status    OffboardingStepStatus  `json:"status"`
+}
+
+// OffboardingStepName defines model for OffboardingStep.Name.
+type OffboardingStepName string
+
+// OffboardingStepStatus defines model for OffboardingStep.Status.
+type OffboardingStepStatus string
+
 // Onboarding A partner account and everything under it, in Klarna's field names; field errors use these paths.
 type Onboarding struct {
 	Brands []OnboardingBrand `json:"brands"`
@@ -1942,7 +2097,10 @@ type PartnerSummary struct {
 	KlarnaAccountId string `json:"klarna_account_id"`
 
 	// Name the partner's name (Klarna's partner_account_name once read)
-	Name                   string          `json:"name"`
+	Name string `json:"name"`
+
+	// OffboardedAt when the partner's offboarding completed
+	OffboardedAt           *time.Time      `json:"offboarded_at,omitempty"`
 	OnboardingStage        OnboardingStage `json:"onboarding_stage"`
 	OperationalAt          *time.Time      `json:"operational_at,omitempty"`
 	PartiallyOperationalAt *time.Time      `json:"partially_operational_at,omitempty"`
@@ -1972,6 +2130,51 @@ type PartnerSummary struct {
 
 	// Warnings unresolved warning event types, e.g. partner.account.brand.data-incomplete
 	Warnings []string `json:"warnings"`
+}
+
+// PaymentProductEvent defines model for PaymentProductEvent.
+type PaymentProductEvent struct {
+	// Actor who, when it was us
+	Actor    string              `json:"actor"`
+	ChangeId *openapi_types.UUID `json:"change_id,omitempty"`
+	EventId  string              `json:"event_id"`
+
+	// FulfilledAt a request: when Klarna showed the status asked for
+	FulfilledAt *time.Time         `json:"fulfilled_at,omitempty"`
+	Id          openapi_types.UUID `json:"id"`
+
+	// Kind request: an admin here asked Klarna; status: a status Klarna holds
+	Kind           PaymentProductEventKind `json:"kind"`
+	OccurredAt     time.Time               `json:"occurred_at"`
+	PreviousStatus string                  `json:"previous_status"`
+
+	// Reason why, when it was us
+	Reason string `json:"reason"`
+
+	// Source where it was seen: asked here, a state-change webhook, a read of the account
+	Source PaymentProductEventSource `json:"source"`
+
+	// Status the status reached, or asked for (ENABLED, DISABLED, TERMINATED)
+	Status string `json:"status"`
+}
+
+// PaymentProductEventKind request: an admin here asked Klarna; status: a status Klarna holds
+type PaymentProductEventKind string
+
+// PaymentProductEventSource where it was seen: asked here, a state-change webhook, a read of the account
+type PaymentProductEventSource string
+
+// PaymentProductView defines model for PaymentProductView.
+type PaymentProductView struct {
+	// History newest first
+	History []PaymentProductEvent `json:"history"`
+
+	// KlarnaAccountId empty when no account is linked
+	KlarnaAccountId string `json:"klarna_account_id"`
+
+	// Offboarded the partner's offboarding completed (its product stays disabled)
+	Offboarded bool                       `json:"offboarded"`
+	Product    *PartnerPaymentProductNode `json:"product,omitempty"`
 }
 
 // PortalLink defines model for PortalLink.
@@ -2007,6 +2210,12 @@ type Problem struct {
 	Status    int           `json:"status"`
 	Title     string        `json:"title"`
 	Type      string        `json:"type"`
+}
+
+// ProductChangeRequest defines model for ProductChangeRequest.
+type ProductChangeRequest struct {
+	// Reason why (required; kept in the history and the audit trail)
+	Reason string `json:"reason"`
 }
 
 // QuarantinedDelivery defines model for QuarantinedDelivery.
@@ -2505,6 +2714,30 @@ type CheckPartnerImageParams struct {
 	Url string `form:"url" json:"url"`
 }
 
+// StartOffboardingParams defines parameters for StartOffboarding.
+type StartOffboardingParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ResumeOffboardingParams defines parameters for ResumeOffboarding.
+type ResumeOffboardingParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DisablePaymentProductParams defines parameters for DisablePaymentProduct.
+type DisablePaymentProductParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// EnablePaymentProductParams defines parameters for EnablePaymentProduct.
+type EnablePaymentProductParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // RefreshPartnerParams defines parameters for RefreshPartner.
 type RefreshPartnerParams struct {
 	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
@@ -2627,6 +2860,15 @@ type CreatePartnerBusinessEntityJSONRequestBody = OnboardingBusinessEntity
 
 // UpdatePartnerBusinessEntityJSONRequestBody defines body for UpdatePartnerBusinessEntity for application/json ContentType.
 type UpdatePartnerBusinessEntityJSONRequestBody = PartnerBusinessEntityEdit
+
+// StartOffboardingJSONRequestBody defines body for StartOffboarding for application/json ContentType.
+type StartOffboardingJSONRequestBody = OffboardingRequest
+
+// DisablePaymentProductJSONRequestBody defines body for DisablePaymentProduct for application/json ContentType.
+type DisablePaymentProductJSONRequestBody = ProductChangeRequest
+
+// EnablePaymentProductJSONRequestBody defines body for EnablePaymentProduct for application/json ContentType.
+type EnablePaymentProductJSONRequestBody = ProductChangeRequest
 
 // CreatePartnerStoreGroupJSONRequestBody defines body for CreatePartnerStoreGroup for application/json ContentType.
 type CreatePartnerStoreGroupJSONRequestBody = PartnerStoreGroupEdit

@@ -132,3 +132,19 @@ func TestDefaultLogoResolver(t *testing.T) {
 		}
 	}
 }
+
+// A fault limited to one method fails those requests only: a credential's
+// disable (DELETE) fails while its list (GET) still answers.
+func TestFaultsLimitedToAMethod(t *testing.T) {
+	var fs faultState
+	fs.set(Faults{ErrorRate: 1, PathPrefix: "/v2/account/integration/credentials", Method: "DELETE"})
+	if rp := fs.before("GET", "/v2/account/integration/credentials/api-key"); rp != nil {
+		t.Fatalf("a GET failed: %+v", rp)
+	}
+	if rp := fs.before("delete", "/v2/account/integration/credentials/api-key/x"); rp == nil || rp.status != 500 {
+		t.Fatalf("the DELETE did not fail: %+v", rp)
+	}
+	if rp := fs.before("DELETE", "/v2/accounts/x"); rp != nil {
+		t.Fatalf("a DELETE on another path failed: %+v", rp)
+	}
+}

@@ -156,7 +156,7 @@ func (s *Sim) wrap(op klarna.Operation, rt klarna.Route, fn handler) http.Handle
 func (s *Sim) serve(op klarna.Operation, rt klarna.Route, limit int64, r *http.Request, fn handler) *reply {
 	legacy := rt.Host == klarna.HostSettlements
 	f := s.faults.snapshot()
-	if f.LatencyMS > 0 && f.matches(r.URL.Path) {
+	if f.LatencyMS > 0 && f.matches(r.Method, r.URL.Path) {
 		t := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
 		select {
 		case <-t.C:
@@ -201,7 +201,7 @@ func (s *Sim) serve(op klarna.Operation, rt klarna.Route, limit int64, r *http.R
 	if rp := s.limiter.check(rt.Category, key.ID, partner); rp != nil {
 		return rp
 	}
-	if rp := s.faults.before(r.URL.Path); rp != nil {
+	if rp := s.faults.before(r.Method, r.URL.Path); rp != nil {
 		return rp
 	}
 	c := &rctx{r: r, body: body, key: key, partner: partner, op: op, legacy: legacy, base: baseURL(r)}
@@ -222,7 +222,7 @@ func (s *Sim) serve(op klarna.Operation, rt klarna.Route, limit int64, r *http.R
 	} else {
 		rp = fn(c)
 	}
-	if after := s.faults.after(r.URL.Path); after != nil {
+	if after := s.faults.after(r.Method, r.URL.Path); after != nil {
 		return after
 	}
 	if h := s.limiter.headers(rt.Category, key.ID); rp.header == nil {
@@ -459,8 +459,11 @@ type Faults struct {
 	AfterProcessing bool `json:"after_processing"`
 	// LatencyMS delays every matching request (real milliseconds).
 	LatencyMS int `json:"latency_ms"`
-	// PathPrefix limits the faults to matching paths ("" = all API paths).
+	// PathPrefix limits the faults to matching paths ("" = all API paths);
+	// Method, when set, to requests of that method (e.g. DELETE: a
+	// credential's disable fails while listing works).
 	PathPrefix string `json:"path_prefix"`
+	Method     string `json:"method"`
 	// Webhook delivery faults: fraction of deliveries dropped (never sent),
 	// duplicated (sent twice) or reordered (delayed by up to 5 s simulated).
 	WebhookDropRate      float64 `json:"webhook_drop_rate"`
@@ -468,7 +471,9 @@ type Faults struct {
 	WebhookReorderRate   float64 `json:"webhook_reorder_rate"`
 }
 
-func (f Faults) matches(path string) bool { return strings.HasPrefix(path, f.PathPrefix) }
+func (f Faults) matches(method, path string) bool {
+	return strings.HasPrefix(path, f.PathPrefix) && (f.Method == "" || strings.EqualFold(f.Method, method))
+}
 
 type faultState struct {
 	mu sync.Mutex
@@ -495,11 +500,11 @@ func internalReply() *reply {
 	return kerr(500, klarna.ErrTypeTechnical, klarna.CodeInternal, "Unknown error, please retry later")
 }
 
-func (fs *faultState) pick(path string, afterPhase bool) *reply {
+func (fs *faultState) pick(method, path string, afterPhase bool) *reply {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	f := &fs.f
-	if !f.matches(path) {
+	if !f.matches(method, path) {
 		return nil
 	}
 	if !afterPhase && f.RateLimitNext > 0 {
@@ -526,5 +531,5 @@ func (fs *faultState) pick(path string, afterPhase bool) *reply {
 	return nil
 }
 
-func (fs *faultState) before(path string) *reply { return fs.pick(path, false) }
-func (fs *faultState) after(path string) *reply  { return fs.pick(path, true) }
+func (fs *faultState) before(method, path string) *reply { return fs.pick(method, path, false) }
+func (fs *faultState) after(method, path string) *reply  { return fs.pick(method, path, true) }

@@ -1043,6 +1043,102 @@ export interface paths {
         patch: operations["updatePartnerAccountContact"];
         trace?: never;
     };
+    "/tenants/{tenant}/partner/payment-product": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** A partner's payment product with its payment accounts (every property immutable at Klarna) and its status history (partner:read); its disable/enable changes are in /partner/changes?kind=payment_product; 404 for a tenant outside the caller's reach. */
+        get: operations["getPaymentProduct"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/payment-product/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask Klarna to disable the partner's payment product (no new payments; refunds and disputes go on), with a required reason (product:manage, recent login; audited). Pushed through the change queue; it can take up to 10 minutes to take effect across Klarna. 409 when it is TERMINATED (only Klarna moves it), already disabled, or another change is on its way. */
+        post: operations["disablePaymentProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/payment-product/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask Klarna to enable the partner's payment product again, with a required reason (product:manage, recent login; audited). 409 when it is TERMINATED, already enabled, the partner was offboarded, or another change is on its way. */
+        post: operations["enablePaymentProduct"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/offboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        /** The partner's offboarding with each step's result (product:manage); status not_started (every step pending) when it has none. */
+        get: operations["getOffboarding"];
+        put?: never;
+        /** Offboard the partner, with a required reason (product:manage, recent login; audited): a background job disables its payment products at Klarna (done when Klarna applied it), disables its API keys and client identifiers, revokes its users' access to Partner Desk and marks it offboarded. Its data, disputes and settlements stay readable to the acquirer. 409 when it has an offboarding already. */
+        post: operations["startOffboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tenants/{tenant}/partner/offboarding/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a failed offboarding again from the step that failed; the steps done are not redone (product:manage, recent login; audited). 409 unless it failed. */
+        post: operations["resumeOffboarding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tenants/{tenant}/credentials": {
         parameters: {
             query?: never;
@@ -1277,6 +1373,11 @@ export interface components {
             partially_operational_at?: string | null;
             /** Format: date-time */
             operational_at?: string | null;
+            /**
+             * Format: date-time
+             * @description when the partner's offboarding completed
+             */
+            offboarded_at?: string | null;
         };
         PartnerPage: {
             items: components["schemas"]["PartnerSummary"][];
@@ -1831,6 +1932,87 @@ export interface components {
             operating_addresses?: components["schemas"]["OnboardingAddress"][];
             stakeholders?: components["schemas"]["OnboardingStakeholder"][];
             bank_accounts?: components["schemas"]["OnboardingBankAccount"][];
+        };
+        PaymentProductView: {
+            /** @description empty when no account is linked */
+            klarna_account_id: string;
+            product?: components["schemas"]["PartnerPaymentProductNode"] | null;
+            /** @description the partner's offboarding completed (its product stays disabled) */
+            offboarded: boolean;
+            /** @description newest first */
+            history: components["schemas"]["PaymentProductEvent"][];
+        };
+        PaymentProductEvent: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description request: an admin here asked Klarna; status: a status Klarna holds
+             * @enum {string}
+             */
+            kind: "request" | "status";
+            /**
+             * @description where it was seen: asked here, a state-change webhook, a read of the account
+             * @enum {string}
+             */
+            source: "partner_desk" | "webhook" | "sync";
+            /** @description the status reached, or asked for (ENABLED, DISABLED, TERMINATED) */
+            status: string;
+            previous_status: string;
+            /** @description why, when it was us */
+            reason: string;
+            /** @description who, when it was us */
+            actor: string;
+            /** Format: uuid */
+            change_id?: string | null;
+            /**
+             * Format: date-time
+             * @description a request: when Klarna showed the status asked for
+             */
+            fulfilled_at?: string | null;
+            event_id: string;
+            /** Format: date-time */
+            occurred_at: string;
+        };
+        ProductChangeRequest: {
+            /** @description why (required; kept in the history and the audit trail) */
+            reason: string;
+        };
+        OffboardingRequest: {
+            reason: string;
+        };
+        OffboardingStep: {
+            /** @enum {string} */
+            name: "disable_payment_products" | "disable_credentials" | "revoke_user_access" | "mark_offboarded";
+            /** @enum {string} */
+            status: "pending" | "running" | "done" | "failed";
+            /** @description what the step did (changes, credentials_disabled, users_suspended) */
+            result: {
+                [key: string]: unknown;
+            };
+            /** @description why it failed; resume retries from this step */
+            error: string;
+            attempts: number;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+        };
+        Offboarding: {
+            /** Format: uuid */
+            id?: string | null;
+            /** @enum {string} */
+            status: "not_started" | "running" | "failed" | "completed";
+            reason: string;
+            steps: components["schemas"]["OffboardingStep"][];
+            requested_by: string;
+            /** @description started plus resumed */
+            runs: number;
+            /** Format: date-time */
+            created_at?: string | null;
+            /** Format: date-time */
+            updated_at?: string | null;
+            /** Format: date-time */
+            completed_at?: string | null;
         };
         /** @enum {string} */
         CredentialKind: "api_key" | "client_identifier" | "certificate";
@@ -3917,6 +4099,168 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PartnerChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPaymentProduct: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentProductView"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    disablePaymentProduct: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    enablePaymentProduct: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PartnerChange"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getOffboarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offboarding"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    startOffboarding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OffboardingRequest"];
+            };
+        };
+        responses: {
+            /** @description Started */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offboarding"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    resumeOffboarding: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                tenant: components["parameters"]["Tenant"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Resumed */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Offboarding"];
                 };
             };
             default: components["responses"]["Problem"];

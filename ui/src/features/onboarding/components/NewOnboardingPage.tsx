@@ -1,5 +1,6 @@
 // /onboarding/new — starts a draft (a new partner, or `?partner=<tenant id>`
-// to add to one) and opens it. `?tenant=` is the tenant switcher's, not ours.
+// to add to one) and opens it, at `?step=` when given (an incremental draft).
+// `?tenant=` is the tenant switcher's, not ours.
 import { useEffect, useRef } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { ErrorPanel } from '@/components/ErrorPanel';
@@ -9,13 +10,14 @@ import { useCreateDraft } from '../api/onboarding';
 export function NewOnboardingPage() {
   const [params] = useSearchParams();
   const partner = params.get('partner')?.trim() || undefined;
+  const step = params.get('step');
   const create = useCreateDraft();
   const navigate = useNavigate();
   const started = useRef(false);
 
   const start = () =>
     create.mutate(partner ? { kind: 'incremental', tenant_id: partner } : { kind: 'new' }, {
-      onSuccess: (d) => navigate(`/onboarding/drafts/${d.id}`, { replace: true }),
+      onSuccess: (d) => navigate(`/onboarding/drafts/${d.id}${partner && step ? `?step=${encodeURIComponent(step)}` : ''}`, { replace: true }),
     });
 
   useEffect(() => {

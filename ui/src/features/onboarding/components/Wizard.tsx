@@ -6,6 +6,7 @@
 import { Alert, Button, Group, Paper, Stack, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { ApiError, type FieldError } from '@/lib/api';
 import { nestedFormErrors, schemaErrors, useSchemaForm, valueAt } from '@/lib/form';
 import { catalogueQuery, draftKey, saveDraft, useSubmitDraft, type Draft } from '../api/onboarding';
@@ -81,7 +82,10 @@ export function Wizard({ draft, onReload }: { draft: Draft; onReload: () => void
   const values = form.values;
   const catalogue = useQuery(catalogueQuery());
 
-  const startStep: StepId = isStepId(draft.step) ? draft.step : 'account';
+  // `?step=` (e.g. "Add payment account" on a partner's page) opens an incremental draft at that step.
+  const [params] = useSearchParams();
+  const askedStep = params.get('step');
+  const startStep: StepId = incremental && isStepId(askedStep) ? askedStep : isStepId(draft.step) ? draft.step : 'account';
   const [step, setStep] = useState<StepId>(startStep);
   const [reached, setReached] = useState(() => stepIndex(startStep));
   const [blocked, setBlocked] = useState(0);

@@ -14,7 +14,7 @@ import { formatDateTime } from '@/lib/format';
 import { notify } from '@/lib/notify';
 import { partnerQuery, useRefreshPartner, type PartnerDetail, type StoreGroupNode } from '../api/partners';
 import { PartnerTabs } from '../tabs';
-import { StageBadge, StateBadge, WarningBadges } from './badges';
+import { OffboardedBadge, StageBadge, StateBadge, WarningBadges } from './badges';
 import { ReadinessChecklist } from './Readiness';
 
 /** How often the page re-reads itself while a refresh from Klarna is under way, and for how long at most. */
@@ -279,6 +279,7 @@ export function PartnerView({ tenantId, backTo, embedded }: { tenantId: string; 
         <StateBadge value={summary.product_status} none="No payment product" label="Payment product" />
         <StageBadge stage={summary.onboarding_stage} stuck={summary.stuck} />
         <WarningBadges warnings={summary.warnings} />
+        <OffboardedBadge at={summary.offboarded_at} />
       </Group>
       <Text size="xs" c="dimmed" mb="md">
         {summary.synced_at ? `As Klarna returned it at ${formatDateTime(summary.synced_at)}.` : 'Not read from Klarna yet.'} Created {formatDateTime(summary.created_at)}, last changed{' '}

@@ -1,4 +1,4 @@
-import { Code, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Code, Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useLocation, useNavigate } from 'react-router';
 import { DataTable, useInfiniteRows, type DataColumn } from '@/components/DataTable';
@@ -22,7 +22,7 @@ import {
   type DirectoryParams,
   type PartnerSummary,
 } from '../api/partners';
-import { StageBadge, StateBadge, WarningBadges } from './badges';
+import { OffboardedBadge, StageBadge, StateBadge, WarningBadges } from './badges';
 import { PartnersTabs } from './PartnersTabs';
 
 const count = (n: number) => (
@@ -47,7 +47,17 @@ const COLUMNS: DataColumn<PartnerSummary>[] = [
   { id: 'klarna_account_id', header: 'Klarna account id', cell: (p) => (p.klarna_account_id ? <Code>{p.klarna_account_id}</Code> : <Text size="sm" c="dimmed">not linked</Text>) },
   { id: 'state', header: 'State', sortable: true, nowrap: true, cell: (p) => <StateBadge value={p.state} /> },
   { id: 'product_status', header: 'Payment product', nowrap: true, cell: (p) => <StateBadge value={p.product_status} none="None" /> },
-  { id: 'onboarding', header: 'Onboarding', nowrap: true, cell: (p) => <StageBadge stage={p.onboarding_stage} stuck={p.stuck} /> },
+  {
+    id: 'onboarding',
+    header: 'Onboarding',
+    nowrap: true,
+    cell: (p) => (
+      <Group gap={4} wrap="nowrap">
+        <StageBadge stage={p.onboarding_stage} stuck={p.stuck} />
+        <OffboardedBadge at={p.offboarded_at} />
+      </Group>
+    ),
+  },
   { id: 'entities', header: 'Entities', align: 'right', cell: (p) => count(p.entity_count) },
   { id: 'brands', header: 'Brands', align: 'right', cell: (p) => count(p.brand_count) },
   { id: 'stores', header: 'Stores', align: 'right', cell: (p) => count(p.store_count) },

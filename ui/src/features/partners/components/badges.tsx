@@ -1,4 +1,5 @@
 import { Badge, Group, Tooltip } from '@mantine/core';
+import { formatDateTime } from '@/lib/format';
 import { STAGE_COLOR, STAGE_LABEL, stateColor, stateLabel, warningLabel, type OnboardingStage } from '../api/partners';
 
 
@@ -40,5 +41,17 @@ export function WarningBadges({ warnings }: { warnings: readonly string[] }) {
         </Tooltip>
       ))}
     </Group>
+  );
+}
+
+/** "Offboarded" when the partner's offboarding completed, its date on hover. */
+export function OffboardedBadge({ at }: { at: string | null | undefined }) {
+  if (!at) return null;
+  return (
+    <Tooltip label={`Offboarded ${formatDateTime(at)}`}>
+      <Badge color="dark" variant="filled" tt="none">
+        Offboarded
+      </Badge>
+    </Tooltip>
   );
 }
