@@ -345,6 +345,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Credentials:      credentials,
 		Changes:          changes,
 		PartnerData:      partnerData,
+		ImageOrigins:     simulatorImageOrigins(kc),
 		Products:         products,
 		Offboarding:      offboarding,
 		Readiness:        readinessSources(db, acc, portal),

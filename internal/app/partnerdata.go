@@ -13,14 +13,33 @@ import (
 // simulator (it serves the demo brand images); never other private hosts.
 func newPartnerData(kc *klarna.Config, dir *partner.Directory, changes *partner.ChangeService) *partner.DataService {
 	images := &partner.ImageChecker{}
-	if kc != nil && kc.AllowSimulator {
-		if u, err := url.Parse(kc.GatewayURL); err == nil && u.Host != "" {
-			host := u.Host
-			if u.Port() == "" {
-				host += map[string]string{"https": ":443"}[u.Scheme] + map[string]string{"http": ":80"}[u.Scheme]
-			}
-			images.Allow = append(images.Allow, host)
+	if u := simulatorURL(kc); u != nil {
+		host := u.Host
+		if u.Port() == "" {
+			host += map[string]string{"https": ":443"}[u.Scheme] + map[string]string{"http": ":80"}[u.Scheme]
 		}
+		images.Allow = append(images.Allow, host)
 	}
 	return partner.NewDataService(dir, changes, images)
+}
+
+// simulatorURL is the Klarna simulator's address when the client talks to
+// it (dev and demos), else nil.
+func simulatorURL(kc *klarna.Config) *url.URL {
+	if kc == nil || !kc.AllowSimulator {
+		return nil
+	}
+	u, err := url.Parse(kc.GatewayURL)
+	if err != nil || u.Host == "" {
+		return nil
+	}
+	return u
+}
+
+// simulatorImageOrigins lets the browser show the simulator's demo images.
+func simulatorImageOrigins(kc *klarna.Config) []string {
+	if u := simulatorURL(kc); u != nil {
+		return []string{u.Scheme + "://" + u.Host}
+	}
+	return nil
 }

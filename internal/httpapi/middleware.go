@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -113,14 +114,20 @@ func recovery() gin.HandlerFunc {
 }
 
 // contentSecurityPolicy fits the embedded SPA: scripts and styles from our
-// origin only (Mantine sets inline styles), no framing.
-const contentSecurityPolicy = "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; " +
-	"script-src 'self'; connect-src 'self'; font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+// origin only (Mantine sets inline styles), no framing. Images may come
+// from any https origin (partners' brand logos) and from imageOrigins (the
+// Klarna simulator's demo images in dev, served over http).
+func contentSecurityPolicy(imageOrigins []string) string {
+	img := strings.Join(append([]string{"'self'", "data:", "https:"}, imageOrigins...), " ")
+	return "default-src 'self'; img-src " + img + "; style-src 'self' 'unsafe-inline'; " +
+		"script-src 'self'; connect-src 'self'; font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+}
 
-func securityHeaders(tls bool) gin.HandlerFunc {
+func securityHeaders(tls bool, imageOrigins []string) gin.HandlerFunc {
+	csp := contentSecurityPolicy(imageOrigins)
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")

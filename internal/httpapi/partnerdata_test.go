@@ -447,6 +447,10 @@ func TestImageCheck_SimulatorImagesReachableAndPagesNotImages(t *testing.T) {
 	if r := a.Login("merchant-finance").Get("/api/v1/tenants/" + aurora.String() + "/partner/image-check?url=https://x.example"); r.Status != 403 {
 		t.Errorf("without brand:manage: %d", r.Status)
 	}
+	// The browser may show the simulator's demo images (http, in dev) as previews.
+	if csp := a.Client().Get("/").Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https: "+simURL+";") {
+		t.Errorf("CSP: %s", csp)
+	}
 }
 
 // BenchmarkBrandEditToApplied measures the time from a brand edit (the

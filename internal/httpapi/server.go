@@ -79,6 +79,9 @@ type Options struct {
 	Changes *partner.ChangeService
 	// PartnerData edits partners' data at Klarna after onboarding.
 	PartnerData *partner.DataService
+	// ImageOrigins may serve images besides our origin and any https one
+	// (the Klarna simulator's demo brand images in dev).
+	ImageOrigins []string
 	// Products disables and enables payment products; Offboarding runs the
 	// guided offboarding of partners.
 	Products    *partner.ProductService
@@ -114,7 +117,7 @@ func New(opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Use(requestIDs(opts.Logger), accessLog(), compressJSON(), recovery(), securityHeaders(opts.TLS), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes, routeBodyLimits()), validInput)
+	r.Use(requestIDs(opts.Logger), accessLog(), compressJSON(), recovery(), securityHeaders(opts.TLS, opts.ImageOrigins), httpMetrics(opts.Registry), bodyLimit(opts.MaxBodyBytes, routeBodyLimits()), validInput)
 
 	// Operations.
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })

@@ -105,6 +105,7 @@ describe('brand data tab', () => {
     expect(await within(form).findByText('must be a store type such as WEBSITE')).toBeInTheDocument();
     // The form holds what Klarna refused, to fix.
     expect(within(form).getByLabelText(/^URL/)).toHaveValue(store.url);
+    expect(within(form).getAllByLabelText(/^Type/).find((e) => e.tagName === 'INPUT')).toHaveValue('pop-up');
   });
 
   it('is read-only without brand:manage', async () => {

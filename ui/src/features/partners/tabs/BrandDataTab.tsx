@@ -124,10 +124,14 @@ function groupSave(id: string | undefined) {
 }
 
 function StoreFields({ isNew }: { isNew: boolean }) {
+  const { form } = useWizardFields();
+  // A type Klarna refused (or one the wizard does not offer) stays visible, to be replaced.
+  const type = String((form.getValues() as unknown as StoreValues).type ?? '');
+  const types = type && !STORE_TYPES.some((s) => s.value === type) ? [...STORE_TYPES, { value: type, label: type }] : STORE_TYPES;
   return (
     <SimpleGrid cols={{ base: 1, sm: 3 }}>
       <TextField path="store_reference" label="Store reference" required={isNew} />
-      <SelectField path="type" label="Type" data={STORE_TYPES} required />
+      <SelectField path="type" label="Type" data={types} required />
       <TextField path="url" label="URL" type="url" placeholder="https://…" />
     </SimpleGrid>
   );
