@@ -6,6 +6,7 @@ export const SECTIONS = [
   { label: 'Onboarding', path: '/onboarding' },
   { label: 'Disputes', path: '/disputes' },
   { label: 'Settlements', path: '/settlements' },
+  { label: 'Credentials', path: '/credentials' },
   { label: 'Webhooks', path: '/webhooks' },
   { label: 'Audit', path: '/audit' },
   { label: 'Users & roles', path: '/settings/users' },

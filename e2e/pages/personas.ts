@@ -27,6 +27,7 @@ export const NAV = [
   { label: 'Onboarding', path: '/onboarding', action: 'partner:onboard', kind: 'acquirer' },
   { label: 'Disputes', path: '/disputes', action: 'dispute:read' },
   { label: 'Settlements', path: '/settlements', action: 'settlement:read' },
+  { label: 'Credentials', path: '/credentials', action: 'credential:read', kind: 'acquirer' },
   { label: 'Webhooks', path: '/webhooks', action: 'webhook:read' },
   { label: 'Audit', path: '/audit', action: 'audit:read' },
   { label: 'Users & roles', path: '/settings/users', action: 'user:read' },

@@ -37,7 +37,7 @@ describe('app shell', () => {
     ['merchant-disputes', personas.merchantDisputes, ['Overview', 'Disputes', 'API tokens', 'Settings']],
     ['acquirer-finance', personas.acquirerFinance, ['Partners', 'Disputes', 'Settlements', 'API tokens', 'Settings']],
     ['auditor', personas.auditor, ['Partners', 'Disputes', 'Settlements', 'Credentials', 'Webhooks', 'Audit', 'Users & roles', 'Settings']],
-    ['merchant-admin', personas.merchantAdmin, ['Overview', 'Disputes', 'Settlements', 'Credentials', 'Audit', 'Users & roles', 'API tokens', 'Settings']],
+    ['merchant-admin', personas.merchantAdmin, ['Overview', 'Disputes', 'Settlements', 'Audit', 'Users & roles', 'API tokens', 'Settings']],
   ])('shows %s only the sections its actions allow', async (_role, me, expected) => {
     stubApi({ me });
     renderApp('/partners');

@@ -17,7 +17,7 @@ export const navItems: readonly NavItem[] = [
   { label: 'Onboarding', path: '/onboarding', description: 'Onboard partners to Klarna, one by one or in bulk', action: 'partner:onboard', kind: 'acquirer' },
   { label: 'Disputes', path: '/disputes', description: 'Customer disputes and their deadlines', action: 'dispute:read' },
   { label: 'Settlements', path: '/settlements', description: 'Payouts and reconciliation', action: 'settlement:read' },
-  { label: 'Credentials', path: '/credentials', description: 'Klarna API keys and client identifiers', action: 'credential:read' },
+  { label: 'Credentials', path: '/credentials', description: 'Every partner’s Klarna API keys and client identifiers', action: 'credential:read', kind: 'acquirer' },
   { label: 'Webhooks', path: '/webhooks', description: 'Events received from Klarna', action: 'webhook:read' },
   { label: 'Audit', path: '/audit', description: 'Who changed what, and when', action: 'audit:read' },
   { label: 'Users & roles', path: '/settings/users', description: 'Who may do what here', action: 'user:read' },

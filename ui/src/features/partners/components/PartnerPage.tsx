@@ -63,7 +63,9 @@ function Node({ kind, title, klarnaId, reference, children, details }: { kind: s
         <Badge variant="default" size="sm" tt="none">
           {kind}
         </Badge>
-        <Text fw={600}>{title}</Text>
+        <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
+          {title}
+        </Text>
       </Group>
       <Group gap="lg" mt={2} wrap="wrap">
         <Id label="Klarna id" value={klarnaId ?? ''} of={name} />

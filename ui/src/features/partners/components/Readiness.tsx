@@ -80,7 +80,7 @@ export function ReadinessChecklist({ tenantId }: { tenantId: string }) {
               {it.title}
             </Text>
             <Group gap="xs" wrap="wrap">
-              <Text size="sm" c="dimmed">
+              <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
                 {it.detail}
               </Text>
               <FixLink item={it} tenantId={tenantId} />
