@@ -76,7 +76,7 @@ test('a failed sign-in comes back with a readable error', async ({ page }) => {
 test('every persona sees exactly the navigation its role allows', async ({ browser }) => {
   // Hand-checked anchors, so the policy-derived expectations cannot both be wrong the same way.
   expect(expectedNav('merchant-disputes')).toEqual(['/overview', '/disputes', '/settings/tokens', '/settings']);
-  expect(expectedNav('auditor')).toEqual(['/partners', '/disputes', '/settlements', '/webhooks', '/audit', '/settings/users', '/settings']);
+  expect(expectedNav('auditor')).toEqual(['/partners', '/disputes', '/settlements', '/credentials', '/webhooks', '/audit', '/settings/users', '/settings']);
 
   for (const persona of Object.keys(PERSONAS) as PersonaId[]) {
     await test.step(persona, async () => {
