@@ -299,6 +299,19 @@ func TestOffboardingStopsAtAFailedStepAndResumesFromIt(t *testing.T) {
 	if r := a.Login("merchant-admin").Get("/api/v1/tenants/" + aurora + "/partner"); r.Status != 404 {
 		t.Fatalf("a new login of the merchant after offboarding: %d %s", r.Status, r.Body)
 	}
+	// Nor does anyone who arrives later: the disputes handler's first login
+	// maps her IdP group to a role in the partner, which is held by no one.
+	if r := a.Login("merchant-disputes").Get("/api/v1/tenants/" + aurora + "/partner"); r.Status != 404 {
+		t.Fatalf("a user new to the offboarded partner: %d %s", r.Status, r.Body)
+	}
+	var members, suspended int
+	if err := a.DB.Pool.QueryRow(t.Context(), `SELECT (SELECT count(*) FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'disputes@aurora.example' AND m.tenant_id = $1),
+		(SELECT count(*) FROM tenant_suspensions s JOIN users u ON u.id = s.user_id WHERE u.email = 'disputes@aurora.example')`, aurora).Scan(&members, &suspended); err != nil {
+		t.Fatal(err)
+	}
+	if members != 1 || suspended != 0 {
+		t.Fatalf("the new user has %d membership(s) and %d suspension(s); want a role given after the offboarding", members, suspended)
+	}
 	r := admin.Get("/api/v1/tenants/" + aurora + "/partner")
 	if r.Status != 200 || !strings.Contains(string(r.Body), `"offboarded_at":"`) {
 		t.Fatalf("the acquirer reads the offboarded partner: %d %s", r.Status, r.Body)

@@ -118,6 +118,9 @@ type Store interface {
 	// SetSuspended suspends (at != nil) or reinstates (at == nil) a user in
 	// one tenant; changed is false when nothing changed.
 	SetSuspended(ctx context.Context, tenantID, userID uuid.UUID, at *time.Time, by *uuid.UUID) (changed bool, err error)
+	// CloseTenantAccess makes every role in the tenant ineffective from at
+	// on, for members present and future (offboarding).
+	CloseTenantAccess(ctx context.Context, tenantID uuid.UUID, at time.Time) error
 	Suspended(ctx context.Context, tenantID, userID uuid.UUID) (bool, error)
 	// LockTenant takes a row lock on the tenant until the transaction ends,
 	// serializing changes that must see each other (the last-admin rule).

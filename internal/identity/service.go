@@ -456,6 +456,11 @@ func (s *Service) SuspendTenant(ctx context.Context, tenantID uuid.UUID) (int, e
 		if t.Kind != KindPartner {
 			return apperr.E(apperr.Conflict, "Only a partner tenant can be offboarded.")
 		}
+		// Closed for good: whoever gets a role here later (an IdP group,
+		// an invitation) holds none of it either.
+		if err := s.store.CloseTenantAccess(ctx, tenantID, s.now()); err != nil {
+			return err
+		}
 		users, err := s.store.UsersInTenant(ctx, tenantID)
 		if err != nil {
 			return err

@@ -234,6 +234,15 @@ func (s *IdentityStore) IsMember(ctx context.Context, tenantID, userID uuid.UUID
 	return ok, nil
 }
 
+// CloseTenantAccess takes a tenant id rather than a scope: only the
+// offboarding of that partner, authorized by its route, calls it.
+func (s *IdentityStore) CloseTenantAccess(ctx context.Context, tenantID uuid.UUID, at time.Time) error {
+	if err := s.db.conn(ctx).Exec(`UPDATE tenants SET access_closed_at = coalesce(access_closed_at, ?) WHERE id = ? AND kind = 'partner'`, at, tenantID).Error; err != nil {
+		return fmt.Errorf("close tenant access: %w", err)
+	}
+	return nil
+}
+
 func (s *IdentityStore) SetSuspended(ctx context.Context, tenantID, userID uuid.UUID, at *time.Time, by *uuid.UUID) (bool, error) {
 	var res *gorm.DB
 	if at != nil {
@@ -250,7 +259,8 @@ func (s *IdentityStore) SetSuspended(ctx context.Context, tenantID, userID uuid.
 
 func (s *IdentityStore) Suspended(ctx context.Context, tenantID, userID uuid.UUID) (bool, error) {
 	var ok bool
-	if err := s.db.conn(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM tenant_suspensions WHERE tenant_id = ? AND user_id = ?)`, tenantID, userID).Scan(&ok).Error; err != nil {
+	if err := s.db.conn(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM tenant_suspensions WHERE tenant_id = ? AND user_id = ?)
+		OR EXISTS (SELECT 1 FROM tenants WHERE id = ? AND access_closed_at IS NOT NULL)`, tenantID, userID, tenantID).Scan(&ok).Error; err != nil {
 		return false, fmt.Errorf("suspended: %w", err)
 	}
 	return ok, nil
@@ -271,6 +281,7 @@ func (s *IdentityStore) CountEnabledWithRole(ctx context.Context, tenantID uuid.
 	var n int
 	err := s.db.conn(ctx).Raw(`SELECT count(DISTINCT m.user_id) FROM memberships m
 		JOIN users u ON u.id = m.user_id AND u.disabled_at IS NULL
+		JOIN tenants t ON t.id = m.tenant_id AND t.access_closed_at IS NULL
 		WHERE m.tenant_id = ? AND m.role = ?
 		AND NOT EXISTS (SELECT 1 FROM tenant_suspensions ts WHERE ts.user_id = m.user_id AND ts.tenant_id = m.tenant_id)`, tenantID, role).Scan(&n).Error
 	if err != nil {
@@ -471,7 +482,7 @@ func (s *IdentityStore) Assignments(ctx context.Context) ([]authz.Assignment, er
 	var rows []row
 	err := s.db.conn(ctx).Raw(`SELECT m.user_id, m.tenant_id, t.kind, m.role FROM memberships m
 		JOIN users u ON u.id = m.user_id AND u.disabled_at IS NULL
-		JOIN tenants t ON t.id = m.tenant_id
+		JOIN tenants t ON t.id = m.tenant_id AND t.access_closed_at IS NULL
 		WHERE NOT EXISTS (SELECT 1 FROM tenant_suspensions s WHERE s.user_id = m.user_id AND s.tenant_id = m.tenant_id)`).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("assignments: %w", err)
