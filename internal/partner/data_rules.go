@@ -45,15 +45,6 @@ var ImmutableFields = []ImmutableField{
 // KindAccount is the kind of a change to the partner account itself.
 const KindAccount = "account"
 
-func immutableReason(kind, field string) string {
-	for _, f := range ImmutableFields {
-		if f.Kind == kind && f.Field == field {
-			return f.Reason
-		}
-	}
-	return ""
-}
-
 // fixedFields reports each immutable field of kind whose value in the edit
 // (non-empty: an empty value keeps the current one) differs from now.
 func fixedFields(kind string, edit, now map[string]string) []apperr.FieldError {

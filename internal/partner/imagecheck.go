@@ -74,7 +74,7 @@ func (ic *ImageChecker) dial(ctx context.Context, network, addr string) (net.Con
 	} else if ips, err = resolve(ctx, host); err != nil {
 		return nil, err
 	}
-	var lastErr error = errNotPublic
+	lastErr := errNotPublic
 	for _, ip := range ips {
 		if !publicAddr(ip) {
 			continue

@@ -134,11 +134,12 @@ func (s *ProductService) enqueue(ctx context.Context, sum Summary, p *klarna.Pay
 	if err != nil {
 		return Change{}, err
 	}
-	for _, c := range cs {
-		if c.Operation == op {
+	if len(cs) > 0 {
+		if c := cs[0]; c.Operation == op {
 			return c, nil // the same change is on its way already
+		} else {
+			return Change{}, apperr.E(apperr.Conflict, "A change to %s this payment product is still on its way to Klarna; wait until it is applied.", c.Operation)
 		}
-		return Change{}, apperr.E(apperr.Conflict, "A change to %s this payment product is still on its way to Klarna; wait until it is applied.", c.Operation)
 	}
 	target := targetStatus(op)
 	payload, _ := json.Marshal(map[string]string{"status": string(target), "reason": reason})
