@@ -179,6 +179,21 @@ describe('partner page', () => {
     expect(await screen.findByRole('tab', { name: 'Credentials', selected: true })).toBeInTheDocument();
   });
 
+  it('links a missing item to its tab only for whoever sees that tab', async () => {
+    stubApi({
+      me: personas.merchantFinance,
+      handlers: {
+        [`GET /tenants/${AURORA_ID}/partner/readiness`]: () =>
+          jsonResponse({ items: [{ key: 'client_identifier', title: "A client identifier with the shop's origins", ok: false, detail: 'There is no enabled client identifier.', fix: 'credentials' }] }),
+      },
+    });
+    renderApp('/overview');
+    const list = await screen.findByRole('region', { name: 'Boost readiness' });
+    const missing = await within(list).findByRole('listitem', { name: "A client identifier with the shop's origins: missing" });
+    expect(missing).toHaveTextContent('There is no enabled client identifier.');
+    expect(within(missing).queryByRole('link')).not.toBeInTheDocument();
+  });
+
   it('offers Add resources (to the wizard, by partner) and Refresh from Klarna to an acquirer admin', async () => {
     let synced = 0;
     const { sent } = stubApi({

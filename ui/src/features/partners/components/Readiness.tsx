@@ -2,7 +2,9 @@ import { Anchor, Group, List, Paper, Skeleton, Text, ThemeIcon, Title } from '@m
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { AlertIcon, CheckIcon } from '@/components/icons';
+import { useTenant } from '@/features/identity';
 import { api, type Schemas } from '@/lib/api';
+import { visibleTabs } from '../tabs';
 
 type Item = Schemas['PartnerReadinessItem'];
 
@@ -13,9 +15,10 @@ const readinessQuery = (tenantId: string) => ({
 
 /** Where each item is fixed: a tab of this page, the partner's users, or the operator's configuration (no link). */
 function FixLink({ item, tenantId }: { item: Item; tenantId: string }) {
+  const { can } = useTenant();
   if (item.ok || !item.fix) return null;
-  const labels: Record<string, string> = { products: 'Payment product', credentials: 'Credentials', brand: 'Brand data' };
   if (item.fix === 'users') {
+    if (!can('user:read')) return null;
     return (
       <Anchor component={Link} to={`/settings/users?tenant=${encodeURIComponent(tenantId)}`} size="sm">
         Users & roles
@@ -29,9 +32,12 @@ function FixLink({ item, tenantId }: { item: Item; tenantId: string }) {
       </Text>
     );
   }
+  // A tab the user cannot see is no fix for them: the detail says what is missing.
+  const tab = visibleTabs(can).find((t) => t.value === item.fix);
+  if (!tab) return null;
   return (
     <Anchor component={Link} to={{ search: `?tab=${item.fix}` }} size="sm">
-      Open {labels[item.fix] ?? item.fix}
+      Open {tab.label}
     </Anchor>
   );
 }

@@ -33,6 +33,11 @@ const TABS: readonly PartnerTab[] = [
   { value: 'offboarding', label: 'Offboarding', action: 'product:manage', render: (d) => <OffboardingTab detail={d} /> },
 ];
 
+/** The tabs a user with `can` sees on a partner's page, besides Overview. */
+export function visibleTabs(can: (action: string) => boolean): readonly PartnerTab[] {
+  return TABS.filter((t) => t.action === null || can(t.action));
+}
+
 /**
  * A partner's page below its header: "Overview" (the hierarchy, `overview`) and one tab per area the user
  * may see. The open tab lives in the address (`?tab=`), so a link can open it.
@@ -40,7 +45,7 @@ const TABS: readonly PartnerTab[] = [
 export function PartnerTabs({ detail, overview }: { detail: PartnerDetail; overview: ReactNode }) {
   const { can } = useTenant();
   const [params, setParams] = useSearchParams();
-  const tabs = TABS.filter((t) => t.action === null || can(t.action));
+  const tabs = visibleTabs(can);
   const asked = params.get('tab');
   const current = tabs.some((t) => t.value === asked) ? (asked as string) : 'overview';
   const open = (v: string | null) => {
