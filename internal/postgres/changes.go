@@ -14,7 +14,10 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
-// ChangeStore implements partner.ChangeStore.
+// ChangeStore implements partner.ChangeStore. Reads for people (Change,
+// ListChanges) take the scope and filter on it in SQL; the rest serve the
+// change worker and the services that already checked the partner's tenant
+// (a change carries its tenant id), so they name no scope.
 type ChangeStore struct{ db *DB }
 
 // Changes returns the store of changes pushed to Klarna.

@@ -1,10 +1,9 @@
-import { ActionIcon, Alert, Anchor, Badge, Box, Button, Code, CopyButton, Group, Paper, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Anchor, Badge, Box, Button, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { EmptyState } from '@/components/EmptyState';
 import { ErrorPanel } from '@/components/ErrorPanel';
-import { CheckIcon, CopyIcon } from '@/components/icons';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
@@ -15,33 +14,12 @@ import { notify } from '@/lib/notify';
 import { partnerQuery, useRefreshPartner, type PartnerDetail, type StoreGroupNode } from '../api/partners';
 import { PartnerTabs } from '../tabs';
 import { OffboardedBadge, StageBadge, StateBadge, WarningBadges } from './badges';
+import { CopyId } from './CopyId';
 import { ReadinessChecklist } from './Readiness';
 
 /** How often the page re-reads itself while a refresh from Klarna is under way, and for how long at most. */
 export const REFRESH_POLL_MS = 2_000;
 const REFRESH_POLL_FOR_MS = 60_000;
-
-/** An id with its copy button; `of` names what it belongs to for the button's label. */
-function Id({ label, value, of }: { label: string; value: string; of: string }) {
-  if (!value) return null;
-  return (
-    <Group gap={4} wrap="nowrap">
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Code style={{ wordBreak: 'break-all' }}>{value}</Code>
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
-            <ActionIcon variant="subtle" color={copied ? 'green' : 'gray'} size="sm" onClick={copy} aria-label={`Copy ${label} of ${of}`}>
-              {copied ? <CheckIcon size={14} /> : <CopyIcon size={14} />}
-            </ActionIcon>
-          </Tooltip>
-        )}
-      </CopyButton>
-    </Group>
-  );
-}
 
 function Detail({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -68,8 +46,8 @@ function Node({ kind, title, klarnaId, reference, children, details }: { kind: s
         </Text>
       </Group>
       <Group gap="lg" mt={2} wrap="wrap">
-        <Id label="Klarna id" value={klarnaId ?? ''} of={name} />
-        <Id label="Our reference" value={reference ?? ''} of={name} />
+        <CopyId label="Klarna id" value={klarnaId ?? ''} of={name} />
+        <CopyId label="Our reference" value={reference ?? ''} of={name} />
       </Group>
       {details && (
         <Stack gap={0} mt={4}>

@@ -3,40 +3,19 @@
 // Klarna's field errors on the fields, Klarna's fixed fields read-only with
 // the reason), the resource's header (Klarna id, our reference, its latest
 // change) and the image address field with its preview and check.
-import { ActionIcon, Badge, Button, Code, CopyButton, Group, Image, Paper, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { Badge, Button, Group, Image, Paper, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { z } from 'zod';
 import { FormError } from '@/components/FormError';
-import { CheckIcon, CopyIcon } from '@/components/icons';
 import { TextField, WizardFieldsProvider, isWebUrl, useWizardFields, type WizardFields } from '@/features/onboarding';
 import { ApiError, type FieldError } from '@/lib/api';
 import { nestedFormErrors, useSchemaForm, valueAt } from '@/lib/form';
 import { notify } from '@/lib/notify';
 import { ChangeStatus } from '../components/ChangeStatus';
+import { CopyId } from '../components/CopyId';
 import type { PartnerChange } from '../api/changes';
 import { checkImage, useSaveData, type DataSave, type ImageCheck } from '../api/partnerData';
 
-/** An id with its copy button. */
-export function CopyId({ label, value, of }: { label: string; value: string; of: string }) {
-  if (!value) return null;
-  return (
-    <Group gap={4} wrap="nowrap">
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Code style={{ wordBreak: 'break-all' }}>{value}</Code>
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
-            <ActionIcon variant="subtle" color={copied ? 'green' : 'gray'} size="sm" onClick={copy} aria-label={`Copy ${label} of ${of}`}>
-              {copied ? <CheckIcon size={14} /> : <CopyIcon size={14} />}
-            </ActionIcon>
-          </Tooltip>
-        )}
-      </CopyButton>
-    </Group>
-  );
-}
 
 /** A resource's card: its kind and name, Klarna's id, our reference, its latest change, and what it holds. */
 export function ResourceCard({
