@@ -1,5 +1,6 @@
-// Package dispute owns payment disputes. So far it keeps each dispute's
-// state as Klarna reports it through webhooks, newest report winning.
+// Package dispute owns payment disputes: a local mirror of every partner's
+// disputes (kept by webhooks, re-reads and a periodic sync), the queue the
+// handlers work by deadline, and each dispute's timeline.
 package dispute
 
 import (
@@ -12,106 +13,243 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
-	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
 // Order is the lifecycle order of states (README §8.2); it breaks ties
 // between two reports of the same instant.
 var Order = []string{"INITIATED", "REPRESENTMENT", "PRE_ARBITRATION", "ARBITRATION", "CLOSED"}
 
-// State is a dispute's last known state.
-type State struct {
-	DisputeID       string
-	TenantID        uuid.UUID
-	KlarnaAccountID string
-	State           string
-	StateAt         time.Time
-	DeadlineAt      *time.Time
+// Buckets of the queue.
+const (
+	BucketNeedsPartner = 1 // INITIATED, PRE_ARBITRATION: the partner has a deadline
+	BucketWaiting      = 2 // REPRESENTMENT, ARBITRATION and states we do not know
+	BucketClosed       = 3
+)
+
+// Bucket is the queue bucket of a state (the database computes the same in
+// the disputes_queue trigger).
+func Bucket(state string) int {
+	switch state {
+	case "INITIATED", "PRE_ARBITRATION":
+		return BucketNeedsPartner
+	case "CLOSED":
+		return BucketClosed
+	}
+	return BucketWaiting
 }
 
-// Store persists states.
+// Dispute is one row of the mirror.
+type Dispute struct {
+	ID                   string
+	TenantID             uuid.UUID
+	PartnerName          string
+	KlarnaAccountID      string
+	PaymentAccountID     string
+	State                string
+	PreviousState        string
+	RepresentmentState   string
+	Reason               string
+	Amount               int64 // minor units of Currency
+	Currency             string
+	OrderID              string
+	PaymentTransactionID string
+	PurchaseReference    string
+	DeadlineAt           *time.Time // the partner's next deadline; nil when none
+	Outcome              string
+	OutcomeDetailed      string
+	OpenedAt             time.Time
+	ClosedAt             *time.Time
+	AnsweredAt           *time.Time
+	StateAt              time.Time // the time of the report the state came from
+	KlarnaUpdatedAt      time.Time
+	AssigneeID           *uuid.UUID
+	AssigneeName         string
+	Object               *klarna.Dispute // Klarna's object from the last read; nil before the first
+	ReadAt               *time.Time
+	UpdatedAt            time.Time
+}
+
+// Actions a partner may take on d now: by state, and only before the
+// deadline (README §8.2, §8.3).
+func Actions(d Dispute, now time.Time) []string {
+	open := d.DeadlineAt == nil || now.Before(*d.DeadlineAt)
+	if !open {
+		return []string{}
+	}
+	switch d.State {
+	case "INITIATED":
+		if d.RepresentmentState == "" || d.RepresentmentState == klarna.EvidenceRequested {
+			return []string{"represent", "accept_loss"}
+		}
+	case "PRE_ARBITRATION":
+		return []string{"appeal", "accept_loss"}
+	}
+	return []string{}
+}
+
+// Event is one entry of a dispute's timeline.
+type Event struct {
+	DisputeID  string
+	At         time.Time
+	Kind       string // webhook, read, action, assignment, reminder, escalation, deadline, draft
+	State      string
+	Summary    string
+	ActorID    *uuid.UUID
+	ActorLabel string
+	EventID    string // makes the entry unique per (dispute, kind); "" = always a new entry
+	Detail     any
+}
+
+// Report is what a webhook or a read says about a dispute. Empty fields say
+// nothing; the mirror keeps what it knew.
+type Report struct {
+	Dispute
+	// HasDeadline: DeadlineAt is what this report says the deadline is (nil
+	// = none any more); otherwise the deadline is kept while the state stays.
+	HasDeadline bool
+	// UpdateOnly: not a state report (an "updated" event); it fills fields
+	// and the deadline of the stored dispute and never changes its state.
+	UpdateOnly bool
+}
+
+// Filter selects disputes for the queue and its export.
+type Filter struct {
+	View                      string // expires_soon, needs_action, waiting, closed, all
+	Tenants                   []uuid.UUID
+	States, Reasons, Outcomes []string
+	Currencies                []string
+	AmountMin, AmountMax      *int64
+	CreatedFrom, CreatedTo    time.Time
+	ClosedFrom, ClosedTo      time.Time
+	UpdatedFrom, UpdatedTo    time.Time
+	Assignee                  *uuid.UUID
+	Unassigned                bool
+	Q                         string
+	Now                       time.Time // "expires soon" is relative to it
+}
+
+// ExpiresSoon is the window of the "Expires soon" view and of the amber badge.
+const ExpiresSoon = 72 * time.Hour
+
+// Counts are the queue's views.
+type Counts struct {
+	ExpiresSoon, NeedsAction, Waiting, Closed, All int64
+}
+
+// Assignee is a user a dispute can be assigned to.
+type Assignee struct {
+	ID          uuid.UUID
+	Name, Email string
+}
+
+// Store persists the mirror.
 type Store interface {
-	// SetStateIfNewer stores st unless a later (or same-time, later-in-order)
-	// state is stored already.
-	SetStateIfNewer(ctx context.Context, st State) (applied bool, err error)
-	SetDeadline(ctx context.Context, disputeID string, deadline time.Time) error
-	// State reads a dispute of a tenant in sc; NotFound outside sc.
-	State(ctx context.Context, sc scope.Scope, disputeID string) (State, error)
+	// Apply stores r: the state fields only when r is newer than what is
+	// stored (or the same instant and later in Order), the other fields
+	// when r has them. It reports whether the state changed and the dispute
+	// as stored.
+	Apply(ctx context.Context, r Report) (changed bool, d Dispute, err error)
+	AddEvent(ctx context.Context, e Event) error
+	// Get reads a dispute of a tenant in sc; NotFound outside sc.
+	Get(ctx context.Context, sc scope.Scope, id string) (Dispute, error)
+	Timeline(ctx context.Context, id string) ([]TimelineEntry, error)
+	List(ctx context.Context, sc scope.Scope, f Filter, cursor string, limit int) ([]Dispute, string, error)
+	Stream(ctx context.Context, sc scope.Scope, f Filter, fn func(Dispute) error) error
+	Counts(ctx context.Context, sc scope.Scope, f Filter) (Counts, error)
+	SetAssignee(ctx context.Context, id string, user *uuid.UUID) error
+	Assignees(ctx context.Context, tenantID uuid.UUID, roles []string) ([]Assignee, error)
+	// TenantOfAccount maps a partner's Klarna account id (or a payment
+	// account id) to its tenant; ok=false when unknown.
+	TenantOfAccount(ctx context.Context, partnerAccountID, paymentAccountID string) (tenantID uuid.UUID, accountID string, ok bool, err error)
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
-// Fetcher reads a dispute from Klarna (to settle doubt about its state).
+// TimelineEntry is an Event as stored.
+type TimelineEntry struct {
+	At         time.Time
+	Kind       string
+	State      string
+	Summary    string
+	ActorLabel string
+}
+
+// Fetcher reads disputes from Klarna.
 type Fetcher interface {
 	GetDispute(ctx context.Context, id string, opts ...klarna.CallOption) (*klarna.Dispute, error)
+	ListDisputes(ctx context.Context, params klarna.ListDisputesParams, opts ...klarna.CallOption) (*klarna.DisputeList, error)
+	DownloadAttachment(ctx context.Context, disputeID, attachmentID string, opts ...klarna.CallOption) (*klarna.File, error)
 }
 
 // Service applies the rules.
 type Service struct {
 	store  Store
 	klarna Fetcher // nil when Klarna is not configured
+	now    func() time.Time
+	// reread, when set, schedules a re-read of a dispute after a webhook
+	// (a River job in the transaction ctx carries).
+	reread func(ctx context.Context, id string) error
+	// respondRoles are the roles that grant dispute:respond (assignees hold one).
+	respondRoles []string
 }
+
+// SetRespondRoles says which roles grant dispute:respond.
+func (s *Service) SetRespondRoles(roles []string) { s.respondRoles = roles }
 
 // NewService wires the service.
-func NewService(store Store, k Fetcher) *Service { return &Service{store: store, klarna: k} }
-
-// RegisterWebhooks routes dispute events to this package.
-func (s *Service) RegisterWebhooks(r *webhook.Registry) {
-	r.Handle("payment.dispute.state-change.*", true, s.onStateChange)
-	r.Handle("payment.dispute.updated.*", true, s.onUpdated)
+func NewService(store Store, k Fetcher) *Service {
+	return &Service{store: store, klarna: k, now: time.Now}
 }
 
-func (s *Service) onStateChange(ctx context.Context, d webhook.Delivery) error {
-	var p klarna.DisputeEventPayload
-	if err := d.Envelope.DecodePayload(&p); err != nil {
-		return err
-	}
-	state := string(p.State)
-	if state == "" {
-		state = strings.ToUpper(strings.ReplaceAll(d.Event.EventType[strings.LastIndex(d.Event.EventType, ".")+1:], "-", "_"))
-	}
-	at := d.Event.OccurredAt
-	if at == nil && !p.UpdatedAt.IsZero() {
-		at = &p.UpdatedAt.Time
-	}
-	if at == nil && s.klarna != nil {
-		// No time to order this report by: ask Klarna for the current state,
-		// as Klarna advises when in doubt.
-		cur, err := s.klarna.GetDispute(ctx, p.PaymentDisputeID)
-		if err != nil {
-			return err
-		}
-		state, at = string(cur.State), &cur.UpdatedAt.Time
-	}
-	if at == nil {
-		at = &d.Event.ReceivedAt
-	}
-	if !slices.Contains(Order, state) {
-		state = strings.ToUpper(state) // unknown states are kept as reported
-	}
-	st := State{DisputeID: p.PaymentDisputeID, TenantID: d.TenantID, KlarnaAccountID: d.Event.SubjectAccountID, State: state, StateAt: *at}
-	if dl := deadlineOf(p); dl != nil {
-		st.DeadlineAt = dl
-	}
-	_, err := s.store.SetStateIfNewer(ctx, st)
-	return err
+// OnWebhook sets how a re-read after a webhook is scheduled.
+func (s *Service) OnWebhook(reread func(ctx context.Context, id string) error) { s.reread = reread }
+
+// Get reads one dispute in sc.
+func (s *Service) Get(ctx context.Context, sc scope.Scope, id string) (Dispute, error) {
+	return s.store.Get(ctx, sc, id)
 }
 
-func deadlineOf(p klarna.DisputeEventPayload) *time.Time {
-	if p.Representment != nil && !p.Representment.ExpiresAt.IsZero() {
-		return &p.Representment.ExpiresAt.Time
-	}
-	if !p.ArbitrationExpiresAt.IsZero() {
-		return &p.ArbitrationExpiresAt.Time
-	}
-	return nil
+// Timeline lists a dispute's entries, oldest first. The caller has read the
+// dispute through Get (which checks the scope).
+func (s *Service) Timeline(ctx context.Context, id string) ([]TimelineEntry, error) {
+	return s.store.Timeline(ctx, id)
 }
 
-func (s *Service) onUpdated(ctx context.Context, d webhook.Delivery) error {
-	var p klarna.DisputeEventPayload
-	if err := d.Envelope.DecodePayload(&p); err != nil {
-		return err
+// AddEvent adds a timeline entry (in the transaction ctx carries, if any).
+func (s *Service) AddEvent(ctx context.Context, e Event) error {
+	if e.At.IsZero() {
+		e.At = s.now()
 	}
-	if dl := deadlineOf(p); dl != nil {
-		return s.store.SetDeadline(ctx, p.PaymentDisputeID, *dl)
+	return s.store.AddEvent(ctx, e)
+}
+
+// List is a page of the queue.
+func (s *Service) List(ctx context.Context, sc scope.Scope, f Filter, cursor string, limit int) ([]Dispute, string, Counts, error) {
+	if f.Now.IsZero() {
+		f.Now = s.now()
 	}
-	return nil
+	items, next, err := s.store.List(ctx, sc, f, cursor, limit)
+	if err != nil {
+		return nil, "", Counts{}, err
+	}
+	counts, err := s.store.Counts(ctx, sc, f)
+	return items, next, counts, err
+}
+
+// Stream calls fn for every dispute of the filtered queue, in queue order.
+func (s *Service) Stream(ctx context.Context, sc scope.Scope, f Filter, fn func(Dispute) error) error {
+	if f.Now.IsZero() {
+		f.Now = s.now()
+	}
+	return s.store.Stream(ctx, sc, f, fn)
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// upper keeps unknown values as reported, compared case-insensitively.
+func upper(v string) string {
+	if slices.Contains(Order, v) {
+		return v
+	}
+	return strings.ToUpper(strings.TrimSpace(v))
 }

@@ -149,6 +149,18 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/settings/klarna", action: "credential:read", tenant: anyTenant, handler: s.getKlarnaSettings}, // across all partners only
 		// --- end portal ---
 
+		// --- disputes core (issue 11) ---
+		// --- end disputes core ---
+
+		// --- dispute actions (issue 11) ---
+		// --- end dispute actions ---
+
+		// --- notifications (issue 11) ---
+		// --- end notifications ---
+
+		// --- dispute analytics (issue 11) ---
+		// --- end dispute analytics ---
+
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
 		{method: "GET", path: "/audit/export.csv", action: "audit:export", tenant: anyTenant, handler: s.exportAudit},
 	}

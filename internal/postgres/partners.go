@@ -3,13 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
-	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
@@ -78,41 +76,3 @@ func (s *PartnerStore) SetProductStatusIfNewer(ctx context.Context, accountID, p
 	return err == nil, err
 }
 
-// DisputeStore implements dispute.Store.
-type DisputeStore struct{ db *DB }
-
-// Disputes returns the dispute store.
-func (db *DB) Disputes() *DisputeStore { return &DisputeStore{db: db} }
-
-var _ dispute.Store = (*DisputeStore)(nil)
-
-func (s *DisputeStore) SetStateIfNewer(ctx context.Context, st dispute.State) (bool, error) {
-	res := s.db.conn(ctx).Exec(`INSERT INTO dispute_states (dispute_id, tenant_id, klarna_account_id, state, state_at, deadline_at) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (dispute_id) DO UPDATE SET state = EXCLUDED.state, state_at = EXCLUDED.state_at,
-			deadline_at = coalesce(EXCLUDED.deadline_at, dispute_states.deadline_at), updated_at = now()
-		WHERE dispute_states.state_at < EXCLUDED.state_at
-		   OR (dispute_states.state_at = EXCLUDED.state_at
-		       AND coalesce(array_position(?::text[], dispute_states.state), 0) < coalesce(array_position(?::text[], EXCLUDED.state), 0))`,
-		st.DisputeID, st.TenantID, st.KlarnaAccountID, st.State, st.StateAt, st.DeadlineAt, orderArray(), orderArray())
-	return res.RowsAffected == 1, res.Error
-}
-
-func orderArray() string { return "{" + strings.Join(dispute.Order, ",") + "}" }
-
-func (s *DisputeStore) SetDeadline(ctx context.Context, disputeID string, deadline time.Time) error {
-	return s.db.conn(ctx).Exec(`UPDATE dispute_states SET deadline_at = ?, updated_at = now() WHERE dispute_id = ?`, deadline, disputeID).Error
-}
-
-func (s *DisputeStore) State(ctx context.Context, sc scope.Scope, disputeID string) (dispute.State, error) {
-	var st dispute.State
-	cond, args := scopeCond("tenant_id", sc)
-	res := s.db.conn(ctx).Raw(`SELECT dispute_id, tenant_id, klarna_account_id, state, state_at, deadline_at FROM dispute_states WHERE dispute_id = ? AND `+cond,
-		append([]any{disputeID}, args...)...).Scan(&st)
-	if res.Error != nil {
-		return st, fmt.Errorf("dispute state: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return st, apperr.E(apperr.NotFound, "No such dispute.")
-	}
-	return st, nil
-}

@@ -128,7 +128,7 @@ func TestPartnerAndDisputeReadsAreScoped(t *testing.T) {
 	if _, err := db.Partners().LinkAccount(ctx, acct, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Disputes().SetStateIfNewer(ctx, dispute.State{DisputeID: "d-1", TenantID: a.ID, KlarnaAccountID: acct, State: "INITIATED", StateAt: time.Now()}); err != nil {
+	if _, _, err := db.Disputes().Apply(ctx, dispute.Report{Dispute: dispute.Dispute{ID: "d-1", TenantID: a.ID, KlarnaAccountID: acct, State: "INITIATED", StateAt: time.Now(), OpenedAt: time.Now(), KlarnaUpdatedAt: time.Now()}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Partners().Account(ctx, scope.Tenants(a.ID), acct); err != nil {
@@ -138,11 +138,11 @@ func TestPartnerAndDisputeReadsAreScoped(t *testing.T) {
 		if _, err := db.Partners().Account(ctx, sc, acct); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("account in %s: %v, want NotFound", sc, err)
 		}
-		if _, err := db.Disputes().State(ctx, sc, "d-1"); !apperr.Is(err, apperr.NotFound) {
+		if _, err := db.Disputes().Get(ctx, sc, "d-1"); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("dispute in %s: %v, want NotFound", sc, err)
 		}
 	}
-	if st, err := db.Disputes().State(ctx, scope.All(), "d-1"); err != nil || st.TenantID != a.ID {
+	if st, err := db.Disputes().Get(ctx, scope.All(), "d-1"); err != nil || st.TenantID != a.ID {
 		t.Fatalf("dispute for All: %+v %v", st, err)
 	}
 }

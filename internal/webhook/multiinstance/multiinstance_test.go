@@ -102,7 +102,7 @@ func testWorkerKilledMidJob(t *testing.T, bin string) {
 	killedAt := time.Now()
 
 	// Nothing of the interrupted attempt is visible.
-	if n := c.queryInt(`SELECT count(*) FROM dispute_states WHERE dispute_id = $1`, disputeID); n != 0 {
+	if n := c.queryInt(`SELECT count(*) FROM disputes WHERE dispute_id = $1`, disputeID); n != 0 {
 		t.Fatalf("dispute state written by the killed attempt: %d rows", n)
 	}
 	if n := c.queryInt(`SELECT count(*) FROM webhook_events WHERE id = $1 AND status = 'received'`, pk); n != 1 {
@@ -129,7 +129,7 @@ func testWorkerKilledMidJob(t *testing.T, bin string) {
 	if n := c.queryInt(`SELECT count(*) FROM webhook_attempts WHERE event_pk = $1`, pk); n != 1 {
 		t.Errorf("attempt rows = %d, want 1 (the killed attempt committed nothing)", n)
 	}
-	if n := c.queryInt(`SELECT count(*) FROM dispute_states WHERE dispute_id = $1 AND tenant_id = $2 AND state = 'INITIATED'`, disputeID, tenant); n != 1 {
+	if n := c.queryInt(`SELECT count(*) FROM disputes WHERE dispute_id = $1 AND tenant_id = $2 AND state = 'INITIATED'`, disputeID, tenant); n != 1 {
 		t.Errorf("dispute state rows = %d, want 1 INITIATED row for the partner", n)
 	}
 	if n := c.queryInt(`SELECT max(attempt) FROM river_job WHERE kind = 'webhook.process' AND (args->>'event_pk')::bigint = $1`, pk); n < 2 {
@@ -438,12 +438,12 @@ func checkNewestWins(t *testing.T, c *cluster, events []planned) {
 			wrong = append(wrong, fmt.Sprintf("account %s: %s, want %s", acct, state, ev.state))
 		}
 	}
-	if n := c.queryInt(`SELECT count(*) FROM dispute_states`); n != len(latestDispute) {
+	if n := c.queryInt(`SELECT count(*) FROM disputes`); n != len(latestDispute) {
 		t.Errorf("dispute rows = %d, want %d", n, len(latestDispute))
 	}
 	for id, ev := range latestDispute {
 		var state string
-		err := c.db.QueryRow(ctx, `SELECT state FROM dispute_states WHERE dispute_id = $1`, id).Scan(&state)
+		err := c.db.QueryRow(ctx, `SELECT state FROM disputes WHERE dispute_id = $1`, id).Scan(&state)
 		if err != nil {
 			wrong = append(wrong, fmt.Sprintf("dispute %s: %v", id, err))
 			continue
