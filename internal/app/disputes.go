@@ -32,4 +32,4 @@ func newDisputes(db *postgres.DB, k dispute.Fetcher, jc *jobs.Client, acc *acces
 type lateDisputes struct{ svc *dispute.Service }
 
 func (l *lateDisputes) Reread(ctx context.Context, id string) error { return l.svc.Reread(ctx, id) }
-func (l *lateDisputes) Sync(ctx context.Context) (int, int, error) { return l.svc.Sync(ctx) }
+func (l *lateDisputes) Sync(ctx context.Context) (int, int, error)  { return l.svc.Sync(ctx) }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 )
 
 // RereadDisputeArgs re-reads one dispute from Klarna after a webhook, as
@@ -18,13 +17,9 @@ type RereadDisputeArgs struct {
 // Kind implements river.JobArgs.
 func (RereadDisputeArgs) Kind() string { return "dispute.reread" }
 
-// InsertOpts: one waiting re-read per dispute (a burst of events about one
-// dispute is one read); a running read does not absorb a newer event's.
-func (RereadDisputeArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled, rivertype.JobStateRetryable,
-	}}}
-}
+// InsertOpts implements river.JobArgsWithInsertOpts: every event gets its
+// own read (River's uniqueness would absorb one arriving while a read runs).
+func (RereadDisputeArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
 
 // SyncDisputesArgs is the periodic read of Klarna's dispute list.
 type SyncDisputesArgs struct{}
