@@ -24,7 +24,7 @@ type DemoDispute struct {
 // real content from the first start. The simulator's traffic adds more.
 var DemoDisputes = map[string][]DemoDispute{
 	"aurora": {
-		{Reason: klarna.ReasonNotReceived, Amount: 12900, Age: 21*24*time.Hour - 10*time.Hour},        // 10 h left
+		{Reason: klarna.ReasonNotReceived, Amount: 12900, Age: 21*24*time.Hour - 10*time.Hour},         // 10 h left
 		{Reason: klarna.ReasonPurchaseUnauthorized, Amount: 45900, Age: 7*24*time.Hour - 50*time.Hour}, // 50 h left
 		{Reason: klarna.ReasonDefectiveOrNotAsDescribed, Amount: 8450, Age: 2 * 24 * time.Hour, Scenario: klarnasim.ScenarioWinOnEvidence},
 		{Reason: klarna.ReasonRefundNotProcessed, Amount: 3200, Age: 5 * 24 * time.Hour, State: "REPRESENTMENT"},

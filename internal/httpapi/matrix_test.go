@@ -17,8 +17,8 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
 	"github.com/partnerdesk/partnerdesk/internal/audit"
-	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/authz"
+	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
