@@ -75,7 +75,7 @@ export function DisputesPage() {
   const { values, set, patch } = useUrlState(QUEUE_PARAMS);
   const view: View = values.view ?? DEFAULT_VIEW;
   const filters: QueueFilters = Object.fromEntries(Object.entries(values).filter(([k]) => k !== 'view'));
-  const query: QueueParams = { ...filters, view };
+  const query: QueueParams = { view, ...filters };
   const disputes = useInfiniteQuery(disputesQuery(query));
   const list = useInfiniteRows(disputes);
   const counts = disputes.data?.pages[0]?.counts;
