@@ -116,6 +116,13 @@ CREATE TABLE dispute_events (
 );
 CREATE INDEX dispute_events_dispute ON dispute_events (dispute_id, at, id);
 
+-- How far the periodic sync has read Klarna's dispute list: the latest
+-- updated_at it has seen (the next run reads from there).
+CREATE TABLE dispute_sync (
+    id        int PRIMARY KEY CHECK (id = 1),
+    synced_to timestamptz NOT NULL
+);
+
 -- Named filter sets of a list, per user (the disputes queue first).
 CREATE TABLE saved_views (
     id         uuid PRIMARY KEY,
@@ -144,6 +151,7 @@ CREATE TABLE dispute_states (
 INSERT INTO dispute_states (dispute_id, tenant_id, klarna_account_id, state, state_at, deadline_at)
 SELECT dispute_id, tenant_id, klarna_account_id, state, state_at, deadline_at FROM disputes;
 DROP TABLE saved_views;
+DROP TABLE dispute_sync;
 DROP TABLE dispute_events;
 DROP TRIGGER disputes_count ON disputes;
 DROP FUNCTION disputes_count();

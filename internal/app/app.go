@@ -238,6 +238,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterChanges(kinds, changer, cfg.OnboardingWorkers)
 	offboarder := &lateOffboarder{}
 	jobs.RegisterOffboarding(kinds, offboarder)
+	mirror := &lateDisputes{}
+	jobs.RegisterDisputes(kinds, mirror, cfg.DisputeSyncInterval)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -279,7 +281,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	if kl != nil {
 		fetcher = kl
 	}
-	disputes := dispute.NewService(db.Disputes(), fetcher)
+	disputes := newDisputes(db, fetcher, jobClient, acc)
+	mirror.svc = disputes
 	disputes.RegisterWebhooks(registry)
 	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, opts.OnboardingRetryBase)
 	onb.svc = onboarding
@@ -351,6 +354,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Readiness:        readinessSources(db, acc, portal),
 		Portal:           portal,
 		KlarnaSettings:   klarnaSettings(cfg, kc, kl, signerSource),
+		Disputes:         disputes,
+		SavedViews:       db.SavedViews(),
 	})
 	if err != nil {
 		return nil, err

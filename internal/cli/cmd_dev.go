@@ -167,6 +167,9 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	if err := a.SeedDemoChanges(ctx, simURL); err != nil {
 		log.Error("seeding the demo partners' changes", "error", err)
 	}
+	if err := app.SeedSimulatorDisputes(sim); err != nil {
+		log.Error("seeding the demo disputes", "error", err)
+	}
 	printBanner(env.Stdout, a.URL(), cfg.DataDir, dbWhere, built, idp, oidc, simURL, time.Since(started))
 	<-ctx.Done()
 	return shutdown(a, cfg.ShutdownTimeout)

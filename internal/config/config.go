@@ -94,6 +94,7 @@ type Config struct {
 	PartnerStuckAfter   time.Duration `env:"PARTNER_STUCK_AFTER" default:"10m" help:"a partner PARTIALLY_OPERATIONAL (or a draft submitted) longer than this shows as stuck on the status board"`
 	PartnerResyncAfter  time.Duration `env:"PARTNER_RESYNC_AFTER" default:"1m" help:"an account PARTIALLY_OPERATIONAL longer than this is re-read from Klarna (its webhook is overdue)"`
 	PartnerSyncInterval time.Duration `env:"PARTNER_SYNC_INTERVAL" default:"6h" help:"every account is re-read from Klarna at least this often"`
+	DisputeSyncInterval time.Duration `env:"DISPUTE_SYNC_INTERVAL" default:"5m" help:"how often Klarna's dispute list is read for disputes updated since the last read (so nothing depends on webhooks alone)"`
 
 	// sources says, for each secret that is set, where it was read from:
 	// "env" (the variable) or "file" (its _FILE).
@@ -370,7 +371,7 @@ func (c *Config) validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"PARTNER_STUCK_AFTER", c.PartnerStuckAfter}, {"PARTNER_RESYNC_AFTER", c.PartnerResyncAfter}, {"PARTNER_SYNC_INTERVAL", c.PartnerSyncInterval}} {
+	}{{"PARTNER_STUCK_AFTER", c.PartnerStuckAfter}, {"PARTNER_RESYNC_AFTER", c.PartnerResyncAfter}, {"PARTNER_SYNC_INTERVAL", c.PartnerSyncInterval}, {"DISPUTE_SYNC_INTERVAL", c.DisputeSyncInterval}} {
 		if d.v < time.Second {
 			return &FieldError{Prefix + d.name, "at least 1s"}
 		}

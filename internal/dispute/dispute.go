@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/partnerdesk/partnerdesk/internal/actor"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
@@ -162,6 +163,10 @@ type Store interface {
 	// account id) to its tenant; ok=false when unknown.
 	TenantOfAccount(ctx context.Context, partnerAccountID, paymentAccountID string) (tenantID uuid.UUID, accountID string, ok bool, err error)
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	// SyncMark is the latest updated_at the sync has seen (zero: never ran);
+	// SetSyncMark moves it forward only.
+	SyncMark(ctx context.Context) (time.Time, error)
+	SetSyncMark(ctx context.Context, t time.Time) error
 }
 
 // TimelineEntry is an Event as stored.
@@ -190,7 +195,11 @@ type Service struct {
 	reread func(ctx context.Context, id string) error
 	// respondRoles are the roles that grant dispute:respond (assignees hold one).
 	respondRoles []string
+	audit        actor.Recorder
 }
+
+// SetRecorder sets where mutations are audited (in their transaction).
+func (s *Service) SetRecorder(r actor.Recorder) { s.audit = r }
 
 // SetRespondRoles says which roles grant dispute:respond.
 func (s *Service) SetRespondRoles(roles []string) { s.respondRoles = roles }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/partnerdesk/partnerdesk/internal/actor"
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
@@ -238,14 +239,21 @@ func (s *Service) store0(ctx context.Context, r Report, source string) (Dispute,
 	return out, err
 }
 
-// SyncWindow brings every dispute Klarna updated in [from, to) into the
-// mirror, page by page, and returns how many it read and how many were of
-// accounts Partner Desk does not know (skipped until they are linked).
-func (s *Service) SyncWindow(ctx context.Context, from, to time.Time) (read, unknown int, err error) {
+// Sync brings every dispute Klarna updated since the last run into the
+// mirror, page by page, so nothing depends on webhooks alone. It reads from
+// the latest updated_at it has seen (on Klarna's clock, not ours) and
+// returns how many disputes it read and how many were of accounts Partner
+// Desk does not know (left until they are linked).
+func (s *Service) Sync(ctx context.Context) (read, unknown int, err error) {
 	if s.klarna == nil {
 		return 0, 0, nil
 	}
-	params := klarna.ListDisputesParams{UpdatedAtStart: from, UpdatedAtEnd: to, Size: 100}
+	from, err := s.store.SyncMark(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	params := klarna.ListDisputesParams{UpdatedAtStart: from, Size: 100}
+	seen := from
 	for {
 		page, err := s.klarna.ListDisputes(ctx, params)
 		if err != nil {
@@ -266,18 +274,27 @@ func (s *Service) SyncWindow(ctx context.Context, from, to time.Time) (read, unk
 				return read, unknown, err
 			}
 			read++
+			if k.UpdatedAt.After(seen) && unknown == 0 {
+				seen = k.UpdatedAt.Time
+			}
 		}
 		if page.Pagination.LastItem == nil || *page.Pagination.LastItem == "" || len(page.Disputes) == 0 {
-			return read, unknown, nil
+			break
 		}
 		params.StartingAfter = *page.Pagination.LastItem
 	}
+	// A dispute of an unknown account holds the mark, so it is read again
+	// once its account is linked.
+	if unknown == 0 && seen.After(from) {
+		err = s.store.SetSyncMark(ctx, seen)
+	}
+	return read, unknown, err
 }
 
 // Assign sets (or clears, with nil) who works the dispute. The assignee
 // must be able to answer it: a user of its partner or of the acquirer who
 // holds dispute:respond.
-func (s *Service) Assign(ctx context.Context, sc scope.Scope, id string, user *uuid.UUID, actorID *uuid.UUID, actorLabel string) (Dispute, error) {
+func (s *Service) Assign(ctx context.Context, sc scope.Scope, id string, user *uuid.UUID) (Dispute, error) {
 	d, err := s.store.Get(ctx, sc, id)
 	if err != nil {
 		return d, err
@@ -306,7 +323,18 @@ func (s *Service) Assign(ctx context.Context, sc scope.Scope, id string, user *u
 		if err := s.store.SetAssignee(ctx, id, user); err != nil {
 			return err
 		}
-		return s.store.AddEvent(ctx, Event{DisputeID: id, At: s.now(), Kind: "assignment", State: d.State, Summary: summary, ActorID: actorID, ActorLabel: actorLabel})
+		if s.audit != nil {
+			if err := s.audit(ctx, actor.Change{Action: "dispute:assign", TenantID: &d.TenantID, TargetType: "dispute", TargetID: id,
+				Before: map[string]any{"assignee_id": d.AssigneeID}, After: map[string]any{"assignee_id": user}}); err != nil {
+				return err
+			}
+		}
+		a := actor.From(ctx)
+		var actorID *uuid.UUID
+		if a.UserID != uuid.Nil {
+			actorID = &a.UserID
+		}
+		return s.store.AddEvent(ctx, Event{DisputeID: id, At: s.now(), Kind: "assignment", State: d.State, Summary: summary, ActorID: actorID, ActorLabel: a.Label})
 	})
 	if err != nil {
 		return d, err
@@ -364,4 +392,18 @@ func stateWords(state string) string {
 		return "closed"
 	}
 	return state
+}
+
+// Reread is Refresh for jobs: a dispute Klarna does not know (any more) or
+// an unconfigured Klarna ends the job instead of retrying it.
+func (s *Service) Reread(ctx context.Context, id string) error {
+	if s.klarna == nil {
+		return nil
+	}
+	_, err := s.Refresh(ctx, id)
+	var ke *klarna.Error
+	if errors.As(err, &ke) && ke.HTTPStatus == 404 || apperr.Is(err, apperr.NotFound) {
+		return nil
+	}
+	return err
 }

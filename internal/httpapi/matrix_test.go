@@ -18,6 +18,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/app/apptest"
 	"github.com/partnerdesk/partnerdesk/internal/audit"
 	"github.com/partnerdesk/partnerdesk/internal/authz"
+	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
@@ -82,7 +83,7 @@ func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects 
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := tenantObjects{id: tn.ID.String(), markers: []string{tn.ID.String(), "evt-matrix-" + slug, "audit-matrix-" + slug, "member-" + slug + "@example.com", "cred-matrix-" + slug}}
+	o := tenantObjects{id: tn.ID.String(), markers: []string{tn.ID.String(), "evt-matrix-" + slug, "audit-matrix-" + slug, "member-" + slug + "@example.com", "cred-matrix-" + slug, "dispute-matrix-" + slug}}
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
 		pk, _, err := a.DB.Webhooks().Ingest(ctx, webhook.Event{EventID: "evt-matrix-" + slug, EventType: "matrix.seeded", ReceivedAt: time.Now(), Raw: []byte(`{}`), Status: webhook.StatusReceived}, []byte(`{}`))
 		if err != nil {
@@ -95,6 +96,13 @@ func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects 
 		// A mirrored Klarna credential for the credentials inventory.
 		if err := a.DB.Credentials().UpsertCredential(ctx, partner.Credential{TenantID: tn.ID, KlarnaAccountID: "krn:partner:global:account:test:MATRIX" + slug,
 			CredentialID: "cred-matrix-" + slug, Kind: partner.CredentialAPIKey, Status: partner.CredentialEnabled, CreatedAt: time.Now(), SyncedAt: time.Now()}); err != nil {
+			return err
+		}
+		// A mirrored dispute for the dispute routes.
+		now := time.Now()
+		if _, _, err := a.DB.Disputes().Apply(ctx, dispute.Report{Dispute: dispute.Dispute{ID: "dispute-matrix-" + slug, TenantID: tn.ID,
+			KlarnaAccountID: "krn:partner:global:account:test:MATRIX" + slug, State: "INITIATED", Reason: "PRODUCTS_OR_SERVICES_NOT_RECEIVED",
+			Amount: 1000, Currency: "EUR", OpenedAt: now, StateAt: now, KlarnaUpdatedAt: now}}); err != nil {
 			return err
 		}
 		return a.Access.Audit.Record(ctx, audit.Entry{TenantID: &tn.ID, Action: "matrix:seed", TargetType: "matrix", TargetID: "audit-matrix-" + slug})
@@ -212,6 +220,10 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /api/v1/tenants/:tenant/partner": `"tenant_slug":"`,
 		// The credentials inventory names each credential by Klarna's id.
 		"GET /api/v1/credentials": "cred-matrix-",
+		// The dispute queue, its export and a dispute name it by Klarna's id.
+		"GET /api/v1/disputes":            "dispute-matrix-",
+		"GET /api/v1/disputes/export.csv": "dispute-matrix-",
+		"GET /api/v1/disputes/:dispute":   "dispute-matrix-",
 	}
 
 	// Routes that need their action across all partners (the acquirer's),
@@ -244,7 +256,8 @@ func TestPermissionMatrix(t *testing.T) {
 					}
 					path := strings.NewReplacer(":tenant", tenants[slug], ":user", userIn[slug], ":role", "merchant-finance",
 						":invitation", "00000000-0000-0000-0000-000000000001", ":token", token, ":event", objects[objTenant].event, ":subscription", "krn:none",
-						":draft", draft, ":run", bulkRun.ID.String(), ":credential", "cred-matrix-"+objTenant).Replace(rt.Path)
+						":draft", draft, ":run", bulkRun.ID.String(), ":credential", "cred-matrix-"+objTenant,
+						":dispute", "dispute-matrix-"+objTenant, ":attachment", "att-matrix", ":view", "00000000-0000-0000-0000-000000000003").Replace(rt.Path)
 					if which == "other" && rt.Method == http.MethodGet && rt.Tenant != "path" && !strings.Contains(rt.Path, ":") {
 						// A list asked to narrow to the other tenant: it may
 						// narrow, never widen.
@@ -289,9 +302,9 @@ func TestPermissionMatrix(t *testing.T) {
 							if r.Status != 403 {
 								t.Fatalf("%s in one partner only: want 403, got %d %s", rt.Action, r.Status, r.Body)
 							}
-						case strings.Contains(rt.Path, ":event") && !seesObj:
+						case (strings.Contains(rt.Path, ":event") || strings.Contains(rt.Path, ":dispute")) && !seesObj:
 							if r.Status != 404 {
-								t.Fatalf("another tenant's event must answer 404; got %d %s", r.Status, r.Body)
+								t.Fatalf("another tenant's object must answer 404; got %d %s", r.Status, r.Body)
 							}
 						case r.Status == 401 || r.Status == 403 || r.Status == 404:
 							t.Fatalf("allowed; got %d %s", r.Status, r.Body)

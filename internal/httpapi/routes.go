@@ -150,6 +150,16 @@ func (s *server) routes() []route {
 		// --- end portal ---
 
 		// --- disputes core (issue 11) ---
+		{method: "GET", path: "/disputes", action: "dispute:read", tenant: anyTenant, handler: s.listDisputes},
+		{method: "GET", path: "/disputes/export.csv", action: "dispute:read", tenant: anyTenant, handler: s.exportDisputes},
+		{method: "GET", path: "/disputes/:dispute", action: "dispute:read", tenant: anyTenant, handler: s.getDispute},
+		{method: "POST", path: "/disputes/:dispute/refresh", action: "dispute:respond", tenant: anyTenant, handler: s.refreshDispute},
+		{method: "PUT", path: "/disputes/:dispute/assignee", action: "dispute:respond", tenant: anyTenant, handler: s.assignDispute},
+		{method: "GET", path: "/disputes/:dispute/assignees", action: "dispute:respond", tenant: anyTenant, handler: s.listDisputeAssignees},
+		{method: "GET", path: "/disputes/:dispute/attachments/:attachment/download", action: "dispute:read", tenant: anyTenant, handler: s.downloadDisputeAttachment},
+		{method: "GET", path: "/views", handler: s.listSavedViews}, // the caller's own
+		{method: "POST", path: "/views", handler: s.createSavedView},
+		{method: "DELETE", path: "/views/:view", handler: s.deleteSavedView},
 		// --- end disputes core ---
 
 		// --- dispute actions (issue 11) ---

@@ -19,6 +19,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/auth"
 	"github.com/partnerdesk/partnerdesk/internal/authz"
+	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/openapi"
 	"github.com/partnerdesk/partnerdesk/internal/idem"
@@ -94,6 +95,11 @@ type Options struct {
 	// describes Partner Desk's own Klarna credentials (status only).
 	Portal         Portal
 	KlarnaSettings func(ctx context.Context) apigen.KlarnaSettings
+
+	// Disputes is the dispute mirror and queue; SavedViews users' saved
+	// filters of a list.
+	Disputes   *dispute.Service
+	SavedViews SavedViews
 }
 
 // server holds the handlers' dependencies.

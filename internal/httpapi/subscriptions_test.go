@@ -145,7 +145,7 @@ func waitDispute(t *testing.T, a *apptest.App, tenant uuid.UUID, id string) {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		if _, err := a.DB.Disputes().State(context.Background(), scope.Tenants(tenant), id); err == nil {
+		if _, err := a.DB.Disputes().Get(context.Background(), scope.Tenants(tenant), id); err == nil {
 			return
 		}
 		if time.Now().After(deadline) {

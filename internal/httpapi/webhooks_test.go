@@ -222,7 +222,7 @@ func TestWebhookOutOfOrderKeepsNewestState(t *testing.T) {
 	deliver(t, a, testKeyID, testSecret, initiated)
 	waitStatus(t, a, eventIDOf(initiated), webhook.StatusProcessed)
 	aurora, _ := a.DB.Identity().TenantBySlug(context.Background(), "aurora")
-	st, err := a.DB.Disputes().State(context.Background(), scope.Tenants(aurora.ID), "krn:dispute:order")
+	st, err := a.DB.Disputes().Get(context.Background(), scope.Tenants(aurora.ID), "krn:dispute:order")
 	if err != nil || st.State != "CLOSED" {
 		t.Fatalf("dispute state = %q (%v), want CLOSED", st.State, err)
 	}

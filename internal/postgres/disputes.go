@@ -432,3 +432,17 @@ func (s *DisputeStore) TenantOfAccount(ctx context.Context, partnerAccountID, pa
 	}
 	return t.TenantID, t.KlarnaAccountID, res.RowsAffected > 0, nil
 }
+
+func (s *DisputeStore) SyncMark(ctx context.Context) (time.Time, error) {
+	var t sql.NullTime
+	err := s.db.conn(ctx).Raw(`SELECT synced_to FROM dispute_sync WHERE id = 1`).Row().Scan(&t)
+	if err != nil && err != sql.ErrNoRows {
+		return time.Time{}, fmt.Errorf("dispute sync mark: %w", err)
+	}
+	return t.Time, nil
+}
+
+func (s *DisputeStore) SetSyncMark(ctx context.Context, t time.Time) error {
+	return s.db.conn(ctx).Exec(`INSERT INTO dispute_sync (id, synced_to) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET synced_to = GREATEST(dispute_sync.synced_to, EXCLUDED.synced_to)`, t).Error
+}

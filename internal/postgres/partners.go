@@ -75,4 +75,3 @@ func (s *PartnerStore) SetProductStatusIfNewer(ctx context.Context, accountID, p
 	err := s.db.conn(ctx).Exec(`UPDATE partner_accounts SET product_status = ?, updated_at = now() WHERE klarna_account_id = ?`, status, accountID).Error
 	return err == nil, err
 }
-

@@ -126,6 +126,27 @@ func (e DeepLinkCertificateStatusAccepted) Valid() bool {
 	}
 }
 
+// Defines values for DisputeDetailActions.
+const (
+	DisputeDetailActionsAcceptLoss DisputeDetailActions = "accept_loss"
+	DisputeDetailActionsAppeal     DisputeDetailActions = "appeal"
+	DisputeDetailActionsRepresent  DisputeDetailActions = "represent"
+)
+
+// Valid indicates whether the value is a known member of the DisputeDetailActions enum.
+func (e DisputeDetailActions) Valid() bool {
+	switch e {
+	case DisputeDetailActionsAcceptLoss:
+		return true
+	case DisputeDetailActionsAppeal:
+		return true
+	case DisputeDetailActionsRepresent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for KlarnaSettingsApiKeySource.
 const (
 	KlarnaSettingsApiKeySourceEnv       KlarnaSettingsApiKeySource = "env"
@@ -621,6 +642,21 @@ func (e RoleScope) Valid() bool {
 	}
 }
 
+// Defines values for SavedViewInputList.
+const (
+	SavedViewInputListDisputes SavedViewInputList = "disputes"
+)
+
+// Valid indicates whether the value is a known member of the SavedViewInputList enum.
+func (e SavedViewInputList) Valid() bool {
+	switch e {
+	case SavedViewInputListDisputes:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TenantSummaryKind.
 const (
 	TenantSummaryKindAcquirer TenantSummaryKind = "acquirer"
@@ -762,6 +798,60 @@ func (e ListCredentialsParamsStatus) Valid() bool {
 	case ListCredentialsParamsStatusDISABLED:
 		return true
 	case ListCredentialsParamsStatusENABLED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDisputesParamsView.
+const (
+	ListDisputesParamsViewAll         ListDisputesParamsView = "all"
+	ListDisputesParamsViewClosed      ListDisputesParamsView = "closed"
+	ListDisputesParamsViewExpiresSoon ListDisputesParamsView = "expires_soon"
+	ListDisputesParamsViewNeedsAction ListDisputesParamsView = "needs_action"
+	ListDisputesParamsViewWaiting     ListDisputesParamsView = "waiting"
+)
+
+// Valid indicates whether the value is a known member of the ListDisputesParamsView enum.
+func (e ListDisputesParamsView) Valid() bool {
+	switch e {
+	case ListDisputesParamsViewAll:
+		return true
+	case ListDisputesParamsViewClosed:
+		return true
+	case ListDisputesParamsViewExpiresSoon:
+		return true
+	case ListDisputesParamsViewNeedsAction:
+		return true
+	case ListDisputesParamsViewWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportDisputesParamsView.
+const (
+	ExportDisputesParamsViewAll         ExportDisputesParamsView = "all"
+	ExportDisputesParamsViewClosed      ExportDisputesParamsView = "closed"
+	ExportDisputesParamsViewExpiresSoon ExportDisputesParamsView = "expires_soon"
+	ExportDisputesParamsViewNeedsAction ExportDisputesParamsView = "needs_action"
+	ExportDisputesParamsViewWaiting     ExportDisputesParamsView = "waiting"
+)
+
+// Valid indicates whether the value is a known member of the ExportDisputesParamsView enum.
+func (e ExportDisputesParamsView) Valid() bool {
+	switch e {
+	case ExportDisputesParamsViewAll:
+		return true
+	case ExportDisputesParamsViewClosed:
+		return true
+	case ExportDisputesParamsViewExpiresSoon:
+		return true
+	case ExportDisputesParamsViewNeedsAction:
+		return true
+	case ExportDisputesParamsViewWaiting:
 		return true
 	default:
 		return false
@@ -1005,6 +1095,21 @@ func (e ListPartnerChangesParamsStatus) Valid() bool {
 	case ListPartnerChangesParamsStatusFailed:
 		return true
 	case ListPartnerChangesParamsStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListSavedViewsParamsList.
+const (
+	ListSavedViewsParamsListDisputes ListSavedViewsParamsList = "disputes"
+)
+
+// Valid indicates whether the value is a known member of the ListSavedViewsParamsList enum.
+func (e ListSavedViewsParamsList) Valid() bool {
+	switch e {
+	case ListSavedViewsParamsListDisputes:
 		return true
 	default:
 		return false
@@ -1262,6 +1367,137 @@ type DeepLinkCertificateStatus struct {
 
 // DeepLinkCertificateStatusAccepted whether Klarna lists it as an enabled client certificate
 type DeepLinkCertificateStatusAccepted string
+
+// DisputeAssignee defines model for DisputeAssignee.
+type DisputeAssignee struct {
+	Email string             `json:"email"`
+	Id    openapi_types.UUID `json:"id"`
+	Name  string             `json:"name"`
+}
+
+// DisputeAssignment defines model for DisputeAssignment.
+type DisputeAssignment struct {
+	UserId *openapi_types.UUID `json:"user_id"`
+}
+
+// DisputeCounts defines model for DisputeCounts.
+type DisputeCounts struct {
+	All         int64 `json:"all"`
+	Closed      int64 `json:"closed"`
+	ExpiresSoon int64 `json:"expires_soon"`
+	NeedsAction int64 `json:"needs_action"`
+	Waiting     int64 `json:"waiting"`
+}
+
+// DisputeDetail defines model for DisputeDetail.
+type DisputeDetail struct {
+	// Actions what the caller may do now (state, deadline and dispute:respond)
+	Actions []DisputeDetailActions `json:"actions"`
+
+	// Amount minor units
+	Amount     int64            `json:"amount"`
+	AnsweredAt *time.Time       `json:"answered_at"`
+	Assignee   *DisputeAssignee `json:"assignee"`
+	ClosedAt   *time.Time       `json:"closed_at"`
+	Currency   string           `json:"currency"`
+
+	// DeadlineAt the partner's next deadline (INITIATED: evidence; PRE_ARBITRATION: appeal)
+	DeadlineAt *time.Time `json:"deadline_at"`
+
+	// Id Klarna's payment_dispute_id
+	Id              string `json:"id"`
+	KlarnaAccountId string `json:"klarna_account_id"`
+
+	// Object Klarna's dispute object from the last read
+	Object   *map[string]interface{} `json:"object"`
+	OpenedAt time.Time               `json:"opened_at"`
+	OrderId  string                  `json:"order_id"`
+
+	// Outcome WON, LOST or ''
+	Outcome string `json:"outcome"`
+
+	// OutcomeDetailed Klarna's detailed outcome as sent (open set)
+	OutcomeDetailed      string `json:"outcome_detailed"`
+	PartnerName          string `json:"partner_name"`
+	PaymentAccountId     string `json:"payment_account_id"`
+	PaymentTransactionId string `json:"payment_transaction_id"`
+	PreviousState        string `json:"previous_state"`
+	PurchaseReference    string `json:"purchase_reference"`
+
+	// ReadAt when Partner Desk last read it from Klarna
+	ReadAt *time.Time `json:"read_at"`
+
+	// Reason Klarna's dispute_reason (open set)
+	Reason             string `json:"reason"`
+	RepresentmentState string `json:"representment_state"`
+
+	// State INITIATED, REPRESENTMENT, PRE_ARBITRATION, ARBITRATION, CLOSED, or a state Klarna added (shown as reported)
+	State    string                 `json:"state"`
+	TenantId openapi_types.UUID     `json:"tenant_id"`
+	Timeline []DisputeTimelineEntry `json:"timeline"`
+
+	// UpdatedAt Klarna's updated_at as last seen
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// DisputeDetailActions defines model for DisputeDetail.Actions.
+type DisputeDetailActions string
+
+// DisputePage defines model for DisputePage.
+type DisputePage struct {
+	Counts DisputeCounts    `json:"counts"`
+	Items  []DisputeSummary `json:"items"`
+
+	// NextCursor '' on the last page
+	NextCursor string `json:"next_cursor"`
+}
+
+// DisputeSummary defines model for DisputeSummary.
+type DisputeSummary struct {
+	// Amount minor units
+	Amount   int64            `json:"amount"`
+	Assignee *DisputeAssignee `json:"assignee"`
+	ClosedAt *time.Time       `json:"closed_at"`
+	Currency string           `json:"currency"`
+
+	// DeadlineAt the partner's next deadline (INITIATED: evidence; PRE_ARBITRATION: appeal)
+	DeadlineAt *time.Time `json:"deadline_at"`
+
+	// Id Klarna's payment_dispute_id
+	Id       string    `json:"id"`
+	OpenedAt time.Time `json:"opened_at"`
+	OrderId  string    `json:"order_id"`
+
+	// Outcome WON, LOST or ''
+	Outcome              string `json:"outcome"`
+	PartnerName          string `json:"partner_name"`
+	PaymentAccountId     string `json:"payment_account_id"`
+	PaymentTransactionId string `json:"payment_transaction_id"`
+	PreviousState        string `json:"previous_state"`
+	PurchaseReference    string `json:"purchase_reference"`
+
+	// Reason Klarna's dispute_reason (open set)
+	Reason string `json:"reason"`
+
+	// State INITIATED, REPRESENTMENT, PRE_ARBITRATION, ARBITRATION, CLOSED, or a state Klarna added (shown as reported)
+	State    string             `json:"state"`
+	TenantId openapi_types.UUID `json:"tenant_id"`
+
+	// UpdatedAt Klarna's updated_at as last seen
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// DisputeTimelineEntry defines model for DisputeTimelineEntry.
+type DisputeTimelineEntry struct {
+	// Actor who (a user's name, Klarna, Partner Desk)
+	Actor string    `json:"actor"`
+	At    time.Time `json:"at"`
+
+	// Kind webhook, read, action, assignment, reminder, escalation, deadline, draft
+	Kind    string `json:"kind"`
+	State   string `json:"state"`
+	Summary string `json:"summary"`
+}
 
 // FieldError defines model for FieldError.
 type FieldError struct {
@@ -2257,6 +2493,27 @@ type Role struct {
 // RoleScope defines model for Role.Scope.
 type RoleScope string
 
+// SavedView defines model for SavedView.
+type SavedView struct {
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
+	List      string             `json:"list"`
+	Name      string             `json:"name"`
+
+	// Query the list's query string, without the leading '?'
+	Query string `json:"query"`
+}
+
+// SavedViewInput defines model for SavedViewInput.
+type SavedViewInput struct {
+	List  SavedViewInputList `json:"list"`
+	Name  string             `json:"name"`
+	Query string             `json:"query"`
+}
+
+// SavedViewInputList defines model for SavedViewInput.List.
+type SavedViewInputList string
+
 // SetOriginsRequest defines model for SetOriginsRequest.
 type SetOriginsRequest struct {
 	Origins []string `json:"origins"`
@@ -2473,6 +2730,94 @@ type ListCredentialsParams struct {
 
 // ListCredentialsParamsStatus defines parameters for ListCredentials.
 type ListCredentialsParamsStatus string
+
+// ListDisputesParams defines parameters for ListDisputes.
+type ListDisputesParams struct {
+	// View expires_soon: the partner must act within 72 h; needs_action: INITIATED or PRE_ARBITRATION before the deadline; waiting: REPRESENTMENT, ARBITRATION (and states we do not know); closed; all
+	View *ListDisputesParamsView `form:"view,omitempty" json:"view,omitempty"`
+
+	// Partner partner tenant ids
+	Partner  *[]openapi_types.UUID `form:"partner,omitempty" json:"partner,omitempty"`
+	State    *[]string             `form:"state,omitempty" json:"state,omitempty"`
+	Reason   *[]string             `form:"reason,omitempty" json:"reason,omitempty"`
+	Currency *[]string             `form:"currency,omitempty" json:"currency,omitempty"`
+
+	// Outcome WON or LOST
+	Outcome *[]string `form:"outcome,omitempty" json:"outcome,omitempty"`
+
+	// AmountMin minor units
+	AmountMin *int64 `form:"amount_min,omitempty" json:"amount_min,omitempty"`
+
+	// AmountMax minor units
+	AmountMax *int64 `form:"amount_max,omitempty" json:"amount_max,omitempty"`
+
+	// CreatedFrom RFC 3339 or YYYY-MM-DD, inclusive
+	CreatedFrom *string `form:"created_from,omitempty" json:"created_from,omitempty"`
+
+	// CreatedTo exclusive (a date: up to the end of that day)
+	CreatedTo   *string `form:"created_to,omitempty" json:"created_to,omitempty"`
+	ClosedFrom  *string `form:"closed_from,omitempty" json:"closed_from,omitempty"`
+	ClosedTo    *string `form:"closed_to,omitempty" json:"closed_to,omitempty"`
+	UpdatedFrom *string `form:"updated_from,omitempty" json:"updated_from,omitempty"`
+	UpdatedTo   *string `form:"updated_to,omitempty" json:"updated_to,omitempty"`
+
+	// Assignee a user id, me, or none
+	Assignee *string `form:"assignee,omitempty" json:"assignee,omitempty"`
+
+	// Q dispute id, order id, payment transaction id or purchase reference (exact)
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListDisputesParamsView defines parameters for ListDisputes.
+type ListDisputesParamsView string
+
+// ExportDisputesParams defines parameters for ExportDisputes.
+type ExportDisputesParams struct {
+	// View expires_soon: the partner must act within 72 h; needs_action: INITIATED or PRE_ARBITRATION before the deadline; waiting: REPRESENTMENT, ARBITRATION (and states we do not know); closed; all
+	View *ExportDisputesParamsView `form:"view,omitempty" json:"view,omitempty"`
+
+	// Partner partner tenant ids
+	Partner  *[]openapi_types.UUID `form:"partner,omitempty" json:"partner,omitempty"`
+	State    *[]string             `form:"state,omitempty" json:"state,omitempty"`
+	Reason   *[]string             `form:"reason,omitempty" json:"reason,omitempty"`
+	Currency *[]string             `form:"currency,omitempty" json:"currency,omitempty"`
+
+	// Outcome WON or LOST
+	Outcome *[]string `form:"outcome,omitempty" json:"outcome,omitempty"`
+
+	// AmountMin minor units
+	AmountMin *int64 `form:"amount_min,omitempty" json:"amount_min,omitempty"`
+
+	// AmountMax minor units
+	AmountMax *int64 `form:"amount_max,omitempty" json:"amount_max,omitempty"`
+
+	// CreatedFrom RFC 3339 or YYYY-MM-DD, inclusive
+	CreatedFrom *string `form:"created_from,omitempty" json:"created_from,omitempty"`
+
+	// CreatedTo exclusive (a date: up to the end of that day)
+	CreatedTo   *string `form:"created_to,omitempty" json:"created_to,omitempty"`
+	ClosedFrom  *string `form:"closed_from,omitempty" json:"closed_from,omitempty"`
+	ClosedTo    *string `form:"closed_to,omitempty" json:"closed_to,omitempty"`
+	UpdatedFrom *string `form:"updated_from,omitempty" json:"updated_from,omitempty"`
+	UpdatedTo   *string `form:"updated_to,omitempty" json:"updated_to,omitempty"`
+
+	// Assignee a user id, me, or none
+	Assignee *string `form:"assignee,omitempty" json:"assignee,omitempty"`
+
+	// Q dispute id, order id, payment transaction id or purchase reference (exact)
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+}
+
+// ExportDisputesParamsView defines parameters for ExportDisputes.
+type ExportDisputesParamsView string
+
+// AssignDisputeParams defines parameters for AssignDispute.
+type AssignDisputeParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
 
 // ListBulkOnboardingRunsParams defines parameters for ListBulkOnboardingRuns.
 type ListBulkOnboardingRunsParams struct {
@@ -2779,6 +3124,20 @@ type CreateTokenParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListSavedViewsParams defines parameters for ListSavedViews.
+type ListSavedViewsParams struct {
+	List ListSavedViewsParamsList `form:"list" json:"list"`
+}
+
+// ListSavedViewsParamsList defines parameters for ListSavedViews.
+type ListSavedViewsParamsList string
+
+// CreateSavedViewParams defines parameters for CreateSavedView.
+type CreateSavedViewParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListWebhookEventsParams defines parameters for ListWebhookEvents.
 type ListWebhookEventsParams struct {
 	// Type exact event type, or a prefix ending in '.' or '*'
@@ -2824,6 +3183,9 @@ type ReplayWebhookEventsJSONBodyStatus string
 type SimulateWebhookJSONBody struct {
 	EventType string `json:"event_type"`
 }
+
+// AssignDisputeJSONRequestBody defines body for AssignDispute for application/json ContentType.
+type AssignDisputeJSONRequestBody = DisputeAssignment
 
 // CreateOnboardingDraftJSONRequestBody defines body for CreateOnboardingDraft for application/json ContentType.
 type CreateOnboardingDraftJSONRequestBody = OnboardingDraftCreate
@@ -2887,6 +3249,9 @@ type SetUserDisabledJSONRequestBody SetUserDisabledJSONBody
 
 // CreateTokenJSONRequestBody defines body for CreateToken for application/json ContentType.
 type CreateTokenJSONRequestBody = APITokenCreate
+
+// CreateSavedViewJSONRequestBody defines body for CreateSavedView for application/json ContentType.
+type CreateSavedViewJSONRequestBody = SavedViewInput
 
 // ReplayWebhookEventsJSONRequestBody defines body for ReplayWebhookEvents for application/json ContentType.
 type ReplayWebhookEventsJSONRequestBody ReplayWebhookEventsJSONBody

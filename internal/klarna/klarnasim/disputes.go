@@ -1087,3 +1087,16 @@ func (s *Sim) ExtendDeadline(id string, by time.Duration) error {
 	s.emitDispute(klarna.EventDisputeDeadlineExtended, d, p)
 	return nil
 }
+
+// DisputeCount is how many disputes a partner account has.
+func (s *Sim) DisputeCount(partnerAccountID string) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := 0
+	for _, d := range s.st.Disputes {
+		if d.Partner == partnerAccountID {
+			n++
+		}
+	}
+	return n
+}

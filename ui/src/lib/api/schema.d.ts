@@ -1329,6 +1329,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dispute queue (dispute:read), by next deadline; acquirer roles see every partner's disputes, a merchant role its own (scoped in SQL). Keyset paged.
+         * @description Order: disputes the partner must answer first (soonest deadline first), then those waiting on Klarna
+         *     (longest waiting first), then closed ones (newest first). counts are the views' sizes for the chosen
+         *     partners; the other filters do not change them.
+         */
+        get: operations["listDisputes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole filtered queue as CSV, streamed, in queue order (dispute:read).
+         * @description Columns: dispute_id, partner, partner_tenant_id, state, reason, amount (minor units), currency,
+         *     amount_decimal, deadline_at, outcome, outcome_detailed, opened_at, closed_at, answered_at, assignee,
+         *     order_id, payment_transaction_id, purchase_reference, payment_account_id.
+         */
+        get: operations["exportDisputes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        /** A dispute with Klarna's object, its timeline and the actions the caller may take now (dispute:read). */
+        get: operations["getDispute"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-read the dispute from Klarna now (dispute:respond). */
+        post: operations["refreshDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/assignee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Assign the dispute to a user of its partner or of the acquirer who can answer disputes, or clear it with null (dispute:respond). */
+        put: operations["assignDispute"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        /** Who the dispute can be assigned to (dispute:respond). */
+        get: operations["listDisputeAssignees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/attachments/{attachment}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        /** A file of the dispute (the customer's evidence or the submitted evidence), from Klarna (dispute:read). */
+        get: operations["downloadDisputeAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved views of a list. */
+        get: operations["listSavedViews"];
+        put?: never;
+        /** Save the current filters of a list under a name (the caller's own; the same name replaces it). */
+        post: operations["createSavedView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/{view}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of the caller's saved views. */
+        delete: operations["deleteSavedView"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2154,6 +2331,119 @@ export interface components {
             gateway_url: string;
             /** @description Klarna is the Partner Desk simulator (dev, demos) */
             simulator: boolean;
+        };
+        DisputeSummary: {
+            /** @description Klarna's payment_dispute_id */
+            id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            partner_name: string;
+            /** @description INITIATED, REPRESENTMENT, PRE_ARBITRATION, ARBITRATION, CLOSED, or a state Klarna added (shown as reported) */
+            state: string;
+            previous_state: string;
+            /** @description Klarna's dispute_reason (open set) */
+            reason: string;
+            /**
+             * Format: int64
+             * @description minor units
+             */
+            amount: number;
+            currency: string;
+            /**
+             * Format: date-time
+             * @description the partner's next deadline (INITIATED: evidence; PRE_ARBITRATION: appeal)
+             */
+            deadline_at: string | null;
+            /** @description WON, LOST or '' */
+            outcome: string;
+            /** Format: date-time */
+            opened_at: string;
+            /** Format: date-time */
+            closed_at: string | null;
+            /**
+             * Format: date-time
+             * @description Klarna's updated_at as last seen
+             */
+            updated_at: string;
+            assignee: components["schemas"]["DisputeAssignee"] | null;
+            order_id: string;
+            payment_transaction_id: string;
+            purchase_reference: string;
+            payment_account_id: string;
+        };
+        DisputeCounts: {
+            /** Format: int64 */
+            expires_soon: number;
+            /** Format: int64 */
+            needs_action: number;
+            /** Format: int64 */
+            waiting: number;
+            /** Format: int64 */
+            closed: number;
+            /** Format: int64 */
+            all: number;
+        };
+        DisputePage: {
+            items: components["schemas"]["DisputeSummary"][];
+            /** @description '' on the last page */
+            next_cursor: string;
+            counts: components["schemas"]["DisputeCounts"];
+        };
+        DisputeTimelineEntry: {
+            /** Format: date-time */
+            at: string;
+            /** @description webhook, read, action, assignment, reminder, escalation, deadline, draft */
+            kind: string;
+            state: string;
+            summary: string;
+            /** @description who (a user's name, Klarna, Partner Desk) */
+            actor: string;
+        };
+        DisputeDetail: components["schemas"]["DisputeSummary"] & {
+            representment_state: string;
+            /** @description Klarna's detailed outcome as sent (open set) */
+            outcome_detailed: string;
+            /** Format: date-time */
+            answered_at: string | null;
+            klarna_account_id: string;
+            /**
+             * Format: date-time
+             * @description when Partner Desk last read it from Klarna
+             */
+            read_at: string | null;
+            /** @description Klarna's dispute object from the last read */
+            object: {
+                [key: string]: unknown;
+            } | null;
+            /** @description what the caller may do now (state, deadline and dispute:respond) */
+            actions: ("represent" | "accept_loss" | "appeal")[];
+            timeline: components["schemas"]["DisputeTimelineEntry"][];
+        };
+        DisputeAssignee: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            email: string;
+        };
+        DisputeAssignment: {
+            /** Format: uuid */
+            user_id: string | null;
+        };
+        SavedView: {
+            /** Format: uuid */
+            id: string;
+            list: string;
+            name: string;
+            /** @description the list's query string, without the leading '?' */
+            query: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        SavedViewInput: {
+            /** @enum {string} */
+            list: "disputes";
+            name: string;
+            query: string;
         };
         Meta: {
             /** @description Build version of the binary. */
@@ -4536,6 +4826,297 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["KlarnaSettings"];
                 };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listDisputes: {
+        parameters: {
+            query?: {
+                /** @description expires_soon: the partner must act within 72 h; needs_action: INITIATED or PRE_ARBITRATION before the deadline; waiting: REPRESENTMENT, ARBITRATION (and states we do not know); closed; all */
+                view?: "expires_soon" | "needs_action" | "waiting" | "closed" | "all";
+                /** @description partner tenant ids */
+                partner?: string[];
+                state?: string[];
+                reason?: string[];
+                currency?: string[];
+                /** @description WON or LOST */
+                outcome?: string[];
+                /** @description minor units */
+                amount_min?: number;
+                /** @description minor units */
+                amount_max?: number;
+                /** @description RFC 3339 or YYYY-MM-DD, inclusive */
+                created_from?: string;
+                /** @description exclusive (a date: up to the end of that day) */
+                created_to?: string;
+                closed_from?: string;
+                closed_to?: string;
+                updated_from?: string;
+                updated_to?: string;
+                /** @description a user id, me, or none */
+                assignee?: string;
+                /** @description dispute id, order id, payment transaction id or purchase reference (exact) */
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputePage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportDisputes: {
+        parameters: {
+            query?: {
+                /** @description expires_soon: the partner must act within 72 h; needs_action: INITIATED or PRE_ARBITRATION before the deadline; waiting: REPRESENTMENT, ARBITRATION (and states we do not know); closed; all */
+                view?: "expires_soon" | "needs_action" | "waiting" | "closed" | "all";
+                /** @description partner tenant ids */
+                partner?: string[];
+                state?: string[];
+                reason?: string[];
+                currency?: string[];
+                /** @description WON or LOST */
+                outcome?: string[];
+                /** @description minor units */
+                amount_min?: number;
+                /** @description minor units */
+                amount_max?: number;
+                /** @description RFC 3339 or YYYY-MM-DD, inclusive */
+                created_from?: string;
+                /** @description exclusive (a date: up to the end of that day) */
+                created_to?: string;
+                closed_from?: string;
+                closed_to?: string;
+                updated_from?: string;
+                updated_to?: string;
+                /** @description a user id, me, or none */
+                assignee?: string;
+                /** @description dispute id, order id, payment transaction id or purchase reference (exact) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeDetail"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    refreshDispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeDetail"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    assignDispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeAssignment"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeDetail"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listDisputeAssignees: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeAssignee"][];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    downloadDisputeAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with Klarna's Content-Type */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listSavedViews: {
+        parameters: {
+            query: {
+                list: "disputes";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"][];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    createSavedView: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewInput"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteSavedView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             default: components["responses"]["Problem"];
         };
