@@ -40,21 +40,21 @@ function summary(over: Partial<DisputeSummary> & Pick<DisputeSummary, 'id'>): Di
 const queue = [
   summary({ id: DISPUTE_A, deadline_at: inHours(10) }),
   summary({ id: DISPUTE_B, deadline_at: inHours(48), tenant_id: BOREALIS_ID, partner_name: 'Borealis Bikes', reason: 'SOMETHING_NEW', amount: 5000, currency: 'EUR' }),
-  summary({ id: DISPUTE_C, deadline_at: inHours(-2), assignee: { id: 'user-sam', name: 'Sam Support' } }),
+  summary({ id: DISPUTE_C, deadline_at: inHours(-2), assignee: { id: 'user-sam', name: 'Sam Support', email: 'sam@acquirer.test' } }),
   summary({ id: DISPUTE_D, deadline_at: inHours(200) }),
 ];
 
 const counts = { expires_soon: 3, needs_action: 4, waiting: 2, closed: 7, all: 13 };
 
 function list() {
-  return jsonResponse({ items: queue, next_cursor: null, counts });
+  return jsonResponse({ items: queue, next_cursor: '', counts });
 }
 
 const params = (req: SentRequest) => new URL(req.url, 'http://x').searchParams;
 
 describe('dispute queue', () => {
   it('shows each view with its count, and time left amber under 72 h, red under 24 h, Expired after', async () => {
-    stubApi({ me: personas.acquirerSupport, handlers: { 'GET /disputes': list, 'GET /views': () => jsonResponse({ items: [] }) } });
+    stubApi({ me: personas.acquirerSupport, handlers: { 'GET /disputes': list, 'GET /views': () => jsonResponse([]) } });
     renderApp('/disputes');
     const table = await screen.findByRole('table', { name: 'Disputes' });
     const views = screen.getByRole('tablist', { name: 'Dispute views' });
@@ -83,7 +83,7 @@ describe('dispute queue', () => {
   });
 
   it('puts the view, the filters and "Assigned to me" in the address, the request and the export', async () => {
-    const { sent } = stubApi({ me: personas.acquirerSupport, handlers: { 'GET /disputes': list, 'GET /views': () => jsonResponse({ items: [] }) } });
+    const { sent } = stubApi({ me: personas.acquirerSupport, handlers: { 'GET /disputes': list, 'GET /views': () => jsonResponse([]) } });
     const user = userEvent.setup();
     const { router } = renderApp('/disputes');
     await screen.findByRole('table', { name: 'Disputes' });
@@ -123,12 +123,12 @@ describe('dispute queue', () => {
   });
 
   it('saves the current view under a name and opens a saved one', async () => {
-    const saved = [{ id: 'v1', name: 'Borealis closed', query: `view=closed&partner=${BOREALIS_ID}` }];
+    const saved = [{ id: 'v1', list: 'disputes', name: 'Borealis closed', query: `view=closed&partner=${BOREALIS_ID}`, created_at: '2026-11-20T10:00:00Z' }];
     const { sent } = stubApi({
       me: personas.acquirerSupport,
       handlers: {
         'GET /disputes': list,
-        'GET /views': () => jsonResponse({ items: saved }),
+        'GET /views': () => jsonResponse(saved),
         'POST /views': (req) => jsonResponse({ id: 'v2', ...(req.body as object) }, { status: 201 }),
       },
     });
@@ -148,7 +148,7 @@ describe('dispute queue', () => {
   });
 
   it('lists a merchant its own disputes without a partner column or filter', async () => {
-    stubApi({ me: personas.merchantDisputes, handlers: { 'GET /disputes': list, 'GET /views': () => jsonResponse({ items: [] }) } });
+    stubApi({ me: personas.merchantDisputes, handlers: { 'GET /disputes': list, 'GET /views': () => jsonResponse([]) } });
     renderApp('/disputes');
     const table = await screen.findByRole('table', { name: 'Disputes' });
     expect(within(table).queryByRole('columnheader', { name: 'Partner' })).not.toBeInTheDocument();
@@ -162,6 +162,7 @@ function detail(over: Partial<DisputeDetail> = {}): DisputeDetail {
     representment_state: 'EVIDENCE_REQUESTED',
     outcome_detailed: '',
     answered_at: null,
+    read_at: '2026-11-20T10:05:00Z',
     klarna_account_id: 'krn:partner:global:account:test:aurora',
     actions: ['represent', 'accept_loss'],
     object: {
@@ -179,7 +180,7 @@ function detail(over: Partial<DisputeDetail> = {}): DisputeDetail {
     },
     timeline: [
       { at: '2026-11-20T10:00:00Z', kind: 'webhook', state: 'INITIATED', summary: 'Dispute opened by the customer', actor: 'Klarna' },
-      { at: '2026-11-20T11:00:00Z', kind: 'assignment', state: 'INITIATED', summary: 'Assigned to Sam Support', actor: { id: 'user-ada', name: 'Ada Admin' } },
+      { at: '2026-11-20T11:00:00Z', kind: 'assignment', state: 'INITIATED', summary: 'Assigned to Sam Support', actor: 'Ada Admin' },
     ],
     ...over,
   };
@@ -253,7 +254,7 @@ describe("a dispute's page", () => {
       outcome_detailed: 'PARTNER_PROVIDED_VALID_SHIPPING_DETAILS',
       closed_at: '2026-11-25T10:00:00Z',
       actions: [],
-      assignee: { id: 'user-sam', name: 'Sam Support' },
+      assignee: { id: 'user-sam', name: 'Sam Support', email: 'sam@acquirer.test' },
       object: {
         state_context: { dispute_outcome: 'WON' },
         representment: {

@@ -2,51 +2,17 @@
 // queries and the assignee/refresh mutations. The other dispute work (actions, evidence, notifications)
 // builds on these.
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import { api, API_BASE, request } from '@/lib/api';
-import { newIdempotencyKey, useApiMutation, type Action } from '@/lib/stepUp';
+import { api, API_BASE, type Schemas } from '@/lib/api';
+import { action, newIdempotencyKey, useApiMutation } from '@/lib/stepUp';
 import { queryString, type ParamSpec, type UrlValues } from '@/lib/urlState';
 
-// ---- types (the HTTP contract of the dispute core) ----
+// ---- types (the HTTP contract of the dispute core; Klarna's object typed here for the parts the UI reads) ----
 
-export interface DisputeUser {
-  id: string;
-  name: string;
-}
-
-export interface DisputeSummary {
-  id: string;
-  tenant_id: string;
-  partner_name: string;
-  state: string;
-  previous_state: string;
-  reason: string;
-  amount: number;
-  currency: string;
-  deadline_at: string | null;
-  outcome: string;
-  opened_at: string;
-  closed_at: string | null;
-  updated_at: string;
-  assignee: DisputeUser | null;
-  order_id: string;
-  payment_transaction_id: string;
-  purchase_reference: string;
-  payment_account_id: string;
-}
-
-export interface ViewCounts {
-  expires_soon: number;
-  needs_action: number;
-  waiting: number;
-  closed: number;
-  all: number;
-}
-
-export interface DisputeList {
-  items: DisputeSummary[];
-  next_cursor?: string | null;
-  counts: ViewCounts;
-}
+export type DisputeSummary = Schemas['DisputeSummary'];
+export type ViewCounts = Schemas['DisputeCounts'];
+export type DisputeEvent = Schemas['DisputeTimelineEntry'];
+export type Assignee = Schemas['DisputeAssignee'];
+export type SavedView = Schemas['SavedView'];
 
 /** One attachment as Klarna describes it. */
 export interface KlarnaAttachment {
@@ -97,40 +63,8 @@ export interface KlarnaDispute {
   customer_evidences?: { payment_dispute_customer_evidence_id?: string; attachment?: KlarnaAttachment }[];
 }
 
-export interface DisputeEvent {
-  at: string;
-  kind: string;
-  state: string;
-  summary: string;
-  /** Who did it: a user, "Klarna", "system" … */
-  actor?: string | { id?: string | null; name?: string; label?: string } | null;
-}
-
-export interface DisputeDetail extends DisputeSummary {
-  representment_state: string;
-  outcome_detailed: string;
-  answered_at: string | null;
-  klarna_account_id: string;
-  object: KlarnaDispute | null;
-  actions: string[];
-  timeline: DisputeEvent[];
-}
-
-export interface Assignee {
-  id: string;
-  name: string;
-  email: string;
-}
-
-export interface SavedView {
-  id: string;
-  name: string;
-  query: string;
-}
-
-// The typed client knows the paths of the OpenAPI document; these calls name theirs as strings.
-type Call = <T>(method: 'get' | 'post' | 'put' | 'delete', path: string, options?: { path?: Record<string, string>; query?: object; body?: unknown; signal?: AbortSignal }) => Promise<T>;
-const call = request as unknown as Call;
+/** A dispute as its page shows it: Klarna's object read through the typed parts above. */
+export type DisputeDetail = Omit<Schemas['DisputeDetail'], 'object'> & { object: KlarnaDispute | null };
 
 // ---- the queue's filters ----
 
@@ -201,12 +135,29 @@ export const disputeKeys = {
   views: ['views', 'disputes'] as const,
 };
 
+const many = (v: string | undefined) => (v ? [v] : undefined);
+const int = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
+
+/** The address's values as the API's query (the repeatable filters take one value from the address). */
+function apiQuery(p: QueueParams) {
+  return {
+    ...p,
+    partner: many(p.partner),
+    state: many(p.state),
+    reason: many(p.reason),
+    currency: many(p.currency),
+    outcome: many(p.outcome),
+    amount_min: int(p.amount_min),
+    amount_max: int(p.amount_max),
+  };
+}
+
 export const disputesQuery = (p: QueueParams) =>
   infiniteQueryOptions({
     queryKey: disputeKeys.list(p),
-    queryFn: ({ signal, pageParam }) => call<DisputeList>('get', '/disputes', { query: { ...p, cursor: pageParam, limit: 50 }, signal }),
+    queryFn: ({ signal, pageParam }) => api.get('/disputes', { query: { ...apiQuery(p), cursor: pageParam, limit: 50 }, signal }),
     initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    getNextPageParam: (last) => last.next_cursor || undefined,
   });
 
 /** The CSV of the whole filtered queue, same view and filters. */
@@ -217,24 +168,19 @@ export function disputesExportUrl(p: QueueParams): string {
 export const disputeQuery = (id: string) =>
   queryOptions({
     queryKey: disputeKeys.detail(id),
-    queryFn: ({ signal }) => call<DisputeDetail>('get', '/disputes/{dispute}', { path: { dispute: id }, signal }),
+    queryFn: ({ signal }) => api.get('/disputes/{dispute}', { path: { dispute: id }, signal }) as Promise<DisputeDetail>,
   });
 
 export const assigneesQuery = (id: string) =>
   queryOptions({
     queryKey: disputeKeys.assignees(id),
-    queryFn: ({ signal }) => call<Assignee[] | { items: Assignee[] }>('get', '/disputes/{dispute}/assignees', { path: { dispute: id }, signal }).then(listOf),
+    queryFn: ({ signal }) => api.get('/disputes/{dispute}/assignees', { path: { dispute: id }, signal }),
   });
 
 export const savedViewsQuery = queryOptions({
   queryKey: disputeKeys.views,
-  queryFn: ({ signal }) => call<SavedView[] | { items: SavedView[] }>('get', '/views', { query: { list: 'disputes' }, signal }).then(listOf),
+  queryFn: ({ signal }) => api.get('/views', { query: { list: 'disputes' }, signal }),
 });
-
-function listOf<T>(v: T[] | { items: T[] } | undefined): T[] {
-  if (!v) return [];
-  return Array.isArray(v) ? v : (v.items ?? []);
-}
 
 /** The partners to filter the queue by (acquirer users), as select options. */
 export const partnerChoicesQuery = queryOptions({
@@ -257,15 +203,16 @@ export function attachmentIdFromUrl(url: string | undefined): string | undefined
 
 // ---- mutations ----
 
-function mutation(method: Action['method'], path: string, pathValues: Record<string, string>, body: unknown, meta: { kind: string; label: string }): Action {
-  return { ...meta, method, path, options: { path: pathValues, body, idempotencyKey: newIdempotencyKey() } };
-}
-
 /** Assign the dispute to a user (or to no one with null). */
 export function useAssignDispute(id: string) {
   return useApiMutation({
     action: (v: { userId: string | null; name?: string }) =>
-      mutation('put', '/disputes/{dispute}/assignee', { dispute: id }, { user_id: v.userId }, { kind: 'dispute:assign', label: v.userId ? `Assign the dispute to ${v.name ?? 'a user'}` : 'Unassign the dispute' }),
+      action(
+        'put',
+        '/disputes/{dispute}/assignee',
+        { path: { dispute: id }, body: { user_id: v.userId }, idempotencyKey: newIdempotencyKey() },
+        { kind: 'dispute:assign', label: v.userId ? `Assign the dispute to ${v.name ?? 'a user'}` : 'Unassign the dispute' },
+      ),
     invalidate: [disputeKeys.all],
   });
 }
@@ -273,21 +220,21 @@ export function useAssignDispute(id: string) {
 /** Re-read the dispute from Klarna now. */
 export function useRefreshDispute(id: string) {
   return useApiMutation({
-    action: () => mutation('post', '/disputes/{dispute}/refresh', { dispute: id }, undefined, { kind: 'dispute:refresh', label: 'Re-read the dispute from Klarna' }),
+    action: () => action('post', '/disputes/{dispute}/refresh', { path: { dispute: id } }, { kind: 'dispute:refresh', label: 'Re-read the dispute from Klarna' }),
     invalidate: [disputeKeys.all],
   });
 }
 
 export function useSaveView() {
   return useApiMutation({
-    action: (v: { name: string; query: string }) => mutation('post', '/views', {}, { list: 'disputes', name: v.name, query: v.query }, { kind: 'view:save', label: `Save the view “${v.name}”` }),
+    action: (v: { name: string; query: string }) => action('post', '/views', { body: { list: 'disputes', name: v.name, query: v.query } }, { kind: 'view:save', label: `Save the view “${v.name}”` }),
     invalidate: [disputeKeys.views],
   });
 }
 
 export function useDeleteView() {
   return useApiMutation({
-    action: (v: SavedView) => mutation('delete', '/views/{view}', { view: v.id }, undefined, { kind: 'view:delete', label: `Delete the view “${v.name}”` }),
+    action: (v: SavedView) => action('delete', '/views/{view}', { path: { view: v.id }, idempotencyKey: newIdempotencyKey() }, { kind: 'view:delete', label: `Delete the view “${v.name}”` }),
     invalidate: [disputeKeys.views],
   });
 }

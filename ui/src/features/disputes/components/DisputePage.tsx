@@ -22,7 +22,6 @@ import {
   useAssignDispute,
   useRefreshDispute,
   type DisputeDetail,
-  type DisputeEvent,
   type KlarnaAttachment,
 } from '../api/disputes';
 import { DisputeActions } from './DisputeActions';
@@ -98,12 +97,6 @@ function submitted(d: DisputeDetail) {
     appeal: o?.arbitration?.arbitration_request,
     appealFiles: attachmentLinks(o?.arbitration?.arbitration_request?.attachments, 'Appeal file'),
   };
-}
-
-function actorName(a: DisputeEvent['actor']): string {
-  if (!a) return 'Partner Desk';
-  if (typeof a === 'string') return a;
-  return a.name || a.label || 'Partner Desk';
 }
 
 function AssigneePicker({ dispute }: { dispute: DisputeDetail }) {
@@ -241,6 +234,7 @@ export function DisputePage() {
           <Fact label="Opened">{formatDateTime(d.opened_at)}</Fact>
           {d.answered_at && <Fact label="Answered">{formatDateTime(d.answered_at)}</Fact>}
           {d.closed_at && <Fact label="Closed">{formatDateTime(d.closed_at)}</Fact>}
+          <Fact label="Last read from Klarna">{formatDateTime(d.read_at, 'Not read yet')}</Fact>
           <Fact label="Dispute id">
             <Id value={d.id} />
           </Fact>
@@ -309,7 +303,7 @@ export function DisputePage() {
             {d.timeline.map((e, i) => (
               <Timeline.Item key={`${e.at}-${i}`} title={<Text size="sm" style={wrap}>{e.summary}</Text>} data-kind={e.kind}>
                 <Text size="xs" c="dimmed">
-                  {formatTimestamp(e.at)} · {actorName(e.actor)}
+                  {formatTimestamp(e.at)} · {e.actor || 'Partner Desk'}
                   {e.state ? ` · ${enumLabel(e.state)}` : ''}
                 </Text>
               </Timeline.Item>
