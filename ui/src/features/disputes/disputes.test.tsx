@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { AURORA_ID, BOREALIS_ID, personas } from '@/test/fixtures';
 import { jsonResponse, renderApp, stubApi, type SentRequest } from '@/test/render';
-import type { DisputeDetail, DisputeSummary } from './api/disputes';
+import { attachmentIdFromUrl, timeLeft, urgency, type DisputeDetail, type DisputeSummary } from './api/disputes';
 
 const HOUR = 3600_000;
 const inHours = (h: number) => new Date(Date.now() + h * HOUR).toISOString();
@@ -51,6 +51,27 @@ function list() {
 }
 
 const params = (req: SentRequest) => new URL(req.url, 'http://x').searchParams;
+
+describe('time left', () => {
+  const now = Date.parse('2026-12-01T12:00:00Z');
+  const at = (h: number) => new Date(now + h * HOUR).toISOString();
+  it('turns amber under 72 h, red under 24 h and Expired at the deadline', () => {
+    expect(urgency(at(72), now)).toBe('later');
+    expect(urgency(at(71.9), now)).toBe('soon');
+    expect(urgency(at(24), now)).toBe('soon');
+    expect(urgency(at(23.9), now)).toBe('day');
+    expect(urgency(at(0), now)).toBe('expired');
+    expect(timeLeft(at(0), now)).toBe('Expired');
+    expect(timeLeft(at(49.5), now)).toBe('2 d 1 h');
+    expect(timeLeft(at(5.25), now)).toBe('5 h 15 min');
+    expect(timeLeft(at(0.5), now)).toBe('30 min');
+  });
+  it('finds the attachment id in a Klarna download url', () => {
+    expect(attachmentIdFromUrl('https://api.klarna.test/v4/payment/disputes/d:1/attachments/d:1:attachment:2/download')).toBe('d:1:attachment:2');
+    expect(attachmentIdFromUrl(undefined)).toBeUndefined();
+    expect(attachmentIdFromUrl('https://x.test/not-a-download')).toBeUndefined();
+  });
+});
 
 describe('dispute queue', () => {
   it('shows each view with its count, and time left amber under 72 h, red under 24 h, Expired after', async () => {
