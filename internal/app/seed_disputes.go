@@ -27,7 +27,7 @@ var DemoDisputes = map[string][]DemoDispute{
 		{Reason: klarna.ReasonNotReceived, Amount: 12900, Age: 21*24*time.Hour - 10*time.Hour},         // 10 h left
 		{Reason: klarna.ReasonPurchaseUnauthorized, Amount: 45900, Age: 7*24*time.Hour - 50*time.Hour}, // 50 h left
 		{Reason: klarna.ReasonDefectiveOrNotAsDescribed, Amount: 8450, Age: 2 * 24 * time.Hour, Scenario: klarnasim.ScenarioWinOnEvidence},
-		{Reason: klarna.ReasonRefundNotProcessed, Amount: 3200, Age: 5 * 24 * time.Hour, State: "REPRESENTMENT"},
+		{Reason: klarna.ReasonRefundNotProcessed, Amount: 3200, Age: 3 * time.Hour, State: "REPRESENTMENT"}, // evidence sent 2 h ago, under review
 		{Reason: klarna.ReasonIncorrectAmount, Amount: 15000, Age: 12 * 24 * time.Hour, State: "PRE_ARBITRATION"},
 		{Reason: klarna.ReasonNotReceived, Amount: 6700, Age: 30 * 24 * time.Hour, State: "CLOSED"},
 		{Reason: klarna.ReasonNotReceived, Amount: 21000, Age: 26 * 24 * time.Hour, Scenario: klarnasim.ScenarioLoseOnExpiry}, // missed: closes LOST

@@ -36,8 +36,10 @@ func (s *Service) onStateChange(ctx context.Context, d webhook.Delivery) error {
 	if state == "" {
 		state = eventState(d.Event.EventType)
 	}
+	// Reports are ordered by the dispute's updated_at, the clock its reads
+	// carry too; the event's time stands in when the payload has none.
 	at := d.Event.OccurredAt
-	if at == nil && !p.UpdatedAt.IsZero() {
+	if !p.UpdatedAt.IsZero() {
 		at = &p.UpdatedAt.Time
 	}
 	if at == nil {

@@ -79,7 +79,7 @@ func (s *DisputeStore) Apply(ctx context.Context, r dispute.Report) (bool, dispu
 		`amount = CASE WHEN EXCLUDED.amount > 0 THEN EXCLUDED.amount ELSE d.amount END, ` +
 		`opened_at = LEAST(d.opened_at, EXCLUDED.opened_at), closed_at = coalesce(EXCLUDED.closed_at, d.closed_at), ` +
 		`answered_at = coalesce(d.answered_at, EXCLUDED.answered_at), klarna_updated_at = GREATEST(d.klarna_updated_at, EXCLUDED.klarna_updated_at), ` +
-		`object = CASE WHEN EXCLUDED.object IS NOT NULL AND EXCLUDED.state_at >= d.state_at THEN EXCLUDED.object ELSE d.object END, ` +
+		`object = CASE WHEN EXCLUDED.object IS NOT NULL AND (d.object IS NULL OR EXCLUDED.klarna_updated_at >= d.klarna_updated_at) THEN EXCLUDED.object ELSE d.object END, ` +
 		`read_at = coalesce(EXCLUDED.read_at, d.read_at), updated_at = now() ` +
 		`RETURNING (xmax = 0 OR d.state IS DISTINCT FROM ?) AS changed`
 	// One set of arguments per placeholder, in order.
