@@ -76,8 +76,8 @@ describe('app shell', () => {
 
   it('says honestly that a section has nothing yet', async () => {
     stubMeta();
-    renderApp('/disputes');
-    expect(await screen.findByRole('heading', { name: 'No disputes yet' })).toBeInTheDocument();
+    renderApp('/settlements');
+    expect(await screen.findByRole('heading', { name: 'No settlements yet' })).toBeInTheDocument();
     expect(screen.getByText(/will appear here/)).toBeInTheDocument();
     expect(screen.queryByRole('table')).not.toBeInTheDocument();
   });

@@ -7,6 +7,8 @@ import { landingPath } from './navigation';
 
 const handlers = {
   'GET /audit': () => jsonResponse({ items: [] }),
+  'GET /disputes': () => jsonResponse({ items: [], next_cursor: '', counts: { expires_soon: 0, needs_action: 0, waiting: 0, closed: 0, all: 0 } }),
+  'GET /views': () => jsonResponse([]),
   [`GET /tenants/${ACQUIRER_ID}/users`]: () => jsonResponse(tenantUsers('Northwind Payments')),
 };
 
@@ -17,7 +19,7 @@ describe('start page per persona', () => {
     ['acquirer-finance', personas.acquirerFinance, '/settlements', 'Settlements', /payouts for your partners/],
     ['auditor', personas.auditor, '/audit', 'Audit', /./],
     ['merchant-admin', personas.merchantAdmin, '/overview', 'Overview', /Aurora Outfitters: your store’s Klarna account/],
-    ['merchant-disputes', personas.merchantDisputes, '/disputes', 'Disputes', /Disputes opened against your store/],
+    ['merchant-disputes', personas.merchantDisputes, '/disputes', 'Disputes', /disputes against your store/],
     ['merchant-finance', personas.merchantFinance, '/settlements', 'Settlements', /payouts for your store/],
   ])('sends %s to its own start page, in its words', async (_role, me, path, heading, words) => {
     stubApi({ me, handlers });
@@ -46,7 +48,7 @@ describe('start page per persona', () => {
     stubApi({ me: personas.merchantAdmin, handlers });
     renderApp('/disputes');
     expect(await screen.findByRole('heading', { level: 1, name: 'Disputes' })).toBeInTheDocument();
-    expect(document.body).toHaveTextContent('Disputes opened against your store');
+    expect(document.body).toHaveTextContent('disputes against your store');
     expect(document.body).not.toHaveTextContent('against your partners');
   });
 

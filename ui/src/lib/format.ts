@@ -56,3 +56,15 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
+
+/** An amount in minor units (Klarna's integers: 129900 SEK = 1,299.00 SEK) with its currency. */
+export function formatMoney(minor: number, currency: string): string {
+  try {
+    const fmt = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    const digits = fmt.resolvedOptions().maximumFractionDigits ?? 2;
+    return fmt.format(minor / 10 ** digits);
+  } catch {
+    // Not an ISO 4217 code the browser knows: the number as two decimals and the code as it is.
+    return `${(minor / 100).toFixed(2)} ${currency}`.trim();
+  }
+}
