@@ -153,7 +153,7 @@ func (r *Reminders) escalate(ctx context.Context, d DueDispute, now time.Time) e
 			return err
 		}
 		return r.Timeline.AddEvent(ctx, dispute.Event{DisputeID: d.ID, At: now, Kind: "escalation", State: d.State,
-			Summary: fmt.Sprintf("Escalated to acquirer support (%d user(s)): no response with %s left", len(users), humanLeft(left)),
+			Summary:    fmt.Sprintf("Escalated to acquirer support (%d user(s)): no response with %s left", len(users), humanLeft(left)),
 			ActorLabel: "Partner Desk", EventID: "escalation:" + d.DeadlineAt.UTC().Format(time.RFC3339)})
 	})
 }
