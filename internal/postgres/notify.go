@@ -33,7 +33,7 @@ func (s *NotifyStore) Insert(ctx context.Context, userIDs []uuid.UUID, n notify.
 	for _, u := range userIDs {
 		var rows []struct {
 			Email      string
-			EmailKinds pq.StringArray
+			EmailKinds pq.StringArray `gorm:"type:text[]"`
 			Digest     bool
 		}
 		err := s.db.conn(ctx).Raw(`WITH ins AS (
@@ -107,7 +107,7 @@ func (s *NotifyStore) MarkAllRead(ctx context.Context, userID uuid.UUID, at time
 
 func (s *NotifyStore) Preferences(ctx context.Context, userID uuid.UUID) (notify.Preferences, error) {
 	var rows []struct {
-		EmailKinds pq.StringArray
+		EmailKinds pq.StringArray `gorm:"type:text[]"`
 		Digest     bool
 	}
 	if err := s.db.conn(ctx).Raw(`SELECT email_kinds, digest FROM notification_preferences WHERE user_id = ?`, userID).Scan(&rows).Error; err != nil {
