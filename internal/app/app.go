@@ -364,6 +364,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Readiness:        readinessSources(db, acc, portal),
 		Portal:           portal,
 		KlarnaSettings:   klarnaSettings(cfg, kc, kl, signerSource),
+		Notifications:    notifications,
 	})
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/openapi"
 	"github.com/partnerdesk/partnerdesk/internal/idem"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
+	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
@@ -94,6 +95,10 @@ type Options struct {
 	// describes Partner Desk's own Klarna credentials (status only).
 	Portal         Portal
 	KlarnaSettings func(ctx context.Context) apigen.KlarnaSettings
+
+	// Notifications are the users' own notices and e-mail preferences (and
+	// the dev outbox when it is on).
+	Notifications *notify.Service
 }
 
 // server holds the handlers' dependencies.
