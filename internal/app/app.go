@@ -31,6 +31,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/jobs"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/secretbox"
@@ -120,6 +121,10 @@ type App struct {
 	// Directory is the partner directory and the sync of accounts from Klarna.
 	Directory *partner.Directory
 	Disputes  *dispute.Service
+	// Notifications are the users' in-app notices and their e-mail;
+	// Reminders the dispute deadline reminders and escalations.
+	Notifications *notify.Service
+	Reminders     *notify.Reminders
 	// Onboarding prepares onboarding drafts and submits them to Klarna.
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
@@ -240,6 +245,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterOffboarding(kinds, offboarder)
 	mirror := &lateDisputes{}
 	jobs.RegisterDisputes(kinds, mirror, cfg.DisputeSyncInterval)
+	notifier, reminder := &lateNotifier{}, &lateReminder{}
+	jobs.RegisterNotifications(kinds, notifier, reminder, cfg.ReminderEvery)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -284,6 +291,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	disputes := newDisputes(db, fetcher, jobClient, acc)
 	mirror.svc = disputes
 	disputes.RegisterWebhooks(registry)
+	notifications := newNotify(cfg, db, jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), opts.Dev)
+	notifier.svc = notifications
+	handlerRoles, supportRoles := disputeRoles(acc.Authz)
+	reminders := &notify.Reminders{Store: db.Notifications(), Notify: notifications, Timeline: disputes,
+		HandlerRoles: handlerRoles, SupportRoles: supportRoles, Acquirer: acquirer.ID}
+	reminder.r = reminders
 	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, opts.OnboardingRetryBase)
 	onb.svc = onboarding
 	bulk := partner.NewBulkService(partner.BulkOptions{Store: db.Bulk(), Drafts: onboarding, Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), Audit: acc.record,
@@ -356,30 +369,33 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		KlarnaSettings:   klarnaSettings(cfg, kc, kl, signerSource),
 		Disputes:         disputes,
 		SavedViews:       db.SavedViews(),
+		Notifications:    notifications,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &App{
-		cfg:         cfg,
-		log:         log,
-		DB:          db,
-		Jobs:        jobClient,
-		Access:      acc,
-		Klarna:      kl,
-		Webhooks:    wh,
-		Partners:    partners,
-		Directory:   directory,
-		Onboarding:  onboarding,
-		Changes:     changes,
-		PartnerData: partnerData,
-		Products:    products,
-		Offboarding: offboarding,
-		Disputes:    disputes,
-		Bulk:        bulk,
-		Credentials: credentials,
-		Acquirer:    acquirer,
-		ln:          opts.Listener,
+		cfg:           cfg,
+		log:           log,
+		DB:            db,
+		Jobs:          jobClient,
+		Access:        acc,
+		Klarna:        kl,
+		Webhooks:      wh,
+		Partners:      partners,
+		Directory:     directory,
+		Onboarding:    onboarding,
+		Changes:       changes,
+		PartnerData:   partnerData,
+		Products:      products,
+		Offboarding:   offboarding,
+		Disputes:      disputes,
+		Notifications: notifications,
+		Reminders:     reminders,
+		Bulk:          bulk,
+		Credentials:   credentials,
+		Acquirer:      acquirer,
+		ln:            opts.Listener,
 		srv: &http.Server{
 			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,

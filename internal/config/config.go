@@ -44,6 +44,12 @@ type Config struct {
 	DBMaxConns      int           `env:"DB_MAX_CONNS" default:"30" help:"PostgreSQL pool size"`
 	JobWorkers      int           `env:"JOB_WORKERS" default:"20" help:"background job workers per instance"`
 	HeartbeatEvery  time.Duration `env:"HEARTBEAT_INTERVAL" default:"1m" help:"interval of the heartbeat job that proves the job queue runs"`
+	SMTPHost        string        `env:"SMTP_HOST" help:"mail server for notification e-mail; empty = no e-mail (dev keeps it in the Mail outbox)"`
+	SMTPPort        int           `env:"SMTP_PORT" default:"587" help:"mail server port"`
+	SMTPUsername    string        `env:"SMTP_USERNAME" help:"mail server user (PLAIN auth); empty = no auth"`
+	SMTPPassword    string        `env:"SMTP_PASSWORD" secret:"true" help:"mail server password"`
+	SMTPFrom        string        `env:"SMTP_FROM" default:"partnerdesk@localhost" help:"sender address of notification e-mail"`
+	ReminderEvery   time.Duration `env:"REMINDER_INTERVAL" default:"5m" help:"how often the dispute deadline reminders are checked"`
 	Demo            bool          `env:"DEMO" default:"false" help:"allow the Klarna simulator and the development IdP in serve (never in production)"`
 	TrustedProxies  []string      `env:"TRUSTED_PROXIES" help:"reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For/X-Real-IP give the client address; default none: the TCP peer is the client"`
 	MetricsAddr     string        `env:"METRICS_ADDR" help:"host:port serving /metrics on its own listener (then not on HTTP_ADDR); default: /metrics on HTTP_ADDR"`

@@ -166,6 +166,13 @@ func (s *server) routes() []route {
 		// --- end dispute actions ---
 
 		// --- notifications (issue 11) ---
+		// a user's own (the handlers read and write only the caller's rows)
+		{method: "GET", path: "/notifications", handler: s.listNotifications},
+		{method: "POST", path: "/notifications/read-all", handler: s.readAllNotifications},
+		{method: "POST", path: "/notifications/:notification/read", handler: s.readNotification},
+		{method: "GET", path: "/notifications/preferences", handler: s.getNotificationPreferences},
+		{method: "PUT", path: "/notifications/preferences", handler: s.putNotificationPreferences},
+		{method: "GET", path: "/dev/outbox", handler: s.getDevOutbox}, // 404 unless the dev outbox is on
 		// --- end notifications ---
 
 		// --- dispute analytics (issue 11) ---

@@ -24,6 +24,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/openapi"
 	"github.com/partnerdesk/partnerdesk/internal/idem"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
+	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
@@ -100,6 +101,9 @@ type Options struct {
 	// filters of a list.
 	Disputes   *dispute.Service
 	SavedViews SavedViews
+	// Notifications are the users' own notices and e-mail preferences (and
+	// the dev outbox when it is on).
+	Notifications *notify.Service
 }
 
 // server holds the handlers' dependencies.

@@ -1609,6 +1609,38 @@ type Meta struct {
 // MetaEnvironment dev or production
 type MetaEnvironment string
 
+// Notification defines model for Notification.
+type Notification struct {
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
+
+	// Kind dispute_reminder, dispute_escalation
+	Kind string `json:"kind"`
+
+	// Link a UI path, e.g. /disputes/<id>
+	Link     string              `json:"link"`
+	ReadAt   *time.Time          `json:"read_at"`
+	TenantId *openapi_types.UUID `json:"tenant_id"`
+	Title    string              `json:"title"`
+}
+
+// NotificationPage defines model for NotificationPage.
+type NotificationPage struct {
+	Items      []Notification `json:"items"`
+	NextCursor *string        `json:"next_cursor"`
+	Unread     int64          `json:"unread"`
+}
+
+// NotificationPreferences defines model for NotificationPreferences.
+type NotificationPreferences struct {
+	Digest     bool     `json:"digest"`
+	EmailKinds []string `json:"email_kinds"`
+
+	// Kinds the kinds that can be chosen
+	Kinds *[]string `json:"kinds,omitempty"`
+}
+
 // Offboarding defines model for Offboarding.
 type Offboarding struct {
 	CompletedAt *time.Time          `json:"completed_at,omitempty"`
@@ -2007,6 +2039,16 @@ type OnboardingStoreGroup struct {
 type OnboardingUser struct {
 	Email string             `json:"email"`
 	Id    openapi_types.UUID `json:"id"`
+}
+
+// OutboxMail defines model for OutboxMail.
+type OutboxMail struct {
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"created_at"`
+	Id        openapi_types.UUID `json:"id"`
+	SentAt    *time.Time         `json:"sent_at"`
+	Subject   string             `json:"subject"`
+	To        string             `json:"to"`
 }
 
 // PartnerBrandEdit defines model for PartnerBrandEdit.
@@ -2819,6 +2861,12 @@ type AssignDisputeParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListBulkOnboardingRunsParams defines parameters for ListBulkOnboardingRuns.
 type ListBulkOnboardingRunsParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -3186,6 +3234,9 @@ type SimulateWebhookJSONBody struct {
 
 // AssignDisputeJSONRequestBody defines body for AssignDispute for application/json ContentType.
 type AssignDisputeJSONRequestBody = DisputeAssignment
+
+// PutNotificationPreferencesJSONRequestBody defines body for PutNotificationPreferences for application/json ContentType.
+type PutNotificationPreferencesJSONRequestBody = NotificationPreferences
 
 // CreateOnboardingDraftJSONRequestBody defines body for CreateOnboardingDraft for application/json ContentType.
 type CreateOnboardingDraftJSONRequestBody = OnboardingDraftCreate

@@ -9,6 +9,7 @@ import { PageLoader } from '@/components/PageLoader';
 import { Notifications } from '@/components/Notifications';
 import { TenantSwitcher, UserMenu, useTenant } from '@/features/identity';
 import { DemoBadge, VersionText } from '@/features/meta';
+import { NotificationBell } from '@/features/notifications';
 import { useResumePendingAction } from '@/lib/stepUp';
 import { activeNavItem, visibleNavItems } from './navigation';
 
@@ -50,6 +51,7 @@ export function AppLayout() {
           </Group>
           <Group gap={phone ? 6 : 'sm'} wrap="nowrap" style={{ flexShrink: 0 }}>
             {!phone && <TenantSwitcher />}
+            <NotificationBell />
             <ColorSchemeToggle />
             <UserMenu />
           </Group>

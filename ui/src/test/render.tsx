@@ -85,6 +85,8 @@ export function stubApi(options: { me?: Schemas['Me'] | Handler; meta?: Meta; ha
     [`GET /tenants/${BOREALIS_ID}/partner`]: () => jsonResponse(partnerDetail(partners.borealis)),
     [`GET /tenants/${AURORA_ID}/partner/readiness`]: () => jsonResponse({ items: [] }),
     [`GET /tenants/${BOREALIS_ID}/partner/readiness`]: () => jsonResponse({ items: [] }),
+    // the header bell: no notifications unless a test says otherwise
+    'GET /notifications': () => jsonResponse({ items: [], next_cursor: null, unread: 0 }),
     ...options.handlers,
   };
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {

@@ -1,5 +1,2 @@
-// The bell in the app header: unread notifications. Owned by the
-// notifications work; the app shell renders it.
-export function NotificationBell() {
-  return null;
-}
+// The bell lives in the notifications feature; this path keeps working.
+export { NotificationBell } from '@/features/notifications';

@@ -1,0 +1,3 @@
+// Public entry of the notifications feature: the header bell and its queries.
+export { notificationsQuery } from './api/notifications';
+export { NotificationBell } from './components/NotificationBell';
