@@ -96,6 +96,20 @@ func (r *Reminders) Run(ctx context.Context) error {
 func (r *Reminders) remind(ctx context.Context, d DueDispute, now time.Time) error {
 	left := d.DeadlineAt.Sub(now)
 	return r.Store.InTx(ctx, func(ctx context.Context) error {
+		// Nobody to tell yet (no handler has signed in): nothing is claimed,
+		// so the next run reminds whoever can answer by then.
+		users := []uuid.UUID{}
+		if d.AssigneeID != nil {
+			users = append(users, *d.AssigneeID)
+		} else {
+			var err error
+			if users, err = r.Store.UsersWithRoles(ctx, d.TenantID, r.HandlerRoles); err != nil {
+				return err
+			}
+		}
+		if len(users) == 0 {
+			return nil
+		}
 		var tightest *Threshold
 		fresh := false
 		for i := range Thresholds {
@@ -112,15 +126,6 @@ func (r *Reminders) remind(ctx context.Context, d DueDispute, now time.Time) err
 		if tightest == nil || !fresh {
 			return nil
 		}
-		users := []uuid.UUID{}
-		if d.AssigneeID != nil {
-			users = append(users, *d.AssigneeID)
-		} else {
-			var err error
-			if users, err = r.Store.UsersWithRoles(ctx, d.TenantID, r.HandlerRoles); err != nil {
-				return err
-			}
-		}
 		title := fmt.Sprintf("Dispute %s: deadline in %s", d.ID, humanLeft(left))
 		tenant := d.TenantID
 		if err := r.Notify.Notify(ctx, users, Notification{TenantID: &tenant, Kind: "dispute_reminder", Title: title,
@@ -136,12 +141,12 @@ func (r *Reminders) remind(ctx context.Context, d DueDispute, now time.Time) err
 
 func (r *Reminders) escalate(ctx context.Context, d DueDispute, now time.Time) error {
 	return r.Store.InTx(ctx, func(ctx context.Context) error {
+		users, err := r.Store.UsersWithRoles(ctx, r.Acquirer, r.SupportRoles)
+		if err != nil || len(users) == 0 {
+			return err // nobody to tell yet: claimed once someone can be told
+		}
 		isNew, err := r.Store.ClaimReminder(ctx, d.ID, "escalation", d.DeadlineAt)
 		if err != nil || !isNew {
-			return err
-		}
-		users, err := r.Store.UsersWithRoles(ctx, r.Acquirer, r.SupportRoles)
-		if err != nil {
 			return err
 		}
 		left := d.DeadlineAt.Sub(now)
