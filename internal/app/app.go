@@ -356,6 +356,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		KlarnaSettings:   klarnaSettings(cfg, kc, kl, signerSource),
 		Disputes:         disputes,
 		SavedViews:       db.SavedViews(),
+		DisputeAnalytics: db.Disputes(),
 	})
 	if err != nil {
 		return nil, err

@@ -100,6 +100,8 @@ type Options struct {
 	// filters of a list.
 	Disputes   *dispute.Service
 	SavedViews SavedViews
+	// DisputeAnalytics computes the dispute analytics (issue 11).
+	DisputeAnalytics dispute.AnalyticsStore
 }
 
 // server holds the handlers' dependencies.
