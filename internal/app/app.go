@@ -370,6 +370,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Disputes:         disputes,
 		SavedViews:       db.SavedViews(),
 		Notifications:    notifications,
+		DisputeAnalytics: db.Disputes(),
 	})
 	if err != nil {
 		return nil, err

@@ -176,6 +176,8 @@ func (s *server) routes() []route {
 		// --- end notifications ---
 
 		// --- dispute analytics (issue 11) ---
+		{method: "GET", path: "/disputes/analytics", action: "dispute:read", tenant: anyTenant, handler: s.disputeAnalytics},
+		{method: "GET", path: "/disputes/analytics.csv", action: "dispute:read", tenant: anyTenant, handler: s.disputeAnalyticsCSV},
 		// --- end dispute analytics ---
 
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},

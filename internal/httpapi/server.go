@@ -104,6 +104,8 @@ type Options struct {
 	// Notifications are the users' own notices and e-mail preferences (and
 	// the dev outbox when it is on).
 	Notifications *notify.Service
+	// DisputeAnalytics computes the dispute analytics (issue 11).
+	DisputeAnalytics dispute.AnalyticsStore
 }
 
 // server holds the handlers' dependencies.

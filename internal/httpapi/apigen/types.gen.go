@@ -831,6 +831,36 @@ func (e ListDisputesParamsView) Valid() bool {
 	}
 }
 
+// Defines values for ExportDisputeAnalyticsParamsChart.
+const (
+	ExportDisputeAnalyticsParamsChartAmounts          ExportDisputeAnalyticsParamsChart = "amounts"
+	ExportDisputeAnalyticsParamsChartResponseTime     ExportDisputeAnalyticsParamsChart = "response_time"
+	ExportDisputeAnalyticsParamsChartStatesByWeek     ExportDisputeAnalyticsParamsChart = "states_by_week"
+	ExportDisputeAnalyticsParamsChartWinRateByMonth   ExportDisputeAnalyticsParamsChart = "win_rate_by_month"
+	ExportDisputeAnalyticsParamsChartWinRateByPartner ExportDisputeAnalyticsParamsChart = "win_rate_by_partner"
+	ExportDisputeAnalyticsParamsChartWinRateByReason  ExportDisputeAnalyticsParamsChart = "win_rate_by_reason"
+)
+
+// Valid indicates whether the value is a known member of the ExportDisputeAnalyticsParamsChart enum.
+func (e ExportDisputeAnalyticsParamsChart) Valid() bool {
+	switch e {
+	case ExportDisputeAnalyticsParamsChartAmounts:
+		return true
+	case ExportDisputeAnalyticsParamsChartResponseTime:
+		return true
+	case ExportDisputeAnalyticsParamsChartStatesByWeek:
+		return true
+	case ExportDisputeAnalyticsParamsChartWinRateByMonth:
+		return true
+	case ExportDisputeAnalyticsParamsChartWinRateByPartner:
+		return true
+	case ExportDisputeAnalyticsParamsChartWinRateByReason:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportDisputesParamsView.
 const (
 	ExportDisputesParamsViewAll         ExportDisputesParamsView = "all"
@@ -1368,6 +1398,41 @@ type DeepLinkCertificateStatus struct {
 // DeepLinkCertificateStatusAccepted whether Klarna lists it as an enabled client certificate
 type DeepLinkCertificateStatusAccepted string
 
+// DisputeAnalytics defines model for DisputeAnalytics.
+type DisputeAnalytics struct {
+	Amounts []struct {
+		// AtStake open disputes' amounts, minor units
+		AtStake  int64  `json:"at_stake"`
+		Currency string `json:"currency"`
+
+		// Lost closed LOST disputes' amounts, minor units
+		Lost      int64 `json:"lost"`
+		LostCount int64 `json:"lost_count"`
+		OpenCount int64 `json:"open_count"`
+	} `json:"amounts"`
+	From         openapi_types.Date `json:"from"`
+	ResponseTime []struct {
+		Answered    int64   `json:"answered"`
+		MedianHours float32 `json:"median_hours"`
+
+		// Month YYYY-MM of opening
+		Month    string  `json:"month"`
+		P90Hours float32 `json:"p90_hours"`
+	} `json:"response_time"`
+	StatesByWeek []struct {
+		Closed    int64 `json:"closed"`
+		OpenAtEnd int64 `json:"open_at_end"`
+		Opened    int64 `json:"opened"`
+
+		// Week the week's Monday
+		Week openapi_types.Date `json:"week"`
+	} `json:"states_by_week"`
+	To               openapi_types.Date `json:"to"`
+	WinRateByMonth   []DisputeWinRate   `json:"win_rate_by_month"`
+	WinRateByPartner []DisputeWinRate   `json:"win_rate_by_partner"`
+	WinRateByReason  []DisputeWinRate   `json:"win_rate_by_reason"`
+}
+
 // DisputeAssignee defines model for DisputeAssignee.
 type DisputeAssignee struct {
 	Email string             `json:"email"`
@@ -1497,6 +1562,18 @@ type DisputeTimelineEntry struct {
 	Kind    string `json:"kind"`
 	State   string `json:"state"`
 	Summary string `json:"summary"`
+}
+
+// DisputeWinRate defines model for DisputeWinRate.
+type DisputeWinRate struct {
+	// Key the reason, the partner tenant id, or the month (YYYY-MM) of closing
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Lost  int64  `json:"lost"`
+
+	// WinRate won / (won + lost), 0–1; null when neither
+	WinRate *float32 `json:"win_rate"`
+	Won     int64    `json:"won"`
 }
 
 // FieldError defines model for FieldError.
@@ -2814,6 +2891,40 @@ type ListDisputesParams struct {
 
 // ListDisputesParamsView defines parameters for ListDisputes.
 type ListDisputesParamsView string
+
+// GetDisputeAnalyticsParams defines parameters for GetDisputeAnalytics.
+type GetDisputeAnalyticsParams struct {
+	// From first day (inclusive, UTC) of the opening window; default a year before to
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To last day (inclusive, UTC); default today. At most 3 years after from
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+
+	// Partner partner tenant ids (narrows the caller's scope, never widens it)
+	Partner *[]openapi_types.UUID `form:"partner,omitempty" json:"partner,omitempty"`
+
+	// Currency one currency (ISO 4217)
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+}
+
+// ExportDisputeAnalyticsParams defines parameters for ExportDisputeAnalytics.
+type ExportDisputeAnalyticsParams struct {
+	// From first day (inclusive, UTC) of the opening window; default a year before to
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To last day (inclusive, UTC); default today. At most 3 years after from
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+
+	// Partner partner tenant ids (narrows the caller's scope, never widens it)
+	Partner *[]openapi_types.UUID `form:"partner,omitempty" json:"partner,omitempty"`
+
+	// Currency one currency (ISO 4217)
+	Currency *string                           `form:"currency,omitempty" json:"currency,omitempty"`
+	Chart    ExportDisputeAnalyticsParamsChart `form:"chart" json:"chart"`
+}
+
+// ExportDisputeAnalyticsParamsChart defines parameters for ExportDisputeAnalytics.
+type ExportDisputeAnalyticsParamsChart string
 
 // ExportDisputesParams defines parameters for ExportDisputes.
 type ExportDisputesParams struct {

@@ -1592,6 +1592,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/disputes/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dispute analytics over the disputes opened in the window, in the caller's scope (dispute:read).
+         * @description Every series counts the disputes opened between from and to (UTC days) of the caller's partners
+         *     (narrowed by partner) and currency. Win rates count closed disputes: won / (won + lost), null when
+         *     neither. Amounts are integers in minor units, per currency. Response time is opened → first answer
+         *     (represent or accept loss), by month of opening. Weeks start on Monday (UTC).
+         */
+        get: operations["getDisputeAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/analytics.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One chart of the dispute analytics as CSV (dispute:read), same filters.
+         * @description Columns by chart (the JSON fields of the chart's series, in this order; amounts in minor units):
+         *     - win_rate_by_reason, win_rate_by_partner, win_rate_by_month: key, label, won, lost, win_rate
+         *       (a fraction 0–1, empty when nothing closed won or lost; key is the reason, the partner tenant id,
+         *       or YYYY-MM of closing; label the reason, the partner's name, or YYYY-MM)
+         *     - amounts: currency, at_stake, lost, open_count, lost_count
+         *     - response_time: month, answered, median_hours, p90_hours
+         *     - states_by_week: week (the Monday, YYYY-MM-DD), opened, closed, open_at_end
+         */
+        get: operations["exportDisputeAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2569,6 +2618,64 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             sent_at: string | null;
+        };
+        DisputeWinRate: {
+            /** @description the reason, the partner tenant id, or the month (YYYY-MM) of closing */
+            key: string;
+            label: string;
+            /** Format: int64 */
+            won: number;
+            /** Format: int64 */
+            lost: number;
+            /** @description won / (won + lost), 0–1; null when neither */
+            win_rate: number | null;
+        };
+        DisputeAnalytics: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            win_rate_by_reason: components["schemas"]["DisputeWinRate"][];
+            win_rate_by_partner: components["schemas"]["DisputeWinRate"][];
+            win_rate_by_month: components["schemas"]["DisputeWinRate"][];
+            amounts: {
+                currency: string;
+                /**
+                 * Format: int64
+                 * @description open disputes' amounts, minor units
+                 */
+                at_stake: number;
+                /**
+                 * Format: int64
+                 * @description closed LOST disputes' amounts, minor units
+                 */
+                lost: number;
+                /** Format: int64 */
+                open_count: number;
+                /** Format: int64 */
+                lost_count: number;
+            }[];
+            response_time: {
+                /** @description YYYY-MM of opening */
+                month: string;
+                /** Format: int64 */
+                answered: number;
+                median_hours: number;
+                p90_hours: number;
+            }[];
+            states_by_week: {
+                /**
+                 * Format: date
+                 * @description the week's Monday
+                 */
+                week: string;
+                /** Format: int64 */
+                opened: number;
+                /** Format: int64 */
+                closed: number;
+                /** Format: int64 */
+                open_at_end: number;
+            }[];
         };
         Meta: {
             /** @description Build version of the binary. */
@@ -5374,6 +5481,67 @@ export interface operations {
                     "application/json": {
                         items: components["schemas"]["OutboxMail"][];
                     };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getDisputeAnalytics: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive, UTC) of the opening window; default a year before to */
+                from?: string;
+                /** @description last day (inclusive, UTC); default today. At most 3 years after from */
+                to?: string;
+                /** @description partner tenant ids (narrows the caller's scope, never widens it) */
+                partner?: string[];
+                /** @description one currency (ISO 4217) */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeAnalytics"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportDisputeAnalytics: {
+        parameters: {
+            query: {
+                /** @description first day (inclusive, UTC) of the opening window; default a year before to */
+                from?: string;
+                /** @description last day (inclusive, UTC); default today. At most 3 years after from */
+                to?: string;
+                /** @description partner tenant ids (narrows the caller's scope, never widens it) */
+                partner?: string[];
+                /** @description one currency (ISO 4217) */
+                currency?: string;
+                chart: "win_rate_by_reason" | "win_rate_by_partner" | "win_rate_by_month" | "amounts" | "response_time" | "states_by_week";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             default: components["responses"]["Problem"];
