@@ -120,6 +120,8 @@ type App struct {
 	// Directory is the partner directory and the sync of accounts from Klarna.
 	Directory *partner.Directory
 	Disputes  *dispute.Service
+	// Responder drafts and sends partners' answers to disputes.
+	Responder *dispute.Responder
 	// Onboarding prepares onboarding drafts and submits them to Klarna.
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
@@ -240,6 +242,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterOffboarding(kinds, offboarder)
 	mirror := &lateDisputes{}
 	jobs.RegisterDisputes(kinds, mirror, cfg.DisputeSyncInterval)
+	answers := &lateResponder{}
+	jobs.RegisterDisputeActions(kinds, answers)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -284,6 +288,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	disputes := newDisputes(db, fetcher, jobClient, acc)
 	mirror.svc = disputes
 	disputes.RegisterWebhooks(registry)
+	var answerer dispute.Answerer
+	if kl != nil {
+		answerer = kl
+	}
+	responder := newResponder(db, disputes, answerer, jobClient)
+	answers.svc = responder
 	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, opts.OnboardingRetryBase)
 	onb.svc = onboarding
 	bulk := partner.NewBulkService(partner.BulkOptions{Store: db.Bulk(), Drafts: onboarding, Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), Audit: acc.record,
@@ -355,6 +365,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Portal:           portal,
 		KlarnaSettings:   klarnaSettings(cfg, kc, kl, signerSource),
 		Disputes:         disputes,
+		Responder:        responder,
 		SavedViews:       db.SavedViews(),
 	})
 	if err != nil {
@@ -376,6 +387,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Products:    products,
 		Offboarding: offboarding,
 		Disputes:    disputes,
+		Responder:   responder,
 		Bulk:        bulk,
 		Credentials: credentials,
 		Acquirer:    acquirer,

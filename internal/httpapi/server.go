@@ -98,7 +98,9 @@ type Options struct {
 
 	// Disputes is the dispute mirror and queue; SavedViews users' saved
 	// filters of a list.
-	Disputes   *dispute.Service
+	Disputes *dispute.Service
+	// Responder drafts and sends partners' answers to disputes.
+	Responder  *dispute.Responder
 	SavedViews SavedViews
 }
 
