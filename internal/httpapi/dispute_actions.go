@@ -94,6 +94,11 @@ func (s *server) saveDisputeDraft(c *gin.Context) {
 }
 
 func (s *server) uploadDisputeDraftAttachment(c *gin.Context) {
+	// Another tenant's dispute is 404 before the body is read.
+	if _, err := s.opts.Disputes.Get(c.Request.Context(), scopeOf(c), c.Param("dispute")); err != nil {
+		writeProblem(c, err)
+		return
+	}
 	fh, err := c.FormFile("file")
 	if err != nil {
 		var tooBig *http.MaxBytesError
