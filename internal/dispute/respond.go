@@ -269,7 +269,7 @@ func (r *Responder) SaveDraft(ctx context.Context, sc scope.Scope, id string, in
 		by = &a.UserID
 	}
 	saved, ok, err := r.store.SaveDraft(ctx, Draft{DisputeID: id, Kind: kind, Information: in.Information, RefundAmount: in.RefundAmount,
-		Checklist: slices.Compact(slices.Sorted(slices.Values(in.Checklist))), Version: in.Version, UpdatedByID: by, UpdatedBy: a.Label})
+		Checklist: append([]string{}, slices.Compact(slices.Sorted(slices.Values(in.Checklist)))...), Version: in.Version, UpdatedByID: by, UpdatedBy: a.Label})
 	if err != nil {
 		return Draft{}, err
 	}
