@@ -189,8 +189,7 @@ function AnswerForm({ disputeId, kind, draft, amount, currency, onSubmitted }: {
       <Textarea
         label="Additional information"
         description={`${information.length}/${draft.max_information}`}
-        autosize
-        minRows={3}
+        rows={4}
         value={information}
         onChange={(e) => setInformation(e.currentTarget.value)}
         error={errors.additional_information}
