@@ -1,12 +1,9 @@
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { createMemoryRouter, RouterProvider } from 'react-router';
 import { describe, expect, it } from 'vitest';
-import { AppProviders, createQueryClient } from '@/app/providers';
 import { AURORA_ID } from '@/test/fixtures';
-import { jsonResponse, stubApi } from '@/test/render';
-import { answerErrors } from './DisputeActions';
-import { DisputeActions } from './DisputeActions';
+import { jsonResponse, renderInRouter, stubApi } from '@/test/render';
+import { answerErrors, DisputeActions } from './DisputeActions';
 
 const ID = 'krn:network:eu1:test:payment:dispute:42';
 
@@ -34,12 +31,7 @@ function renderActions(actions: string[]) {
         jsonResponse({ id: '00000000-0000-4000-8000-000000000001', dispute_id: ID, kind: 'accept_loss', status: 'pending', error: '', attachments: 0, created_by: 'me', created_at: '2026-11-20T10:00:00Z' }, { status: 202 }),
     },
   });
-  const router = createMemoryRouter([{ path: '*', element: <DisputeActions disputeId={ID} actions={actions} /> }]);
-  const view = render(
-    <AppProviders queryClient={createQueryClient()} env="test">
-      <RouterProvider router={router} />
-    </AppProviders>,
-  );
+  const view = renderInRouter(<DisputeActions disputeId={ID} actions={actions} />);
   return { ...view, api };
 }
 
