@@ -125,6 +125,8 @@ type App struct {
 	// Reminders the dispute deadline reminders and escalations.
 	Notifications *notify.Service
 	Reminders     *notify.Reminders
+	// Responder drafts and sends partners' answers to disputes.
+	Responder *dispute.Responder
 	// Onboarding prepares onboarding drafts and submits them to Klarna.
 	Onboarding *partner.OnboardingService
 	// Bulk onboards partners from an uploaded CSV.
@@ -247,6 +249,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterDisputes(kinds, mirror, cfg.DisputeSyncInterval)
 	notifier, reminder := &lateNotifier{}, &lateReminder{}
 	jobs.RegisterNotifications(kinds, notifier, reminder, cfg.ReminderEvery)
+	answers := &lateResponder{}
+	jobs.RegisterDisputeActions(kinds, answers)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -297,6 +301,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	reminders := &notify.Reminders{Store: db.Notifications(), Notify: notifications, Timeline: disputes,
 		HandlerRoles: handlerRoles, SupportRoles: supportRoles, Acquirer: acquirer.ID}
 	reminder.r = reminders
+	var answerer dispute.Answerer
+	if kl != nil {
+		answerer = kl
+	}
+	responder := newResponder(db, disputes, answerer, jobClient)
+	answers.svc = responder
 	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, opts.OnboardingRetryBase)
 	onb.svc = onboarding
 	bulk := partner.NewBulkService(partner.BulkOptions{Store: db.Bulk(), Drafts: onboarding, Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), Audit: acc.record,
@@ -368,6 +378,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Portal:           portal,
 		KlarnaSettings:   klarnaSettings(cfg, kc, kl, signerSource),
 		Disputes:         disputes,
+		Responder:        responder,
 		SavedViews:       db.SavedViews(),
 		Notifications:    notifications,
 		DisputeAnalytics: db.Disputes(),
@@ -393,6 +404,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Disputes:      disputes,
 		Notifications: notifications,
 		Reminders:     reminders,
+		Responder:     responder,
 		Bulk:          bulk,
 		Credentials:   credentials,
 		Acquirer:      acquirer,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"github.com/google/uuid"
+
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/jobs"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
@@ -33,3 +35,16 @@ type lateDisputes struct{ svc *dispute.Service }
 
 func (l *lateDisputes) Reread(ctx context.Context, id string) error { return l.svc.Reread(ctx, id) }
 func (l *lateDisputes) Sync(ctx context.Context) (int, int, error)  { return l.svc.Sync(ctx) }
+
+// newResponder wires the answers to disputes: drafts and files in
+// PostgreSQL, each submitted answer sent by a River job queued in the
+// transaction that records it.
+func newResponder(db *postgres.DB, disputes *dispute.Service, k dispute.Answerer, jc *jobs.Client) *dispute.Responder {
+	return dispute.NewResponder(disputes, db.DisputeResponses(), k, jobs.NewEnqueuer(jc, postgres.PgxTx, 0).EnqueueDisputeAction)
+}
+
+// lateResponder lets the action job, registered before the responder
+// exists, reach it.
+type lateResponder struct{ svc *dispute.Responder }
+
+func (l *lateResponder) Apply(ctx context.Context, id uuid.UUID) error { return l.svc.Apply(ctx, id) }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
+	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
@@ -163,6 +164,16 @@ func (s *server) routes() []route {
 		// --- end disputes core ---
 
 		// --- dispute actions (issue 11) ---
+		{method: "GET", path: "/disputes/evidence-guide", action: "dispute:read", tenant: anyTenant, handler: s.disputeEvidenceGuide},
+		{method: "GET", path: "/disputes/:dispute/draft", action: "dispute:read", tenant: anyTenant, handler: s.getDisputeDraft},
+		{method: "PUT", path: "/disputes/:dispute/draft", action: "dispute:respond", tenant: anyTenant, handler: s.saveDisputeDraft},
+		{method: "POST", path: "/disputes/:dispute/draft/attachments", action: "dispute:respond", tenant: anyTenant, handler: s.uploadDisputeDraftAttachment, maxBody: disputeUploadMaxBody},
+		{method: "GET", path: "/disputes/:dispute/draft/attachments/:attachment", action: "dispute:read", tenant: anyTenant, handler: s.downloadDisputeDraftAttachment},
+		{method: "DELETE", path: "/disputes/:dispute/draft/attachments/:attachment", action: "dispute:respond", tenant: anyTenant, handler: s.deleteDisputeDraftAttachment},
+		{method: "GET", path: "/disputes/:dispute/actions", action: "dispute:read", tenant: anyTenant, handler: s.listDisputeActions},
+		{method: "POST", path: "/disputes/:dispute/represent", action: "dispute:respond", tenant: anyTenant, handler: s.submitDispute(dispute.KindRepresent)},
+		{method: "POST", path: "/disputes/:dispute/accept-loss", action: "dispute:respond", tenant: anyTenant, handler: s.submitDispute(dispute.KindAcceptLoss)},
+		{method: "POST", path: "/disputes/:dispute/appeal", action: "dispute:respond", tenant: anyTenant, handler: s.submitDispute(dispute.KindAppeal)},
 		// --- end dispute actions ---
 
 		// --- notifications (issue 11) ---

@@ -99,7 +99,9 @@ type Options struct {
 
 	// Disputes is the dispute mirror and queue; SavedViews users' saved
 	// filters of a list.
-	Disputes   *dispute.Service
+	Disputes *dispute.Service
+	// Responder drafts and sends partners' answers to disputes.
+	Responder  *dispute.Responder
 	SavedViews SavedViews
 	// Notifications are the users' own notices and e-mail preferences (and
 	// the dev outbox when it is on).

@@ -126,6 +126,48 @@ func (e DeepLinkCertificateStatusAccepted) Valid() bool {
 	}
 }
 
+// Defines values for DisputeActionKind.
+const (
+	DisputeActionKindAcceptLoss DisputeActionKind = "accept_loss"
+	DisputeActionKindAppeal     DisputeActionKind = "appeal"
+	DisputeActionKindRepresent  DisputeActionKind = "represent"
+)
+
+// Valid indicates whether the value is a known member of the DisputeActionKind enum.
+func (e DisputeActionKind) Valid() bool {
+	switch e {
+	case DisputeActionKindAcceptLoss:
+		return true
+	case DisputeActionKindAppeal:
+		return true
+	case DisputeActionKindRepresent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeActionStatus.
+const (
+	DisputeActionStatusApplied DisputeActionStatus = "applied"
+	DisputeActionStatusFailed  DisputeActionStatus = "failed"
+	DisputeActionStatusPending DisputeActionStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the DisputeActionStatus enum.
+func (e DisputeActionStatus) Valid() bool {
+	switch e {
+	case DisputeActionStatusApplied:
+		return true
+	case DisputeActionStatusFailed:
+		return true
+	case DisputeActionStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DisputeDetailActions.
 const (
 	DisputeDetailActionsAcceptLoss DisputeDetailActions = "accept_loss"
@@ -141,6 +183,42 @@ func (e DisputeDetailActions) Valid() bool {
 	case DisputeDetailActionsAppeal:
 		return true
 	case DisputeDetailActionsRepresent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeDraftKind.
+const (
+	DisputeDraftKindAppeal    DisputeDraftKind = "appeal"
+	DisputeDraftKindRepresent DisputeDraftKind = "represent"
+)
+
+// Valid indicates whether the value is a known member of the DisputeDraftKind enum.
+func (e DisputeDraftKind) Valid() bool {
+	switch e {
+	case DisputeDraftKindAppeal:
+		return true
+	case DisputeDraftKindRepresent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DisputeDraftInputKind.
+const (
+	DisputeDraftInputKindAppeal    DisputeDraftInputKind = "appeal"
+	DisputeDraftInputKindRepresent DisputeDraftInputKind = "represent"
+)
+
+// Valid indicates whether the value is a known member of the DisputeDraftInputKind enum.
+func (e DisputeDraftInputKind) Valid() bool {
+	switch e {
+	case DisputeDraftInputKindAppeal:
+		return true
+	case DisputeDraftInputKindRepresent:
 		return true
 	default:
 		return false
@@ -888,6 +966,24 @@ func (e ExportDisputesParamsView) Valid() bool {
 	}
 }
 
+// Defines values for GetDisputeDraftParamsKind.
+const (
+	GetDisputeDraftParamsKindAppeal    GetDisputeDraftParamsKind = "appeal"
+	GetDisputeDraftParamsKindRepresent GetDisputeDraftParamsKind = "represent"
+)
+
+// Valid indicates whether the value is a known member of the GetDisputeDraftParamsKind enum.
+func (e GetDisputeDraftParamsKind) Valid() bool {
+	switch e {
+	case GetDisputeDraftParamsKindAppeal:
+		return true
+	case GetDisputeDraftParamsKindRepresent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListBulkOnboardingRowsParamsStatus.
 const (
 	ListBulkOnboardingRowsParamsStatusFailed    ListBulkOnboardingRowsParamsStatus = "failed"
@@ -1398,6 +1494,28 @@ type DeepLinkCertificateStatus struct {
 // DeepLinkCertificateStatusAccepted whether Klarna lists it as an enabled client certificate
 type DeepLinkCertificateStatusAccepted string
 
+// DisputeAction defines model for DisputeAction.
+type DisputeAction struct {
+	Attachments int       `json:"attachments"`
+	CreatedAt   time.Time `json:"created_at"`
+	CreatedBy   string    `json:"created_by"`
+	DisputeId   string    `json:"dispute_id"`
+
+	// Error Klarna's message when failed
+	Error                       string              `json:"error"`
+	FinishedAt                  *time.Time          `json:"finished_at,omitempty"`
+	Id                          openapi_types.UUID  `json:"id"`
+	Kind                        DisputeActionKind   `json:"kind"`
+	PartnerProposedRefundAmount *int64              `json:"partner_proposed_refund_amount,omitempty"`
+	Status                      DisputeActionStatus `json:"status"`
+}
+
+// DisputeActionKind defines model for DisputeAction.Kind.
+type DisputeActionKind string
+
+// DisputeActionStatus defines model for DisputeAction.Status.
+type DisputeActionStatus string
+
 // DisputeAnalytics defines model for DisputeAnalytics.
 type DisputeAnalytics struct {
 	Amounts []struct {
@@ -1508,6 +1626,53 @@ type DisputeDetail struct {
 // DisputeDetailActions defines model for DisputeDetail.Actions.
 type DisputeDetailActions string
 
+// DisputeDraft defines model for DisputeDraft.
+type DisputeDraft struct {
+	AdditionalInformation string                   `json:"additional_information"`
+	Attachments           []DisputeDraftAttachment `json:"attachments"`
+	Checklist             []string                 `json:"checklist"`
+	DisputeId             string                   `json:"dispute_id"`
+	Guide                 EvidenceGuide            `json:"guide"`
+	Kind                  DisputeDraftKind         `json:"kind"`
+	MaxInformation        int                      `json:"max_information"`
+
+	// PartnerProposedRefundAmount minor units
+	PartnerProposedRefundAmount *int64     `json:"partner_proposed_refund_amount,omitempty"`
+	UpdatedAt                   *time.Time `json:"updated_at,omitempty"`
+	UpdatedBy                   *string    `json:"updated_by,omitempty"`
+
+	// Version 0 when never saved
+	Version int64 `json:"version"`
+}
+
+// DisputeDraftKind defines model for DisputeDraft.Kind.
+type DisputeDraftKind string
+
+// DisputeDraftAttachment defines model for DisputeDraftAttachment.
+type DisputeDraftAttachment struct {
+	ContentType string             `json:"content_type"`
+	CreatedAt   time.Time          `json:"created_at"`
+	Filename    string             `json:"filename"`
+	Id          openapi_types.UUID `json:"id"`
+
+	// Sha256 hex
+	Sha256           string `json:"sha256"`
+	Size             int    `json:"size"`
+	UploadedToKlarna bool   `json:"uploaded_to_klarna"`
+}
+
+// DisputeDraftInput defines model for DisputeDraftInput.
+type DisputeDraftInput struct {
+	AdditionalInformation       string                 `json:"additional_information"`
+	Checklist                   []string               `json:"checklist"`
+	Kind                        *DisputeDraftInputKind `json:"kind,omitempty"`
+	PartnerProposedRefundAmount *int64                 `json:"partner_proposed_refund_amount,omitempty"`
+	Version                     int64                  `json:"version"`
+}
+
+// DisputeDraftInputKind defines model for DisputeDraftInput.Kind.
+type DisputeDraftInputKind string
+
 // DisputePage defines model for DisputePage.
 type DisputePage struct {
 	Counts DisputeCounts    `json:"counts"`
@@ -1574,6 +1739,16 @@ type DisputeWinRate struct {
 	// WinRate won / (won + lost), 0–1; null when neither
 	WinRate *float32 `json:"win_rate"`
 	Won     int64    `json:"won"`
+}
+
+// EvidenceGuide defines model for EvidenceGuide.
+type EvidenceGuide struct {
+	Explanation string `json:"explanation"`
+	Items       []struct {
+		Id    string `json:"id"`
+		Label string `json:"label"`
+	} `json:"items"`
+	Title string `json:"title"`
 }
 
 // FieldError defines model for FieldError.
@@ -2966,8 +3141,63 @@ type ExportDisputesParams struct {
 // ExportDisputesParamsView defines parameters for ExportDisputes.
 type ExportDisputesParamsView string
 
+// AcceptLossDisputeParams defines parameters for AcceptLossDispute.
+type AcceptLossDisputeParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// AppealDisputeParams defines parameters for AppealDispute.
+type AppealDisputeParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // AssignDisputeParams defines parameters for AssignDispute.
 type AssignDisputeParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// GetDisputeDraftParams defines parameters for GetDisputeDraft.
+type GetDisputeDraftParams struct {
+	Kind *GetDisputeDraftParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+}
+
+// GetDisputeDraftParamsKind defines parameters for GetDisputeDraft.
+type GetDisputeDraftParamsKind string
+
+// SaveDisputeDraftParams defines parameters for SaveDisputeDraft.
+type SaveDisputeDraftParams struct {
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UploadDisputeDraftAttachmentMultipartBody defines parameters for UploadDisputeDraftAttachment.
+type UploadDisputeDraftAttachmentMultipartBody struct {
+	File openapi_types.File `json:"file"`
+}
+
+// UploadDisputeDraftAttachmentParams defines parameters for UploadDisputeDraftAttachment.
+type UploadDisputeDraftAttachmentParams struct {
+	Kind *string `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// DeleteDisputeDraftAttachmentParams defines parameters for DeleteDisputeDraftAttachment.
+type DeleteDisputeDraftAttachmentParams struct {
+	Kind *string `form:"kind,omitempty" json:"kind,omitempty"`
+}
+
+// DownloadDisputeDraftAttachmentParams defines parameters for DownloadDisputeDraftAttachment.
+type DownloadDisputeDraftAttachmentParams struct {
+	Kind *string `form:"kind,omitempty" json:"kind,omitempty"`
+}
+
+// RepresentDisputeParams defines parameters for RepresentDispute.
+type RepresentDisputeParams struct {
 	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -3345,6 +3575,12 @@ type SimulateWebhookJSONBody struct {
 
 // AssignDisputeJSONRequestBody defines body for AssignDispute for application/json ContentType.
 type AssignDisputeJSONRequestBody = DisputeAssignment
+
+// SaveDisputeDraftJSONRequestBody defines body for SaveDisputeDraft for application/json ContentType.
+type SaveDisputeDraftJSONRequestBody = DisputeDraftInput
+
+// UploadDisputeDraftAttachmentMultipartRequestBody defines body for UploadDisputeDraftAttachment for multipart/form-data ContentType.
+type UploadDisputeDraftAttachmentMultipartRequestBody UploadDisputeDraftAttachmentMultipartBody
 
 // PutNotificationPreferencesJSONRequestBody defines body for PutNotificationPreferences for application/json ContentType.
 type PutNotificationPreferencesJSONRequestBody = NotificationPreferences

@@ -113,3 +113,13 @@ export function stubApi(options: { me?: Schemas['Me'] | Handler; meta?: Meta; ha
 export function stubMeta(meta: Meta = { version: '0.1.0-test', environment: 'dev', demo: true }) {
   return stubApi({ meta }).fetchMock;
 }
+
+/** Renders one component inside the providers and a router (for components that use router hooks). */
+export function renderInRouter(ui: ReactNode) {
+  const router = createMemoryRouter([{ path: '*', element: ui }]);
+  return render(
+    <AppProviders queryClient={createQueryClient()} env="test">
+      <RouterProvider router={router} />
+    </AppProviders>,
+  );
+}

@@ -1506,6 +1506,163 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/disputes/evidence-guide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What Klarna usually needs as evidence, by reason ("default" for any other reason), as checklists (dispute:read). */
+        get: operations["disputeEvidenceGuide"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        /** The answer in the making, kept on the server (dispute:read). Without kind, the one the dispute's state calls for. */
+        get: operations["getDisputeDraft"];
+        /** Save the draft (dispute:respond); 409 when someone saved it since the version sent. */
+        put: operations["saveDisputeDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/draft/attachments": {
+        parameters: {
+            query?: {
+                kind?: "represent" | "appeal";
+            };
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a file to the draft (dispute:respond). PDF, JPEG, PNG or DOCX by content, at most 7 MB, 10 per answer; the same file again returns the one attached (200). */
+        post: operations["uploadDisputeDraftAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/draft/attachments/{attachment}": {
+        parameters: {
+            query?: {
+                kind?: "represent" | "appeal";
+            };
+            header?: never;
+            path: {
+                dispute: string;
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        /** Our stored copy of a draft's file (dispute:read). */
+        get: operations["downloadDisputeDraftAttachment"];
+        put?: never;
+        post?: never;
+        /** Remove a file from the draft (dispute:respond). */
+        delete: operations["deleteDisputeDraftAttachment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        /** The answers sent for the dispute, latest first (dispute:read). */
+        get: operations["listDisputeActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/represent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the answer (represent) to Klarna (dispute:respond); refused before any call in the wrong state, after the deadline or with invalid fields (every one at once). 202 with the pending action. */
+        post: operations["representDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/accept-loss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the answer (accept-loss) to Klarna (dispute:respond); refused before any call in the wrong state, after the deadline or with invalid fields (every one at once). 202 with the pending action. */
+        post: operations["acceptLossDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/disputes/{dispute}/appeal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the answer (appeal) to Klarna (dispute:respond); refused before any call in the wrong state, after the deadline or with invalid fields (every one at once). 202 with the pending action. */
+        post: operations["appealDispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications": {
         parameters: {
             query?: never;
@@ -2579,6 +2736,78 @@ export interface components {
             list: "disputes";
             name: string;
             query: string;
+        };
+        EvidenceGuide: {
+            title: string;
+            explanation: string;
+            items: {
+                id: string;
+                label: string;
+            }[];
+        };
+        DisputeDraftAttachment: {
+            /** Format: uuid */
+            id: string;
+            filename: string;
+            content_type: string;
+            size: number;
+            /** @description hex */
+            sha256: string;
+            uploaded_to_klarna: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        DisputeDraft: {
+            dispute_id: string;
+            /** @enum {string} */
+            kind: "represent" | "appeal";
+            additional_information: string;
+            /**
+             * Format: int64
+             * @description minor units
+             */
+            partner_proposed_refund_amount?: number | null;
+            checklist: string[];
+            /**
+             * Format: int64
+             * @description 0 when never saved
+             */
+            version: number;
+            updated_by?: string | null;
+            /** Format: date-time */
+            updated_at?: string | null;
+            attachments: components["schemas"]["DisputeDraftAttachment"][];
+            guide: components["schemas"]["EvidenceGuide"];
+            max_information: number;
+        };
+        DisputeDraftInput: {
+            /** @enum {string} */
+            kind?: "represent" | "appeal";
+            additional_information: string;
+            /** Format: int64 */
+            partner_proposed_refund_amount?: number | null;
+            checklist: string[];
+            /** Format: int64 */
+            version: number;
+        };
+        DisputeAction: {
+            /** Format: uuid */
+            id: string;
+            dispute_id: string;
+            /** @enum {string} */
+            kind: "represent" | "accept_loss" | "appeal";
+            /** @enum {string} */
+            status: "pending" | "applied" | "failed";
+            /** @description Klarna's message when failed */
+            error: string;
+            attachments: number;
+            /** Format: int64 */
+            partner_proposed_refund_amount?: number | null;
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finished_at?: string | null;
         };
         Notification: {
             /** Format: uuid */
@@ -5349,6 +5578,282 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    disputeEvidenceGuide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: components["schemas"]["EvidenceGuide"];
+                    };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getDisputeDraft: {
+        parameters: {
+            query?: {
+                kind?: "represent" | "appeal";
+            };
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK (version 0 when never saved) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeDraft"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    saveDisputeDraft: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeDraftInput"];
+            };
+        };
+        responses: {
+            /** @description Saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeDraft"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    uploadDisputeDraftAttachment: {
+        parameters: {
+            query?: {
+                kind?: "represent" | "appeal";
+            };
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The same file was already attached */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeDraftAttachment"];
+                };
+            };
+            /** @description Attached */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeDraftAttachment"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    downloadDisputeDraftAttachment: {
+        parameters: {
+            query?: {
+                kind?: "represent" | "appeal";
+            };
+            header?: never;
+            path: {
+                dispute: string;
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, with the type its content showed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    deleteDisputeDraftAttachment: {
+        parameters: {
+            query?: {
+                kind?: "represent" | "appeal";
+            };
+            header?: never;
+            path: {
+                dispute: string;
+                attachment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listDisputeActions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeAction"][];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    representDispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeAction"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    acceptLossDispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeAction"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    appealDispute: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                dispute: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeAction"];
+                };
             };
             default: components["responses"]["Problem"];
         };
