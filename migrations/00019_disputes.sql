@@ -82,12 +82,19 @@ CREATE TABLE dispute_counts (
 -- +goose StatementBegin
 CREATE FUNCTION disputes_count() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.bucket = NEW.bucket AND OLD.tenant_id = NEW.tenant_id THEN
+        RETURN NULL;
+    END IF;
+    -- A move touches two counters; they are always locked in (tenant,
+    -- bucket) order, so two disputes moving opposite ways never deadlock.
+    IF TG_OP = 'UPDATE' AND (OLD.tenant_id, OLD.bucket) > (NEW.tenant_id, NEW.bucket) THEN
+        INSERT INTO dispute_counts (tenant_id, bucket, n) VALUES (NEW.tenant_id, NEW.bucket, 1)
+        ON CONFLICT (tenant_id, bucket) DO UPDATE SET n = dispute_counts.n + 1;
+        UPDATE dispute_counts SET n = n - 1 WHERE tenant_id = OLD.tenant_id AND bucket = OLD.bucket;
+        RETURN NULL;
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        IF TG_OP = 'DELETE' OR OLD.bucket <> NEW.bucket OR OLD.tenant_id <> NEW.tenant_id THEN
-            UPDATE dispute_counts SET n = n - 1 WHERE tenant_id = OLD.tenant_id AND bucket = OLD.bucket;
-        ELSE
-            RETURN NULL;
-        END IF;
+        UPDATE dispute_counts SET n = n - 1 WHERE tenant_id = OLD.tenant_id AND bucket = OLD.bucket;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO dispute_counts (tenant_id, bucket, n) VALUES (NEW.tenant_id, NEW.bucket, 1)

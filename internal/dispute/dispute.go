@@ -111,6 +111,9 @@ type Report struct {
 	// UpdateOnly: not a state report (an "updated" event); it fills fields
 	// and the deadline of the stored dispute and never changes its state.
 	UpdateOnly bool
+	// NoRead: the caller does not need the stored dispute back (Apply's
+	// answer is then the zero Dispute), which saves a read per webhook.
+	NoRead bool
 }
 
 // Filter selects disputes for the queue and its export.

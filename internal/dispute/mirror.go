@@ -136,6 +136,7 @@ func (s *Service) applyWebhook(ctx context.Context, d webhook.Delivery, r Report
 	if r.KlarnaUpdatedAt.IsZero() {
 		r.KlarnaUpdatedAt = r.StateAt
 	}
+	r.NoRead = true
 	if _, _, err := s.store.Apply(ctx, r); err != nil {
 		return err
 	}

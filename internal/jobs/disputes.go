@@ -17,9 +17,16 @@ type RereadDisputeArgs struct {
 // Kind implements river.JobArgs.
 func (RereadDisputeArgs) Kind() string { return "dispute.reread" }
 
+// DisputeQueue runs the reads of disputes from Klarna with few workers, so a
+// burst of dispute webhooks never holds the default queue's workers (webhook
+// processing itself) nor floods Klarna.
+const DisputeQueue = "dispute_reads"
+
 // InsertOpts implements river.JobArgsWithInsertOpts: every event gets its
 // own read (River's uniqueness would absorb one arriving while a read runs).
-func (RereadDisputeArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
+func (RereadDisputeArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: DisputeQueue, MaxAttempts: 10}
+}
 
 // SyncDisputesArgs is the periodic read of Klarna's dispute list.
 type SyncDisputesArgs struct{}
@@ -29,7 +36,7 @@ func (SyncDisputesArgs) Kind() string { return "dispute.sync" }
 
 // InsertOpts makes several instances insert one job per period.
 func (SyncDisputesArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Second}}
+	return river.InsertOpts{Queue: DisputeQueue, UniqueOpts: river.UniqueOpts{ByPeriod: time.Second}}
 }
 
 // EnqueueDisputeReread queues a re-read in the transaction ctx carries.
@@ -49,6 +56,7 @@ type DisputeMirror interface {
 // RegisterDisputes registers the re-read and the periodic sync, run every
 // syncEvery (0: no periodic sync).
 func RegisterDisputes(k *Kinds, svc DisputeMirror, syncEvery time.Duration) {
+	k.Queue(DisputeQueue, 2)
 	Add(k, &rereadDisputeWorker{svc: svc})
 	Add(k, &syncDisputesWorker{svc: svc})
 	if syncEvery > 0 {

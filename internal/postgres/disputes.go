@@ -81,7 +81,7 @@ func (s *DisputeStore) Apply(ctx context.Context, r dispute.Report) (bool, dispu
 		`answered_at = coalesce(d.answered_at, EXCLUDED.answered_at), klarna_updated_at = GREATEST(d.klarna_updated_at, EXCLUDED.klarna_updated_at), ` +
 		`object = CASE WHEN EXCLUDED.object IS NOT NULL AND (d.object IS NULL OR EXCLUDED.klarna_updated_at >= d.klarna_updated_at) THEN EXCLUDED.object ELSE d.object END, ` +
 		`read_at = coalesce(EXCLUDED.read_at, d.read_at), updated_at = now() ` +
-		`RETURNING (xmax = 0 OR d.state IS DISTINCT FROM ?) AS changed`
+		`RETURNING (xmax = 0 OR d.state IS DISTINCT FROM (SELECT state FROM old)) AS changed`
 	// One set of arguments per placeholder, in order.
 	args = append(args, r.HasDeadline, r.UpdateOnly)
 	args = append(args, newer()...) // deadline's first newer
@@ -90,20 +90,21 @@ func (s *DisputeStore) Apply(ctx context.Context, r dispute.Report) (bool, dispu
 	args = append(args, newer()...) // state_at
 	args = append(args, newer()...) // previous_state
 	args = append(args, newer()...) // representment_state
-	// "changed": compared with the state before; read it first.
+	withDispute := !r.NoRead
+	// "changed": compared with the state before, read (and locked) in the
+	// same statement.
+	args = append([]any{r.ID}, args...)
 	var before sql.NullString
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		if err := s.db.conn(ctx).Raw(`SELECT state FROM disputes WHERE dispute_id = ? FOR UPDATE`, r.ID).Row().Scan(&before); err != nil && err != sql.ErrNoRows {
-			return err
-		}
-		args = append(args, before.String)
-		return s.db.conn(ctx).Raw(q, args...).Row().Scan(&out.Changed)
-	})
+	err := s.db.conn(ctx).Raw(`WITH old AS (SELECT state FROM disputes WHERE dispute_id = ? FOR UPDATE) `+q+`, (SELECT state FROM old)`, args...).Row().Scan(&out.Changed, &before)
 	if err != nil {
 		return false, dispute.Dispute{}, fmt.Errorf("store dispute: %w", err)
 	}
+	out.Changed = out.Changed || !before.Valid
+	if !withDispute {
+		return out.Changed, dispute.Dispute{}, nil
+	}
 	d, err := s.Get(ctx, scope.All(), r.ID)
-	return out.Changed || !before.Valid, d, err
+	return out.Changed, d, err
 }
 
 func (s *DisputeStore) AddEvent(ctx context.Context, e dispute.Event) error {
