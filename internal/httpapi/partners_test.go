@@ -106,7 +106,7 @@ func TestDemoDirectoryShowsEveryOnboardingStateFromKlarna(t *testing.T) {
 	a, sim := demoDirectory(t)
 	admin := a.Login("acquirer-admin")
 
-	waitFor(t, "every demo partner read from Klarna", 20*time.Second, func() (bool, string) {
+	waitFor(t, "every demo partner read from Klarna", 60*time.Second, func() (bool, string) {
 		ps := partnersOf(t, admin, "limit=50")
 		got := bySlug(ps)
 		ok := len(ps) == 9
