@@ -167,8 +167,7 @@ export default defineConfig({
     { name: 'chromium-real-idp', testMatch: /real-idp\.spec\.ts$/, use: { ...chromium, baseURL: realIdPAppURL } },
   ],
   webServer: [
-    // Deadline reminders every few seconds, so the bell spec sees the demo disputes' reminders.
-    server(port, dataDir, { PARTNERDESK_REMINDER_INTERVAL: '3s' }),
+    server(port, dataDir, {}),
     server(stepUpPort, stepUpDataDir, { PARTNERDESK_STEP_UP_MAX_AGE: `${STEP_UP_MAX_AGE_SECONDS}s` }),
     realIdP,
     realIdPServe,
