@@ -382,6 +382,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		SavedViews:       db.SavedViews(),
 		Notifications:    notifications,
 		DisputeAnalytics: db.Disputes(),
+		RunReminders:     devOnly(opts.Dev, reminders.Run),
 	})
 	if err != nil {
 		return nil, err

@@ -49,3 +49,11 @@ func (l *lateNotifier) SendDigests(ctx context.Context) error { return l.svc.Sen
 type lateReminder struct{ r *notify.Reminders }
 
 func (l *lateReminder) Run(ctx context.Context) error { return l.r.Run(ctx) }
+
+// devOnly is run under `partnerdesk dev` and nil elsewhere.
+func devOnly(dev bool, run func(context.Context) error) func(context.Context) error {
+	if !dev {
+		return nil
+	}
+	return run
+}

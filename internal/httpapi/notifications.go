@@ -184,3 +184,18 @@ func (s *server) getDevOutbox(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})
 }
+
+// runDevReminders runs the reminder job at once, so a developer (and the
+// browser tests) need not wait for its interval; 404 outside `partnerdesk dev`.
+// The job claims each reminder once, so running it early sends nothing twice.
+func (s *server) runDevReminders(c *gin.Context) {
+	if s.opts.RunReminders == nil {
+		writeProblem(c, apperr.E(apperr.NotFound, "No such endpoint: %s %s", c.Request.Method, c.Request.URL.Path))
+		return
+	}
+	if err := s.opts.RunReminders(c.Request.Context()); err != nil {
+		writeProblem(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

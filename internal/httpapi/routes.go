@@ -183,7 +183,8 @@ func (s *server) routes() []route {
 		{method: "POST", path: "/notifications/:notification/read", handler: s.readNotification},
 		{method: "GET", path: "/notifications/preferences", handler: s.getNotificationPreferences},
 		{method: "PUT", path: "/notifications/preferences", handler: s.putNotificationPreferences},
-		{method: "GET", path: "/dev/outbox", handler: s.getDevOutbox}, // 404 unless the dev outbox is on
+		{method: "GET", path: "/dev/outbox", handler: s.getDevOutbox},            // 404 unless the dev outbox is on
+		{method: "POST", path: "/dev/reminders/run", handler: s.runDevReminders}, // 404 outside `partnerdesk dev`
 		// --- end notifications ---
 
 		// --- dispute analytics (issue 11) ---

@@ -108,6 +108,9 @@ type Options struct {
 	Notifications *notify.Service
 	// DisputeAnalytics computes the dispute analytics (issue 11).
 	DisputeAnalytics dispute.AnalyticsStore
+	// RunReminders runs the dispute reminder job now; set only by
+	// `partnerdesk dev` (POST /dev/reminders/run answers 404 without it).
+	RunReminders func(ctx context.Context) error
 }
 
 // server holds the handlers' dependencies.

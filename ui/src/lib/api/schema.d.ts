@@ -1749,6 +1749,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dev/reminders/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the dispute reminder job now instead of at its interval (404 outside `partnerdesk dev`). Each reminder is still sent once. */
+        post: operations["runDevReminders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/disputes/analytics": {
         parameters: {
             query?: never;
@@ -5987,6 +6004,25 @@ export interface operations {
                         items: components["schemas"]["OutboxMail"][];
                     };
                 };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    runDevReminders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job ran */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             default: components["responses"]["Problem"];
         };
