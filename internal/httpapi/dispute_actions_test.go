@@ -4,6 +4,9 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
 	"mime/multipart"
 	"net/url"
 	"strings"
@@ -43,6 +46,33 @@ func uploadEvidence(t *testing.T, c *apitest.Client, id, name string, data []byt
 	_ = mw.Close()
 	return c.Send("POST", dpath(id, "/draft/attachments"), mw.FormDataContentType(), b.Bytes())
 }
+
+// interruptedUpload sends the first half of an upload and then fails the
+// request body, as a dropped connection does.
+func interruptedUpload(t *testing.T, c *apitest.Client, id, name string, data []byte) {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	w, _ := mw.CreateFormFile("file", name)
+	_, _ = w.Write(data)
+	_ = mw.Close()
+	half := b.Bytes()[:b.Len()/2]
+	req, err := http.NewRequest("POST", c.Base+dpath(id, "/draft/attachments"), io.MultiReader(bytes.NewReader(half), failingReader{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = int64(b.Len())
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("X-CSRF-Token", c.CSRF)
+	if res, err := c.HTTP.Do(req); err == nil {
+		_ = res.Body.Close()
+		t.Fatalf("the interrupted upload was answered %d", res.StatusCode)
+	}
+}
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
 
 // openDispute opens an Aurora dispute at the simulator in state (""
 // INITIATED) and waits until the mirror has it.
@@ -105,7 +135,8 @@ func waitState(t *testing.T, c *apitest.Client, id, state string) apigen.Dispute
 	return d
 }
 
-// A handler answers with two files, a checklist and information; the same
+// A handler answers with two files, a checklist and information; an upload
+// cut off half-way keeps nothing, and the same
 // file posted again is no second attachment; the dispute moves to
 // REPRESENTMENT and the timeline says who sent what.
 func TestDisputeRepresentWithTwoFiles(t *testing.T) {
@@ -129,6 +160,8 @@ func TestDisputeRepresentWithTwoFiles(t *testing.T) {
 	if r := uploadEvidence(t, h, d.Id, "receipt.pdf", pdfFile); r.Status != 201 {
 		t.Fatalf("upload pdf: %d %s", r.Status, r.Body)
 	}
+	// The connection drops half-way through the PNG's upload: nothing of it is kept.
+	interruptedUpload(t, h, d.Id, "parcel.png", pngFile)
 	if r := uploadEvidence(t, h, d.Id, "parcel.png", pngFile); r.Status != 201 {
 		t.Fatalf("upload png: %d %s", r.Status, r.Body)
 	}
