@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
 	"mime/multipart"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -136,9 +136,9 @@ func waitState(t *testing.T, c *apitest.Client, id, state string) apigen.Dispute
 }
 
 // A handler answers with two files, a checklist and information; an upload
-// cut off half-way keeps nothing, and the same
-// file posted again is no second attachment; the dispute moves to
-// REPRESENTMENT and the timeline says who sent what.
+// cut off half-way keeps nothing, and the same file posted again is no
+// second attachment; the dispute moves to REPRESENTMENT and the timeline
+// says who sent what.
 func TestDisputeRepresentWithTwoFiles(t *testing.T) {
 	t.Parallel()
 	a, sim := disputesApp(t, 0)
