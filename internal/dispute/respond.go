@@ -88,7 +88,13 @@ type Action struct {
 	FinishedAt     *time.Time
 }
 
-// ResponseStore persists drafts, their files and actions.
+// ResponseStore persists drafts, their files and actions. It takes no
+// scope: its rows hang off a dispute id, and every Responder method that a
+// user calls first resolves that id with Service.Get in the user's scope
+// (another tenant's dispute is NotFound there, before the store is asked);
+// the methods only jobs call (Action, FinishAction, SetKlarnaAttachment)
+// act for the system on an action already authorized when it was created.
+// TestDisputeActionsCrossTenant holds every route to this.
 type ResponseStore interface {
 	Draft(ctx context.Context, id, kind string) (Draft, error) // Version 0 when none
 	// SaveDraft stores d if the stored version is d.Version (0: none yet)

@@ -15,12 +15,13 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
+	"github.com/partnerdesk/partnerdesk/internal/identity"
 )
 
 // SavedViews keeps users' named filter sets of a list.
 type SavedViews interface {
-	List(ctx context.Context, userID uuid.UUID, list string) ([]apigen.SavedView, error)
-	Save(ctx context.Context, userID uuid.UUID, in apigen.SavedViewInput) (apigen.SavedView, error)
+	List(ctx context.Context, userID uuid.UUID, list string) ([]identity.SavedView, error)
+	Save(ctx context.Context, userID uuid.UUID, list, name, query string) (identity.SavedView, error)
 	Delete(ctx context.Context, userID, id uuid.UUID) error
 }
 
@@ -341,9 +342,7 @@ func (s *server) createSavedView(c *gin.Context) {
 		writeProblem(c, apperr.Validation("Check the view.", fe...))
 		return
 	}
-	in.Name = strings.TrimSpace(in.Name)
-	in.Query = strings.TrimPrefix(in.Query, "?")
-	v, err := s.opts.SavedViews.Save(c.Request.Context(), principalOf(c).User.ID, in)
+	v, err := s.opts.SavedViews.Save(c.Request.Context(), principalOf(c).User.ID, string(in.List), strings.TrimSpace(in.Name), strings.TrimPrefix(in.Query, "?"))
 	if err != nil {
 		writeProblem(c, err)
 		return

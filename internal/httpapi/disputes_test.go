@@ -259,3 +259,45 @@ func TestDisputeQueueFilterErrors(t *testing.T) {
 		}
 	}
 }
+
+// Saved views are each user's own: saving a name again replaces it, another
+// user neither sees nor deletes it, and bad input names every field.
+func TestSavedViewsAreTheUsersOwn(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	mine, other := a.Login("acquirer-support"), a.Login("merchant-disputes")
+	save := func(c *apitest.Client, body string) *apitest.Response {
+		return c.Send("POST", "/api/v1/views", "application/json", []byte(body))
+	}
+	if r := save(mine, `{"list":"disputes","name":" Urgent SEK ","query":"?view=expires_soon&currency=SEK"}`); r.Status != 201 {
+		t.Fatalf("save: %d %s", r.Status, r.Body)
+	}
+	r := save(mine, `{"list":"disputes","name":"Urgent SEK","query":"view=expires_soon&currency=NOK"}`)
+	var v apigen.SavedView
+	if r.Status != 201 || json.Unmarshal(r.Body, &v) != nil {
+		t.Fatalf("save again: %d %s", r.Status, r.Body)
+	}
+	var list []apigen.SavedView
+	if r := mine.Get("/api/v1/views?list=disputes"); r.Status != 200 || json.Unmarshal(r.Body, &list) != nil ||
+		len(list) != 1 || list[0].Name != "Urgent SEK" || list[0].Query != "view=expires_soon&currency=NOK" {
+		t.Fatalf("my views: %d %s", r.Status, r.Body)
+	}
+	if r := other.Get("/api/v1/views?list=disputes"); r.Status != 200 || string(r.Body) != "[]" {
+		t.Fatalf("another user's views: %d %s", r.Status, r.Body)
+	}
+	if r := other.Send("DELETE", "/api/v1/views/"+v.Id.String(), "", nil); r.Status != 404 {
+		t.Fatalf("another user deleting my view: %d %s", r.Status, r.Body)
+	}
+	r = save(mine, `{"list":"payments","name":"","query":"`+strings.Repeat("x", 2001)+`"}`)
+	for _, f := range []string{"list", "name", "query"} {
+		if r.Status != 400 || !strings.Contains(string(r.Body), `"field":"`+f+`"`) {
+			t.Fatalf("bad view: want %s in %d %s", f, r.Status, r.Body)
+		}
+	}
+	if r := mine.Send("DELETE", "/api/v1/views/"+v.Id.String(), "", nil); r.Status != 204 {
+		t.Fatalf("delete: %d %s", r.Status, r.Body)
+	}
+	if r := mine.Get("/api/v1/views?list=disputes"); string(r.Body) != "[]" {
+		t.Fatalf("after delete: %s", r.Body)
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
-	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
+	"github.com/partnerdesk/partnerdesk/internal/identity"
 )
 
 // SavedViewStore keeps users' named filter sets. Every method takes the
@@ -17,16 +17,16 @@ type SavedViewStore struct{ db *DB }
 // SavedViews returns the saved view store.
 func (db *DB) SavedViews() *SavedViewStore { return &SavedViewStore{db: db} }
 
-func (s *SavedViewStore) List(ctx context.Context, userID uuid.UUID, list string) ([]apigen.SavedView, error) {
+func (s *SavedViewStore) List(ctx context.Context, userID uuid.UUID, list string) ([]identity.SavedView, error) {
 	rows, err := s.db.conn(ctx).Raw(`SELECT id, list, name, query, created_at FROM saved_views WHERE user_id = ? AND list = ? ORDER BY name`, userID, list).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("saved views: %w", err)
 	}
 	defer rows.Close()
-	out := []apigen.SavedView{}
+	out := []identity.SavedView{}
 	for rows.Next() {
-		var v apigen.SavedView
-		if err := rows.Scan(&v.Id, &v.List, &v.Name, &v.Query, &v.CreatedAt); err != nil {
+		var v identity.SavedView
+		if err := rows.Scan(&v.ID, &v.List, &v.Name, &v.Query, &v.CreatedAt); err != nil {
 			return nil, fmt.Errorf("saved views: %w", err)
 		}
 		out = append(out, v)
@@ -35,11 +35,11 @@ func (s *SavedViewStore) List(ctx context.Context, userID uuid.UUID, list string
 }
 
 // Save stores a view; the same name replaces the user's view of that name.
-func (s *SavedViewStore) Save(ctx context.Context, userID uuid.UUID, in apigen.SavedViewInput) (apigen.SavedView, error) {
-	var v apigen.SavedView
+func (s *SavedViewStore) Save(ctx context.Context, userID uuid.UUID, list, name, query string) (identity.SavedView, error) {
+	var v identity.SavedView
 	err := s.db.conn(ctx).Raw(`INSERT INTO saved_views (id, user_id, list, name, query) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (user_id, list, name) DO UPDATE SET query = EXCLUDED.query
-		RETURNING id, list, name, query, created_at`, uuid.New(), userID, string(in.List), in.Name, in.Query).Row().Scan(&v.Id, &v.List, &v.Name, &v.Query, &v.CreatedAt)
+		RETURNING id, list, name, query, created_at`, uuid.New(), userID, list, name, query).Row().Scan(&v.ID, &v.List, &v.Name, &v.Query, &v.CreatedAt)
 	if err != nil {
 		return v, fmt.Errorf("save view: %w", err)
 	}
