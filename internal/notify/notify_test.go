@@ -214,7 +214,7 @@ func TestADeadlineExtensionGivesNewReminders(t *testing.T) {
 func TestAStartedResponseIsNotEscalated(t *testing.T) {
 	w := setup(t)
 	id := w.dispute(t, w.now.Add(10*time.Hour), nil)
-	exec(t, w.db, `INSERT INTO dispute_events (dispute_id, at, kind, summary) VALUES (?, ?, 'draft', 'Draft saved')`, id, w.now)
+	exec(t, w.db, `INSERT INTO dispute_drafts (dispute_id, kind, information) VALUES (?, 'represent', 'Tracking 00340434')`, id)
 	w.run(t)
 	if items, _ := w.inbox(t, w.support); len(items) != 0 {
 		t.Fatalf("support got %d escalations for a dispute with a draft", len(items))

@@ -222,7 +222,8 @@ func (s *NotifyStore) DueDisputes(ctx context.Context, now time.Time, within tim
 		Started    bool
 	}
 	err := s.db.conn(ctx).Raw(`SELECT d.dispute_id, d.tenant_id, d.state, d.deadline_at, d.assignee_id,
-			(d.answered_at IS NOT NULL OR EXISTS (SELECT 1 FROM dispute_events e WHERE e.dispute_id = d.dispute_id AND e.kind IN ('draft', 'action'))) AS started
+			(d.answered_at IS NOT NULL OR EXISTS (SELECT 1 FROM dispute_drafts r WHERE r.dispute_id = d.dispute_id)
+				OR EXISTS (SELECT 1 FROM dispute_actions a WHERE a.dispute_id = d.dispute_id)) AS started
 		FROM disputes d WHERE d.bucket = 1 AND d.deadline_at > ? AND d.deadline_at <= ?
 		ORDER BY d.deadline_at, d.dispute_id`, now, now.Add(within)).Scan(&rows).Error
 	if err != nil {
