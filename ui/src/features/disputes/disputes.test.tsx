@@ -113,9 +113,10 @@ describe('dispute queue', () => {
     await waitFor(() => expect(router.state.location.search).toBe('?view=expires_soon'));
 
     const form = screen.getByRole('form', { name: 'Dispute filters' });
-    await user.click(within(form).getByRole('combobox', { name: 'State' }));
+    await user.click(within(form).getByRole('combobox', { name: 'States' }));
     await user.click(await screen.findByRole('option', { name: 'Initiated' }));
-    await user.click(within(form).getByRole('combobox', { name: 'Partner' }));
+    await user.click(await screen.findByRole('option', { name: 'Pre arbitration' }));
+    await user.click(within(form).getByRole('combobox', { name: 'Partners' }));
     await user.click(await screen.findByRole('option', { name: 'Borealis Bikes' }));
     await user.type(within(form).getByRole('textbox', { name: 'Amount from' }), '12.5');
     await user.type(within(form).getByRole('searchbox', { name: 'Search' }), 'NLO-1');
@@ -123,19 +124,21 @@ describe('dispute queue', () => {
 
     await waitFor(() => {
       const p = new URLSearchParams(router.state.location.search);
-      expect(Object.fromEntries(p)).toEqual({ view: 'expires_soon', state: 'INITIATED', partner: BOREALIS_ID, amount_min: '1250', q: 'NLO-1' });
+      expect(Object.fromEntries(p)).toEqual({ view: 'expires_soon', state: 'INITIATED,PRE_ARBITRATION', partner: BOREALIS_ID, amount_min: '1250', q: 'NLO-1' });
     });
     await waitFor(() => {
       const last = params(sent.filter((r) => r.url.startsWith('/api/v1/disputes?')).at(-1)!);
       expect(last.get('view')).toBe('expires_soon');
-      expect(last.get('state')).toBe('INITIATED');
+      expect(last.getAll('state')).toEqual(['INITIATED', 'PRE_ARBITRATION']);
       expect(last.get('partner')).toBe(BOREALIS_ID);
       expect(last.get('amount_min')).toBe('1250');
       expect(last.get('q')).toBe('NLO-1');
     });
     const exportHref = screen.getByRole('link', { name: /Export/ }).getAttribute('href') ?? '';
     expect(exportHref.startsWith('/api/v1/disputes/export.csv?')).toBe(true);
-    expect(Object.fromEntries(new URLSearchParams(exportHref.split('?')[1]))).toMatchObject({ view: 'expires_soon', state: 'INITIATED', partner: BOREALIS_ID, q: 'NLO-1' });
+    const exported = new URLSearchParams(exportHref.split('?')[1]);
+    expect(exported.getAll('state')).toEqual(['INITIATED', 'PRE_ARBITRATION']);
+    expect(Object.fromEntries(exported)).toMatchObject({ view: 'expires_soon', partner: BOREALIS_ID, q: 'NLO-1' });
 
     await user.click(screen.getByRole('button', { name: 'Assigned to me' }));
     await waitFor(() => expect(new URLSearchParams(router.state.location.search).get('assignee')).toBe('me'));

@@ -4,7 +4,7 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import { api, API_BASE, type Schemas } from '@/lib/api';
 import { action, newIdempotencyKey, useApiMutation } from '@/lib/stepUp';
-import { queryString, type ParamSpec, type UrlValues } from '@/lib/urlState';
+import { type ParamSpec, type UrlValues } from '@/lib/urlState';
 
 // ---- types (the HTTP contract of the dispute core; Klarna's object typed here for the parts the UI reads) ----
 
@@ -108,10 +108,11 @@ export const QUEUE_PARAMS = {
   view: VIEWS,
   q: 'text',
   partner: 'text',
-  state: STATES,
+  // the repeatable filters: comma-separated in the address (state=INITIATED,PRE_ARBITRATION)
+  state: 'text',
   reason: 'text',
   currency: 'text',
-  outcome: OUTCOMES,
+  outcome: 'text',
   amount_min: 'text',
   amount_max: 'text',
   created_from: 'text',
@@ -135,10 +136,14 @@ export const disputeKeys = {
   views: ['views', 'disputes'] as const,
 };
 
-const many = (v: string | undefined) => (v ? [v] : undefined);
+/** A repeatable filter's values from the address's comma-separated list. */
+export const listOf = (v: string | undefined): string[] => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+/** The address's form of a repeatable filter's values (undefined when none). */
+export const joinList = (values: readonly string[]): string | undefined => (values.length ? values.join(',') : undefined);
+const many = (v: string | undefined) => (listOf(v).length ? listOf(v) : undefined);
 const int = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
 
-/** The address's values as the API's query (the repeatable filters take one value from the address). */
+/** The address's values as the API's query (a repeatable filter's list becomes the repeated parameter). */
 function apiQuery(p: QueueParams) {
   return {
     ...p,
@@ -162,7 +167,12 @@ export const disputesQuery = (p: QueueParams) =>
 
 /** The CSV of the whole filtered queue, same view and filters. */
 export function disputesExportUrl(p: QueueParams): string {
-  return `${API_BASE}/disputes/export.csv${queryString(p)}`;
+  const qs = new URLSearchParams();
+  for (const [key, value] of Object.entries(apiQuery(p))) {
+    for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined && String(v).trim() !== '') qs.append(key, String(v));
+  }
+  const s = qs.toString();
+  return `${API_BASE}/disputes/export.csv${s ? `?${s}` : ''}`;
 }
 
 export const disputeQuery = (id: string) =>

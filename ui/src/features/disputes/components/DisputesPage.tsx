@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Group, NumberInput, Select, Stack, Tabs, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Code, Group, MultiSelect, NumberInput, Select, Stack, Tabs, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useLocation, useNavigate } from 'react-router';
@@ -16,6 +16,8 @@ import {
   disputesExportUrl,
   disputesQuery,
   enumLabel,
+  joinList,
+  listOf,
   OUTCOMES,
   partnerChoicesQuery,
   QUEUE_PARAMS,
@@ -55,6 +57,12 @@ function columns(now: number, acquirer: boolean): DataColumn<DisputeSummary>[] {
     { id: 'purchase_reference', header: 'Purchase reference', hidden: true, cell: (d) => <Code>{d.purchase_reference || '—'}</Code> },
   ];
   return cols.filter((c): c is DataColumn<DisputeSummary> => Boolean(c));
+}
+
+/** The options plus any value in the address that Klarna added after this build (kept, shown as sent). */
+function withUnknown(options: { value: string; label: string }[], current: string | undefined) {
+  const extra = listOf(current).filter((v) => !options.some((o) => o.value === v));
+  return [...options, ...extra.map((v) => ({ value: v, label: v }))];
 }
 
 /** Amounts are kept in minor units (as the API takes them); the form shows them in major units. */
@@ -134,19 +142,19 @@ export function DisputesPage() {
               type="search"
             />
             {acquirer && (
-              <Select label="Partner" placeholder="Any partner" data={partnerOptions} value={f.partner ?? null} onChange={(v) => setDraft('partner', v)} clearable searchable error={fieldError(filterError, 'partner')} />
+              <MultiSelect label="Partners" placeholder={f.partner ? undefined : 'Any partner'} data={partnerOptions} value={listOf(f.partner)} onChange={(v) => setDraft('partner', joinList(v))} clearable searchable error={fieldError(filterError, 'partner')} />
             )}
-            <Select label="State" placeholder="Any state" data={STATES.map((s) => ({ value: s, label: enumLabel(s) }))} value={f.state ?? null} onChange={(v) => setDraft('state', v)} clearable error={fieldError(filterError, 'state')} />
-            <Select
-              label="Reason"
-              placeholder="Any reason"
-              data={Object.entries(REASONS).map(([value, r]) => ({ value, label: r.label }))}
-              value={f.reason ?? null}
-              onChange={(v) => setDraft('reason', v)}
+            <MultiSelect label="States" placeholder={f.state ? undefined : 'Any state'} data={withUnknown(STATES.map((s) => ({ value: s, label: enumLabel(s) })), f.state)} value={listOf(f.state)} onChange={(v) => setDraft('state', joinList(v))} clearable error={fieldError(filterError, 'state')} />
+            <MultiSelect
+              label="Reasons"
+              placeholder={f.reason ? undefined : 'Any reason'}
+              data={withUnknown(Object.entries(REASONS).map(([value, r]) => ({ value, label: r.label })), f.reason)}
+              value={listOf(f.reason)}
+              onChange={(v) => setDraft('reason', joinList(v))}
               clearable
               error={fieldError(filterError, 'reason')}
             />
-            <Select label="Outcome" placeholder="Any outcome" data={OUTCOMES.map((o) => ({ value: o, label: enumLabel(o) }))} value={f.outcome ?? null} onChange={(v) => setDraft('outcome', v)} clearable error={fieldError(filterError, 'outcome')} />
+            <MultiSelect label="Outcomes" placeholder={f.outcome ? undefined : 'Any outcome'} data={withUnknown(OUTCOMES.map((o) => ({ value: o, label: enumLabel(o) })), f.outcome)} value={listOf(f.outcome)} onChange={(v) => setDraft('outcome', joinList(v))} clearable error={fieldError(filterError, 'outcome')} />
             <Select
               label="Assignee"
               placeholder="Anyone"
@@ -156,7 +164,13 @@ export function DisputesPage() {
               clearable
               error={fieldError(filterError, 'assignee')}
             />
-            <TextInput label="Currency" placeholder="e.g. SEK" maxLength={3} value={f.currency ?? ''} onChange={(e) => setDraft('currency', e.currentTarget.value.toUpperCase())} error={fieldError(filterError, 'currency')} />
+            <TextInput
+              label="Currencies"
+              placeholder="e.g. SEK, NOK"
+              value={f.currency ?? ''}
+              onChange={(e) => setDraft('currency', e.currentTarget.value.toUpperCase().replace(/\s+/g, ''))}
+              error={fieldError(filterError, 'currency')}
+            />
             <Group grow gap="xs" align="flex-start">
               <NumberInput label="Amount from" min={0} decimalScale={2} value={toMajor(f.amount_min)} onChange={(v) => setDraft('amount_min', toMinor(v))} error={fieldError(filterError, 'amount_min')} />
               <NumberInput label="Amount to" min={0} decimalScale={2} value={toMajor(f.amount_max)} onChange={(v) => setDraft('amount_max', toMinor(v))} error={fieldError(filterError, 'amount_max')} />
