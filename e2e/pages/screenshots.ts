@@ -17,6 +17,8 @@ export async function saveScreenshot(page: Page, name: string, options: Omit<Pag
   const file = path.join(local, name);
   // A full-page picture would show the fixed footer in the middle of the page.
   const hidden = options.fullPage ? await page.addStyleTag({ content: '.mantine-AppShell-footer { display: none !important; }' }) : null;
+  // A page scrolled down would show the fixed header where the scroll left it.
+  if (options.fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ ...options, path: file, animations: 'disabled', caret: 'hide' });
   await hidden?.evaluate((el) => (el as Element).remove());
   if (updateDocs) {

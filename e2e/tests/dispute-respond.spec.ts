@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { LoginPage } from '../pages/LoginPage';
+import { saveScreenshot } from '../pages/screenshots';
 
 // Aurora's dispute handler answers a demo dispute with two files; Klarna (the simulator) takes it into
 // REPRESENTMENT.
@@ -31,6 +32,12 @@ test('merchant-disputes answers a dispute with two files and sees it move to REP
   await expect(page.getByRole('link', { name: 'delivery-receipt.pdf' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'parcel.png' })).toBeVisible();
   await page.getByLabel('Additional information').fill('Delivered with tracking, signed by the customer.');
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await saveScreenshot(page, 'dispute-answer.png', { fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByRole('heading', { name: 'Answer the dispute' })).toBeVisible();
+  await saveScreenshot(page, 'phone-dispute.png', { fullPage: true });
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.getByRole('button', { name: 'Review' }).click();
   await expect(page.getByText('2 file(s)')).toBeVisible();
   await page.getByRole('button', { name: 'Submit the evidence to Klarna' }).click();

@@ -58,6 +58,15 @@ export function formatBytes(n: number): string {
 }
 
 /** An amount in minor units (Klarna's integers: 129900 SEK = 1,299.00 SEK) with its currency. */
+/** How many decimals the currency's minor unit has (2 for SEK, 0 for JPY; 2 for codes the browser does not know). */
+export function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
 export function formatMoney(minor: number, currency: string): string {
   try {
     const fmt = new Intl.NumberFormat(undefined, { style: 'currency', currency });

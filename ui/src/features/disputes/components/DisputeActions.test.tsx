@@ -27,6 +27,7 @@ function renderActions(actions: string[]) {
       [`GET ${path}`]: () => jsonResponse(dispute),
       [`GET ${path}/actions`]: () => jsonResponse([]),
       [`GET ${path}/draft`]: () => jsonResponse(draft),
+      [`PUT ${path}/draft`]: () => jsonResponse({ ...draft, version: 1 }),
       [`POST ${path}/accept-loss`]: () =>
         jsonResponse({ id: '00000000-0000-4000-8000-000000000001', dispute_id: ID, kind: 'accept_loss', status: 'pending', error: '', attachments: 0, created_by: 'me', created_at: '2026-11-20T10:00:00Z' }, { status: 202 }),
     },
@@ -63,5 +64,13 @@ describe('DisputeActions', () => {
     expect(within(dialog).getByText(/You accept losing .*129[.,]00/)).toBeInTheDocument();
     await userEvent.click(within(dialog).getByRole('button', { name: /Accept losing/ }));
     await waitFor(() => expect(api.sent.some((r) => r.method === 'POST' && r.url.endsWith('/accept-loss'))).toBe(true));
+  });
+
+  it('takes the proposed refund in the currency and keeps it on the server in minor units', async () => {
+    const { api } = renderActions(['represent', 'accept_loss']);
+    const refund = await screen.findByRole('textbox', { name: /Propose a partial refund \(below .*129[.,]00\)/ });
+    await userEvent.type(refund, '45.5');
+    await waitFor(() => expect(api.sent.find((r) => r.method === 'PUT')?.body).toMatchObject({ partner_proposed_refund_amount: 4550 }), { timeout: 3000 });
+    expect(screen.getByRole('button', { name: 'Add files' })).toBeInTheDocument();
   });
 });

@@ -1,10 +1,10 @@
 // The actions panel of a dispute's page (represent, accept loss, appeal): the answer is drafted on the
 // server (autosaved), its files uploaded with a progress bar each, reviewed, then sent to Klarna.
-import { Alert, Anchor, Button, Card, Checkbox, Group, NumberInput, Progress, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Checkbox, FileButton, Group, NumberInput, Progress, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
-import { formatDateTime, formatMoney } from '@/lib/format';
+import { formatDateTime, formatMoney, minorDigits } from '@/lib/format';
 import {
   disputeActionsQuery,
   draftFileUrl,
@@ -65,6 +65,9 @@ interface Upload {
 function AnswerForm({ disputeId, kind, draft, amount, currency, onSubmitted }: { disputeId: string; kind: DraftKind; draft: DisputeDraft; amount: number; currency: string; onSubmitted: () => void }) {
   const [information, setInformation] = useState(draft.additional_information);
   const [refund, setRefund] = useState<number | ''>(draft.partner_proposed_refund_amount ?? '');
+  // What the refund field shows, in the currency's major unit ("45." while typing stays as typed).
+  const digits = minorDigits(currency);
+  const [refundInput, setRefundInput] = useState<number | string>(draft.partner_proposed_refund_amount == null ? '' : draft.partner_proposed_refund_amount / 10 ** digits);
   const [checklist, setChecklist] = useState<string[]>(draft.checklist);
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -90,8 +93,8 @@ function AnswerForm({ disputeId, kind, draft, amount, currency, onSubmitted }: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [information, refund, checklist]);
 
-  const pick = (list: FileList | null) => {
-    for (const file of Array.from(list ?? [])) {
+  const pick = (list: File[]) => {
+    for (const file of list) {
       const name = file.name;
       if (file.size > MAX_BYTES) {
         setUploads((u) => [...u, { name, progress: 0, error: 'Larger than 7 MB.' }]);
@@ -179,7 +182,13 @@ function AnswerForm({ disputeId, kind, draft, amount, currency, onSubmitted }: {
             {u.error ? <Text size="sm" c="red">{u.error}</Text> : <Progress value={u.progress * 100} aria-label={`Uploading ${u.name}`} />}
           </Stack>
         ))}
-        <input type="file" multiple accept={ACCEPTED} aria-label="Add files" disabled={files.length >= MAX_FILES} onChange={(e) => pick(e.currentTarget.files)} />
+        <FileButton multiple accept={ACCEPTED} disabled={files.length >= MAX_FILES} onChange={pick} inputProps={{ 'aria-label': 'Add files' }}>
+          {(props) => (
+            <Button {...props} variant="default" size="sm" style={{ alignSelf: 'flex-start' }}>
+              Add files
+            </Button>
+          )}
+        </FileButton>
         {errors.attachments && (
           <Text size="sm" c="red">
             {errors.attachments}
@@ -196,10 +205,17 @@ function AnswerForm({ disputeId, kind, draft, amount, currency, onSubmitted }: {
       />
       {kind === 'represent' && (
         <NumberInput
-          label={`Propose a partial refund (minor units, below ${amount})`}
-          value={refund}
-          onChange={(v) => setRefund(typeof v === 'number' ? v : '')}
-          allowDecimal={false}
+          label={`Propose a partial refund (below ${formatMoney(amount, currency)})`}
+          description="Optional: what you would refund to close the dispute"
+          leftSection={<Text size="xs">{currency}</Text>}
+          min={0}
+          decimalScale={digits}
+          value={refundInput}
+          onChange={(v) => {
+            setRefundInput(v);
+            const n = typeof v === 'number' ? v : Number(v);
+            setRefund(v === '' || !Number.isFinite(n) ? '' : Math.round(n * 10 ** digits));
+          }}
           error={errors.partner_proposed_refund_amount}
         />
       )}
