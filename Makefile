@@ -47,6 +47,7 @@ test-ui: ui/node_modules/.package-lock.json ## UI lint, type check and Vitest
 	cd ui && npm run lint && npm test
 
 test-e2e: deps-postgres deps-chromium build e2e/node_modules/.package-lock.json ## Playwright against the real binary in Debian's Chromium
+	cd e2e && npm run --silent typecheck
 	@dir=$$(mktemp -d /tmp/partnerdesk-e2e-XXXXXX); chmod 755 $$dir; \
 	  (cd e2e && E2E_DATA_DIR=$$dir npx playwright test); rc=$$?; rm -rf $$dir; exit $$rc
 

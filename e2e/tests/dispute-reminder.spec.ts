@@ -33,6 +33,7 @@ test('a deadline reminder appears in the bell of the merchant dispute handler an
   });
   expect(opened.status()).toBe(201);
   const [id] = ((await opened.json()) as { payment_dispute_ids: string[] }).payment_dispute_ids;
+  if (!id) throw new Error('the simulator opened no dispute');
   await expect
     .poll(async () => (await page.request.get(`/api/v1/disputes/${encodeURIComponent(id)}`)).status(), {
       timeout: 60_000,
