@@ -1,5 +1,5 @@
 import { AppShell, Box, Burger, Group, NavLink, ScrollArea, Text, Title, UnstyledButton } from '@mantine/core';
-import { useDisclosure, useMediaQuery } from '@mantine/hooks';
+import { useDisclosure } from '@mantine/hooks';
 import { QueryErrorResetBoundary } from '@tanstack/react-query';
 import { Suspense } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
@@ -10,20 +10,19 @@ import { Notifications } from '@/components/Notifications';
 import { TenantSwitcher, UserMenu, useTenant } from '@/features/identity';
 import { DemoBadge, VersionText } from '@/features/meta';
 import { NotificationBell } from '@/features/notifications';
+import { usePhone } from '@/lib/phone';
 import { useResumePendingAction } from '@/lib/stepUp';
 import { activeNavItem, visibleNavItems } from './navigation';
 
 /**
- * Below Mantine's `sm` breakpoint (48em, 768 px) the navigation is a burger
- * drawer; the header then keeps only the burger, the name, the theme switch
- * and the account menu (so Sign out is always reachable from 360 px up), and
- * the tenant switcher moves into the drawer.
+ * On a phone (usePhone) the navigation is a burger drawer; the header then
+ * keeps only the burger, the name, the theme switch and the account menu (so
+ * Sign out is always reachable from 360 px up), and the tenant switcher moves
+ * into the drawer.
  */
-export const PHONE_QUERY = '(max-width: 47.99em)';
-
 export function AppLayout() {
   const [navOpen, { toggle: toggleNav, close: closeNav }] = useDisclosure(false);
-  const phone = useMediaQuery(PHONE_QUERY, false, { getInitialValueInEffect: false });
+  const phone = usePhone();
   const { pathname } = useLocation();
   const { can, tenant } = useTenant();
   const items = visibleNavItems(can, tenant.kind);

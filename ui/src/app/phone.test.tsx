@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { personas } from '@/test/fixtures';
 import { renderApp, stubApi } from '@/test/render';
-import { PHONE_QUERY } from './AppLayout';
+import { PHONE_QUERY } from '@/lib/phone';
 
 /** Pretends the viewport is phone-sized: PHONE_QUERY matches, like a 360 px screen. */
 function phoneViewport() {
