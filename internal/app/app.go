@@ -35,6 +35,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/secretbox"
+	"github.com/partnerdesk/partnerdesk/internal/settlement"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -383,6 +384,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Notifications:    notifications,
 		DisputeAnalytics: db.Disputes(),
 		RunReminders:     devOnly(opts.Dev, reminders.Run),
+		Statements:       settlement.NewStatements(db.Statements()),
 	})
 	if err != nil {
 		return nil, err

@@ -258,7 +258,11 @@ func TestPermissionMatrix(t *testing.T) {
 						":invitation", "00000000-0000-0000-0000-000000000001", ":token", token, ":event", objects[objTenant].event, ":subscription", "krn:none",
 						":draft", draft, ":run", bulkRun.ID.String(), ":credential", "cred-matrix-"+objTenant,
 						":dispute", "dispute-matrix-"+objTenant, ":attachment", "att-matrix", ":view", "00000000-0000-0000-0000-000000000003").Replace(rt.Path)
-					if which == "other" && rt.Method == http.MethodGet && rt.Tenant != "path" && !strings.Contains(rt.Path, ":") {
+					// A statement names its partner in the query: the route's object.
+					byPartner := strings.HasPrefix(rt.Path, "/api/v1/settlements/statement")
+					if byPartner {
+						path += "?month=2026-11&partner=" + objects[objTenant].id
+					} else if which == "other" && rt.Method == http.MethodGet && rt.Tenant != "path" && !strings.Contains(rt.Path, ":") {
 						// A list asked to narrow to the other tenant: it may
 						// narrow, never widen.
 						path += "?tenant=" + objects[objTenant].id
@@ -302,7 +306,7 @@ func TestPermissionMatrix(t *testing.T) {
 							if r.Status != 403 {
 								t.Fatalf("%s in one partner only: want 403, got %d %s", rt.Action, r.Status, r.Body)
 							}
-						case (strings.Contains(rt.Path, ":event") || strings.Contains(rt.Path, ":dispute")) && !seesObj:
+						case (strings.Contains(rt.Path, ":event") || strings.Contains(rt.Path, ":dispute") || byPartner) && !seesObj:
 							if r.Status != 404 {
 								t.Fatalf("another tenant's object must answer 404; got %d %s", r.Status, r.Body)
 							}

@@ -192,6 +192,11 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/disputes/analytics.csv", action: "dispute:read", tenant: anyTenant, handler: s.disputeAnalyticsCSV},
 		// --- end dispute analytics ---
 
+		// --- settlement statements (issue 12) ---
+		{method: "GET", path: "/settlements/statement", action: "settlement:read", tenant: anyTenant, handler: s.getSettlementStatement},
+		{method: "GET", path: "/settlements/statement.pdf", action: "settlement:export", tenant: anyTenant, handler: s.exportSettlementStatementPDF},
+		// --- end settlement statements ---
+
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
 		{method: "GET", path: "/audit/export.csv", action: "audit:export", tenant: anyTenant, handler: s.exportAudit},
 	}

@@ -1473,6 +1473,32 @@ type CredentialPage struct {
 	Now time.Time `json:"now"`
 }
 
+// CurrencyStatement defines model for CurrencyStatement.
+type CurrencyStatement struct {
+	// Breaks payment references whose opening balance does not follow on
+	Breaks      []string `json:"breaks"`
+	ClosingDebt int64    `json:"closing_debt"`
+	Currency    string   `json:"currency"`
+
+	// Net the net of every settlement, negative ones included
+	Net         int64 `json:"net"`
+	OpeningDebt int64 `json:"opening_debt"`
+
+	// Paid the positive settlements: what reached the bank
+	Paid    int64             `json:"paid"`
+	Payouts []StatementPayout `json:"payouts"`
+	Totals  struct {
+		FeeAmount      int64 `json:"fee_amount"`
+		HoldbackAmount int64 `json:"holdback_amount"`
+		ReleaseAmount  int64 `json:"release_amount"`
+		ReturnAmount   int64 `json:"return_amount"`
+		ReversalAmount int64 `json:"reversal_amount"`
+		SaleAmount     int64 `json:"sale_amount"`
+		TaxAmount      int64 `json:"tax_amount"`
+	} `json:"totals"`
+	Unreconciled []string `json:"unreconciled"`
+}
+
 // DeepLinkCertificateStatus defines model for DeepLinkCertificateStatus.
 type DeepLinkCertificateStatus struct {
 	// Accepted whether Klarna lists it as an enabled client certificate
@@ -2813,6 +2839,37 @@ type SetOriginsRequest struct {
 	Origins []string `json:"origins"`
 }
 
+// SettlementStatement defines model for SettlementStatement.
+type SettlementStatement struct {
+	Currencies []CurrencyStatement `json:"currencies"`
+
+	// Month YYYY-MM
+	Month       string             `json:"month"`
+	PartnerId   openapi_types.UUID `json:"partner_id"`
+	PartnerName string             `json:"partner_name"`
+}
+
+// StatementPayout defines model for StatementPayout.
+type StatementPayout struct {
+	ClosingDebtAmount int64     `json:"closing_debt_amount"`
+	Currency          string    `json:"currency"`
+	FeeAmount         int64     `json:"fee_amount"`
+	HoldbackAmount    int64     `json:"holdback_amount"`
+	OpeningDebtAmount int64     `json:"opening_debt_amount"`
+	PaymentReference  string    `json:"payment_reference"`
+	PayoutDate        time.Time `json:"payout_date"`
+
+	// Reconciled null until the lines are complete and checked
+	Reconciled       *bool  `json:"reconciled"`
+	ReleaseAmount    int64  `json:"release_amount"`
+	ReturnAmount     int64  `json:"return_amount"`
+	ReversalAmount   int64  `json:"reversal_amount"`
+	SaleAmount       int64  `json:"sale_amount"`
+	SettlementAmount int64  `json:"settlement_amount"`
+	SettlementType   string `json:"settlement_type"`
+	TaxAmount        int64  `json:"tax_amount"`
+}
+
 // TenantPage defines model for TenantPage.
 type TenantPage struct {
 	Items      []TenantSummary `json:"items"`
@@ -3347,6 +3404,24 @@ type ListPortalPartnersParams struct {
 	Q      *string `form:"q,omitempty" json:"q,omitempty"`
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetSettlementStatementParams defines parameters for GetSettlementStatement.
+type GetSettlementStatementParams struct {
+	// Partner the partner tenant id
+	Partner openapi_types.UUID `form:"partner" json:"partner"`
+
+	// Month YYYY-MM (UTC)
+	Month string `form:"month" json:"month"`
+}
+
+// ExportSettlementStatementPDFParams defines parameters for ExportSettlementStatementPDF.
+type ExportSettlementStatementPDFParams struct {
+	// Partner the partner tenant id
+	Partner openapi_types.UUID `form:"partner" json:"partner"`
+
+	// Month YYYY-MM (UTC)
+	Month string `form:"month" json:"month"`
 }
 
 // ListTenantsParams defines parameters for ListTenants.

@@ -1815,6 +1815,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settlements/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A partner's settlement statement of one month (settlement:read).
+         * @description Per currency: the debt balance at the start of the month (the first payout's opening balance, or
+         *     what the last earlier payout closed with), the month's payouts with Klarna's totals, their sums, and
+         *     the closing balance. `breaks` names payouts whose opening balance does not follow on from the payout
+         *     before (a report may be missing); `unreconciled` those whose lines do not add up. Amounts in minor
+         *     units. Another tenant's partner answers 404, as an unknown one.
+         */
+        get: operations["getSettlementStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/statement.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same statement as an A4 PDF to file, rendered by Partner Desk (settlement:export). */
+        get: operations["exportSettlementStatementPDF"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2922,6 +2963,80 @@ export interface components {
                 /** Format: int64 */
                 open_at_end: number;
             }[];
+        };
+        StatementPayout: {
+            payment_reference: string;
+            /** Format: date-time */
+            payout_date: string;
+            currency: string;
+            settlement_type: string;
+            /** Format: int64 */
+            sale_amount: number;
+            /** Format: int64 */
+            return_amount: number;
+            /** Format: int64 */
+            reversal_amount: number;
+            /** Format: int64 */
+            fee_amount: number;
+            /** Format: int64 */
+            tax_amount: number;
+            /** Format: int64 */
+            holdback_amount: number;
+            /** Format: int64 */
+            release_amount: number;
+            /** Format: int64 */
+            settlement_amount: number;
+            /** Format: int64 */
+            opening_debt_amount: number;
+            /** Format: int64 */
+            closing_debt_amount: number;
+            /** @description null until the lines are complete and checked */
+            reconciled: boolean | null;
+        };
+        CurrencyStatement: {
+            currency: string;
+            /** Format: int64 */
+            opening_debt: number;
+            /** Format: int64 */
+            closing_debt: number;
+            /**
+             * Format: int64
+             * @description the positive settlements: what reached the bank
+             */
+            paid: number;
+            /**
+             * Format: int64
+             * @description the net of every settlement, negative ones included
+             */
+            net: number;
+            totals: {
+                /** Format: int64 */
+                sale_amount: number;
+                /** Format: int64 */
+                return_amount: number;
+                /** Format: int64 */
+                reversal_amount: number;
+                /** Format: int64 */
+                fee_amount: number;
+                /** Format: int64 */
+                tax_amount: number;
+                /** Format: int64 */
+                holdback_amount: number;
+                /** Format: int64 */
+                release_amount: number;
+            };
+            payouts: components["schemas"]["StatementPayout"][];
+            /** @description payment references whose opening balance does not follow on */
+            breaks: string[];
+            unreconciled: string[];
+        };
+        SettlementStatement: {
+            /** Format: uuid */
+            partner_id: string;
+            partner_name: string;
+            /** @description YYYY-MM */
+            month: string;
+            currencies: components["schemas"]["CurrencyStatement"][];
         };
         Meta: {
             /** @description Build version of the binary. */
@@ -6083,6 +6198,58 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getSettlementStatement: {
+        parameters: {
+            query: {
+                /** @description the partner tenant id */
+                partner: string;
+                /** @description YYYY-MM (UTC) */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementStatement"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportSettlementStatementPDF: {
+        parameters: {
+            query: {
+                /** @description the partner tenant id */
+                partner: string;
+                /** @description YYYY-MM (UTC) */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             default: components["responses"]["Problem"];

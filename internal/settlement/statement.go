@@ -1,0 +1,166 @@
+package settlement
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/partnerdesk/partnerdesk/internal/scope"
+)
+
+// StatementPayout is one payout as a monthly statement lists it. Amounts
+// are Klarna's totals in minor units, as reported.
+type StatementPayout struct {
+	PaymentReference string
+	PayoutDate       time.Time
+	Currency         string
+	SettlementType   string
+	Sale             int64
+	Return           int64
+	Reversal         int64
+	Fee              int64
+	Tax              int64
+	Holdback         int64
+	Release          int64
+	Settlement       int64
+	OpeningDebt      int64
+	ClosingDebt      int64
+	// Reconciled is nil until the payout's lines are complete and checked.
+	Reconciled *bool
+}
+
+// StatementTotals adds up a month's payouts of one currency.
+type StatementTotals struct {
+	Sale, Return, Reversal, Fee, Tax, Holdback, Release int64
+	// Paid is what reached the bank: the positive settlement amounts.
+	Paid int64
+	// Settlement is the net of every settlement, negative ones included.
+	Settlement int64
+}
+
+// CurrencyStatement is one currency of a partner's month.
+type CurrencyStatement struct {
+	Currency string
+	// OpeningDebt is the debt balance at the start of the month: the first
+	// payout's opening balance, or what the last earlier payout closed with.
+	OpeningDebt int64
+	// ClosingDebt is the last payout's closing balance (the opening balance
+	// when the month had no payout).
+	ClosingDebt int64
+	Payouts     []StatementPayout
+	Totals      StatementTotals
+	// Breaks are the payouts whose opening balance is not what the payout
+	// before closed with: a report missing in between, or Klarna's error.
+	Breaks []string
+	// Unreconciled are the payouts whose lines do not add up to their totals.
+	Unreconciled []string
+}
+
+// Statement is a partner's settlements of one calendar month (UTC), per
+// currency: the document a finance team files.
+type Statement struct {
+	TenantID    uuid.UUID
+	PartnerName string
+	Month       time.Time
+	Currencies  []CurrencyStatement
+}
+
+// StatementStore reads what a statement needs, in the caller's scope.
+type StatementStore interface {
+	// PartnerName is the tenant's name; apperr NotFound outside the scope.
+	PartnerName(ctx context.Context, sc scope.Scope, tenant uuid.UUID) (string, error)
+	// StatementPayouts are the tenant's payouts dated in [from, to), oldest first.
+	StatementPayouts(ctx context.Context, sc scope.Scope, tenant uuid.UUID, from, to time.Time) ([]StatementPayout, error)
+	// LastBefore is, per currency, the tenant's last payout dated before t.
+	LastBefore(ctx context.Context, sc scope.Scope, tenant uuid.UUID, t time.Time) ([]StatementPayout, error)
+}
+
+// Statements builds monthly statements.
+type Statements struct{ store StatementStore }
+
+// NewStatements returns the statement builder over store.
+func NewStatements(store StatementStore) *Statements { return &Statements{store: store} }
+
+// MonthStart is the first instant (UTC) of t's month.
+func MonthStart(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// Month is the statement of tenant for the month that holds month.
+func (s *Statements) Month(ctx context.Context, sc scope.Scope, tenant uuid.UUID, month time.Time) (Statement, error) {
+	from := MonthStart(month)
+	name, err := s.store.PartnerName(ctx, sc, tenant)
+	if err != nil {
+		return Statement{}, err
+	}
+	payouts, err := s.store.StatementPayouts(ctx, sc, tenant, from, from.AddDate(0, 1, 0))
+	if err != nil {
+		return Statement{}, err
+	}
+	before, err := s.store.LastBefore(ctx, sc, tenant, from)
+	if err != nil {
+		return Statement{}, err
+	}
+	return BuildStatement(tenant, name, from, payouts, before), nil
+}
+
+// BuildStatement computes the statement from the month's payouts (oldest
+// first) and, per currency, the last payout before the month.
+func BuildStatement(tenant uuid.UUID, name string, month time.Time, payouts, before []StatementPayout) Statement {
+	byCurrency := map[string]*CurrencyStatement{}
+	get := func(cur string) *CurrencyStatement {
+		cs, ok := byCurrency[cur]
+		if !ok {
+			cs = &CurrencyStatement{Currency: cur}
+			byCurrency[cur] = cs
+		}
+		return cs
+	}
+	// A currency with an earlier payout carries its closing balance in, even
+	// in a month without payouts (a debt is still owed).
+	carried := map[string]int64{}
+	for _, p := range before {
+		carried[p.Currency] = p.ClosingDebt
+		if p.ClosingDebt != 0 {
+			cs := get(p.Currency)
+			cs.OpeningDebt, cs.ClosingDebt = p.ClosingDebt, p.ClosingDebt
+		}
+	}
+	for _, p := range payouts {
+		cs := get(p.Currency)
+		prev, hasPrev := carried[p.Currency]
+		if len(cs.Payouts) == 0 {
+			cs.OpeningDebt = p.OpeningDebt
+		}
+		if hasPrev && prev != p.OpeningDebt {
+			cs.Breaks = append(cs.Breaks, p.PaymentReference)
+		}
+		carried[p.Currency] = p.ClosingDebt
+		cs.ClosingDebt = p.ClosingDebt
+		cs.Payouts = append(cs.Payouts, p)
+		t := &cs.Totals
+		t.Sale += p.Sale
+		t.Return += p.Return
+		t.Reversal += p.Reversal
+		t.Fee += p.Fee
+		t.Tax += p.Tax
+		t.Holdback += p.Holdback
+		t.Release += p.Release
+		t.Settlement += p.Settlement
+		if p.Settlement > 0 {
+			t.Paid += p.Settlement
+		}
+		if p.Reconciled != nil && !*p.Reconciled {
+			cs.Unreconciled = append(cs.Unreconciled, p.PaymentReference)
+		}
+	}
+	st := Statement{TenantID: tenant, PartnerName: name, Month: MonthStart(month)}
+	for _, cs := range byCurrency {
+		st.Currencies = append(st.Currencies, *cs)
+	}
+	sort.Slice(st.Currencies, func(i, j int) bool { return st.Currencies[i].Currency < st.Currencies[j].Currency })
+	return st
+}
