@@ -95,43 +95,31 @@ func WriteStatementPDF(w io.Writer, st Statement, generated time.Time) error {
 		}
 		pdf.Ln(2)
 		if len(cs.Payouts) > 0 {
+			// row writes one table row: the first two columns left, the amounts right.
+			row := func(cells []string, h float64, border string, fill bool) {
+				for i, c := range cells {
+					align := "R"
+					if i < 2 {
+						align = "L"
+					}
+					pdf.CellFormat(widths[i], h, c, border, 0, align, fill, 0, "")
+				}
+				pdf.Ln(-1)
+			}
 			pdf.SetFont("Helvetica", "B", 8)
 			pdf.SetFillColor(238, 240, 244)
-			for i, h := range headers {
-				align := "R"
-				if i < 2 {
-					align = "L"
-				}
-				pdf.CellFormat(widths[i], 6, h, "B", 0, align, true, 0, "")
-			}
-			pdf.Ln(-1)
+			row(headers, 6, "B", true)
 			pdf.SetFont("Helvetica", "", 8)
 			for _, p := range cs.Payouts {
 				ref := p.PaymentReference
 				if p.Reconciled != nil && !*p.Reconciled {
 					ref += " *"
 				}
-				cells := []string{p.PayoutDate.UTC().Format("2006-01-02"), tr(ref), m(p.Sale), m(-p.Return), m(-(p.Fee + p.Tax)), m(-p.Reversal), m(p.Release - p.Holdback), m(p.Settlement)}
-				for i, c := range cells {
-					align := "R"
-					if i < 2 {
-						align = "L"
-					}
-					pdf.CellFormat(widths[i], 5.5, c, "", 0, align, false, 0, "")
-				}
-				pdf.Ln(-1)
+				row([]string{p.PayoutDate.UTC().Format("2006-01-02"), tr(ref), m(p.Sale), m(-p.Return), m(-(p.Fee + p.Tax)), m(-p.Reversal), m(p.Release - p.Holdback), m(p.Settlement)}, 5.5, "", false)
 			}
 			t := cs.Totals
 			pdf.SetFont("Helvetica", "B", 8)
-			totals := []string{"", "Month", m(t.Sale), m(-t.Return), m(-(t.Fee + t.Tax)), m(-t.Reversal), m(t.Release - t.Holdback), m(t.Settlement)}
-			for i, c := range totals {
-				align := "R"
-				if i < 2 {
-					align = "L"
-				}
-				pdf.CellFormat(widths[i], 6, c, "T", 0, align, false, 0, "")
-			}
-			pdf.Ln(-1)
+			row([]string{"", "Month", m(t.Sale), m(-t.Return), m(-(t.Fee + t.Tax)), m(-t.Reversal), m(t.Release - t.Holdback), m(t.Settlement)}, 6, "T", false)
 		}
 		pdf.SetFont("Helvetica", "", 8)
 		if len(cs.Unreconciled) > 0 {
