@@ -385,6 +385,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		DisputeAnalytics: db.Disputes(),
 		RunReminders:     devOnly(opts.Dev, reminders.Run),
 		Statements:       settlement.NewStatements(db.Statements()),
+		SettlementCharts: db.Statements(),
 	})
 	if err != nil {
 		return nil, err

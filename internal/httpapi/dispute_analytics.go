@@ -19,10 +19,17 @@ import (
 // order of the page.
 var analyticsCharts = []string{"win_rate_by_reason", "win_rate_by_partner", "win_rate_by_month", "amounts", "response_time", "states_by_week"}
 
-// analyticsQuery reads from and to (dates; the window is from's start to
+// window is the filter the analytics of disputes and of settlements share.
+type window struct {
+	From, To time.Time
+	Tenants  []uuid.UUID
+	Currency string
+}
+
+// windowQuery reads from and to (dates; the window is from's start to
 // to's end, the last 12 months by default, at most 3 years), partner
 // (repeatable) and currency.
-func analyticsQuery(c *gin.Context, now time.Time) (scope.Scope, dispute.AnalyticsFilter, error) {
+func windowQuery(c *gin.Context, now time.Time) (window, error) {
 	var fe filterErrors
 	q := c.Request.URL.Query()
 	day := func(name string) (time.Time, bool) {
@@ -38,7 +45,7 @@ func analyticsQuery(c *gin.Context, now time.Time) (scope.Scope, dispute.Analyti
 		return t, true
 	}
 	today := now.UTC().Truncate(24 * time.Hour)
-	f := dispute.AnalyticsFilter{To: today.AddDate(0, 0, 1), From: today.AddDate(-1, 0, 1), Currency: strings.ToUpper(strings.TrimSpace(c.Query("currency")))}
+	f := window{To: today.AddDate(0, 0, 1), From: today.AddDate(-1, 0, 1), Currency: strings.ToUpper(strings.TrimSpace(c.Query("currency")))}
 	if t, ok := day("to"); ok {
 		f.To = t.AddDate(0, 0, 1)
 		if _, set := q["from"]; !set {
@@ -64,7 +71,44 @@ func analyticsQuery(c *gin.Context, now time.Time) (scope.Scope, dispute.Analyti
 		}
 		f.Tenants = append(f.Tenants, id)
 	}
-	return scopeOf(c), f, fe.err()
+	return f, fe.err()
+}
+
+// analyticsQuery is the caller's scope and the dispute analytics' window.
+func analyticsQuery(c *gin.Context, now time.Time) (scope.Scope, dispute.AnalyticsFilter, error) {
+	w, err := windowQuery(c, now)
+	return scopeOf(c), dispute.AnalyticsFilter(w), err
+}
+
+// chartName reads chart, one of names, or writes the field error.
+func chartName(c *gin.Context, names []string) (string, bool) {
+	chart := c.Query("chart")
+	for _, n := range names {
+		if n == chart {
+			return chart, true
+		}
+	}
+	writeProblem(c, apperr.Validation("Check the filters.", apperr.FieldError{Field: "chart", Message: "one of " + strings.Join(names, ", ")}))
+	return "", false
+}
+
+// writeChartCSV answers rows (the header first) as the CSV file name, each
+// cell made safe for a spreadsheet.
+func writeChartCSV(c *gin.Context, name string, rows [][]string) {
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Status(http.StatusOK)
+	w := csv.NewWriter(c.Writer)
+	for _, r := range rows {
+		for k := range r {
+			r[k] = csvSafe(r[k]) // a partner's name could start a formula
+		}
+		if err := w.Write(r); err != nil {
+			loggerFrom(c).Error("chart export interrupted", "error", err)
+			return
+		}
+	}
+	w.Flush()
 }
 
 func (s *server) readAnalytics(c *gin.Context) (dispute.Analytics, dispute.AnalyticsFilter, bool) {
@@ -148,23 +192,14 @@ func (s *server) disputeAnalytics(c *gin.Context) {
 // disputeAnalyticsCSV writes one chart's rows as CSV, a row at a time; the
 // columns are the chart's JSON fields (documented in the OpenAPI).
 func (s *server) disputeAnalyticsCSV(c *gin.Context) {
-	chart := c.Query("chart")
-	known := false
-	for _, n := range analyticsCharts {
-		known = known || n == chart
-	}
-	if !known {
-		writeProblem(c, apperr.Validation("Check the filters.", apperr.FieldError{Field: "chart", Message: "one of " + strings.Join(analyticsCharts, ", ")}))
+	chart, ok := chartName(c, analyticsCharts)
+	if !ok {
 		return
 	}
 	a, _, ok := s.readAnalytics(c)
 	if !ok {
 		return
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="disputes-`+chart+`.csv"`)
-	c.Status(http.StatusOK)
-	w := csv.NewWriter(c.Writer)
 	i := func(n int64) string { return strconv.FormatInt(n, 10) }
 	fl := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
 	rate := func(r *float64) string {
@@ -197,14 +232,5 @@ func (s *server) disputeAnalyticsCSV(c *gin.Context) {
 			rows = append(rows, []string{x.Week, i(x.Opened), i(x.Closed), i(x.OpenAtEnd)})
 		}
 	}
-	for _, r := range rows {
-		for k := range r {
-			r[k] = csvSafe(r[k]) // a partner's name could start a formula
-		}
-		if err := w.Write(r); err != nil {
-			loggerFrom(c).Error("analytics export interrupted", "error", err)
-			return
-		}
-	}
-	w.Flush()
+	writeChartCSV(c, "disputes-"+chart+".csv", rows)
 }

@@ -195,6 +195,8 @@ func (s *server) routes() []route {
 		// --- settlement statements (issue 12) ---
 		{method: "GET", path: "/settlements/statement", action: "settlement:read", tenant: anyTenant, handler: s.getSettlementStatement},
 		{method: "GET", path: "/settlements/statement.pdf", action: "settlement:export", tenant: anyTenant, handler: s.exportSettlementStatementPDF},
+		{method: "GET", path: "/settlements/charts", action: "settlement:read", tenant: anyTenant, handler: s.getSettlementCharts},
+		{method: "GET", path: "/settlements/charts.csv", action: "settlement:read", tenant: anyTenant, handler: s.getSettlementChartsCSV},
 		// --- end settlement statements ---
 
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},

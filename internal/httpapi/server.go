@@ -114,6 +114,8 @@ type Options struct {
 	RunReminders func(ctx context.Context) error
 	// Statements builds the monthly settlement statements (issue 12).
 	Statements *settlement.Statements
+	// SettlementCharts reads the settlements home's weekly totals (issue 12).
+	SettlementCharts settlement.ChartStore
 }
 
 // server holds the handlers' dependencies.

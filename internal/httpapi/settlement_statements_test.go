@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/json"
+	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +141,75 @@ func TestSettlementStatement(t *testing.T) {
 	r = finance.Get("/api/v1/settlements/statement?month=November&partner=aurora")
 	if r.Status != 400 || !strings.Contains(string(r.Body), `"month"`) || !strings.Contains(string(r.Body), `"partner"`) {
 		t.Fatalf("bad month and partner: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestSettlementCharts(t *testing.T) {
+	t.Parallel()
+	a := apptest.Start(t, nil, nil)
+	ids := map[string]uuid.UUID{}
+	for _, slug := range []string{"aurora", "borealis"} {
+		tn, err := a.DB.Identity().TenantBySlug(t.Context(), slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[slug] = tn.ID
+	}
+	// Monday 2 Nov and Thursday 5 Nov are one week; Monday 9 Nov the next.
+	day := func(d int) time.Time { return time.Date(2026, 11, d, 6, 0, 0, 0, time.UTC) }
+	insertStatementPayouts(t, a, ids["aurora"],
+		statementPayout{ref: "CH-A1", currency: "SEK", date: day(2), sale: 10000, ret: 1000, fee: 300, tax: 75, settlement: 8625},
+		statementPayout{ref: "CH-A2", currency: "SEK", date: day(5), sale: 30000, fee: 900, tax: 225, settlement: 28875},
+		statementPayout{ref: "CH-A3", currency: "SEK", date: day(9), ret: 500, settlement: -500},
+	)
+	insertStatementPayouts(t, a, ids["borealis"], statementPayout{ref: "CH-B1", currency: "NOK", date: day(3), sale: 5000, fee: 150, settlement: 4850})
+
+	var got apigen.SettlementCharts
+	r := a.Login("acquirer-finance").Get("/api/v1/settlements/charts?from=2026-11-01&to=2026-11-30")
+	if err := json.Unmarshal(r.Body, &got); r.Status != 200 || err != nil {
+		t.Fatalf("charts: %d %s", r.Status, r.Body)
+	}
+	type row struct {
+		week, cur                    string
+		payouts, net, sales, returns int64
+		share                        string
+	}
+	rows := func(ws []apigen.SettlementWeek) []row {
+		var out []row
+		for _, w := range ws {
+			share := "none"
+			if w.FeeShare != nil {
+				share = strconv.FormatFloat(*w.FeeShare, 'f', 5, 64)
+			}
+			out = append(out, row{w.Week.Format(time.DateOnly), w.Currency, w.Payouts, w.Net, w.Sales, w.Returns, share})
+		}
+		return out
+	}
+	want := []row{{"2026-11-02", "NOK", 1, 4850, 5000, 0, "0.03000"}, {"2026-11-02", "SEK", 2, 37500, 40000, 1000, "0.03750"}, {"2026-11-09", "SEK", 1, -500, 0, 500, "none"}}
+	if fmt.Sprint(rows(got.Weeks)) != fmt.Sprint(want) {
+		t.Fatalf("weeks across partners:\n got %v\nwant %v", rows(got.Weeks), want)
+	}
+	// A merchant sees its own partner's weeks only, and asking for another partner narrows to nothing.
+	aurora := a.Login("merchant-finance")
+	r = aurora.Get("/api/v1/settlements/charts?from=2026-11-01&to=2026-11-30")
+	_ = json.Unmarshal(r.Body, &got)
+	if len(got.Weeks) != 2 || got.Weeks[0].Currency != "SEK" {
+		t.Fatalf("Aurora's weeks: %v", rows(got.Weeks))
+	}
+	r = aurora.Get("/api/v1/settlements/charts?from=2026-11-01&to=2026-11-30&partner=" + ids["borealis"].String())
+	_ = json.Unmarshal(r.Body, &got)
+	if len(got.Weeks) != 0 {
+		t.Fatalf("Aurora asking for Borealis: %v", rows(got.Weeks))
+	}
+	// Each chart's CSV has the rows of its chart.
+	r = a.Login("acquirer-finance").Get("/api/v1/settlements/charts.csv?chart=fee_share&from=2026-11-01&to=2026-11-30&currency=sek")
+	if r.Status != 200 || string(r.Body) != "week,currency,sales,fees,tax,fee_share\n2026-11-02,SEK,40000,1200,300,0.037500\n2026-11-09,SEK,0,0,0,\n" {
+		t.Fatalf("fee share CSV: %d %q", r.Status, r.Body)
+	}
+	if r := aurora.Get("/api/v1/settlements/charts.csv?chart=pie&from=soon"); r.Status != 400 || !strings.Contains(string(r.Body), `"chart"`) {
+		t.Fatalf("unknown chart: %d %s", r.Status, r.Body)
+	}
+	if r := aurora.Get("/api/v1/settlements/charts?from=soon&currency=euro"); r.Status != 400 || !strings.Contains(string(r.Body), `"from"`) || !strings.Contains(string(r.Body), `"currency"`) {
+		t.Fatalf("bad window: %d %s", r.Status, r.Body)
 	}
 }

@@ -1206,6 +1206,27 @@ func (e ExportPartnersParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ExportSettlementChartsParamsChart.
+const (
+	ExportSettlementChartsParamsChartFeeShare           ExportSettlementChartsParamsChart = "fee_share"
+	ExportSettlementChartsParamsChartNetByWeek          ExportSettlementChartsParamsChart = "net_by_week"
+	ExportSettlementChartsParamsChartReturnsChargebacks ExportSettlementChartsParamsChart = "returns_chargebacks"
+)
+
+// Valid indicates whether the value is a known member of the ExportSettlementChartsParamsChart enum.
+func (e ExportSettlementChartsParamsChart) Valid() bool {
+	switch e {
+	case ExportSettlementChartsParamsChartFeeShare:
+		return true
+	case ExportSettlementChartsParamsChartNetByWeek:
+		return true
+	case ExportSettlementChartsParamsChartReturnsChargebacks:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListPartnerChangesParamsStatus.
 const (
 	ListPartnerChangesParamsStatusApplied ListPartnerChangesParamsStatus = "applied"
@@ -2839,6 +2860,13 @@ type SetOriginsRequest struct {
 	Origins []string `json:"origins"`
 }
 
+// SettlementCharts defines model for SettlementCharts.
+type SettlementCharts struct {
+	From  openapi_types.Date `json:"from"`
+	To    openapi_types.Date `json:"to"`
+	Weeks []SettlementWeek   `json:"weeks"`
+}
+
 // SettlementStatement defines model for SettlementStatement.
 type SettlementStatement struct {
 	Currencies []CurrencyStatement `json:"currencies"`
@@ -2847,6 +2875,24 @@ type SettlementStatement struct {
 	Month       string             `json:"month"`
 	PartnerId   openapi_types.UUID `json:"partner_id"`
 	PartnerName string             `json:"partner_name"`
+}
+
+// SettlementWeek defines model for SettlementWeek.
+type SettlementWeek struct {
+	Chargebacks int64  `json:"chargebacks"`
+	Currency    string `json:"currency"`
+
+	// FeeShare (fees + tax) / sales, 0–1
+	FeeShare *float64 `json:"fee_share"`
+	Fees     int64    `json:"fees"`
+	Net      int64    `json:"net"`
+	Payouts  int64    `json:"payouts"`
+	Returns  int64    `json:"returns"`
+	Sales    int64    `json:"sales"`
+	Tax      int64    `json:"tax"`
+
+	// Week the week's Monday
+	Week openapi_types.Date `json:"week"`
 }
 
 // StatementPayout defines model for StatementPayout.
@@ -3405,6 +3451,40 @@ type ListPortalPartnersParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
 }
+
+// GetSettlementChartsParams defines parameters for GetSettlementCharts.
+type GetSettlementChartsParams struct {
+	// From first day (inclusive, UTC) of the payout window; default a year before to
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To last day (inclusive, UTC); default today. At most 3 years after from
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+
+	// Partner partner tenant ids (narrows the caller's scope, never widens it)
+	Partner *[]openapi_types.UUID `form:"partner,omitempty" json:"partner,omitempty"`
+
+	// Currency one currency (ISO 4217)
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+}
+
+// ExportSettlementChartsParams defines parameters for ExportSettlementCharts.
+type ExportSettlementChartsParams struct {
+	// From first day (inclusive, UTC) of the payout window; default a year before to
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To last day (inclusive, UTC); default today. At most 3 years after from
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+
+	// Partner partner tenant ids (narrows the caller's scope, never widens it)
+	Partner *[]openapi_types.UUID `form:"partner,omitempty" json:"partner,omitempty"`
+
+	// Currency one currency (ISO 4217)
+	Currency *string                           `form:"currency,omitempty" json:"currency,omitempty"`
+	Chart    ExportSettlementChartsParamsChart `form:"chart" json:"chart"`
+}
+
+// ExportSettlementChartsParamsChart defines parameters for ExportSettlementCharts.
+type ExportSettlementChartsParamsChart string
 
 // GetSettlementStatementParams defines parameters for GetSettlementStatement.
 type GetSettlementStatementParams struct {

@@ -1856,6 +1856,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settlements/charts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The settlements home's charts, per week (Monday, UTC) and currency (settlement:read).
+         * @description Sums of the payouts dated in the window, in the caller's scope, as Klarna reported their totals
+         *     (minor units): net settlement, sales, fees, tax on fees, returns and chargebacks (reversals), and
+         *     fees with tax as a share of sales (null in a week without sales).
+         */
+        get: operations["getSettlementCharts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlements/charts.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One settlement chart's data as CSV (settlement:read), same filters.
+         * @description Columns by chart (amounts in minor units, week the Monday as YYYY-MM-DD):
+         *     - net_by_week: week, currency, payouts, net
+         *     - fee_share: week, currency, sales, fees, tax, fee_share (0–1, empty without sales)
+         *     - returns_chargebacks: week, currency, returns, chargebacks
+         */
+        get: operations["exportSettlementCharts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3037,6 +3082,40 @@ export interface components {
             /** @description YYYY-MM */
             month: string;
             currencies: components["schemas"]["CurrencyStatement"][];
+        };
+        SettlementWeek: {
+            /**
+             * Format: date
+             * @description the week's Monday
+             */
+            week: string;
+            currency: string;
+            /** Format: int64 */
+            payouts: number;
+            /** Format: int64 */
+            net: number;
+            /** Format: int64 */
+            sales: number;
+            /** Format: int64 */
+            fees: number;
+            /** Format: int64 */
+            tax: number;
+            /** Format: int64 */
+            returns: number;
+            /** Format: int64 */
+            chargebacks: number;
+            /**
+             * Format: double
+             * @description (fees + tax) / sales, 0–1
+             */
+            fee_share: number | null;
+        };
+        SettlementCharts: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            weeks: components["schemas"]["SettlementWeek"][];
         };
         Meta: {
             /** @description Build version of the binary. */
@@ -6250,6 +6329,67 @@ export interface operations {
                 };
                 content: {
                     "application/pdf": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getSettlementCharts: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive, UTC) of the payout window; default a year before to */
+                from?: string;
+                /** @description last day (inclusive, UTC); default today. At most 3 years after from */
+                to?: string;
+                /** @description partner tenant ids (narrows the caller's scope, never widens it) */
+                partner?: string[];
+                /** @description one currency (ISO 4217) */
+                currency?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The weeks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementCharts"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportSettlementCharts: {
+        parameters: {
+            query: {
+                /** @description first day (inclusive, UTC) of the payout window; default a year before to */
+                from?: string;
+                /** @description last day (inclusive, UTC); default today. At most 3 years after from */
+                to?: string;
+                /** @description partner tenant ids (narrows the caller's scope, never widens it) */
+                partner?: string[];
+                /** @description one currency (ISO 4217) */
+                currency?: string;
+                chart: "net_by_week" | "fee_share" | "returns_chargebacks";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
                 };
             };
             default: components["responses"]["Problem"];
