@@ -13,7 +13,7 @@ GO_SRC  := $(shell find cmd internal migrations policies ui -name '*.go' -o -nam
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help run build test test-go test-ui test-e2e lint gen bench clean clean-data deps-postgres deps-chromium
+.PHONY: help run build test test-go test-ui test-e2e lint gen bench bench-go clean clean-data deps-postgres deps-chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -64,14 +64,17 @@ gen: ui/node_modules/.package-lock.json ## regenerate Go and TypeScript types fr
 	$(GO) generate ./internal/httpapi/apigen
 	cd ui && npm run gen
 
-bench: deps-postgres ## run the Go benchmarks
+bench: deps-postgres ui/dist/index.html ## measure the desk at production size beside baselines (BENCH_SCALE=0.01 for a quick run); see docs/benchmarks.md
+	$(GO) run ./bench/run
+
+bench-go: deps-postgres ## run the Go micro-benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean: ## remove build output
 	rm -rf bin ui/dist
 
-clean-data: ## stop and wipe the local dev database and keys under .data/ (and the database's relocation, see README)
-	@pg=$(CURDIR)/.data/postgres; real=$$pg; \
+clean-data: ## stop and wipe the local dev and bench databases and keys under .data/ (and the databases' relocations, see README)
+	@for pg in $(CURDIR)/.data/postgres $(CURDIR)/.data/bench/postgres; do real=$$pg; \
 	  if [ -L $$pg ]; then real=$$(readlink $$pg); fi; \
 	  if [ -f $$real/postmaster.pid ]; then \
 	    pgbin=$$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
@@ -79,7 +82,7 @@ clean-data: ## stop and wipe the local dev database and keys under .data/ (and t
 	    else $$pgbin/pg_ctl -D $$real -m fast -w stop || true; fi; fi; \
 	  src=$$(dirname $$real)/source; \
 	  if [ -L $$pg ] && [ -f $$src ] && [ "$$(readlink -f "$$(cat $$src)")" = "$$(readlink -f $$pg)" ]; then \
-	    echo "removing $$(dirname $$real)"; rm -rf "$$(dirname $$real)"; fi
+	    echo "removing $$(dirname $$real)"; rm -rf "$$(dirname $$real)"; fi; done
 	rm -rf .data
 
 deps-postgres: ## install PostgreSQL's server binaries when missing
