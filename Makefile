@@ -26,13 +26,15 @@ build: $(BIN) ## build bin/partnerdesk with the UI embedded
 $(BIN): $(GO_SRC) ui/dist/index.html go.mod go.sum
 	$(GO) build -tags embed -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/partnerdesk
 
+# A linked node_modules is another checkout's install (a git worktree
+# sharing it): npm ci would wipe it for everyone, so it is left alone.
 ui/node_modules/.package-lock.json: ui/package-lock.json
-	cd ui && npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
+	@if [ -L ui/node_modules ]; then echo "ui/node_modules links to $$(readlink ui/node_modules): not running npm ci over a shared install"; \
+	  else cd ui && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; fi
 
 e2e/node_modules/.package-lock.json: e2e/package-lock.json
-	cd e2e && npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
+	@if [ -L e2e/node_modules ]; then echo "e2e/node_modules links to $$(readlink e2e/node_modules): not running npm ci over a shared install"; \
+	  else cd e2e && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; fi
 
 ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SRC)
 	cd ui && npm run build
