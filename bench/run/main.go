@@ -211,6 +211,10 @@ func run(ctx context.Context) (err error) {
 		if err := m.run(ctx, e, r); err != nil {
 			return fmt.Errorf("%s: %w", m.name, err)
 		}
+		// An interrupted load ends early with figures of nothing: no table.
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s: interrupted, nothing written", m.name)
+		}
 	}
 	r.Seconds = time.Since(startedAt).Seconds()
 	return r.write(len(only) > 0)
