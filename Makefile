@@ -13,7 +13,7 @@ GO_SRC  := $(shell find cmd internal migrations policies ui -name '*.go' -o -nam
 
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: help run build test test-go test-ui test-e2e lint gen bench clean clean-data deps-postgres deps-chromium
+.PHONY: help run build test test-go test-ui test-e2e lint gen bench bench-go clean clean-data deps-postgres deps-chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -26,13 +26,15 @@ build: $(BIN) ## build bin/partnerdesk with the UI embedded
 $(BIN): $(GO_SRC) ui/dist/index.html go.mod go.sum
 	$(GO) build -tags embed -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/partnerdesk
 
+# A linked node_modules is another checkout's install (a git worktree
+# sharing it): npm ci would wipe it for everyone, so it is left alone.
 ui/node_modules/.package-lock.json: ui/package-lock.json
-	cd ui && npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
+	@if [ -L ui/node_modules ]; then echo "ui/node_modules links to $$(readlink ui/node_modules): not running npm ci over a shared install"; \
+	  else cd ui && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; fi
 
 e2e/node_modules/.package-lock.json: e2e/package-lock.json
-	cd e2e && npm ci --no-audit --no-fund --loglevel=error
-	@touch $@
+	@if [ -L e2e/node_modules ]; then echo "e2e/node_modules links to $$(readlink e2e/node_modules): not running npm ci over a shared install"; \
+	  else cd e2e && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; fi
 
 ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SRC)
 	cd ui && npm run build
@@ -65,14 +67,17 @@ gen: ui/node_modules/.package-lock.json ## regenerate Go and TypeScript types fr
 	$(GO) generate ./internal/httpapi/apigen
 	cd ui && npm run gen
 
-bench: deps-postgres ## run the Go benchmarks
+bench: deps-postgres ui/dist/index.html ## measure the desk at production size beside baselines (BENCH_SCALE=0.01 for a quick run); see docs/benchmarks.md
+	$(GO) run ./bench/run
+
+bench-go: deps-postgres ## run the Go micro-benchmarks
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean: ## remove build output
 	rm -rf bin ui/dist
 
-clean-data: ## stop and wipe the local dev database and keys under .data/ (and the database's relocation, see README)
-	@pg=$(CURDIR)/.data/postgres; real=$$pg; \
+clean-data: ## stop and wipe the local dev and bench databases and keys under .data/ (and the databases' relocations, see README)
+	@for pg in $(CURDIR)/.data/postgres $(CURDIR)/.data/bench/postgres; do real=$$pg; \
 	  if [ -L $$pg ]; then real=$$(readlink $$pg); fi; \
 	  if [ -f $$real/postmaster.pid ]; then \
 	    pgbin=$$(pg_config --bindir 2>/dev/null || ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
@@ -80,7 +85,7 @@ clean-data: ## stop and wipe the local dev database and keys under .data/ (and t
 	    else $$pgbin/pg_ctl -D $$real -m fast -w stop || true; fi; fi; \
 	  src=$$(dirname $$real)/source; \
 	  if [ -L $$pg ] && [ -f $$src ] && [ "$$(readlink -f "$$(cat $$src)")" = "$$(readlink -f $$pg)" ]; then \
-	    echo "removing $$(dirname $$real)"; rm -rf "$$(dirname $$real)"; fi
+	    echo "removing $$(dirname $$real)"; rm -rf "$$(dirname $$real)"; fi; done
 	rm -rf .data
 
 deps-postgres: ## install PostgreSQL's server binaries when missing

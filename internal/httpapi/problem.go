@@ -55,7 +55,9 @@ func writeProblem(c *gin.Context, err error) {
 		// The client went away mid-request: nobody reads an answer, and
 		// nothing went wrong on our side (499, as proxies log it).
 		loggerFrom(c).Info("request canceled by the client", "error", err.Error())
-		c.Status(statusClientClosed)
+		// Aborted like every other problem: a middleware's problem ends the
+		// chain (authenticate's, or authorize would run without a principal).
+		c.AbortWithStatus(statusClientClosed)
 		return
 	}
 	e := apperr.As(err)

@@ -274,6 +274,26 @@ func disputeWhere(sc scope.Scope, f dispute.Filter, withView bool) (string, []an
 
 const disputeOrder = " ORDER BY d.bucket, d.queue_key, d.dispute_id"
 
+// DisputeFirstPageSQL is the query List runs for the queue's first page
+// (limit+1 rows, so List knows whether a next page exists), with `?`
+// placeholders. It is exported so that the bare baseline of `make bench`
+// (bench/bare) runs exactly the SQL the product runs.
+func DisputeFirstPageSQL(sc scope.Scope, f dispute.Filter, limit int) (string, []any) {
+	where, args := disputeWhere(sc, f, true)
+	return disputePageSQL(where, args, limit)
+}
+
+func disputePageSQL(where string, args []any, limit int) (string, []any) {
+	return `SELECT ` + disputeColumns + disputeFrom + where + disputeOrder + ` LIMIT ?`, append(args, limit+1)
+}
+
+// DisputeExportSQL is the query Stream (the CSV export) runs, with `?`
+// placeholders; `make bench` COPYs the same query as its baseline.
+func DisputeExportSQL(sc scope.Scope, f dispute.Filter) (string, []any) {
+	where, args := disputeWhere(sc, f, true)
+	return `SELECT ` + disputeColumns + disputeFrom + where + disputeOrder, args
+}
+
 func (s *DisputeStore) List(ctx context.Context, sc scope.Scope, f dispute.Filter, cursor string, limit int) ([]dispute.Dispute, string, error) {
 	where, args := disputeWhere(sc, f, true)
 	if cursor != "" {
@@ -289,7 +309,8 @@ func (s *DisputeStore) List(ctx context.Context, sc scope.Scope, f dispute.Filte
 		where += " AND (d.bucket, d.queue_key, d.dispute_id) > (?, ?, ?)"
 		args = append(args, b, k, v.Values[2])
 	}
-	rows, err := s.db.conn(ctx).Raw(`SELECT `+disputeColumns+disputeFrom+where+disputeOrder+` LIMIT ?`, append(args, limit+1)...).Rows()
+	q, args := disputePageSQL(where, args, limit)
+	rows, err := s.db.conn(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, "", fmt.Errorf("list disputes: %w", err)
 	}
@@ -318,8 +339,8 @@ func (s *DisputeStore) List(ctx context.Context, sc scope.Scope, f dispute.Filte
 }
 
 func (s *DisputeStore) Stream(ctx context.Context, sc scope.Scope, f dispute.Filter, fn func(dispute.Dispute) error) error {
-	where, args := disputeWhere(sc, f, true)
-	rows, err := s.db.conn(ctx).Raw(`SELECT `+disputeColumns+disputeFrom+where+disputeOrder, args...).Rows()
+	q, args := DisputeExportSQL(sc, f)
+	rows, err := s.db.conn(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return fmt.Errorf("export disputes: %w", err)
 	}

@@ -1,9 +1,6 @@
 package postgres
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
@@ -15,15 +12,6 @@ func DirectoryListSQL(sc scope.Scope, f partner.Filter, limit int) (string, []an
 	if err != nil {
 		return "", nil, err
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String(), args, nil
+	q, _, err = PgxSQL(q, nil)
+	return q, args, err
 }

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/partnerdesk/partnerdesk/bench/load"
+	"github.com/partnerdesk/partnerdesk/internal/postgres/pglocal"
+)
+
+var tpsRE = regexp.MustCompile(`tps = ([0-9.]+)`)
+
+// drainWait bounds how long the ingest measure waits, after the load, for
+// the stored events to be processed.
+const drainWait = time.Minute
+
+// webhooks measures signed webhook deliveries to one serve instance (each
+// answered 2xx only once stored) beside pgbench's single-row INSERT per
+// transaction, both at 32 connections, and then how long processing takes
+// to catch up.
+func (e *env) webhooks(ctx context.Context, r *report) error {
+	bin, err := pglocal.BinDir()
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, e.dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS bench_scratch; CREATE TABLE bench_scratch (id bigserial PRIMARY KEY, v text NOT NULL)`); err != nil {
+		return err
+	}
+	script := filepath.Join(e.logDir, "insert.sql")
+	if err := os.WriteFile(script, []byte("INSERT INTO bench_scratch (v) VALUES (md5(random()::text));\n"), 0o644); err != nil {
+		return err
+	}
+	step("pgbench: one single-row INSERT per transaction, %d clients, %s", webhookConns, e.dur)
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "pgbench"), "-n", "-f", script, "-c", strconv.Itoa(webhookConns), "-j", "2",
+		"-T", strconv.Itoa(int(max(1, e.dur.Seconds()))), "-d", e.dsn)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("pgbench: %w: %s", err, out)
+	}
+	m := tpsRE.FindSubmatch(out)
+	if m == nil {
+		return fmt.Errorf("pgbench: no tps in %s", out)
+	}
+	tps, _ := strconv.ParseFloat(string(m[1]), 64)
+	if _, err := conn.Exec(ctx, `DROP TABLE bench_scratch`); err != nil {
+		return err
+	}
+
+	s, err := e.serve(ctx, "PARTNERDESK_JOB_WORKERS=50", "PARTNERDESK_DB_MAX_CONNS=40")
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	prefix := fmt.Sprintf("bench-%x", time.Now().UnixNano())
+	step("webhook ingest: signed deliveries with unique event ids, %d clients, %s", webhookConns, e.dur)
+	res := load.Run(ctx, load.Config{Clients: webhookConns, Duration: e.dur, Request: func(c, n int) (*http.Request, error) {
+		id := fmt.Sprintf("%s-%d-%d", prefix, c, n)
+		body := `{"metadata":{"event_id":"` + id + `","event_type":"settlement.report.created","event_version":"v1",` +
+			`"occurred_at":"2026-02-01T03:00:00Z","subject_account_id":"krn:partner:global:account:test:ACQ00001",` +
+			`"recipient_account_id":"krn:partner:global:account:test:ACQ00001","webhook_id":"krn:partner:global:notification:webhook:bench",` +
+			`"live":false},"payload":{"payment_reference":"` + id + `"}}`
+		mac := hmac.New(sha256.New, []byte(signKey))
+		mac.Write([]byte(body))
+		req, err := http.NewRequest(http.MethodPost, "http://"+s.addr+"/webhooks/klarna", strings.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Klarna-Signing-Key-Id", signKeyID)
+		req.Header.Set("Klarna-Signature", hex.EncodeToString(mac.Sum(nil)))
+		return req, nil
+	}})
+	count := func() (stored, pending int64, err error) {
+		err = conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE status = 'received') FROM webhook_events WHERE event_id LIKE $1`,
+			prefix+"-%").Scan(&stored, &pending)
+		return stored, pending, err
+	}
+	stored, pendingAtEnd, err := count()
+	if err != nil {
+		return err
+	}
+	step("waiting (at most %s) for the %d stored events to be processed", drainWait, stored)
+	t0 := time.Now()
+	pending := pendingAtEnd
+	for pending > 0 && time.Since(t0) < drainWait {
+		time.Sleep(200 * time.Millisecond)
+		if _, pending, err = count(); err != nil {
+			return err
+		}
+	}
+	drain := time.Since(t0)
+	var statuses []string
+	rows, err := conn.Query(ctx, `SELECT status || ' ' || count(*) FROM webhook_events WHERE event_id LIKE $1 GROUP BY status ORDER BY status`, prefix+"-%")
+	if err != nil {
+		return err
+	}
+	statuses, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	// Counted again: deliveries cut off by the end of the load may have been
+	// stored after the first count.
+	if stored, pending, err = count(); err != nil {
+		return err
+	}
+	// The next run starts from the same table: the measure's events go.
+	s.stop()
+	if _, err := conn.Exec(ctx, `DELETE FROM webhook_events WHERE event_id LIKE 'bench-%'`); err != nil {
+		return err
+	}
+	r.Raw["webhook_ingest"] = map[string]any{"pgbench_tps": tps, "ingest": res, "stored": stored, "pending_at_end_of_load": pendingAtEnd,
+		"drain_seconds": drain.Seconds(), "pending_after_drain": pending, "statuses": statuses}
+	if res.Errors > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("webhook ingest: %d failed deliveries (%s)", res.Errors, res.FirstError))
+	}
+	if stored < int64(res.Requests) {
+		r.Notes = append(r.Notes, fmt.Sprintf("webhook ingest: LOST EVENTS: %d deliveries acknowledged but %d stored", res.Requests, stored))
+	}
+	drainNote := fmt.Sprintf("drained %s after the load", drain.Round(100*time.Millisecond))
+	if pending > 0 {
+		drainNote = fmt.Sprintf("%d still unprocessed %s after the load", pending, drainWait)
+	}
+	r.Notes = append(r.Notes, fmt.Sprintf("webhook ingest: %d deliveries acknowledged, %d events stored, %d not yet processed when the load stopped, %s (statuses: %s)",
+		res.Requests, stored, pendingAtEnd, drainNote, strings.Join(statuses, ", ")))
+	r.Rows = append(r.Rows,
+		row{Measure: fmt.Sprintf("webhook ingest, %d connections (baseline pgbench single-row INSERT)", webhookConns), Unit: "events/s", PartnerDesk: res.RPS, Baseline: tps,
+			Goal: "≥ 0.5× pgbench", Met: ptr(res.RPS >= 0.5*tps), Chart: "webhook ingest events/s"},
+		row{Measure: "webhook ingest, p99", Unit: "ms", PartnerDesk: ms(res.P99), Baseline: math.NaN(), LowerIsBetter: true})
+	return nil
+}
