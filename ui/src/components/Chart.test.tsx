@@ -103,9 +103,37 @@ describe('Chart', () => {
     expect(within(section).getByRole('link', { name: /Download CSV/ })).toHaveAttribute('href', '/x.csv');
   });
 
+  it('draws floating bars from their base, for a waterfall of sales → fees → returns → net', () => {
+    renderWithProviders(
+      <Chart
+        title="From sales to payout"
+        kind="bar"
+        categories={['sales', 'fees', 'returns', 'net']}
+        series={[{ key: 'step', label: 'Amount', values: [1000, -100, -50, 850], base: [0, 1000, 900, 0] }]}
+        format={(v) => `${v} SEK`}
+      />,
+    );
+    const svg = within(screen.getByRole('region', { name: 'From sales to payout' })).getByRole('img');
+    const bar = (c: string) => {
+      const r = svg.querySelector(`[data-category="${c}"] rect`)!;
+      const y = Number(r.getAttribute('y'));
+      return { top: y, bottom: y + Number(r.getAttribute('height')) };
+    };
+    // The fees hang from the top of sales, the returns from the bottom of the fees; net stands on zero.
+    expect(bar('fees').top).toBeCloseTo(bar('sales').top);
+    expect(bar('returns').top).toBeCloseTo(bar('fees').bottom);
+    expect(bar('net').bottom).toBeCloseTo(bar('sales').bottom);
+    expect(bar('net').top).toBeCloseTo(bar('returns').bottom);
+    expect(within(screen.getByRole('table', { name: 'From sales to payout' })).getByRole('row', { name: /fees/ })).toHaveTextContent('-100 SEK');
+  });
+
   it('picks round axis ticks', () => {
     expect(niceTicks(0, 7).ticks).toEqual([0, 2, 4, 6, 8]);
     expect(niceTicks(0, 1).ticks).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(niceTicks(-3, 10).min).toBeLessThanOrEqual(-3);
+    // Counts: whole numbers only (not 2.5, 7.5).
+    expect(niceTicks(0, 9, 5).ticks).toEqual([0, 2.5, 5, 7.5, 10]);
+    expect(niceTicks(0, 9, 5, true).ticks).toEqual([0, 5, 10]);
+    expect(niceTicks(0, 2, 5, true).ticks).toEqual([0, 1, 2]);
   });
 });

@@ -45,6 +45,8 @@ export interface ChartProps {
   tickFormat?: (value: number) => string;
   /** The value axis's range; by default from zero (or the least value) to a round number above the greatest. */
   domain?: readonly [number, number];
+  /** The values are counts: axis ticks at whole numbers only. */
+  counts?: boolean;
   /** hbar: each row on its own scale (amounts in different currencies); no shared axis is drawn. */
   scalePerCategory?: boolean;
   /** Names the value axis ("hours") and the category axis ("week"), also in the table's header. */
@@ -71,11 +73,12 @@ function cssColor(name: string): string {
 const defaultFormat = (v: number) => new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(v);
 
 /** Round ticks from lo to hi (inclusive), about `count` of them, and the range they cover. */
-export function niceTicks(lo: number, hi: number, count = 5): { ticks: number[]; min: number; max: number } {
+export function niceTicks(lo: number, hi: number, count = 5, whole = false): { ticks: number[]; min: number; max: number } {
   if (hi <= lo) hi = lo + 1;
   const raw = (hi - lo) / Math.max(1, count - 1);
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
+  const nice = ([1, 2, 2.5, 5, 10].filter((m) => !whole || Number.isInteger(m * mag)).find((m) => m * mag >= raw) ?? 10) * mag;
+  const step = whole ? Math.max(1, nice) : nice;
   const min = Math.floor(lo / step) * step;
   const max = Math.ceil(hi / step) * step;
   const ticks: number[] = [];
@@ -93,6 +96,8 @@ interface Drawn {
   series: ChartSeries;
   color: string;
   type: 'bar' | 'line';
+  /** A line after the first is dashed (p90 beside the median), so lines that meet stay apart. */
+  dashed: boolean;
 }
 
 function Legend({ drawn }: { drawn: Drawn[] }) {
@@ -102,7 +107,7 @@ function Legend({ drawn }: { drawn: Drawn[] }) {
         <Group key={d.series.key} gap={6} component="li" wrap="nowrap">
           <svg width={16} height={10} aria-hidden focusable="false">
             {d.type === 'line' ? (
-              <line x1={0} x2={16} y1={5} y2={5} stroke={d.color} strokeWidth={2.5} />
+              <line x1={0} x2={16} y1={5} y2={5} stroke={d.color} strokeWidth={2.5} strokeDasharray={d.dashed ? '5 3' : undefined} />
             ) : (
               <rect width={16} height={10} rx={2} fill={d.color} />
             )}
@@ -157,11 +162,11 @@ function ColumnPlot({ width, props, drawn, fmt, label, onHover }: Geometry) {
   const height = props.height ?? 240;
   const cats = props.categories;
   const [lo, hi] = valueRange(props, drawn);
-  const { ticks, min, max } = props.domain ? { ticks: niceTicks(lo, hi).ticks.filter((t) => t >= lo && t <= hi), min: lo, max: hi } : niceTicks(lo, hi);
-  const tick = props.tickFormat ?? ((v: number) => fmt(v, { series: drawn[0]!.series, category: '', index: -1 }));
-  const left = Math.min(width * 0.3, Math.max(...ticks.map((t) => tick(t).length)) * CHAR + 10) + (props.valueAxisLabel ? 16 : 0);
   const top = 10;
   const bottom = 24 + (props.categoryAxisLabel ? 18 : 0);
+  const { ticks, min, max } = fittingTicks(lo, hi, height - top - bottom, 40, props.domain, props.counts);
+  const tick = props.tickFormat ?? ((v: number) => fmt(v, { series: drawn[0]!.series, category: '', index: -1 }));
+  const left = Math.min(width * 0.3, Math.max(...ticks.map((t) => tick(t).length)) * CHAR + 10) + (props.valueAxisLabel ? 16 : 0);
   const right = 10;
   const plotW = Math.max(10, width - left - right);
   const plotH = height - top - bottom;
@@ -230,7 +235,8 @@ function ColumnPlot({ width, props, drawn, fmt, label, onHover }: Geometry) {
           </g>
         );
       })}
-      {lines.map((d) => {
+      {[...lines].reverse().map((d) => {
+        // drawn last to first: the first line on top
         const pts = cats.map((_, i) => d.series.values[i]);
         let path = '';
         pts.forEach((v, i) => {
@@ -239,10 +245,10 @@ function ColumnPlot({ width, props, drawn, fmt, label, onHover }: Geometry) {
         });
         return (
           <g key={d.series.key} data-series={d.series.key}>
-            <path d={path} fill="none" stroke={d.color} strokeWidth={2.5} strokeLinejoin="round" />
+            <path d={path} fill="none" stroke={d.color} strokeWidth={2.5} strokeLinejoin="round" strokeDasharray={d.dashed ? '6 4' : undefined} />
             {pts.map((v, i) =>
               v == null ? null : (
-                <circle key={cats[i]} cx={x0(i) + band / 2} cy={y(v)} r={cats.length > 30 ? 2.5 : 3.5} fill="var(--mantine-color-body)" stroke={d.color} strokeWidth={2}>
+                <circle key={cats[i]} cx={x0(i) + band / 2} cy={y(v)} r={band < 14 ? 0 : 3.5} fill="var(--mantine-color-body)" stroke={d.color} strokeWidth={2}>
                   <title>{mark(d, i, v)}</title>
                 </circle>
               ),
@@ -257,27 +263,44 @@ function ColumnPlot({ width, props, drawn, fmt, label, onHover }: Geometry) {
   );
 }
 
+/** Below this width a ranking writes each row's label above its bars, so long labels stay whole. */
+const NARROW = 480;
+
+/** Where a ranking's rows go at `width`: row height, label column (none when labels sit above the bars), total height. */
+function rowLayout(width: number, props: ChartProps, drawn: Drawn[], label: (c: string) => string) {
+  const above = width < NARROW;
+  const barsH = drawn.length * 16 + 12;
+  const rowH = Math.max(30, barsH) + (above ? 16 : 0);
+  const labelW = above ? 0 : Math.min(width * 0.38, Math.max(...props.categories.map((c) => label(c).length)) * CHAR + 8);
+  const perRow = props.scalePerCategory === true;
+  const top = 4;
+  const axisH = perRow ? 0 : 22;
+  const height = top + props.categories.length * rowH + axisH + (props.valueAxisLabel && !perRow ? 16 : 0);
+  return { above, rowH, labelTop: above ? 16 : 0, labelW, left: above ? 0 : labelW + 4, top, perRow, height };
+}
+
+/** As many round ticks as fit in `length` px (about one per `gap` px, two to five). */
+function fittingTicks(lo: number, hi: number, length: number, gap: number, domain?: readonly [number, number], whole = false) {
+  const count = Math.max(2, Math.min(5, Math.floor(length / gap) + 1));
+  const t = niceTicks(lo, hi, count, whole);
+  return domain ? { ticks: t.ticks.filter((v) => v >= lo && v <= hi), min: lo, max: hi } : t;
+}
+
 /** One row per category, bars to the right, each with its value written after it. */
 function RowPlot({ width, props, drawn, fmt, label, onHover }: Geometry) {
   const cats = props.categories;
-  const rowH = Math.max(30, drawn.length * 16 + 12);
-  const perRow = props.scalePerCategory === true;
+  const { above, rowH, labelTop, labelW, left, top, perRow, height } = rowLayout(width, props, drawn, label);
   const [lo, hi] = valueRange(props, drawn);
-  const shared = props.domain ? { ticks: niceTicks(lo, hi).ticks.filter((t) => t >= lo && t <= hi), min: lo, max: hi } : niceTicks(lo, hi);
   const tick = props.tickFormat ?? ((v: number) => fmt(v, { series: drawn[0]!.series, category: '', index: -1 }));
   const valueText = (d: Drawn, i: number) => {
     const v = d.series.values[i];
     return v == null ? '—' : fmt(v, { series: d.series, category: cats[i]!, index: i });
   };
   const widestValue = Math.max(...cats.flatMap((_, i) => drawn.map((d) => valueText(d, i).length))) * CHAR + 8;
-  const labelW = Math.min(width * 0.38, Math.max(...cats.map((c) => label(c).length)) * CHAR + 8);
-  const left = labelW + 4;
-  const right = Math.min(width * 0.4, widestValue);
-  const top = 4;
-  const axisH = perRow ? 0 : 22;
+  const right = Math.min(width * 0.45, widestValue);
   const plotW = Math.max(10, width - left - right);
-  const height = top + cats.length * rowH + axisH + (props.valueAxisLabel && !perRow ? 16 : 0);
-  const barH = Math.min(18, (rowH - 10) / drawn.length);
+  const shared = fittingTicks(lo, hi, plotW, 56, props.domain, props.counts);
+  const barH = Math.min(18, (rowH - labelTop - 10) / drawn.length);
 
   return (
     <>
@@ -306,12 +329,18 @@ function RowPlot({ width, props, drawn, fmt, label, onHover }: Geometry) {
         return (
           <g key={c} data-category={c} onMouseEnter={() => onHover(i)} onMouseLeave={() => onHover(null)}>
             <rect x={0} y={rowTop} width={width} height={rowH} fill="transparent" />
-            <text x={labelW} y={rowTop + rowH / 2} dy="0.32em" textAnchor="end" fontSize={12} fill="var(--mantine-color-text)">
-              {fit(label(c), labelW)}
-            </text>
+            {above ? (
+              <text x={0} y={rowTop + 12} fontSize={12} fill="var(--mantine-color-text)">
+                {fit(label(c), width)}
+              </text>
+            ) : (
+              <text x={labelW} y={rowTop + rowH / 2} dy="0.32em" textAnchor="end" fontSize={12} fill="var(--mantine-color-text)">
+                {fit(label(c), labelW)}
+              </text>
+            )}
             {drawn.map((d, k) => {
               const v = d.series.values[i];
-              const yBar = rowTop + (rowH - barH * drawn.length) / 2 + k * barH;
+              const yBar = rowTop + labelTop + (rowH - labelTop - barH * drawn.length) / 2 + k * barH;
               const end = v == null ? zero : left + scale(v);
               return (
                 <g key={d.series.key} data-series={d.series.key}>
@@ -337,12 +366,6 @@ function hasValues(props: ChartProps): boolean {
   return props.categories.length > 0 && props.series.some((s) => s.values.some((v) => v != null));
 }
 
-/** The height an hbar chart needs for its rows (its SVG grows with them). */
-function rowPlotHeight(props: ChartProps, drawn: Drawn[]): number {
-  const rowH = Math.max(30, drawn.length * 16 + 12);
-  return 4 + props.categories.length * rowH + (props.scalePerCategory ? 0 : 22) + (props.valueAxisLabel && !props.scalePerCategory ? 16 : 0);
-}
-
 /**
  * A chart in its own titled section (a region named by the title): legend, drawing, the values as a
  * table for screen readers, a hover tooltip, "Download CSV", and the empty text when there is nothing.
@@ -355,13 +378,15 @@ export function Chart(props: ChartProps) {
   const [hover, setHover] = useState<number | null>(null);
   const fmt = props.format ?? ((v: number) => defaultFormat(v));
   const label = props.categoryLabel ?? ((c: string) => c);
+  const types = series.map((s) => (kind === 'hbar' ? 'bar' : (s.type ?? kind)));
   const drawn: Drawn[] = series.map((s, i) => ({
     series: s,
     color: cssColor(s.color ?? PALETTE[i % PALETTE.length]!),
-    type: kind === 'hbar' ? 'bar' : (s.type ?? kind),
+    type: types[i]!,
+    dashed: types[i] === 'line' && types.indexOf('line') < i,
   }));
   const any = hasValues(props);
-  const height = kind === 'hbar' ? rowPlotHeight(props, drawn) : (props.height ?? 240);
+  const height = kind === 'hbar' ? rowLayout(width, props, drawn, label).height : (props.height ?? 240);
   const what = kind === 'hbar' ? 'Horizontal bar chart' : drawn.every((d) => d.type === 'line') ? 'Line chart' : drawn.some((d) => d.type === 'line') ? 'Bar and line chart' : props.stacked ? 'Stacked bar chart' : 'Bar chart';
   const summary =
     `${title}. ${what} of ${series.map((s) => s.label).join(', ')}` +
@@ -376,8 +401,8 @@ export function Chart(props: ChartProps) {
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-labelledby={titleId} data-chart={title}>
       <Stack gap="sm">
-        <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
-          <div>
+        <Group justify="space-between" align="flex-start" gap="xs">
+          <div style={{ flex: '1 1 240px', minWidth: 0 }}>
             <Title order={2} size="h4" id={titleId}>
               {title}
             </Title>
@@ -445,7 +470,7 @@ function Tooltip({ width, props, drawn, fmt, label, index }: Geometry & { index:
   const n = props.categories.length;
   const style: CSSProperties =
     props.kind === 'hbar'
-      ? { top: 4 + (index + 1) * Math.max(30, drawn.length * 16 + 12), left: Math.min(width * 0.38, 160) }
+      ? (({ rowH, top, left }) => ({ top: top + (index + 1) * rowH, left: Math.min(left, 160) }))(rowLayout(width, props, drawn, label))
       : { top: 0, ...(index < n / 2 ? { left: ((index + 1) / n) * width * 0.95 } : { right: ((n - index) / n) * width * 0.95 }) };
   return (
     <Paper shadow="md" withBorder p="xs" radius="sm" aria-hidden style={{ position: 'absolute', pointerEvents: 'none', zIndex: 2, ...style }}>

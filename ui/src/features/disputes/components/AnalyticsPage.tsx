@@ -117,8 +117,7 @@ function Charts({ data, filters, acquirer }: { data: DisputeAnalytics; filters: 
         format={(v, at) => {
           const a = amounts[at.index];
           if (!a) return formatMoney(v, at.category);
-          const n = at.series.key === 'lost' ? a.lost_count : a.open_count;
-          return `${formatMoney(v, a.currency)} (${n})`;
+          return at.series.key === 'lost' ? `${formatMoney(v, a.currency)} · ${a.lost_count} lost` : `${formatMoney(v, a.currency)} · ${a.open_count} open`;
         }}
         csvHref={csv('amounts')}
         empty="No disputes in this window."
@@ -151,6 +150,7 @@ function Charts({ data, filters, acquirer }: { data: DisputeAnalytics; filters: 
           { key: 'open_at_end', label: 'Open at the week’s end', values: weeks.map((w) => w.open_at_end), color: 'orange', type: 'line' },
         ]}
         format={(v) => String(v)}
+        counts
         csvHref={csv('states_by_week')}
         empty="No disputes in this window."
       />
