@@ -62,7 +62,7 @@ export interface ChartProps {
 
 const PALETTE = ['blue', 'teal', 'orange', 'grape', 'red', 'cyan', 'lime', 'pink'];
 const CHAR = 6.6; // average width of a character of the 12 px labels
-const FALLBACK_WIDTH = 640; // before the first measurement (and in tests)
+const FALLBACK_WIDTH = 640; // before the first measurement (and in tests); scaled down to the card until then
 
 /** A Mantine colour name as a CSS colour that follows the colour scheme. */
 function cssColor(name: string): string {
@@ -426,7 +426,7 @@ export function Chart(props: ChartProps) {
           <>
             {series.length > 1 && <Legend drawn={drawn} />}
             <Box ref={ref} pos="relative" style={{ width: '100%' }}>
-              <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary} style={{ display: 'block', overflow: 'visible' }}>
+              <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={summary} style={{ display: 'block', overflow: 'visible', maxWidth: '100%', height: 'auto' }}>
                 {kind === 'hbar' ? <RowPlot {...geometry} /> : <ColumnPlot {...geometry} />}
               </svg>
               {hover != null && <Tooltip {...geometry} index={hover} />}
