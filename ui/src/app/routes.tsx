@@ -17,6 +17,7 @@ const OnboardingDraftPage = lazy(() => import('@/features/onboarding').then((m) 
 const BulkOnboardingPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.BulkPage })));
 const BulkOnboardingRunPage = lazy(() => import('@/features/onboarding').then((m) => ({ default: m.BulkRunPage })));
 const DisputesPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputesPage })));
+const DisputeAnalyticsPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputeAnalyticsPage })));
 const DisputePage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputePage })));
 const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.SettlementsPage })));
 const CredentialsPage = lazy(() => import('@/features/credentials').then((m) => ({ default: m.CredentialsPage })));
@@ -78,6 +79,7 @@ export const routes: RouteObject[] = [
       { path: 'onboarding/bulk', element: guarded('/onboarding', <BulkOnboardingPage />) },
       { path: 'onboarding/bulk/:id', element: guarded('/onboarding', <BulkOnboardingRunPage />) },
       { path: 'disputes', element: guarded('/disputes', <DisputesPage />) },
+      { path: 'disputes/analytics', element: guarded('/disputes', <DisputeAnalyticsPage />) },
       { path: 'disputes/:dispute', element: guarded('/disputes', <DisputePage />) },
       { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
       { path: 'credentials', element: guarded('/credentials', <CredentialsPage />) },

@@ -1,7 +1,7 @@
 import { Badge, Button, Code, Group, MultiSelect, NumberInput, Select, Stack, Tabs, Text, TextInput } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { useLocation, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { DataTable, useInfiniteRows, type DataColumn } from '@/components/DataTable';
 import { FilterBar } from '@/components/FilterBar';
 import { fieldError } from '@/components/FormError';
@@ -111,6 +111,11 @@ export function DisputesPage() {
       <PageHeader
         title="Disputes"
         description={acquirer ? 'Customer disputes against your partners, soonest deadline first.' : 'Customer disputes against your store, soonest deadline first.'}
+        actions={
+          <Button component={Link} to="/disputes/analytics" variant="default" size="sm">
+            Analytics
+          </Button>
+        }
       />
 
       <Tabs value={view} onChange={(v) => patch({ view: (v as View) ?? undefined })} mb="md" keepMounted={false}>
