@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -394,21 +395,30 @@ func (s *DisputeStore) Counts(ctx context.Context, sc scope.Scope, f dispute.Fil
 		return c, fmt.Errorf("dispute counts: %w", err)
 	}
 	// Past their deadline but not yet closed by Klarna: not "needs action".
-	tcond, targs := scopeCond("d.tenant_id", sc)
-	if len(f.Tenants) > 0 {
-		tcond += " AND d.tenant_id = ANY(?)"
-		targs = append(targs, pq.Array(uuidStrings(f.Tenants)))
+	// Counting those by deadline reads every open dispute due within 72 h of
+	// the scope, so the result is kept for a moment: a change of any
+	// dispute's bucket (the counters above) is a new key, so only the passing
+	// of time and a moved deadline wait for it to expire.
+	key := fmt.Sprint(sc.IDs(), sc.IsAll(), f.Tenants, c.All, open, c.Waiting, c.Closed)
+	expired, soon, ok := s.db.deadlineCounts.get(key, f.Now)
+	if !ok {
+		tcond, targs := scopeCond("d.tenant_id", sc)
+		if len(f.Tenants) > 0 {
+			tcond += " AND d.tenant_id = ANY(?)"
+			targs = append(targs, pq.Array(uuidStrings(f.Tenants)))
+		}
+		now := ms(f.Now)
+		err = s.db.conn(ctx).Raw(`SELECT
+				count(*) FILTER (WHERE d.queue_key < ?),
+				count(*) FILTER (WHERE d.queue_key >= ? AND d.queue_key < ?)
+			FROM disputes d WHERE d.bucket = 1 AND d.queue_key < ? AND `+tcond,
+			append([]any{now, now, ms(f.Now.Add(dispute.ExpiresSoon)), ms(f.Now.Add(dispute.ExpiresSoon))}, targs...)...).Row().Scan(&expired, &soon)
+		if err != nil {
+			return c, fmt.Errorf("dispute counts: %w", err)
+		}
+		s.db.deadlineCounts.put(key, f.Now, expired, soon)
 	}
-	now := ms(f.Now)
-	var expired int64
-	err = s.db.conn(ctx).Raw(`SELECT
-			count(*) FILTER (WHERE d.queue_key < ?),
-			count(*) FILTER (WHERE d.queue_key >= ? AND d.queue_key < ?)
-		FROM disputes d WHERE d.bucket = 1 AND d.queue_key < ? AND `+tcond,
-		append([]any{now, now, ms(f.Now.Add(dispute.ExpiresSoon)), ms(f.Now.Add(dispute.ExpiresSoon))}, targs...)...).Row().Scan(&expired, &c.ExpiresSoon)
-	if err != nil {
-		return c, fmt.Errorf("dispute counts: %w", err)
-	}
+	c.ExpiresSoon = soon
 	c.NeedsAction = open - expired
 	return c, nil
 }
@@ -467,4 +477,52 @@ func (s *DisputeStore) SyncMark(ctx context.Context) (time.Time, error) {
 func (s *DisputeStore) SetSyncMark(ctx context.Context, t time.Time) error {
 	return s.db.conn(ctx).Exec(`INSERT INTO dispute_sync (id, synced_to) VALUES (1, ?)
 		ON CONFLICT (id) DO UPDATE SET synced_to = GREATEST(dispute_sync.synced_to, EXCLUDED.synced_to)`, t).Error
+}
+
+// deadlineCountsFor is how long the counts by deadline are kept: a badge a
+// second or two behind the clock reads the same to a person.
+const deadlineCountsFor = 2 * time.Second
+
+// deadlineCounts is a small cache of the counts by deadline, by scope,
+// filter and bucket counters; entries older than deadlineCountsFor (by the
+// queue's clock, so a test clock moving on recounts) are not used.
+type deadlineCounts struct {
+	mu      sync.Mutex
+	entries map[string]deadlineCount
+}
+
+type deadlineCount struct {
+	at            time.Time
+	expired, soon int64
+}
+
+func newDeadlineCounts() *deadlineCounts {
+	return &deadlineCounts{entries: map[string]deadlineCount{}}
+}
+
+func (d *deadlineCounts) get(key string, now time.Time) (expired, soon int64, ok bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, ok := d.entries[key]
+	if !ok || now.Before(e.at) || now.Sub(e.at) >= deadlineCountsFor {
+		return 0, 0, false
+	}
+	return e.expired, e.soon, true
+}
+
+func (d *deadlineCounts) put(key string, now time.Time, expired, soon int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	// Old entries go when the map grows (one per scope and filter in use).
+	if len(d.entries) >= 1024 {
+		for k, e := range d.entries {
+			if now.Sub(e.at) >= deadlineCountsFor || now.Before(e.at) {
+				delete(d.entries, k)
+			}
+		}
+		if len(d.entries) >= 1024 {
+			clear(d.entries)
+		}
+	}
+	d.entries[key] = deadlineCount{at: now, expired: expired, soon: soon}
 }

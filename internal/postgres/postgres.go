@@ -30,6 +30,9 @@ type DB struct {
 	Pool *pgxpool.Pool
 	Gorm *gorm.DB
 	sql  *sql.DB
+	// deadlineCounts keeps the queue's time-dependent counts for a moment
+	// (DisputeStore.Counts).
+	deadlineCounts *deadlineCounts
 }
 
 // Options tune the pool.
@@ -67,7 +70,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: gorm: %w", err)
 	}
-	return &DB{Pool: pool, Gorm: g, sql: sqlDB}, nil
+	return &DB{Pool: pool, Gorm: g, sql: sqlDB, deadlineCounts: newDeadlineCounts()}, nil
 }
 
 // SQL is the database/sql handle over the same pool.
