@@ -193,12 +193,6 @@ export const savedViewsQuery = queryOptions({
 });
 
 /** The partners to filter the queue by (acquirer users), as select options. */
-export const partnerChoicesQuery = queryOptions({
-  queryKey: ['disputes', 'partner-choices'] as const,
-  queryFn: ({ signal }) => api.get('/partners', { query: { limit: 200 }, signal }).then((r) => r.items.map((p) => ({ value: p.tenant_id, label: p.name }))),
-  staleTime: 60_000,
-});
-
 /** Where a dispute's attachment (customer evidence or submitted evidence) downloads from. */
 export function attachmentUrl(disputeId: string, attachmentId: string): string {
   return `${API_BASE}/disputes/${encodeURIComponent(disputeId)}/attachments/${encodeURIComponent(attachmentId)}/download`;

@@ -10,11 +10,12 @@ import { InboxIcon } from '@/components/icons';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
+import { partnerChoicesQuery } from '@/features/partners';
 import { ApiError } from '@/lib/api';
 import { formatDate, formatMoney } from '@/lib/format';
 import { useUrlState } from '@/lib/urlState';
 import { ANALYTICS_PARAMS, analyticsCsvUrl, analyticsQuery, monthsBetween, ranked, type AnalyticsFilters, type DisputeAnalytics, type WinRate } from '../api/analytics';
-import { joinList, listOf, partnerChoicesQuery, reasonLabel } from '../api/disputes';
+import { joinList, listOf, reasonLabel } from '../api/disputes';
 
 const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
 const monthName = new Intl.DateTimeFormat(undefined, { month: 'short', year: '2-digit', timeZone: 'UTC' });

@@ -8,6 +8,7 @@ import { fieldError } from '@/components/FormError';
 import { InboxIcon } from '@/components/icons';
 import { PageHeader } from '@/components/PageHeader';
 import { useTenant } from '@/features/identity';
+import { partnerChoicesQuery } from '@/features/partners';
 import { ApiError } from '@/lib/api';
 import { formatDate, formatMoney } from '@/lib/format';
 import { hasValues, useUrlState } from '@/lib/urlState';
@@ -19,7 +20,6 @@ import {
   joinList,
   listOf,
   OUTCOMES,
-  partnerChoicesQuery,
   QUEUE_PARAMS,
   REASONS,
   reasonLabel,

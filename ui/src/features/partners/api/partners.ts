@@ -109,3 +109,10 @@ export function useRefreshPartner(tenantId: string) {
     invalidate: [partnerKeys.all],
   });
 }
+
+/** The partners as choices for a filter (tenant id and name), the first 200 by name. */
+export const partnerChoicesQuery = queryOptions({
+  queryKey: ['partners', 'choices'] as const,
+  queryFn: ({ signal }) => api.get('/partners', { query: { limit: 200 }, signal }).then((r) => r.items.map((p) => ({ value: p.tenant_id, label: p.name }))),
+  staleTime: 60_000,
+});
