@@ -237,3 +237,49 @@ func TestSettlementReport_ParkedUntilLinked(t *testing.T) {
 		t.Fatalf("the report is %s", s)
 	}
 }
+
+// The demo's settlements as `make run` seeds them: weeks of payouts per
+// demo partner read in by the sync at start, every one reconciling but
+// Aurora's deliberate mismatch, a negative week carried forward, and each
+// partner's chargeback tied to its lost dispute in the dispute mirror.
+func TestDemoSettlements(t *testing.T) {
+	t.Parallel()
+	sim, kc := settlementSim(t)
+	if err := app.SeedSimulatorSettlements(sim); err != nil {
+		t.Fatal(err)
+	}
+	cfg := apptest.Config(t)
+	cfg.SettlementSyncInterval, cfg.DisputeSyncInterval = time.Hour, time.Hour // each runs once, at start
+	a := apptest.StartWithKlarna(t, cfg, nil, kc)
+	want := app.DemoSettlements["aurora"].Weeks + app.DemoSettlements["borealis"].Weeks
+	ctx := context.Background()
+	linked := func() int {
+		var n int
+		_ = a.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM settlement_lines l JOIN disputes d ON d.dispute_id = l.reversal_reference AND d.tenant_id = l.tenant_id
+			WHERE l.type = 'REVERSAL' AND d.outcome = 'LOST'`).Scan(&n)
+		return n
+	}
+	waitUntil(t, "the demo payouts and disputes read in", 30*time.Second, func() (bool, string) {
+		n := countPayouts(t, a, "lines_complete")
+		return n == want && linked() == 2, strings.Repeat("•", n)
+	})
+	type flagged struct {
+		Slug       string
+		Difference int64
+		Mismatches string
+	}
+	var f flagged
+	if err := a.DB.Pool.QueryRow(ctx, `SELECT t.slug, p.difference, p.mismatches::text FROM payouts p JOIN tenants t ON t.id = p.tenant_id WHERE NOT p.reconciled`).
+		Scan(&f.Slug, &f.Difference, &f.Mismatches); err != nil {
+		t.Fatalf("the one payout that does not reconcile: %v", err)
+	}
+	if f.Slug != "aurora" || f.Difference != -2500 || !strings.Contains(f.Mismatches, `"fee_amount"`) || !strings.Contains(f.Mismatches, `"settlement_amount"`) {
+		t.Fatalf("flagged payout %+v", f)
+	}
+	if n := countPayouts(t, a, "reconciled"); n != want-1 {
+		t.Fatalf("%d of %d payouts reconcile, want all but the deliberate mismatch", n, want)
+	}
+	if n := countPayouts(t, a, "reconciled AND settlement_amount = 0 AND closing_debt_amount > opening_debt_amount"); n != 1 {
+		t.Fatalf("%d negative weeks carried forward, want Aurora's", n)
+	}
+}

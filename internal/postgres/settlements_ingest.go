@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/settlement"
 )
 
@@ -111,6 +112,15 @@ func (s *SettlementIngestStore) SavePayout(ctx context.Context, r settlement.Rep
 		g := s.db.conn(ctx)
 		if err := g.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('payout:' || ?, 0))`, r.PaymentReference).Error; err != nil {
 			return fmt.Errorf("lock payout: %w", err)
+		}
+		// A payout never moves between partners: a report of it for another
+		// account is refused rather than handed to that account's tenant.
+		var owner []uuid.UUID
+		if err := g.Raw(`SELECT tenant_id FROM payouts WHERE payment_reference = ?`, r.PaymentReference).Scan(&owner).Error; err != nil {
+			return fmt.Errorf("payout owner: %w", err)
+		}
+		if len(owner) > 0 && owner[0] != r.TenantID {
+			return apperr.E(apperr.Conflict, "Payout %s belongs to another partner.", r.PaymentReference)
 		}
 		mismatches, err := json.Marshal(r.Reconciliation.Mismatches)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
@@ -477,6 +478,9 @@ func (g *Ingester) syncWindow(ctx context.Context, a SyncAccount, from, to time.
 				continue
 			}
 			changed, err := g.store(ctx, IngestRequest{PaymentReference: p.PaymentReference, KlarnaAccountID: a.KlarnaAccountID, TenantID: a.TenantID}, p)
+			if apperr.Is(err, apperr.Conflict) {
+				continue // listed for this account, stored for another: left with its owner
+			}
 			if err != nil {
 				return stored, err
 			}

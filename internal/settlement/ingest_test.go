@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
@@ -302,5 +303,86 @@ func TestSync_FindsPayoutsAndSkipsStored(t *testing.T) {
 	}
 	if c := fake.calls.Load() - calls; c != 1 {
 		t.Fatalf("the second sync made %d calls, want the one list", c)
+	}
+}
+
+// A payout stays with the partner it was stored for: a report of it for
+// another account is refused and changes nothing.
+func TestIngest_PayoutNeverMovesBetweenPartners(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	owner := partnerTenant(t, db)
+	other := uuid.New()
+	ctx := t.Context()
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO tenants (id, kind, slug, name) VALUES ($1, 'partner', 'other-test', 'Other AB')`, other); err != nil {
+		t.Fatal(err)
+	}
+	_, kl := newFake(t)
+	ing := settlement.NewIngester(settlement.IngestOptions{Store: db.SettlementIngest(), Klarna: kl})
+	if err := ing.Ingest(ctx, settlement.IngestRequest{PaymentReference: "KLTEST01", KlarnaAccountID: account, TenantID: owner}); err != nil {
+		t.Fatal(err)
+	}
+	before := rowVersions(t, db)
+	err := ing.Ingest(ctx, settlement.IngestRequest{PaymentReference: "KLTEST01", KlarnaAccountID: "krn:partner:global:account:test:OTHER01", TenantID: other})
+	if !apperr.Is(err, apperr.Conflict) {
+		t.Fatalf("ingest for another partner: %v, want a conflict", err)
+	}
+	var tenants int
+	if err := db.Pool.QueryRow(ctx, `SELECT count(DISTINCT tenant_id) FROM settlement_lines WHERE tenant_id <> $1`, owner).Scan(&tenants); err != nil || tenants != 0 {
+		t.Fatalf("lines of another tenant: %d %v", tenants, err)
+	}
+	after := rowVersions(t, db)
+	for k, v := range before {
+		if after[k] != v {
+			t.Fatalf("%s was written", k)
+		}
+	}
+}
+
+// The payment reference a settlement event names: the simulator's field,
+// or a link's (the documented payload carries links to the reports).
+func TestReferenceOf(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		payload string
+		want    string
+	}{
+		{"Field", `{"payment_reference": "KLAB12CD", "links": {}}`, "KLAB12CD"},
+		{"PayoutLink", `{"links": {"payout": "https://api.playground.klarna.com/settlements/v1/payouts/KLZZ99YY"}}`, "KLZZ99YY"},
+		{"TransactionsLink", `{"links": {"transactions": "https://api.playground.klarna.com/settlements/v1/transactions?payment_reference=KLQQ11RR"}}`, "KLQQ11RR"},
+		{"CSVLink", `{"links": {"csv": "https://api.playground.klarna.com/settlements/v1/reports/payout-with-transactions?payment_reference=KLCS00VV"}}`, "KLCS00VV"},
+		{"NoneNamed", `{"settlement_id": "krn:partner:global:settlement:test:a1b2", "links": {"settlement": "https://api-global.test.klarna.com/v2/settlements/krn:partner:global:settlement:test:a1b2",
+			"transactions": "https://api-global.test.klarna.com/v2/settlements/krn:partner:global:settlement:test:a1b2/transactions"}}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var p klarna.SettlementEventPayload
+			if err := json.Unmarshal([]byte(tc.payload), &p); err != nil {
+				t.Fatal(err)
+			}
+			if got := settlement.ReferenceOf(p); got != tc.want {
+				t.Fatalf("ReferenceOf = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// A report that names no payout (the documented payload links the KN
+// settlement only) reads the account's payouts around its time.
+func TestIngest_ReportWithoutReferenceSyncsItsWindow(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	tenant := partnerTenant(t, db)
+	_, kl := newFake(t)
+	ing := settlement.NewIngester(settlement.IngestOptions{Store: db.SettlementIngest(), Klarna: kl})
+	at := time.Date(2025, 9, 12, 5, 2, 11, 0, time.UTC)
+	if err := ing.Ingest(t.Context(), settlement.IngestRequest{KlarnaAccountID: account, TenantID: tenant, At: at}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"KLTEST01", "KLTEST02"} {
+		if p := readPayout(t, db, ref); !p.Complete {
+			t.Fatalf("%s: %+v", ref, p)
+		}
 	}
 }
