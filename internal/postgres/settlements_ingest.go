@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,12 +36,12 @@ var lineCopyColumns = []string{"payment_reference", "tenant_id", "line_key", "se
 	"merchant_refund_reference", "purchase_country", "shipping_country", "initial_payment_method_type",
 	"initial_number_of_installments", "initial_payment_method_monthly_downpayments", "klarna_comment", "reversal_reference", "extra"}
 
-func lineValues(r *settlement.Report, l *settlement.ReportLine) []any {
+func lineValues(ref string, tenant uuid.UUID, l *settlement.ReportLine) []any {
 	var extra any
 	if len(l.Extra) > 0 {
 		extra = string(l.Extra)
 	}
-	return []any{r.PaymentReference, r.TenantID, l.Key, l.Seq, l.Type, l.DetailedType, l.Amount, l.Currency,
+	return []any{ref, tenant, l.Key, l.Seq, l.Type, l.DetailedType, l.Amount, l.Currency,
 		l.VATRate, l.VATAmount, l.TaxInRegistrationCurrency, l.RegistrationCurrency, l.SaleDate, l.CaptureDate, l.OrderID,
 		l.ShortOrderID, l.CaptureID, l.RefundID, l.MerchantReference1, l.MerchantReference2, l.MerchantCaptureReference,
 		l.MerchantRefundReference, l.PurchaseCountry, l.ShippingCountry, l.InitialPaymentMethodType,
@@ -101,95 +102,101 @@ func payoutUpsert() string {
 
 var payoutUpsertSQL = payoutUpsert()
 
-// SavePayout stores r in the transaction of ctx: the payout upserted by
-// payment reference, its lines staged with COPY and merged by line key,
-// lines Klarna no longer lists removed (once all were read). Concurrent
-// ingests of one payout (a webhook and the sync) take turns on a lock of
-// its reference.
-func (s *SettlementIngestStore) SavePayout(ctx context.Context, r settlement.Report) (bool, error) {
-	changed := false
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		g := s.db.conn(ctx)
-		if err := g.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('payout:' || ?, 0))`, r.PaymentReference).Error; err != nil {
-			return fmt.Errorf("lock payout: %w", err)
-		}
-		// A payout never moves between partners: a report of it for another
-		// account is refused rather than handed to that account's tenant.
-		var owner []uuid.UUID
-		if err := g.Raw(`SELECT tenant_id FROM payouts WHERE payment_reference = ?`, r.PaymentReference).Scan(&owner).Error; err != nil {
-			return fmt.Errorf("payout owner: %w", err)
-		}
-		if len(owner) > 0 && owner[0] != r.TenantID {
-			return apperr.E(apperr.Conflict, "Payout %s belongs to another partner.", r.PaymentReference)
-		}
-		mismatches, err := json.Marshal(r.Reconciliation.Mismatches)
-		if err != nil {
-			return err
-		}
-		if r.Reconciliation.Mismatches == nil {
-			mismatches = []byte("{}")
-		}
-		t := r.Totals
-		res := g.Exec(payoutUpsertSQL, r.PaymentReference, r.TenantID, r.KlarnaAccountID, r.MerchantID, r.SettlementID, r.PaymentAcquiringAccountID,
-			r.PayoutDate, r.Currency, r.SettlementType, t["sale_amount"], t["return_amount"], t["reversal_amount"], t["fee_amount"], t["tax_amount"],
-			t["holdback_amount"], t["release_amount"], t[settlement.TotalSettlement], t[settlement.TotalOpeningDebt], t[settlement.TotalClosingDebt],
-			string(r.Object), len(r.Lines), r.LinesComplete, r.Reconciliation.Reconciled, r.Reconciliation.Difference, string(mismatches))
-		if res.Error != nil {
-			return fmt.Errorf("store payout %s: %w", r.PaymentReference, res.Error)
-		}
-		changed = res.RowsAffected > 0
-		n, err := s.mergeLines(ctx, &r)
-		changed = changed || n > 0
-		return err
-	})
-	return changed, err
-}
+// lineColumnList is lineCopyColumns as SQL.
+var lineColumnList = strings.Join(lineCopyColumns, ", ")
 
-// mergeLines stages r's lines in a temporary table and merges them into
-// settlement_lines; it returns how many rows it inserted, changed or removed.
-func (s *SettlementIngestStore) mergeLines(ctx context.Context, r *settlement.Report) (int64, error) {
-	g := s.db.conn(ctx)
-	cols := ""
-	for i, c := range lineCopyColumns {
-		if i > 0 {
-			cols += ", "
-		}
-		cols += c
+// OpenPayout begins storing a payout in the transaction of ctx. Concurrent
+// ingests of one payout (a webhook and the sync) take turns on a lock of
+// its reference; its lines are staged with COPY in a temporary table that
+// Finish merges.
+func (s *SettlementIngestStore) OpenPayout(ctx context.Context, r settlement.Report) (settlement.PayoutWriter, error) {
+	if _, err := mustTx(ctx, "open payout"); err != nil {
+		return nil, err
 	}
-	if err := g.Exec(`CREATE TEMP TABLE IF NOT EXISTS settlement_lines_in ON COMMIT DROP AS SELECT ` + cols + ` FROM settlement_lines WITH NO DATA`).Error; err != nil {
-		return 0, fmt.Errorf("stage lines: %w", err)
+	g := s.db.conn(ctx)
+	if err := g.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('payout:' || ?, 0))`, r.PaymentReference).Error; err != nil {
+		return nil, fmt.Errorf("lock payout: %w", err)
+	}
+	// A payout never moves between partners: a report of it for another
+	// account is refused rather than handed to that account's tenant.
+	var owner []uuid.UUID
+	if err := g.Raw(`SELECT tenant_id FROM payouts WHERE payment_reference = ?`, r.PaymentReference).Scan(&owner).Error; err != nil {
+		return nil, fmt.Errorf("payout owner: %w", err)
+	}
+	if len(owner) > 0 && owner[0] != r.TenantID {
+		return nil, apperr.E(apperr.Conflict, "Payout %s belongs to another partner.", r.PaymentReference)
+	}
+	if err := g.Exec(`CREATE TEMP TABLE IF NOT EXISTS settlement_lines_in ON COMMIT DROP AS SELECT ` + lineColumnList + ` FROM settlement_lines WITH NO DATA`).Error; err != nil {
+		return nil, fmt.Errorf("stage lines: %w", err)
 	}
 	if err := g.Exec(`TRUNCATE settlement_lines_in`).Error; err != nil {
-		return 0, fmt.Errorf("stage lines: %w", err)
+		return nil, fmt.Errorf("stage lines: %w", err)
+	}
+	return &payoutWriter{db: s.db, ref: r.PaymentReference, tenant: r.TenantID}, nil
+}
+
+type payoutWriter struct {
+	db     *DB
+	ref    string
+	tenant uuid.UUID
+}
+
+// Stage COPYs a page of lines into the staging table.
+func (w *payoutWriter) Stage(ctx context.Context, lines []settlement.ReportLine) error {
+	if len(lines) == 0 {
+		return nil
 	}
 	err := PgxTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"settlement_lines_in"}, lineCopyColumns, pgx.CopyFromSlice(len(r.Lines), func(i int) ([]any, error) {
-			return lineValues(r, &r.Lines[i]), nil
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"settlement_lines_in"}, lineCopyColumns, pgx.CopyFromSlice(len(lines), func(i int) ([]any, error) {
+			return lineValues(w.ref, w.tenant, &lines[i]), nil
 		}))
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("stage lines of payout %s: %w", r.PaymentReference, err)
+		return fmt.Errorf("stage lines of payout %s: %w", w.ref, err)
 	}
-	// Same key, same Klarna fields: only the position, the tenant and what
-	// Partner Desk derives may differ.
-	res := g.Exec(`INSERT INTO settlement_lines AS l (` + cols + `) SELECT ` + cols + ` FROM settlement_lines_in
+	return nil
+}
+
+// Finish upserts the payout, then merges its staged lines: same key, same
+// Klarna fields, so only the position, the tenant and what Partner Desk
+// derives may change; lines Klarna no longer lists are removed once all
+// were read.
+func (w *payoutWriter) Finish(ctx context.Context, r settlement.Report) (bool, error) {
+	g := w.db.conn(ctx)
+	mismatches := []byte("{}")
+	if len(r.Reconciliation.Mismatches) > 0 {
+		var err error
+		if mismatches, err = json.Marshal(r.Reconciliation.Mismatches); err != nil {
+			return false, err
+		}
+	}
+	t := r.Totals
+	res := g.Exec(payoutUpsertSQL, r.PaymentReference, r.TenantID, r.KlarnaAccountID, r.MerchantID, r.SettlementID, r.PaymentAcquiringAccountID,
+		r.PayoutDate, r.Currency, r.SettlementType, t["sale_amount"], t["return_amount"], t["reversal_amount"], t["fee_amount"], t["tax_amount"],
+		t["holdback_amount"], t["release_amount"], t[settlement.TotalSettlement], t[settlement.TotalOpeningDebt], t[settlement.TotalClosingDebt],
+		string(r.Object), r.LineCount, r.LinesComplete, r.Reconciliation.Reconciled, r.Reconciliation.Difference, string(mismatches))
+	if res.Error != nil {
+		return false, fmt.Errorf("store payout %s: %w", r.PaymentReference, res.Error)
+	}
+	changed := res.RowsAffected > 0
+	merge := g.Exec(`INSERT INTO settlement_lines AS l (` + lineColumnList + `) SELECT ` + lineColumnList + ` FROM settlement_lines_in
 		ON CONFLICT (payment_reference, line_key) DO UPDATE SET seq = EXCLUDED.seq, tenant_id = EXCLUDED.tenant_id,
 			reversal_reference = EXCLUDED.reversal_reference, extra = EXCLUDED.extra
 		WHERE (l.seq, l.tenant_id, l.reversal_reference, l.extra) IS DISTINCT FROM (EXCLUDED.seq, EXCLUDED.tenant_id, EXCLUDED.reversal_reference, EXCLUDED.extra)`)
-	if res.Error != nil {
-		return 0, fmt.Errorf("store lines of payout %s: %w", r.PaymentReference, res.Error)
+	if merge.Error != nil {
+		return false, fmt.Errorf("store lines of payout %s: %w", r.PaymentReference, merge.Error)
 	}
-	n := res.RowsAffected
+	changed = changed || merge.RowsAffected > 0
 	if r.LinesComplete {
 		del := g.Exec(`DELETE FROM settlement_lines l WHERE l.payment_reference = ?
 			AND NOT EXISTS (SELECT 1 FROM settlement_lines_in i WHERE i.line_key = l.line_key)`, r.PaymentReference)
 		if del.Error != nil {
-			return 0, fmt.Errorf("remove old lines of payout %s: %w", r.PaymentReference, del.Error)
+			return false, fmt.Errorf("remove old lines of payout %s: %w", r.PaymentReference, del.Error)
 		}
-		n += del.RowsAffected
+		changed = changed || del.RowsAffected > 0
 	}
-	return n, nil
+	return changed, nil
 }
 
 // PayoutCurrent is true when ref is stored with all its lines and exactly

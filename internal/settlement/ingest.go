@@ -41,8 +41,9 @@ type Report struct {
 	// included; Object is Klarna's payout as read (JSON).
 	Totals map[string]int64
 	Object json.RawMessage
-	Lines  []ReportLine
-	// LinesComplete: every page of the payout's lines was read.
+	// LineCount lines were staged; LinesComplete: they are every line of
+	// the payout (every page was read).
+	LineCount      int
 	LinesComplete  bool
 	Reconciliation Reconciliation
 }
@@ -92,11 +93,11 @@ type SyncAccount struct {
 // IngestStore stores what the ingest reads.
 type IngestStore interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	// SavePayout upserts the payout by payment reference and its lines by
-	// line key (removing lines Klarna no longer lists), in the transaction
-	// of ctx. A report identical to what is stored writes nothing; changed
-	// says whether anything was written.
-	SavePayout(ctx context.Context, r Report) (changed bool, err error)
+	// OpenPayout starts storing the payout of r.PaymentReference in the
+	// transaction of ctx: it waits for any other ingest of it, refuses
+	// (apperr.Conflict) a payout stored for another tenant, and returns
+	// where its lines are staged page by page.
+	OpenPayout(ctx context.Context, r Report) (PayoutWriter, error)
 	// PayoutCurrent is true when ref is stored with all its lines and
 	// exactly this Klarna object (the sync skips such payouts).
 	PayoutCurrent(ctx context.Context, ref string, object json.RawMessage) (bool, error)
@@ -106,6 +107,17 @@ type IngestStore interface {
 	SetSynced(ctx context.Context, accountID string, through time.Time) error
 	// TenantOfAccount is the partner tenant holding a Klarna account.
 	TenantOfAccount(ctx context.Context, accountID string) (uuid.UUID, bool, error)
+}
+
+// PayoutWriter stores one payout's lines as they are read, then the payout.
+type PayoutWriter interface {
+	// Stage keeps a page of lines for Finish.
+	Stage(ctx context.Context, lines []ReportLine) error
+	// Finish upserts the payout by payment reference and merges the staged
+	// lines by line key (removing lines Klarna no longer lists when
+	// r.LinesComplete). A report identical to what is stored writes
+	// nothing; changed says whether anything was written.
+	Finish(ctx context.Context, r Report) (changed bool, err error)
 }
 
 // Fetcher reads settlements from Klarna.
@@ -247,51 +259,51 @@ func (g *Ingester) Ingest(ctx context.Context, req IngestRequest) error {
 	return err
 }
 
-// store reads p's lines and saves the payout with them.
+// store reads p's lines page by page and saves the payout with them, all
+// in one transaction: each page goes to the store as it arrives, so a payout
+// of any size is ingested in the memory of one page.
 func (g *Ingester) store(ctx context.Context, req IngestRequest, p *klarna.Payout) (bool, error) {
-	lines, complete, err := g.readLines(ctx, req.KlarnaAccountID, p.PaymentReference)
-	if err != nil {
-		return false, err
-	}
-	r, err := NewReport(req, p, lines, complete)
+	r, err := newReport(req, p)
 	if err != nil {
 		return false, err
 	}
 	var changed bool
 	err = g.o.Store.InTx(ctx, func(ctx context.Context) error {
-		changed, err = g.o.Store.SavePayout(ctx, r)
+		w, err := g.o.Store.OpenPayout(ctx, r)
+		if err != nil {
+			return err
+		}
+		lb := lineBuilder{currency: r.Currency, seen: map[string]int{}}
+		params := klarna.ListTransactionsParams{PaymentReference: r.PaymentReference, Size: g.o.PageSize, PartnerAccountID: req.KlarnaAccountID}
+		for {
+			page, err := g.o.Klarna.ListTransactions(ctx, params)
+			if err != nil {
+				return fmt.Errorf("read lines of payout %s at offset %d: %w", r.PaymentReference, params.Offset, err)
+			}
+			lines, err := lb.add(r.PaymentReference, page.Transactions)
+			if err != nil {
+				return err
+			}
+			if err := w.Stage(ctx, lines); err != nil {
+				return err
+			}
+			params.Offset += len(page.Transactions)
+			total := page.Pagination.Total
+			if len(page.Transactions) == 0 || (total != nil && int64(params.Offset) >= *total) || (total == nil && page.Pagination.Next == "") {
+				r.LinesComplete = total == nil || int64(params.Offset) >= *total
+				break
+			}
+		}
+		r.LineCount = lb.n
+		r.Reconciliation = Reconcile(r.Totals, lb.sums, r.LinesComplete)
+		changed, err = w.Finish(ctx, r)
 		return err
 	})
 	return changed, err
 }
 
-func (g *Ingester) readLines(ctx context.Context, account, ref string) ([]klarna.Transaction, bool, error) {
-	var out []klarna.Transaction
-	params := klarna.ListTransactionsParams{PaymentReference: ref, Size: g.o.PageSize, PartnerAccountID: account}
-	for {
-		page, err := g.o.Klarna.ListTransactions(ctx, params)
-		if err != nil {
-			return nil, false, fmt.Errorf("read lines of payout %s at offset %d: %w", ref, params.Offset, err)
-		}
-		for _, t := range page.Transactions {
-			// The list is filtered by payment reference; a line of another
-			// payout would be Klarna's mistake, not this payout's line.
-			if t.PaymentReference == "" || t.PaymentReference == ref {
-				out = append(out, t)
-			}
-		}
-		params.Offset += len(page.Transactions)
-		total := page.Pagination.Total
-		if len(page.Transactions) == 0 || (total != nil && int64(params.Offset) >= *total) || (total == nil && page.Pagination.Next == "") {
-			complete := total == nil || int64(params.Offset) >= *total
-			return out, complete, nil
-		}
-	}
-}
-
-// NewReport converts Klarna's payout and lines into a Report and
-// reconciles it.
-func NewReport(req IngestRequest, p *klarna.Payout, lines []klarna.Transaction, complete bool) (Report, error) {
+// newReport is the payout part of a report (its lines follow).
+func newReport(req IngestRequest, p *klarna.Payout) (Report, error) {
 	obj, err := json.Marshal(p)
 	if err != nil {
 		return Report{}, fmt.Errorf("payout %s: %w", p.PaymentReference, err)
@@ -300,28 +312,45 @@ func NewReport(req IngestRequest, p *klarna.Payout, lines []klarna.Transaction, 
 	if err != nil {
 		return Report{}, fmt.Errorf("payout %s totals: %w", p.PaymentReference, err)
 	}
-	r := Report{
+	return Report{
 		PaymentReference: p.PaymentReference, TenantID: req.TenantID, KlarnaAccountID: req.KlarnaAccountID, MerchantID: p.MerchantID,
 		SettlementID: req.SettlementID, PaymentAcquiringAccountID: req.PaymentAcquiringAccountID,
 		PayoutDate: p.PayoutDate.UTC(), Currency: strings.ToUpper(p.CurrencyCode), SettlementType: p.MerchantSettlementType,
-		Totals: totals, Object: obj, LinesComplete: complete, Lines: make([]ReportLine, 0, len(lines)),
-	}
-	var sums LineSums
-	seen := map[string]int{}
-	for i := range lines {
-		l, err := lineOf(&lines[i], seen)
+		Totals: totals, Object: obj,
+	}, nil
+}
+
+// lineBuilder converts a payout's lines page by page: their order, their
+// keys (seen counts identical lines so each gets its own) and their sums.
+type lineBuilder struct {
+	currency string
+	seen     map[string]int
+	sums     LineSums
+	n        int
+}
+
+func (b *lineBuilder) add(ref string, page []klarna.Transaction) ([]ReportLine, error) {
+	out := make([]ReportLine, 0, len(page))
+	for i := range page {
+		t := &page[i]
+		// The list is filtered by payment reference; a line of another
+		// payout would be Klarna's mistake, not this payout's line.
+		if t.PaymentReference != "" && t.PaymentReference != ref {
+			continue
+		}
+		l, err := lineOf(t, b.seen)
 		if err != nil {
-			return Report{}, fmt.Errorf("payout %s line %d: %w", p.PaymentReference, i, err)
+			return nil, fmt.Errorf("payout %s line %d: %w", ref, b.n, err)
 		}
-		l.Seq = i
+		l.Seq = b.n
+		b.n++
 		if l.Currency == "" {
-			l.Currency = r.Currency
+			l.Currency = b.currency
 		}
-		sums.Add(l.Type, l.Amount, l.VATAmount)
-		r.Lines = append(r.Lines, l)
+		b.sums.Add(l.Type, l.Amount, l.VATAmount)
+		out = append(out, l)
 	}
-	r.Reconciliation = Reconcile(totals, sums, complete)
-	return r, nil
+	return out, nil
 }
 
 // totalsOf reads every total by Klarna's name, unknown ones included.
