@@ -12,10 +12,12 @@ import (
 // queues a River job in the webhook's transaction, the job reads the payout
 // and its lines from Klarna and stores them in one transaction.
 func newSettlementIngest(db *postgres.DB, k settlement.Fetcher, jc *jobs.Client) *settlement.Ingester {
+	enq := jobs.NewEnqueuer(jc, postgres.PgxTx, 0)
 	return settlement.NewIngester(settlement.IngestOptions{
-		Store:   db.SettlementIngest(),
-		Klarna:  k,
-		Enqueue: jobs.NewEnqueuer(jc, postgres.PgxTx, 0).EnqueueSettlementIngest,
+		Store:       db.SettlementIngest(),
+		Klarna:      k,
+		Enqueue:     enq.EnqueueSettlementIngest,
+		EnqueueSync: enq.EnqueueSettlementSync,
 	})
 }
 

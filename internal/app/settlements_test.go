@@ -283,3 +283,34 @@ func TestDemoSettlements(t *testing.T) {
 		t.Fatalf("%d negative weeks carried forward, want Aurora's", n)
 	}
 }
+
+// A lost report loses nothing, and a report that names no partner (its
+// subject is the acquirer's own account, as in Klarna's documented sample)
+// reads every partner's payouts; the SFTP upload is recorded only.
+func TestSettlementReport_LostOrNamingNoPartner(t *testing.T) {
+	t.Parallel()
+	sim, kc := settlementSim(t)
+	a := settlementApp(t, kc, true)
+	sim.SetFaults(klarnasim.Faults{WebhookDropRate: 1})
+	refs := tradeAndSettle(t, sim, "borealis")
+	sim.SetFaults(klarnasim.Faults{})
+	ctx := context.Background()
+	hooks, err := a.Klarna.ListWebhooks(ctx)
+	if err != nil || len(hooks) != 1 {
+		t.Fatalf("webhooks at the simulator: %v %v", hooks, err)
+	}
+	for _, typ := range []string{klarna.EventSettlementReportUploaded, klarna.EventSettlementReportCreated} {
+		if err := a.Klarna.SimulateWebhook(ctx, hooks[0].WebhookID, typ, "v1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitUntil(t, "the dropped report's payout read by the sync the sample caused", 20*time.Second, func() (bool, string) {
+		n := countPayouts(t, a, "lines_complete AND reconciled")
+		return n == len(refs), strings.Repeat("•", n)
+	})
+	var uploaded string
+	waitUntil(t, "the SFTP upload recorded", 20*time.Second, func() (bool, string) {
+		_ = a.DB.Pool.QueryRow(ctx, `SELECT status || ':' || note FROM webhook_events WHERE event_type = $1`, klarna.EventSettlementReportUploaded).Scan(&uploaded)
+		return uploaded == "processed:", uploaded
+	})
+}

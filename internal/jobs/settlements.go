@@ -49,6 +49,15 @@ func (e *Enqueuer) EnqueueSettlementIngest(ctx context.Context, r settlement.Ing
 	})
 }
 
+// EnqueueSettlementSync queues a sync of every account's payouts in the
+// transaction ctx carries (one per second at most).
+func (e *Enqueuer) EnqueueSettlementSync(ctx context.Context) error {
+	return e.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := e.client.InsertTx(ctx, tx, SyncSettlementsArgs{}, nil)
+		return err
+	})
+}
+
 // SettlementIngest is the settlement ingest's entry points for jobs.
 type SettlementIngest interface {
 	Ingest(ctx context.Context, r settlement.IngestRequest) error

@@ -143,8 +143,11 @@ type IngestRequest struct {
 type IngestOptions struct {
 	Store  IngestStore
 	Klarna Fetcher // nil when Klarna is not configured
-	// Enqueue queues an ingest in the transaction ctx carries (a River job).
-	Enqueue func(ctx context.Context, r IngestRequest) error
+	// Enqueue queues an ingest in the transaction ctx carries (a River
+	// job); EnqueueSync queues a sync of every account. Without them the
+	// work is done at once.
+	Enqueue     func(ctx context.Context, r IngestRequest) error
+	EnqueueSync func(ctx context.Context) error
 	// PageSize of the transactions and payouts reads (default 500, Klarna's maximum).
 	PageSize int
 	// Lookback is how far back the first sync of an account reads (default
@@ -175,13 +178,16 @@ func NewIngester(o IngestOptions) *Ingester {
 	return &Ingester{o: o}
 }
 
-// RegisterWebhooks routes settlement events to the ingest. Both concern a
-// partner account: an unknown one parks the event until it is linked.
+// RegisterWebhooks routes settlement events to the ingest. The pipeline
+// does not resolve their account: a report may name no partner (no
+// subject account, or the acquirer's own as in Klarna's documented sample),
+// which is answered by a sync of every account; one about an account no
+// partner holds is parked (webhook.ErrUnknownAccount) until it is linked.
 func (g *Ingester) RegisterWebhooks(r *webhook.Registry) {
-	r.Handle(klarna.EventSettlementReportCreated, true, g.onReportCreated)
+	r.Handle(klarna.EventSettlementReportCreated, false, g.onReportCreated)
 	// The CSV on SFTP is the same report: the event is recorded, nothing
 	// more to read.
-	r.Handle(klarna.EventSettlementReportUploaded, true, func(context.Context, webhook.Delivery) error { return nil })
+	r.Handle(klarna.EventSettlementReportUploaded, false, func(context.Context, webhook.Delivery) error { return nil })
 }
 
 func (g *Ingester) onReportCreated(ctx context.Context, d webhook.Delivery) error {
@@ -189,7 +195,22 @@ func (g *Ingester) onReportCreated(ctx context.Context, d webhook.Delivery) erro
 	if err := d.Envelope.DecodePayload(&p); err != nil {
 		return err
 	}
-	req := IngestRequest{PaymentReference: ReferenceOf(p), KlarnaAccountID: d.Event.SubjectAccountID, TenantID: d.TenantID,
+	account := d.Event.SubjectAccountID
+	if account == "" || account == d.Envelope.Metadata.RecipientAccountID {
+		if g.o.EnqueueSync == nil {
+			_, err := g.Sync(ctx)
+			return err
+		}
+		return g.o.EnqueueSync(ctx)
+	}
+	tenant, known, err := g.o.Store.TenantOfAccount(ctx, account)
+	if err != nil {
+		return err
+	}
+	if !known {
+		return webhook.ErrUnknownAccount
+	}
+	req := IngestRequest{PaymentReference: ReferenceOf(p), KlarnaAccountID: account, TenantID: tenant,
 		SettlementID: p.SettlementID, PaymentAcquiringAccountID: p.PaymentAcquiringAccountID, At: d.Event.ReceivedAt}
 	if d.Event.OccurredAt != nil {
 		req.At = *d.Event.OccurredAt
