@@ -122,6 +122,9 @@ type App struct {
 	// Directory is the partner directory and the sync of accounts from Klarna.
 	Directory *partner.Directory
 	Disputes  *dispute.Service
+	// SettlementIngest reads settlement reports from Klarna into payouts
+	// and their lines (webhook, periodic sync).
+	SettlementIngest *settlement.Ingester
 	// Notifications are the users' in-app notices and their e-mail;
 	// Reminders the dispute deadline reminders and escalations.
 	Notifications *notify.Service
@@ -252,6 +255,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterNotifications(kinds, notifier, reminder, cfg.ReminderEvery)
 	answers := &lateResponder{}
 	jobs.RegisterDisputeActions(kinds, answers)
+	settlementJobs := &lateSettlements{}
+	jobs.RegisterSettlements(kinds, settlementJobs, cfg.SettlementSyncInterval)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -296,6 +301,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	disputes := newDisputes(db, fetcher, jobClient, acc)
 	mirror.svc = disputes
 	disputes.RegisterWebhooks(registry)
+	var settlementFetcher settlement.Fetcher
+	if kl != nil {
+		settlementFetcher = kl
+	}
+	settlementIngest := newSettlementIngest(db, settlementFetcher, jobClient)
+	settlementJobs.svc = settlementIngest
+	settlementIngest.RegisterWebhooks(registry)
 	notifications := newNotify(cfg, db, jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), opts.Dev)
 	notifier.svc = notifications
 	handlerRoles, supportRoles := disputeRoles(acc.Authz)
@@ -391,28 +403,29 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		return nil, err
 	}
 	return &App{
-		cfg:           cfg,
-		log:           log,
-		DB:            db,
-		Jobs:          jobClient,
-		Access:        acc,
-		Klarna:        kl,
-		Webhooks:      wh,
-		Partners:      partners,
-		Directory:     directory,
-		Onboarding:    onboarding,
-		Changes:       changes,
-		PartnerData:   partnerData,
-		Products:      products,
-		Offboarding:   offboarding,
-		Disputes:      disputes,
-		Notifications: notifications,
-		Reminders:     reminders,
-		Responder:     responder,
-		Bulk:          bulk,
-		Credentials:   credentials,
-		Acquirer:      acquirer,
-		ln:            opts.Listener,
+		cfg:              cfg,
+		log:              log,
+		DB:               db,
+		Jobs:             jobClient,
+		Access:           acc,
+		Klarna:           kl,
+		Webhooks:         wh,
+		Partners:         partners,
+		Directory:        directory,
+		Onboarding:       onboarding,
+		Changes:          changes,
+		PartnerData:      partnerData,
+		Products:         products,
+		Offboarding:      offboarding,
+		Disputes:         disputes,
+		SettlementIngest: settlementIngest,
+		Notifications:    notifications,
+		Reminders:        reminders,
+		Responder:        responder,
+		Bulk:             bulk,
+		Credentials:      credentials,
+		Acquirer:         acquirer,
+		ln:               opts.Listener,
 		srv: &http.Server{
 			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,

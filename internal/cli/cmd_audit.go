@@ -7,8 +7,6 @@ import (
 	"fmt"
 
 	"github.com/partnerdesk/partnerdesk/internal/audit"
-	"github.com/partnerdesk/partnerdesk/internal/config"
-	"github.com/partnerdesk/partnerdesk/internal/postgres"
 )
 
 // errChainBroken makes `audit verify` exit 1 after it printed the report.
@@ -23,14 +21,7 @@ func init() {
 			if len(args) != 1 || args[0] != "verify" {
 				return fmt.Errorf("%w: expected verify", ErrUsage)
 			}
-			cfg, err := config.Load(env.Getenv)
-			if err != nil {
-				return err
-			}
-			if cfg.DatabaseURL == "" {
-				return errors.New("PARTNERDESK_DATABASE_URL: required")
-			}
-			db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
+			db, err := openDatabase(ctx, env)
 			if err != nil {
 				return err
 			}

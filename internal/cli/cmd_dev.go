@@ -224,6 +224,12 @@ func startSimulator(ctx context.Context, cfg *config.Config, log *slog.Logger) (
 		ln.Close()
 		return nil, "", nil, err
 	}
+	// Weeks of past payouts before the traffic generator starts settling
+	// today's; the periodic settlement sync reads them in at start.
+	if err := app.SeedSimulatorSettlements(sim); err != nil {
+		ln.Close()
+		return nil, "", nil, err
+	}
 	sim.Start(ctx)
 	stopHTTP := serveBackground(ln, sim.Handler(), log)
 	return sim, url, func() {

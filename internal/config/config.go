@@ -101,6 +101,9 @@ type Config struct {
 	PartnerResyncAfter  time.Duration `env:"PARTNER_RESYNC_AFTER" default:"1m" help:"an account PARTIALLY_OPERATIONAL longer than this is re-read from Klarna (its webhook is overdue)"`
 	PartnerSyncInterval time.Duration `env:"PARTNER_SYNC_INTERVAL" default:"6h" help:"every account is re-read from Klarna at least this often"`
 	DisputeSyncInterval time.Duration `env:"DISPUTE_SYNC_INTERVAL" default:"5m" help:"how often Klarna's dispute list is read for disputes updated since the last read (so nothing depends on webhooks alone)"`
+	// SettlementSyncInterval is how often every partner's payouts are read
+	// by date window (so a lost settlement webhook loses nothing).
+	SettlementSyncInterval time.Duration `env:"SETTLEMENT_SYNC_INTERVAL" default:"15m" help:"how often every partner's payouts are read from Klarna by date window, besides the read after each settlement.report.created webhook"`
 
 	// sources says, for each secret that is set, where it was read from:
 	// "env" (the variable) or "file" (its _FILE).
@@ -377,7 +380,7 @@ func (c *Config) validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"PARTNER_STUCK_AFTER", c.PartnerStuckAfter}, {"PARTNER_RESYNC_AFTER", c.PartnerResyncAfter}, {"PARTNER_SYNC_INTERVAL", c.PartnerSyncInterval}, {"DISPUTE_SYNC_INTERVAL", c.DisputeSyncInterval}} {
+	}{{"PARTNER_STUCK_AFTER", c.PartnerStuckAfter}, {"PARTNER_RESYNC_AFTER", c.PartnerResyncAfter}, {"PARTNER_SYNC_INTERVAL", c.PartnerSyncInterval}, {"DISPUTE_SYNC_INTERVAL", c.DisputeSyncInterval}, {"SETTLEMENT_SYNC_INTERVAL", c.SettlementSyncInterval}} {
 		if d.v < time.Second {
 			return &FieldError{Prefix + d.name, "at least 1s"}
 		}

@@ -28,7 +28,8 @@ var ControlRoutes = []string{
 	"POST   /_sim/disputes/{id}/extend-deadline {hours} (representment-deadline-extended webhook)",
 	"POST   /_sim/captures                  {partner_account_id, amount, count} simulated captures",
 	"POST   /_sim/refunds                   {partner_account_id} a simulated partial refund",
-	"POST   /_sim/settlements/run           {partner_account_id?} → {payment_references}",
+	"POST   /_sim/settlements/run           {partner_account_id?, mismatch?} → {payment_references} (mismatch: the first payout's fee total over-reports its lines by this many minor units)",
+	"POST   /_sim/settlements/history       SettlementHistory → {payment_references} (weekly payouts in the past)",
 	"GET    /_sim/clock                     {now, speed}",
 	"PUT    /_sim/clock                     {speed}",
 	"POST   /_sim/clock/advance             {duration: \"36h\"} and fire what became due",
@@ -184,11 +185,24 @@ func (s *Sim) controlRoutes() {
 	m.HandleFunc("POST /_sim/settlements/run", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			PartnerAccountID string `json:"partner_account_id"`
+			Mismatch         int64  `json:"mismatch"`
 		}
 		if !decode(w, r, &in) {
 			return
 		}
-		refs, err := s.RunSettlement(in.PartnerAccountID)
+		refs, err := s.RunMismatchedSettlement(in.PartnerAccountID, in.Mismatch)
+		if err != nil {
+			fail(w, 404, err)
+			return
+		}
+		ok(w, 201, map[string]any{"payment_references": refs})
+	})
+	m.HandleFunc("POST /_sim/settlements/history", func(w http.ResponseWriter, r *http.Request) {
+		var in SettlementHistory
+		if !decode(w, r, &in) {
+			return
+		}
+		refs, err := s.SeedSettlementHistory(in)
 		if err != nil {
 			fail(w, 404, err)
 			return

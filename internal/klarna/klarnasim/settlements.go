@@ -32,6 +32,10 @@ type lineRec struct {
 type payoutRec struct {
 	P       klarna.Payout
 	Partner string
+	// Mismatch is the demo's deliberate error: the fee total reports this
+	// much more than the payout's fee lines, and the settlement amount is
+	// that much short of what the lines add up to (0 for every honest payout).
+	Mismatch int64 `json:",omitempty"`
 }
 
 // ledger holds unsettled lines per partner and the settled payouts.
@@ -239,10 +243,20 @@ func computeTotals(lines []*lineRec, openingDebt int64) klarna.Totals {
 func (s *Sim) RunSettlement(partnerID string) ([]string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.runSettlementLocked(partnerID)
+	return s.runSettlementLocked(partnerID, 0)
 }
 
-func (s *Sim) runSettlementLocked(partnerID string) ([]string, error) {
+// RunMismatchedSettlement is RunSettlement whose first payout is the
+// demo's deliberate mismatch: its fee total reports mismatch (minor units)
+// more than its fee lines and its settlement amount is as much short, so
+// Partner Desk finds it does not reconcile.
+func (s *Sim) RunMismatchedSettlement(partnerID string, mismatch int64) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runSettlementLocked(partnerID, mismatch)
+}
+
+func (s *Sim) runSettlementLocked(partnerID string, mismatch int64) ([]string, error) {
 	var ids []string
 	if partnerID != "" {
 		if s.st.Accounts[partnerID] == nil {
@@ -254,47 +268,165 @@ func (s *Sim) runSettlementLocked(partnerID string) ([]string, error) {
 	}
 	now := s.clock.Now()
 	var refs []string
-	l := &s.st.Ledger
 	for _, pid := range ids {
-		a := s.st.Accounts[pid]
-		lines := l.Pending[pid]
-		if a == nil || len(lines) == 0 {
-			continue
+		got := s.settleLocked(pid, now.Truncate(24*time.Hour), time.Time{}, mismatch)
+		if len(got) > 0 {
+			mismatch = 0
 		}
-		byCur := map[string][]*lineRec{}
-		for _, ln := range lines {
-			byCur[ln.T.CurrencyCode] = append(byCur[ln.T.CurrencyCode], ln)
+		refs = append(refs, got...)
+	}
+	return refs, nil
+}
+
+// settleLocked pays out the partner's pending lines captured up to upTo
+// (zero: all), one payout per currency dated date, and sends
+// settlement.report.created for each. mismatch != 0 makes the first payout
+// the demo's deliberate mismatch (see payoutRec.Mismatch).
+func (s *Sim) settleLocked(pid string, date, upTo time.Time, mismatch int64) []string {
+	l := &s.st.Ledger
+	a := s.st.Accounts[pid]
+	if a == nil {
+		return nil
+	}
+	var due, later []*lineRec
+	for _, ln := range l.Pending[pid] {
+		if upTo.IsZero() || !ln.T.CaptureDate.After(upTo) {
+			due = append(due, ln)
+		} else {
+			later = append(later, ln)
 		}
-		for _, cur := range sortedKeys(byCur) {
-			ref := "KL" + randAlnum(6)
-			debtKey := pid + "|" + cur
-			tot := computeTotals(byCur[cur], l.Debt[debtKey])
-			l.Debt[debtKey] = tot.ClosingDebtBalanceAmount
-			p := &payoutRec{Partner: pid, P: klarna.Payout{
-				Totals: tot, PaymentReference: ref, PayoutDate: klarna.At(now.Truncate(24 * time.Hour)), CurrencyCode: cur,
-				CurrencyCodeOfRegistrationCountry: a.Currency, MerchantSettlementType: "NET", MerchantID: a.MerchantID,
-			}}
-			l.Payouts = append(l.Payouts, p)
-			l.byRef[ref] = p
-			for _, ln := range byCur[cur] {
-				ln.T.PaymentReference = ref
-				l.Lines = append(l.Lines, ln)
-				l.linesBy[ref] = append(l.linesBy[ref], ln)
-			}
-			refs = append(refs, ref)
-			base := s.opts.PublicURL + "/settlements/v1"
-			s.emitLocked(klarna.EventSettlementReportCreated, pid, "", a.MerchantID, klarna.SettlementEventPayload{
-				SettlementID: "krn:partner:global:settlement:test:" + uuidv4(), PaymentReference: ref, PartnerAccountID: pid,
-				PaymentAcquiringAccountID: firstAcquiring(a), Currency: cur,
-				Links: map[string]string{
-					"payout":       base + "/payouts/" + ref,
-					"transactions": base + "/transactions?payment_reference=" + ref,
-					"csv":          base + "/reports/payout-with-transactions?payment_reference=" + ref,
-					"pdf":          base + "/reports/payout?payment_reference=" + ref,
-				},
-			})
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	byCur := map[string][]*lineRec{}
+	for _, ln := range due {
+		byCur[ln.T.CurrencyCode] = append(byCur[ln.T.CurrencyCode], ln)
+	}
+	var refs []string
+	for _, cur := range sortedKeys(byCur) {
+		ref := "KL" + randAlnum(6)
+		debtKey := pid + "|" + cur
+		tot := computeTotals(byCur[cur], l.Debt[debtKey])
+		l.Debt[debtKey] = tot.ClosingDebtBalanceAmount
+		p := &payoutRec{Partner: pid, P: klarna.Payout{
+			Totals: tot, PaymentReference: ref, PayoutDate: klarna.At(date), CurrencyCode: cur,
+			CurrencyCodeOfRegistrationCountry: a.Currency, MerchantSettlementType: "NET", MerchantID: a.MerchantID,
+		}}
+		if mismatch != 0 && tot.SettlementAmount >= mismatch {
+			p.Mismatch = mismatch
+			p.P.Totals.FeeAmount += mismatch
+			p.P.Totals.SettlementAmount -= mismatch
+			mismatch = 0
 		}
+		l.Payouts = append(l.Payouts, p)
+		l.byRef[ref] = p
+		for _, ln := range byCur[cur] {
+			ln.T.PaymentReference = ref
+			l.Lines = append(l.Lines, ln)
+			l.linesBy[ref] = append(l.linesBy[ref], ln)
+		}
+		refs = append(refs, ref)
+		base := s.opts.PublicURL + "/settlements/v1"
+		s.emitLocked(klarna.EventSettlementReportCreated, pid, "", a.MerchantID, klarna.SettlementEventPayload{
+			SettlementID: "krn:partner:global:settlement:test:" + uuidv4(), PaymentReference: ref, PartnerAccountID: pid,
+			PaymentAcquiringAccountID: firstAcquiring(a), Currency: cur,
+			Links: map[string]string{
+				"payout":       base + "/payouts/" + ref,
+				"transactions": base + "/transactions?payment_reference=" + ref,
+				"csv":          base + "/reports/payout-with-transactions?payment_reference=" + ref,
+				"pdf":          base + "/reports/payout?payment_reference=" + ref,
+			},
+		})
+	}
+	if len(later) == 0 {
 		delete(l.Pending, pid)
+	} else {
+		l.Pending[pid] = later
+	}
+	return refs
+}
+
+// SettlementHistory describes weeks of past payouts for one partner
+// (seeding the demo).
+type SettlementHistory struct {
+	PartnerAccountID string `json:"partner_account_id"`
+	// Weeks of weekly payouts, the last one a week before now.
+	Weeks int `json:"weeks"`
+	// Captures per week (default 12), of 10.00 to 2 500.00.
+	Captures int `json:"captures"`
+	// MismatchWeek (1 = the oldest week) is the demo's deliberate
+	// mismatch: that payout's fee total reports MismatchAmount (default
+	// 25.00) more than its fee lines and its settlement amount is short by
+	// as much, so it does not reconcile. 0: every payout adds up.
+	MismatchWeek   int   `json:"mismatch_week"`
+	MismatchAmount int64 `json:"mismatch_amount"`
+	// ChargebackWeek (1 = the oldest) opens a dispute that week and closes
+	// it LOST the next: its fee and withheld amount land in that payout,
+	// the release and the chargeback (REVERSAL with the dispute's KRN as
+	// reversal_reference) in the next. A ChargebackAmount over 5 000.00
+	// makes that week quiet (two captures), so the amount withheld outweighs
+	// its sales: nothing is paid out, the shortfall is carried forward as
+	// debt and repaid from the next payout.
+	ChargebackWeek   int   `json:"chargeback_week"`
+	ChargebackAmount int64 `json:"chargeback_amount"`
+}
+
+// SeedSettlementHistory makes weekly payouts in the past for a partner,
+// oldest first, each from captures, refunds and dispute lines of its week
+// (the partner's pending lines of that week, e.g. of seeded disputes,
+// included), and sends settlement.report.created for each. It returns the
+// payment references; a partner that has payouts already gets none.
+func (s *Sim) SeedSettlementHistory(h SettlementHistory) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.st.Accounts[h.PartnerAccountID]
+	if a == nil || a.Currency == "" {
+		return nil, errNotFound
+	}
+	for _, p := range s.st.Ledger.Payouts {
+		if p.Partner == h.PartnerAccountID {
+			return nil, nil
+		}
+	}
+	if h.Captures <= 0 {
+		h.Captures = 12
+	}
+	if h.MismatchAmount == 0 {
+		h.MismatchAmount = 2500
+	}
+	if h.ChargebackAmount <= 0 {
+		h.ChargebackAmount = 39900
+	}
+	rng := rand.New(rand.NewPCG(uint64(len(h.PartnerAccountID)), uint64(h.Weeks)))
+	now := s.clock.Now().UTC()
+	var refs []string
+	var lost *dispute
+	for w := 1; w <= h.Weeks; w++ {
+		date := now.Truncate(24*time.Hour).AddDate(0, 0, -7*(h.Weeks-w+1))
+		from := date.AddDate(0, 0, -7)
+		at := func() time.Time { return from.Add(time.Duration(rng.Int64N(int64(7 * 24 * time.Hour)))) }
+		captures := h.Captures
+		if w == h.ChargebackWeek && h.ChargebackAmount > 500000 {
+			captures = 2 // a quiet week: the amount withheld outweighs its sales
+		}
+		for range captures {
+			s.st.Ledger.capture(a, int64(1000+rng.IntN(250000)), at())
+		}
+		if w > 1 {
+			s.st.Ledger.refund(a, at())
+		}
+		if w == h.ChargebackWeek {
+			lost = s.openLocked(a, DisputeSpec{Reason: klarna.ReasonPurchaseUnauthorized, Amount: h.ChargebackAmount, CreatedAt: from.Add(24 * time.Hour)}, 0, now)
+		}
+		if lost != nil && w == h.ChargebackWeek+1 {
+			s.closeLocked(lost, klarna.OutcomeLost, "KLARNA_RESOLVED_DISPUTE_IN_CUSTOMER_FAVOR", from.Add(48*time.Hour))
+		}
+		var mismatch int64
+		if w == h.MismatchWeek {
+			mismatch = h.MismatchAmount
+		}
+		refs = append(refs, s.settleLocked(a.A.PartnerAccountID, date, date, mismatch)...)
 	}
 	return refs, nil
 }

@@ -45,7 +45,7 @@ func (s *Sim) trafficTick() {
 		}
 	}
 	if now.Sub(last) >= 24*time.Hour {
-		if _, err := s.runSettlementLocked(a.A.PartnerAccountID); err != nil {
+		if _, err := s.runSettlementLocked(a.A.PartnerAccountID, 0); err != nil {
 			s.log.Warn(fmt.Sprintf("klarnasim traffic settlement: %v", err))
 		}
 	}
