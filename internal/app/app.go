@@ -383,6 +383,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Notifications:    notifications,
 		DisputeAnalytics: db.Disputes(),
 		RunReminders:     devOnly(opts.Dev, reminders.Run),
+		Settlements:      newSettlementReader(db, kl),
 	})
 	if err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
@@ -56,14 +55,7 @@ func analyticsQuery(c *gin.Context, now time.Time) (scope.Scope, dispute.Analyti
 	if f.Currency != "" && (len(f.Currency) != 3 || strings.Trim(f.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
 		fe.add("currency", "a 3-letter currency code such as EUR")
 	}
-	for _, v := range q["partner"] {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			fe.add("partner", "a partner (tenant) id")
-			continue
-		}
-		f.Tenants = append(f.Tenants, id)
-	}
+	f.Tenants = fe.partners(q["partner"])
 	return scopeOf(c), f, fe.err()
 }
 

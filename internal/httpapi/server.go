@@ -26,6 +26,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
+	"github.com/partnerdesk/partnerdesk/internal/settlement"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -111,6 +112,8 @@ type Options struct {
 	// RunReminders runs the dispute reminder job now; set only by
 	// `partnerdesk dev` (POST /dev/reminders/run answers 404 without it).
 	RunReminders func(ctx context.Context) error
+	// Settlements reads payouts, their lines and Klarna's reports (issue 12).
+	Settlements *settlement.Reader
 }
 
 // server holds the handlers' dependencies.
