@@ -398,6 +398,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		RunReminders:     devOnly(opts.Dev, reminders.Run),
 		Statements:       settlement.NewStatements(db.Statements()),
 		SettlementCharts: db.Statements(),
+		Settlements:      newSettlementReader(db, kl),
 	})
 	if err != nil {
 		return nil, err

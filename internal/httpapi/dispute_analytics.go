@@ -63,14 +63,7 @@ func windowQuery(c *gin.Context, now time.Time) (window, error) {
 	if f.Currency != "" && (len(f.Currency) != 3 || strings.Trim(f.Currency, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
 		fe.add("currency", "a 3-letter currency code such as EUR")
 	}
-	for _, v := range q["partner"] {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			fe.add("partner", "a partner (tenant) id")
-			continue
-		}
-		f.Tenants = append(f.Tenants, id)
-	}
+	f.Tenants = fe.partners(q["partner"])
 	return f, fe.err()
 }
 

@@ -35,14 +35,7 @@ func disputeFilter(c *gin.Context, fe *filterErrors, me uuid.UUID) dispute.Filte
 	default:
 		fe.add("view", "one of expires_soon, needs_action, waiting, closed, all")
 	}
-	for _, v := range q["partner"] {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			fe.add("partner", "a partner (tenant) id")
-			continue
-		}
-		f.Tenants = append(f.Tenants, id)
-	}
+	f.Tenants = fe.partners(q["partner"])
 	amount := func(name string) *int64 {
 		v := c.Query(name)
 		if v == "" {
@@ -59,24 +52,7 @@ func disputeFilter(c *gin.Context, fe *filterErrors, me uuid.UUID) dispute.Filte
 	if f.AmountMin != nil && f.AmountMax != nil && *f.AmountMin > *f.AmountMax {
 		fe.add("amount_max", "must not be below amount_min")
 	}
-	when := func(name string, end bool) time.Time {
-		v := c.Query(name)
-		if v == "" {
-			return time.Time{}
-		}
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return t
-		}
-		t, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			fe.add(name, "a date (2026-11-21) or a time (2026-11-21T10:00:00Z)")
-			return time.Time{}
-		}
-		if end {
-			t = t.AddDate(0, 0, 1) // a date ends the window after that day
-		}
-		return t
-	}
+	when := func(name string, end bool) time.Time { return fe.dateParam(c.Query, name, end) }
 	f.CreatedFrom, f.CreatedTo = when("created_from", false), when("created_to", true)
 	f.ClosedFrom, f.ClosedTo = when("closed_from", false), when("closed_to", true)
 	f.UpdatedFrom, f.UpdatedTo = when("updated_from", false), when("updated_to", true)

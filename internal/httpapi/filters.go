@@ -70,3 +70,38 @@ func (f *filterErrors) limit(q func(string) string) int {
 	}
 	return n
 }
+
+// dateParam reads a date (2026-11-21) or a time (RFC 3339); a date that
+// ends a window ends it after that day.
+func (f *filterErrors) dateParam(q func(string) string, name string, end bool) time.Time {
+	v := q(name)
+	if v == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		f.add(name, "a date (2026-11-21) or a time (2026-11-21T10:00:00Z)")
+		return time.Time{}
+	}
+	if end {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t
+}
+
+// partners reads the partner (tenant) ids of a list's partner filter.
+func (f *filterErrors) partners(vs []string) []uuid.UUID {
+	var out []uuid.UUID
+	for _, v := range vs {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			f.add("partner", "a partner (tenant) id")
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
+}

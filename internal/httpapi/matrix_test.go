@@ -83,7 +83,7 @@ func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects 
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := tenantObjects{id: tn.ID.String(), markers: []string{tn.ID.String(), "evt-matrix-" + slug, "audit-matrix-" + slug, "member-" + slug + "@example.com", "cred-matrix-" + slug, "dispute-matrix-" + slug}}
+	o := tenantObjects{id: tn.ID.String(), markers: []string{tn.ID.String(), "evt-matrix-" + slug, "audit-matrix-" + slug, "member-" + slug + "@example.com", "cred-matrix-" + slug, "dispute-matrix-" + slug, "payout-matrix-" + slug}}
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
 		pk, _, err := a.DB.Webhooks().Ingest(ctx, webhook.Event{EventID: "evt-matrix-" + slug, EventType: "matrix.seeded", ReceivedAt: time.Now(), Raw: []byte(`{}`), Status: webhook.StatusReceived}, []byte(`{}`))
 		if err != nil {
@@ -107,6 +107,18 @@ func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects 
 		}
 		return a.Access.Audit.Record(ctx, audit.Entry{TenantID: &tn.ID, Action: "matrix:seed", TargetType: "matrix", TargetID: "audit-matrix-" + slug})
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A payout with one line for the settlement routes; the line's order id
+	// is what the matrix searches for.
+	ref := "payout-matrix-" + slug
+	_, err = a.DB.SQL().ExecContext(ctx, `INSERT INTO payouts (payment_reference, tenant_id, klarna_account_id, payout_date, currency, sale_amount, settlement_amount, object, line_count, lines_complete, reconciled)
+		VALUES ($1, $2, $3, now(), 'EUR', 1000, 1000, '{}', 1, true, true)`, ref, tn.ID, "krn:partner:global:account:test:MATRIX"+slug)
+	if err == nil {
+		_, err = a.DB.SQL().ExecContext(ctx, `INSERT INTO settlement_lines (payment_reference, tenant_id, line_key, seq, type, amount, currency, order_id)
+			VALUES ($1, $2, 'matrix', 0, 'SALE', 1000, 'EUR', $1)`, ref, tn.ID)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,6 +236,13 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /api/v1/disputes":            "dispute-matrix-",
 		"GET /api/v1/disputes/export.csv": "dispute-matrix-",
 		"GET /api/v1/disputes/:dispute":   "dispute-matrix-",
+		// Payouts and their lines name the payout by its payment reference.
+		"GET /api/v1/payouts":                          "payout-matrix-",
+		"GET /api/v1/payouts/export.csv":               "payout-matrix-",
+		"GET /api/v1/payouts/:payout":                  "payout-matrix-",
+		"GET /api/v1/payouts/:payout/lines":            "payout-matrix-",
+		"GET /api/v1/payouts/:payout/lines/export.csv": "payout-matrix-",
+		"GET /api/v1/settlement-lines":                 "payout-matrix-",
 	}
 
 	// Routes that need their action across all partners (the acquirer's),
@@ -257,7 +276,7 @@ func TestPermissionMatrix(t *testing.T) {
 					path := strings.NewReplacer(":tenant", tenants[slug], ":user", userIn[slug], ":role", "merchant-finance",
 						":invitation", "00000000-0000-0000-0000-000000000001", ":token", token, ":event", objects[objTenant].event, ":subscription", "krn:none",
 						":draft", draft, ":run", bulkRun.ID.String(), ":credential", "cred-matrix-"+objTenant,
-						":dispute", "dispute-matrix-"+objTenant, ":attachment", "att-matrix", ":view", "00000000-0000-0000-0000-000000000003").Replace(rt.Path)
+						":dispute", "dispute-matrix-"+objTenant, ":payout", "payout-matrix-"+objTenant, ":attachment", "att-matrix", ":view", "00000000-0000-0000-0000-000000000003").Replace(rt.Path)
 					// A statement names its partner in the query: the route's object.
 					byPartner := strings.HasPrefix(rt.Path, "/api/v1/settlements/statement")
 					if byPartner {
@@ -269,6 +288,13 @@ func TestPermissionMatrix(t *testing.T) {
 						if rt.Path == "/api/v1/tenants" {
 							path = rt.Path + "?q=" + objTenant
 						}
+					}
+					if rt.Path == "/api/v1/settlement-lines" { // the search needs what to find
+						sep := "?"
+						if strings.Contains(path, "?") {
+							sep = "&"
+						}
+						path += sep + "q=payout-matrix-" + objTenant
 					}
 					body := []byte("{}")
 					switch {
@@ -306,7 +332,7 @@ func TestPermissionMatrix(t *testing.T) {
 							if r.Status != 403 {
 								t.Fatalf("%s in one partner only: want 403, got %d %s", rt.Action, r.Status, r.Body)
 							}
-						case (strings.Contains(rt.Path, ":event") || strings.Contains(rt.Path, ":dispute") || byPartner) && !seesObj:
+						case (strings.Contains(rt.Path, ":event") || strings.Contains(rt.Path, ":dispute") || strings.Contains(rt.Path, ":payout") || byPartner) && !seesObj:
 							if r.Status != 404 {
 								t.Fatalf("another tenant's object must answer 404; got %d %s", r.Status, r.Body)
 							}

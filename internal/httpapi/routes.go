@@ -198,6 +198,16 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/settlements/charts", action: "settlement:read", tenant: anyTenant, handler: s.getSettlementCharts},
 		{method: "GET", path: "/settlements/charts.csv", action: "settlement:read", tenant: anyTenant, handler: s.getSettlementChartsCSV},
 		// --- end settlement statements ---
+		// --- settlements (issue 12) ---
+		{method: "GET", path: "/payouts", action: "settlement:read", tenant: anyTenant, handler: s.listPayouts},
+		{method: "GET", path: "/payouts/export.csv", action: "settlement:export", tenant: anyTenant, handler: s.exportPayouts},
+		{method: "GET", path: "/payouts/:payout", action: "settlement:read", tenant: anyTenant, handler: s.getPayout},
+		{method: "GET", path: "/payouts/:payout/lines", action: "settlement:read", tenant: anyTenant, handler: s.listPayoutLines},
+		{method: "GET", path: "/payouts/:payout/lines/export.csv", action: "settlement:export", tenant: anyTenant, handler: s.exportPayoutLines},
+		{method: "GET", path: "/payouts/:payout/klarna.csv", action: "settlement:export", tenant: anyTenant, handler: s.klarnaReport(false)},
+		{method: "GET", path: "/payouts/:payout/klarna.pdf", action: "settlement:export", tenant: anyTenant, handler: s.klarnaReport(true)},
+		{method: "GET", path: "/settlement-lines", action: "settlement:read", tenant: anyTenant, handler: s.searchSettlementLines},
+		// --- end settlements ---
 
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
 		{method: "GET", path: "/audit/export.csv", action: "audit:export", tenant: anyTenant, handler: s.exportAudit},

@@ -116,6 +116,8 @@ type Options struct {
 	Statements *settlement.Statements
 	// SettlementCharts reads the settlements home's weekly totals (issue 12).
 	SettlementCharts settlement.ChartStore
+	// Settlements reads payouts, their lines and Klarna's reports (issue 12).
+	Settlements *settlement.Reader
 }
 
 // server holds the handlers' dependencies.

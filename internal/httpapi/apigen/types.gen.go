@@ -1206,6 +1206,42 @@ func (e ExportPartnersParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListPayoutsParamsReconciled.
+const (
+	ListPayoutsParamsReconciledFalse ListPayoutsParamsReconciled = "false"
+	ListPayoutsParamsReconciledTrue  ListPayoutsParamsReconciled = "true"
+)
+
+// Valid indicates whether the value is a known member of the ListPayoutsParamsReconciled enum.
+func (e ListPayoutsParamsReconciled) Valid() bool {
+	switch e {
+	case ListPayoutsParamsReconciledFalse:
+		return true
+	case ListPayoutsParamsReconciledTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportPayoutsParamsReconciled.
+const (
+	ExportPayoutsParamsReconciledFalse ExportPayoutsParamsReconciled = "false"
+	ExportPayoutsParamsReconciledTrue  ExportPayoutsParamsReconciled = "true"
+)
+
+// Valid indicates whether the value is a known member of the ExportPayoutsParamsReconciled enum.
+func (e ExportPayoutsParamsReconciled) Valid() bool {
+	switch e {
+	case ExportPayoutsParamsReconciledFalse:
+		return true
+	case ExportPayoutsParamsReconciledTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportSettlementChartsParamsChart.
 const (
 	ExportSettlementChartsParamsChartFeeShare           ExportSettlementChartsParamsChart = "fee_share"
@@ -2754,6 +2790,104 @@ type PaymentProductView struct {
 	Product    *PartnerPaymentProductNode `json:"product,omitempty"`
 }
 
+// PayoutCurrencyTotals defines model for PayoutCurrencyTotals.
+type PayoutCurrencyTotals struct {
+	Currency         string `json:"currency"`
+	FeeAmount        int64  `json:"fee_amount"`
+	HoldbackAmount   int64  `json:"holdback_amount"`
+	Payouts          int64  `json:"payouts"`
+	ReleaseAmount    int64  `json:"release_amount"`
+	ReturnAmount     int64  `json:"return_amount"`
+	ReversalAmount   int64  `json:"reversal_amount"`
+	SaleAmount       int64  `json:"sale_amount"`
+	SettlementAmount int64  `json:"settlement_amount"`
+	TaxAmount        int64  `json:"tax_amount"`
+}
+
+// PayoutDetail defines model for PayoutDetail.
+type PayoutDetail struct {
+	ClosingDebtAmount int64            `json:"closing_debt_amount"`
+	IngestedAt        time.Time        `json:"ingested_at"`
+	KlarnaAccountId   string           `json:"klarna_account_id"`
+	LineTypes         []PayoutLineType `json:"line_types"`
+
+	// Mismatches the totals its lines do not add up to (empty when it reconciles)
+	Mismatches        []PayoutMismatch `json:"mismatches"`
+	OpeningDebtAmount int64            `json:"opening_debt_amount"`
+	Payout            PayoutSummary    `json:"payout"`
+	SettlementId      string           `json:"settlement_id"`
+
+	// Totals every total of Klarna's payout by its name (sale_amount, repay_amount, deposit_amount, …), minor units
+	Totals    map[string]int64 `json:"totals"`
+	UpdatedAt time.Time        `json:"updated_at"`
+}
+
+// PayoutLineType defines model for PayoutLineType.
+type PayoutLineType struct {
+	Amount    int64  `json:"amount"`
+	Lines     int64  `json:"lines"`
+	Type      string `json:"type"`
+	VatAmount int64  `json:"vat_amount"`
+}
+
+// PayoutMismatch defines model for PayoutMismatch.
+type PayoutMismatch struct {
+	// Lines what the lines add up to
+	Lines int64 `json:"lines"`
+
+	// Reported as Klarna reported it
+	Reported int64 `json:"reported"`
+
+	// Total the total that does not add up, e.g. fee_amount
+	Total string `json:"total"`
+}
+
+// PayoutPage defines model for PayoutPage.
+type PayoutPage struct {
+	Items []PayoutSummary `json:"items"`
+
+	// NextCursor '' on the last page
+	NextCursor string `json:"next_cursor"`
+
+	// Totals the whole filtered set (all pages) summed per currency
+	Totals []PayoutCurrencyTotals `json:"totals"`
+}
+
+// PayoutSummary defines model for PayoutSummary.
+type PayoutSummary struct {
+	Currency string `json:"currency"`
+
+	// Difference settlement amount minus what the lines add up to
+	Difference     int64 `json:"difference"`
+	FeeAmount      int64 `json:"fee_amount"`
+	HoldbackAmount int64 `json:"holdback_amount"`
+	LineCount      int   `json:"line_count"`
+
+	// LinesComplete every page of the payout's lines has been read
+	LinesComplete bool   `json:"lines_complete"`
+	MerchantId    string `json:"merchant_id"`
+	PartnerName   string `json:"partner_name"`
+
+	// PaymentReference Klarna's payment reference (also on the bank transfer)
+	PaymentReference string    `json:"payment_reference"`
+	PayoutDate       time.Time `json:"payout_date"`
+
+	// Reconciled null until the lines are complete and checked
+	Reconciled     *bool `json:"reconciled"`
+	ReleaseAmount  int64 `json:"release_amount"`
+	ReturnAmount   int64 `json:"return_amount"`
+	ReversalAmount int64 `json:"reversal_amount"`
+
+	// SaleAmount minor units, as every amount here
+	SaleAmount       int64 `json:"sale_amount"`
+	SettlementAmount int64 `json:"settlement_amount"`
+
+	// SettlementType GROSS, NET, GROSS_FEE or a type Klarna added
+	SettlementType string             `json:"settlement_type"`
+	TaxAmount      int64              `json:"tax_amount"`
+	TenantId       openapi_types.UUID `json:"tenant_id"`
+}
+
 // PortalLink defines model for PortalLink.
 type PortalLink struct {
 	// Amr authentication methods sent
@@ -2865,6 +2999,70 @@ type SettlementCharts struct {
 	From  openapi_types.Date `json:"from"`
 	To    openapi_types.Date `json:"to"`
 	Weeks []SettlementWeek   `json:"weeks"`
+}
+
+// SettlementLine defines model for SettlementLine.
+type SettlementLine struct {
+	// Amount minor units
+	Amount      int64      `json:"amount"`
+	CaptureDate *time.Time `json:"capture_date"`
+	CaptureId   string     `json:"capture_id"`
+	Currency    string     `json:"currency"`
+
+	// DetailedType open set
+	DetailedType string `json:"detailed_type"`
+
+	// DisputeId the dispute of reversal_reference when Partner Desk holds it (its page is /disputes/<id>); '' otherwise
+	DisputeId string `json:"dispute_id"`
+
+	// Extra fields Klarna sent that Partner Desk does not know, as they came
+	Extra                                   *map[string]interface{} `json:"extra,omitempty"`
+	Id                                      int64                   `json:"id"`
+	InitialNumberOfInstallments             *int64                  `json:"initial_number_of_installments"`
+	InitialPaymentMethodMonthlyDownpayments *int64                  `json:"initial_payment_method_monthly_downpayments"`
+	InitialPaymentMethodType                string                  `json:"initial_payment_method_type"`
+	KlarnaComment                           string                  `json:"klarna_comment"`
+	MerchantCaptureReference                string                  `json:"merchant_capture_reference"`
+	MerchantReference1                      string                  `json:"merchant_reference1"`
+	MerchantReference2                      string                  `json:"merchant_reference2"`
+	MerchantRefundReference                 string                  `json:"merchant_refund_reference"`
+	OrderId                                 string                  `json:"order_id"`
+
+	// PartnerName the line's partner (search answers only)
+	PartnerName      *string `json:"partner_name,omitempty"`
+	PaymentReference string  `json:"payment_reference"`
+
+	// PayoutDate the line's payout's date (search answers only)
+	PayoutDate           *time.Time `json:"payout_date,omitempty"`
+	PurchaseCountry      string     `json:"purchase_country"`
+	RefundId             string     `json:"refund_id"`
+	RegistrationCurrency string     `json:"registration_currency"`
+
+	// ReversalReference the dispute KRN of a chargeback, dispute fee or holdback line
+	ReversalReference string     `json:"reversal_reference"`
+	SaleDate          *time.Time `json:"sale_date"`
+
+	// Seq position in Klarna's order of the payout's lines
+	Seq                       int                `json:"seq"`
+	ShippingCountry           string             `json:"shipping_country"`
+	ShortOrderId              string             `json:"short_order_id"`
+	TaxInRegistrationCurrency *int64             `json:"tax_in_registration_currency"`
+	TenantId                  openapi_types.UUID `json:"tenant_id"`
+
+	// Type SALE, RETURN, REVERSAL, FEE, … (open set)
+	Type      string `json:"type"`
+	VatAmount *int64 `json:"vat_amount"`
+
+	// VatRate basis points (2500 = 25 %)
+	VatRate *int64 `json:"vat_rate"`
+}
+
+// SettlementLinePage defines model for SettlementLinePage.
+type SettlementLinePage struct {
+	Items []SettlementLine `json:"items"`
+
+	// NextCursor '' on the last page
+	NextCursor string `json:"next_cursor"`
 }
 
 // SettlementStatement defines model for SettlementStatement.
@@ -3445,9 +3643,69 @@ type GetOnboardingBoardParams struct {
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListPayoutsParams defines parameters for ListPayouts.
+type ListPayoutsParams struct {
+	// Partner partner tenant ids
+	Partner  *[]openapi_types.UUID `form:"partner,omitempty" json:"partner,omitempty"`
+	Currency *[]string             `form:"currency,omitempty" json:"currency,omitempty"`
+
+	// From payout date from, RFC 3339 or YYYY-MM-DD, inclusive
+	From *string `form:"from,omitempty" json:"from,omitempty"`
+
+	// To payout date to, exclusive (a date: up to the end of that day)
+	To *string `form:"to,omitempty" json:"to,omitempty"`
+
+	// Reconciled false: the payouts whose lines do not add up to their totals
+	Reconciled *ListPayoutsParamsReconciled `form:"reconciled,omitempty" json:"reconciled,omitempty"`
+	Cursor     *string                      `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit      *int                         `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListPayoutsParamsReconciled defines parameters for ListPayouts.
+type ListPayoutsParamsReconciled string
+
+// ExportPayoutsParams defines parameters for ExportPayouts.
+type ExportPayoutsParams struct {
+	// Partner partner tenant ids
+	Partner    *[]openapi_types.UUID          `form:"partner,omitempty" json:"partner,omitempty"`
+	Currency   *[]string                      `form:"currency,omitempty" json:"currency,omitempty"`
+	From       *string                        `form:"from,omitempty" json:"from,omitempty"`
+	To         *string                        `form:"to,omitempty" json:"to,omitempty"`
+	Reconciled *ExportPayoutsParamsReconciled `form:"reconciled,omitempty" json:"reconciled,omitempty"`
+}
+
+// ExportPayoutsParamsReconciled defines parameters for ExportPayouts.
+type ExportPayoutsParamsReconciled string
+
+// ListPayoutLinesParams defines parameters for ListPayoutLines.
+type ListPayoutLinesParams struct {
+	// Type SALE, FEE, RETURN, REVERSAL, … (open set)
+	Type      *[]string `form:"type,omitempty" json:"type,omitempty"`
+	OrderId   *string   `form:"order_id,omitempty" json:"order_id,omitempty"`
+	CaptureId *string   `form:"capture_id,omitempty" json:"capture_id,omitempty"`
+	RefundId  *string   `form:"refund_id,omitempty" json:"refund_id,omitempty"`
+	Cursor    *string   `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit     *int      `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ExportPayoutLinesParams defines parameters for ExportPayoutLines.
+type ExportPayoutLinesParams struct {
+	Type      *[]string `form:"type,omitempty" json:"type,omitempty"`
+	OrderId   *string   `form:"order_id,omitempty" json:"order_id,omitempty"`
+	CaptureId *string   `form:"capture_id,omitempty" json:"capture_id,omitempty"`
+	RefundId  *string   `form:"refund_id,omitempty" json:"refund_id,omitempty"`
+}
+
 // ListPortalPartnersParams defines parameters for ListPortalPartners.
 type ListPortalPartnersParams struct {
 	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// SearchSettlementLinesParams defines parameters for SearchSettlementLines.
+type SearchSettlementLinesParams struct {
+	Q      string  `form:"q" json:"q"`
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
 }

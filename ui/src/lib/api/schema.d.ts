@@ -1901,6 +1901,168 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payouts newest first (settlement:read); acquirer roles see every partner's, a merchant role its own (scoped in SQL). Keyset paged, with the totals of the whole filtered set per currency. */
+        get: operations["listPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The filtered payouts as CSV, streamed in list order with no row cap (settlement:export).
+         * @description Columns (docs/settlements-csv.md): payment_reference, partner, partner_tenant_id, merchant_id, payout_date,
+         *     currency, settlement_type, sale_amount, return_amount, reversal_amount, fee_amount, tax_amount,
+         *     holdback_amount, release_amount, settlement_amount, settlement_amount_decimal, opening_debt_amount,
+         *     closing_debt_amount, line_count, reconciled (true, false or '' when not yet checked), difference.
+         *     Amounts are integers in minor units.
+         */
+        get: operations["exportPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/{payout}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the payment reference */
+                payout: string;
+            };
+            cookie?: never;
+        };
+        /** A payout with all its totals, debt, reconciliation result and its lines counted and summed per type (settlement:read). Another partner's payout answers 404. */
+        get: operations["getPayout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/{payout}/lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payout: string;
+            };
+            cookie?: never;
+        };
+        /** A payout's transaction lines in Klarna's order (settlement:read), keyset paged. */
+        get: operations["listPayoutLines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/{payout}/lines/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payout: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * A payout's filtered lines as CSV, streamed with no row cap (settlement:export).
+         * @description Columns (docs/settlements-csv.md): payment_reference, seq, type, detailed_type, amount, amount_decimal,
+         *     currency, vat_rate, vat_amount, tax_in_registration_currency, registration_currency, sale_date,
+         *     capture_date, order_id, short_order_id, capture_id, refund_id, merchant_reference1, merchant_reference2,
+         *     merchant_capture_reference, merchant_refund_reference, purchase_country, shipping_country,
+         *     initial_payment_method_type, initial_number_of_installments, initial_payment_method_monthly_downpayments,
+         *     klarna_comment, reversal_reference, dispute_id.
+         */
+        get: operations["exportPayoutLines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/{payout}/klarna.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payout: string;
+            };
+            cookie?: never;
+        };
+        /** Klarna's own CSV of the payout with its transactions, fetched from Klarna on behalf of the partner (settlement:export). */
+        get: operations["getPayoutKlarnaCSV"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payouts/{payout}/klarna.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payout: string;
+            };
+            cookie?: never;
+        };
+        /** Klarna's own PDF of the payout, fetched from Klarna on behalf of the partner (settlement:export). */
+        get: operations["getPayoutKlarnaPDF"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settlement-lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lines across payouts whose order id, capture id, refund id or merchant reference is q (exact), with their payout (settlement:read), keyset paged. */
+        get: operations["searchSettlementLines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2777,6 +2939,188 @@ export interface components {
             closed: number;
             /** Format: int64 */
             all: number;
+        };
+        PayoutSummary: {
+            /** @description Klarna's payment reference (also on the bank transfer) */
+            payment_reference: string;
+            /** Format: uuid */
+            tenant_id: string;
+            partner_name: string;
+            merchant_id: string;
+            /** Format: date-time */
+            payout_date: string;
+            currency: string;
+            /** @description GROSS, NET, GROSS_FEE or a type Klarna added */
+            settlement_type: string;
+            /**
+             * Format: int64
+             * @description minor units, as every amount here
+             */
+            sale_amount: number;
+            /** Format: int64 */
+            return_amount: number;
+            /** Format: int64 */
+            reversal_amount: number;
+            /** Format: int64 */
+            fee_amount: number;
+            /** Format: int64 */
+            tax_amount: number;
+            /** Format: int64 */
+            holdback_amount: number;
+            /** Format: int64 */
+            release_amount: number;
+            /** Format: int64 */
+            settlement_amount: number;
+            line_count: number;
+            /** @description every page of the payout's lines has been read */
+            lines_complete: boolean;
+            /** @description null until the lines are complete and checked */
+            reconciled: boolean | null;
+            /**
+             * Format: int64
+             * @description settlement amount minus what the lines add up to
+             */
+            difference: number;
+        };
+        PayoutCurrencyTotals: {
+            currency: string;
+            /** Format: int64 */
+            payouts: number;
+            /** Format: int64 */
+            sale_amount: number;
+            /** Format: int64 */
+            return_amount: number;
+            /** Format: int64 */
+            reversal_amount: number;
+            /** Format: int64 */
+            fee_amount: number;
+            /** Format: int64 */
+            tax_amount: number;
+            /** Format: int64 */
+            holdback_amount: number;
+            /** Format: int64 */
+            release_amount: number;
+            /** Format: int64 */
+            settlement_amount: number;
+        };
+        PayoutPage: {
+            items: components["schemas"]["PayoutSummary"][];
+            /** @description '' on the last page */
+            next_cursor: string;
+            /** @description the whole filtered set (all pages) summed per currency */
+            totals: components["schemas"]["PayoutCurrencyTotals"][];
+        };
+        PayoutMismatch: {
+            /** @description the total that does not add up, e.g. fee_amount */
+            total: string;
+            /**
+             * Format: int64
+             * @description as Klarna reported it
+             */
+            reported: number;
+            /**
+             * Format: int64
+             * @description what the lines add up to
+             */
+            lines: number;
+        };
+        PayoutLineType: {
+            type: string;
+            /** Format: int64 */
+            lines: number;
+            /** Format: int64 */
+            amount: number;
+            /** Format: int64 */
+            vat_amount: number;
+        };
+        PayoutDetail: {
+            payout: components["schemas"]["PayoutSummary"];
+            klarna_account_id: string;
+            settlement_id: string;
+            /** @description every total of Klarna's payout by its name (sale_amount, repay_amount, deposit_amount, …), minor units */
+            totals: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            opening_debt_amount: number;
+            /** Format: int64 */
+            closing_debt_amount: number;
+            /** @description the totals its lines do not add up to (empty when it reconciles) */
+            mismatches: components["schemas"]["PayoutMismatch"][];
+            line_types: components["schemas"]["PayoutLineType"][];
+            /** Format: date-time */
+            ingested_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        SettlementLine: {
+            /** Format: int64 */
+            id: number;
+            payment_reference: string;
+            /** Format: uuid */
+            tenant_id: string;
+            /** @description position in Klarna's order of the payout's lines */
+            seq: number;
+            /** @description SALE, RETURN, REVERSAL, FEE, … (open set) */
+            type: string;
+            /** @description open set */
+            detailed_type: string;
+            /**
+             * Format: int64
+             * @description minor units
+             */
+            amount: number;
+            currency: string;
+            /**
+             * Format: int64
+             * @description basis points (2500 = 25 %)
+             */
+            vat_rate: number | null;
+            /** Format: int64 */
+            vat_amount: number | null;
+            /** Format: int64 */
+            tax_in_registration_currency: number | null;
+            registration_currency: string;
+            /** Format: date-time */
+            sale_date: string | null;
+            /** Format: date-time */
+            capture_date: string | null;
+            order_id: string;
+            short_order_id: string;
+            capture_id: string;
+            refund_id: string;
+            merchant_reference1: string;
+            merchant_reference2: string;
+            merchant_capture_reference: string;
+            merchant_refund_reference: string;
+            purchase_country: string;
+            shipping_country: string;
+            initial_payment_method_type: string;
+            /** Format: int64 */
+            initial_number_of_installments: number | null;
+            /** Format: int64 */
+            initial_payment_method_monthly_downpayments: number | null;
+            klarna_comment: string;
+            /** @description the dispute KRN of a chargeback, dispute fee or holdback line */
+            reversal_reference: string;
+            /** @description the dispute of reversal_reference when Partner Desk holds it (its page is /disputes/<id>); '' otherwise */
+            dispute_id: string;
+            /** @description fields Klarna sent that Partner Desk does not know, as they came */
+            extra?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description the line's payout's date (search answers only)
+             */
+            payout_date?: string;
+            /** @description the line's partner (search answers only) */
+            partner_name?: string;
+        };
+        SettlementLinePage: {
+            items: components["schemas"]["SettlementLine"][];
+            /** @description '' on the last page */
+            next_cursor: string;
         };
         DisputePage: {
             items: components["schemas"]["DisputeSummary"][];
@@ -6390,6 +6734,221 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listPayouts: {
+        parameters: {
+            query?: {
+                /** @description partner tenant ids */
+                partner?: string[];
+                currency?: string[];
+                /** @description payout date from, RFC 3339 or YYYY-MM-DD, inclusive */
+                from?: string;
+                /** @description payout date to, exclusive (a date: up to the end of that day) */
+                to?: string;
+                /** @description false: the payouts whose lines do not add up to their totals */
+                reconciled?: "true" | "false";
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportPayouts: {
+        parameters: {
+            query?: {
+                /** @description partner tenant ids */
+                partner?: string[];
+                currency?: string[];
+                from?: string;
+                to?: string;
+                reconciled?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPayout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the payment reference */
+                payout: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayoutDetail"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listPayoutLines: {
+        parameters: {
+            query?: {
+                /** @description SALE, FEE, RETURN, REVERSAL, … (open set) */
+                type?: string[];
+                order_id?: string;
+                capture_id?: string;
+                refund_id?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                payout: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementLinePage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportPayoutLines: {
+        parameters: {
+            query?: {
+                type?: string[];
+                order_id?: string;
+                capture_id?: string;
+                refund_id?: string;
+            };
+            header?: never;
+            path: {
+                payout: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPayoutKlarnaCSV: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payout: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV as Klarna sent it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPayoutKlarnaPDF: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payout: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PDF as Klarna sent it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    searchSettlementLines: {
+        parameters: {
+            query: {
+                q: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettlementLinePage"];
                 };
             };
             default: components["responses"]["Problem"];
