@@ -301,6 +301,10 @@ func (g *Ingester) store(ctx context.Context, req IngestRequest, p *klarna.Payou
 			if err != nil {
 				return fmt.Errorf("read lines of payout %s at offset %d: %w", r.PaymentReference, params.Offset, err)
 			}
+			if startsElsewhere(page.Pagination, params.Offset) {
+				r.LinesComplete = false
+				break
+			}
 			lines, err := lb.add(r.PaymentReference, page.Transactions)
 			if err != nil {
 				return err
@@ -308,10 +312,9 @@ func (g *Ingester) store(ctx context.Context, req IngestRequest, p *klarna.Payou
 			if err := w.Stage(ctx, lines); err != nil {
 				return err
 			}
-			params.Offset += len(page.Transactions)
-			total := page.Pagination.Total
-			if len(page.Transactions) == 0 || (total != nil && int64(params.Offset) >= *total) || (total == nil && page.Pagination.Next == "") {
-				r.LinesComplete = total == nil || int64(params.Offset) >= *total
+			var done bool
+			params.Offset, done, r.LinesComplete = nextPage(page.Pagination, params.Offset, len(page.Transactions))
+			if done {
 				break
 			}
 		}
@@ -514,6 +517,9 @@ func (g *Ingester) syncWindow(ctx context.Context, a SyncAccount, from, to time.
 		if err != nil {
 			return stored, fmt.Errorf("list payouts at offset %d: %w", params.Offset, err)
 		}
+		if startsElsewhere(page.Pagination, params.Offset) {
+			return stored, nil
+		}
 		for i := range page.Payouts {
 			p := &page.Payouts[i]
 			obj, err := json.Marshal(p)
@@ -538,10 +544,30 @@ func (g *Ingester) syncWindow(ctx context.Context, a SyncAccount, from, to time.
 				stored++
 			}
 		}
-		params.Offset += len(page.Payouts)
-		total := page.Pagination.Total
-		if len(page.Payouts) == 0 || (total != nil && int64(params.Offset) >= *total) || (total == nil && page.Pagination.Next == "") {
+		var done bool
+		if params.Offset, done, _ = nextPage(page.Pagination, params.Offset, len(page.Payouts)); done {
 			return stored, nil
 		}
 	}
+}
+
+// startsElsewhere: the page says it starts at another offset than asked
+// (a server ignoring offset). The reading ends there, incomplete, rather
+// than taking the same items again.
+func startsElsewhere(p klarna.OffsetPagination, offset int) bool {
+	return p.Offset != nil && *p.Offset != int64(offset)
+}
+
+// nextPage follows Settlements v1 offset paging: after a page of n items
+// read at offset, the next offset, whether that was the last page, and
+// whether every item was read.
+func nextPage(p klarna.OffsetPagination, offset, n int) (next int, done, complete bool) {
+	next = offset + n
+	switch {
+	case p.Total != nil:
+		return next, n == 0 || int64(next) >= *p.Total, int64(next) >= *p.Total
+	case n == 0 || p.Next == "":
+		return next, true, true
+	}
+	return next, false, false
 }

@@ -386,3 +386,32 @@ func TestIngest_ReportWithoutReferenceSyncsItsWindow(t *testing.T) {
 		}
 	}
 }
+
+// A server that ignores offset (it answers the first page again) ends the
+// reading with the lines incomplete, so nothing is read twice and the
+// payout is not concluded.
+func TestIngest_ServerIgnoringOffset(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	tenant := partnerTenant(t, db)
+	f, _ := newFake(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /settlements/v1/payouts/{ref}", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, f.payouts.Payouts[0]) })
+	mux.HandleFunc("GET /settlements/v1/transactions", func(w http.ResponseWriter, r *http.Request) {
+		all := f.lines["KLTEST01"]
+		writeJSON(w, map[string]any{"transactions": all[:4], "pagination": map[string]any{"count": 4, "total": len(all), "offset": 0}})
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	kl, err := klarna.New(klarna.Config{GatewayURL: srv.URL, DisputesURL: srv.URL, SettlementsURL: srv.URL + "/settlements/v1", APIKey: "test", MaxRetryTime: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ing := settlement.NewIngester(settlement.IngestOptions{Store: db.SettlementIngest(), Klarna: kl, PageSize: 4})
+	if err := ing.Ingest(t.Context(), settlement.IngestRequest{PaymentReference: "KLTEST01", KlarnaAccountID: account, TenantID: tenant}); err != nil {
+		t.Fatal(err)
+	}
+	if p := readPayout(t, db, "KLTEST01"); p.Lines != 4 || p.Complete || p.Reconciled != nil {
+		t.Fatalf("payout %+v: want the 4 lines read, incomplete, not concluded", p)
+	}
+}
