@@ -74,14 +74,6 @@ describe('app shell', () => {
     }
   });
 
-  it('says honestly that a section has nothing yet', async () => {
-    stubMeta();
-    renderApp('/settlements');
-    expect(await screen.findByRole('heading', { name: 'No settlements yet' })).toBeInTheDocument();
-    expect(screen.getByText(/will appear here/)).toBeInTheDocument();
-    expect(screen.queryByRole('table')).not.toBeInTheDocument();
-  });
-
   it('sends the start page to Partners', async () => {
     stubMeta();
     const { router } = renderApp('/');

@@ -20,6 +20,8 @@ const DisputesPage = lazy(() => import('@/features/disputes').then((m) => ({ def
 const DisputeAnalyticsPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputeAnalyticsPage })));
 const DisputePage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputePage })));
 const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.SettlementsPage })));
+const PayoutPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.PayoutPage })));
+const TransactionsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.TransactionsPage })));
 const CredentialsPage = lazy(() => import('@/features/credentials').then((m) => ({ default: m.CredentialsPage })));
 const WebhooksPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhooksPage })));
 const WebhookEventPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhookEventPage })));
@@ -82,6 +84,8 @@ export const routes: RouteObject[] = [
       { path: 'disputes/analytics', element: guarded('/disputes', <DisputeAnalyticsPage />) },
       { path: 'disputes/:dispute', element: guarded('/disputes', <DisputePage />) },
       { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
+      { path: 'settlements/payouts/:payout', element: guarded('/settlements', <PayoutPage />) },
+      { path: 'settlements/transactions', element: guarded('/settlements', <TransactionsPage />) },
       { path: 'credentials', element: guarded('/credentials', <CredentialsPage />) },
       { path: 'webhooks', element: guarded('/webhooks', <WebhooksPage />) },
       { path: 'webhooks/:id', element: guarded('/webhooks', <WebhookEventPage />) },

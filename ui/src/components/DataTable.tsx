@@ -8,6 +8,7 @@ import { useMemo, useState, type CSSProperties, type ReactNode } from 'react';
 import type { Sort } from '@/lib/urlState';
 import { EmptyState } from './EmptyState';
 import { ErrorPanel } from './ErrorPanel';
+import { ExportLink } from './ExportLink';
 import { PageLoader } from './PageLoader';
 
 const features = tableFeatures({ rowSortingFeature, columnVisibilityFeature });
@@ -177,11 +178,7 @@ export function DataTable<T extends RowData>(props: DataTableProps<T>) {
     <Group justify="flex-end" gap="xs" mb="sm" wrap="wrap">
       {props.toolbar}
       {props.columnChoice !== false && <ColumnChooser columns={columns} visibility={visibility} onChange={changeVisibility} />}
-      {props.exportHref && (
-        <Button component="a" href={props.exportHref} variant="default" size="sm" download>
-          {props.exportLabel ?? 'Export CSV'}
-        </Button>
-      )}
+      {props.exportHref && <ExportLink href={props.exportHref} label={props.exportLabel} />}
     </Group>
   );
 
