@@ -7,15 +7,16 @@ import { saveScreenshot } from '../pages/screenshots';
 // Borealis disputes in SEK, some open, one closed lost after its deadline passed, closed ones of both.
 const CHARTS = ['Win rate by reason', 'Win rate by partner', 'Win rate by month', 'Amounts at stake and lost', 'Response time', 'Disputes by week'];
 
-/** Waits (through the API) until the demo's disputes of both partners count in the analytics, some of them decided. */
+/** Waits (through the API) until the demo's disputes of both partners count in the analytics, some of them decided and some answered. */
 async function demoAnalytics(page: Page) {
   await expect
     .poll(
       async () => {
         const res = await page.request.get('/api/v1/disputes/analytics');
         if (!res.ok()) return `analytics answered ${res.status()}`;
-        const a = (await res.json()) as { amounts: { open_count: number }[]; win_rate_by_partner: { label: string; win_rate: number | null }[] };
+        const a = (await res.json()) as { amounts: { open_count: number }[]; win_rate_by_partner: { label: string; win_rate: number | null }[]; response_time: unknown[] };
         const decided = a.win_rate_by_partner.filter((p) => p.win_rate !== null).map((p) => p.label);
+        if (a.response_time.length === 0) return 'no dispute answered yet';
         return a.amounts.length > 0 && decided.includes('Aurora Outfitters') && decided.includes('Borealis Bikes') ? 'ready' : `decided so far: ${decided.join(', ') || 'none'}`;
       },
       { timeout: 90_000, message: "the demo partners' decided disputes reached the analytics" },

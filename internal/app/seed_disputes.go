@@ -40,12 +40,14 @@ var DemoDisputes = map[string][]DemoDispute{
 }
 
 // SeedSimulatorDisputes opens the demo disputes at the simulator for each
-// partner that has none yet; their webhooks bring them into Partner Desk
+// partner that does not have them yet; their webhooks bring them into Partner Desk
 // (and the periodic sync, should one be lost).
 func SeedSimulatorDisputes(sim *klarnasim.Sim) error {
 	for slug, ds := range DemoDisputes {
 		id, ok := sim.PartnerAccountID(slug)
-		if !ok || sim.DisputeCount(id) > 0 {
+		// Once per partner: the first demo dispute marks them seeded (the
+		// settlement history opens a dispute of its own before this runs).
+		if !ok || len(ds) == 0 || sim.HasDispute(id, ds[0].Reason, ds[0].Amount) {
 			continue
 		}
 		now := sim.Clock().Now()

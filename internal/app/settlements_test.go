@@ -248,6 +248,21 @@ func TestDemoSettlements(t *testing.T) {
 	if err := app.SeedSimulatorSettlements(sim); err != nil {
 		t.Fatal(err)
 	}
+	// The demo disputes still come after the history opened its own (and
+	// seeding again changes nothing that fails).
+	for range 2 {
+		if err := app.SeedSimulatorDisputes(sim); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for slug, ds := range app.DemoDisputes {
+		id, _ := sim.PartnerAccountID(slug)
+		for _, d := range ds {
+			if !sim.HasDispute(id, d.Reason, d.Amount) {
+				t.Fatalf("%s lacks its demo dispute %s of %d", slug, d.Reason, d.Amount)
+			}
+		}
+	}
 	cfg := apptest.Config(t)
 	cfg.SettlementSyncInterval, cfg.DisputeSyncInterval = time.Hour, time.Hour // each runs once, at start
 	a := apptest.StartWithKlarna(t, cfg, nil, kc)

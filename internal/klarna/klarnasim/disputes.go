@@ -1088,15 +1088,16 @@ func (s *Sim) ExtendDeadline(id string, by time.Duration) error {
 	return nil
 }
 
-// DisputeCount is how many disputes a partner account has.
-func (s *Sim) DisputeCount(partnerAccountID string) int {
+// HasDispute reports whether a partner account has a dispute of this
+// reason and amount (the demo's own disputes, told apart from those the
+// settlement history or the traffic opened).
+func (s *Sim) HasDispute(partnerAccountID, reason string, amount int64) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := 0
 	for _, d := range s.st.Disputes {
-		if d.Partner == partnerAccountID {
-			n++
+		if d.Partner == partnerAccountID && d.D.DisputeReason == reason && d.D.DisputeDetails != nil && d.D.DisputeDetails.DisputeAmount == amount {
+			return true
 		}
 	}
-	return n
+	return false
 }

@@ -112,7 +112,10 @@ describe('settlements', () => {
     expect(alert).toHaveTextContent(/Does not reconcile/);
     expect(alert).toHaveTextContent(/fee amount: Klarna reports .*35\.00.*the lines add up to .*30\.00/);
     expect(screen.getByRole('link', { name: 'Klarna’s PDF' })).toHaveAttribute('href', '/api/v1/payouts/KL-ODD/klarna.pdf');
-    expect(screen.getByRole('region', { name: 'Where the money went' })).toBeInTheDocument();
+    // The waterfall steps down by each deduction: fees with tax 35.00 + 7.50.
+    const steps = within(screen.getByRole('table', { name: 'Where the money went' }));
+    expect(steps.getByRole('row', { name: /Fees \+ tax/ })).toHaveTextContent(/-.*42\.50/);
+    expect(steps.getByRole('row', { name: /Net settlement/ })).toHaveTextContent(/907\.50/);
   });
 
   it('a merchant sees no partner column or filter', async () => {

@@ -70,25 +70,23 @@ function Waterfall({ d }: { d: PayoutDetail }) {
     ['Held / released', p.release_amount - p.holdback_amount],
   ];
   const categories = [...steps.map(([k]) => k), 'Net settlement'];
+  // Each step hangs from where the one before ended; the net stands on zero.
+  const values = [...steps.map(([, v]) => v), p.settlement_amount];
   const base: number[] = [];
-  const top: number[] = [];
   let running = 0;
   for (const [, v] of steps) {
-    base.push(Math.min(running, running + v));
-    top.push(Math.max(running, running + v));
+    base.push(running);
     running += v;
   }
-  base.push(Math.min(0, p.settlement_amount));
-  top.push(Math.max(0, p.settlement_amount));
-  const signed = [...steps.map(([, v]) => v), p.settlement_amount];
+  base.push(0);
   return (
     <Chart
       title="Where the money went"
       description="From the sales to the net settlement, each deduction a step down."
       kind="bar"
       categories={categories}
-      series={[{ key: 'amount', label: 'Amount', values: top, base, color: 'teal' }]}
-      format={(_, at) => formatMoney(signed[at.index] ?? 0, p.currency)}
+      series={[{ key: 'amount', label: 'Amount', values, base, color: 'teal' }]}
+      format={(v) => formatMoney(v, p.currency)}
       tickFormat={(v) => formatMoney(v, p.currency)}
     />
   );
