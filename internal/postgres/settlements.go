@@ -198,7 +198,7 @@ func (s *SettlementReadStore) GetPayout(ctx context.Context, sc scope.Scope, ref
 		}
 	}
 	rows, err := s.db.conn(ctx).Raw(`SELECT type, count(*), coalesce(sum(amount), 0)::bigint, coalesce(sum(vat_amount), 0)::bigint
-		FROM settlement_lines WHERE payment_reference = ? GROUP BY type ORDER BY type`, ref).Rows()
+		FROM settlement_lines WHERE payment_reference = ? AND tenant_id = ? GROUP BY type ORDER BY type`, ref, sum.TenantID).Rows()
 	if err != nil {
 		return d, fmt.Errorf("payout lines by type: %w", err)
 	}
