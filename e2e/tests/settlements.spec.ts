@@ -100,3 +100,30 @@ test("merchant-admin-b sees only Borealis' payouts, and an Aurora payout answers
   expect((await page.request.get(`/api/v1/payouts/${encodeURIComponent(aurora!.payment_reference)}/lines/export.csv`)).status()).toBe(404);
   await page.close();
 });
+
+test("merchant-finance opens a payout, keeps its fee lines, and downloads them and Klarna's PDF", async ({ page }) => {
+  test.setTimeout(120_000);
+  await new LoginPage(page).loginAs('merchant-finance', '/settlements');
+  const mine = await payouts(page);
+  expect(new Set(mine.map((p) => p.partner_name))).toEqual(new Set(['Aurora Outfitters']));
+  await page.reload();
+  await page.getByRole('table', { name: 'Payouts' }).locator('tbody tr[data-payout]').first().click();
+  await expect(page).toHaveURL(/\/settlements\/payouts\/[^/]+$/);
+
+  await page.getByRole('form', { name: 'Line filters' }).getByLabel('Types').fill('FEE');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page).toHaveURL(/[?&]type=FEE/);
+  const lines = page.getByRole('table', { name: 'Transaction lines' }).locator('tbody tr');
+  await expect(lines.first()).toBeVisible();
+  const types = await page.getByRole('table', { name: 'Transaction lines' }).locator('tbody tr td:first-child').allInnerTexts();
+  expect(new Set(types)).toEqual(new Set(['Fee']));
+
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Partner Desk CSV' }).click()]);
+  const rows = Buffer.concat(await (await csv.createReadStream()).toArray()).toString('utf8').trim().split('\n');
+  expect(rows.length - 1, 'a CSV row per fee line shown').toBe(types.length);
+  expect(rows.slice(1).every((r) => r.split(',')[2] === 'FEE')).toBe(true);
+
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Klarna’s PDF' }).click()]);
+  const head = Buffer.concat(await (await pdf.createReadStream()).toArray()).subarray(0, 5).toString('latin1');
+  expect(head).toBe('%PDF-');
+});
