@@ -19,7 +19,9 @@ import (
 // repeats counted, gets one processing job, and every delivery is answered
 // accepted or duplicate as before batching, exactly one accepted per event.
 func TestWebhookGroupCommit_ConcurrentAndDuplicateDeliveries(t *testing.T) {
-	a := webhookApp(t, func(c *config.Config) { c.WebhookBatchSize, c.WebhookBatchWait, c.WebhookBatchFlushers = 32, 5*time.Millisecond, 2 })
+	a := webhookApp(t, func(c *config.Config) {
+		c.WebhookBatchSize, c.WebhookBatchWait, c.WebhookBatchFlushers = 32, 5*time.Millisecond, 2
+	})
 	const n = 300
 	run := fmt.Sprint(time.Now().UnixNano())
 	bodies := make([][]byte, n)
