@@ -80,10 +80,16 @@ func TestWebhookGroupCommit_ConcurrentAndDuplicateDeliveries(t *testing.T) {
 	var stored, dupSum, jobs, perEventJobs int
 	g := a.DB.Gorm
 	pattern := "evt-batch-" + run + "-%"
-	g.Raw(`SELECT count(*), coalesce(sum(duplicates), 0) FROM webhook_events WHERE event_id LIKE ?`, pattern).Row().Scan(&stored, &dupSum)
-	g.Raw(`SELECT count(*) FROM river_job j JOIN webhook_events e ON e.id = (j.args->>'event_pk')::bigint WHERE j.kind = 'webhook.process' AND e.event_id LIKE ?`, pattern).Row().Scan(&jobs)
-	g.Raw(`SELECT coalesce(max(c), 0) FROM (SELECT count(*) AS c FROM river_job j JOIN webhook_events e ON e.id = (j.args->>'event_pk')::bigint
-		WHERE j.kind = 'webhook.process' AND e.event_id LIKE ? GROUP BY e.id) x`, pattern).Row().Scan(&perEventJobs)
+	if err := g.Raw(`SELECT count(*), coalesce(sum(duplicates), 0) FROM webhook_events WHERE event_id LIKE ?`, pattern).Row().Scan(&stored, &dupSum); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Raw(`SELECT count(*) FROM river_job j JOIN webhook_events e ON e.id = (j.args->>'event_pk')::bigint WHERE j.kind = 'webhook.process' AND e.event_id LIKE ?`, pattern).Row().Scan(&jobs); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Raw(`SELECT coalesce(max(c), 0) FROM (SELECT count(*) AS c FROM river_job j JOIN webhook_events e ON e.id = (j.args->>'event_pk')::bigint
+		WHERE j.kind = 'webhook.process' AND e.event_id LIKE ? GROUP BY e.id) x`, pattern).Row().Scan(&perEventJobs); err != nil {
+		t.Fatal(err)
+	}
 	if stored != n || dupSum != 2*n {
 		t.Errorf("stored %d events with %d duplicates counted, want %d and %d", stored, dupSum, n, 2*n)
 	}
