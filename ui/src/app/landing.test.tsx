@@ -16,11 +16,11 @@ describe('start page per persona', () => {
   it.each<[string, Schemas['Me'], string, string, RegExp]>([
     ['acquirer-admin', personas.acquirerAdmin, '/partners', 'Partners', /Merchants you distribute Klarna to/],
     ['acquirer-support', personas.acquirerSupport, '/disputes', 'Disputes', /against your partners/],
-    ['acquirer-finance', personas.acquirerFinance, '/settlements', 'Settlements', /payouts for your partners/],
+    ['acquirer-finance', personas.acquirerFinance, '/settlements', 'Settlements', /Payouts from Klarna to your partners/],
     ['auditor', personas.auditor, '/audit', 'Audit', /./],
     ['merchant-admin', personas.merchantAdmin, '/overview', 'Overview', /Aurora Outfitters: your store’s Klarna account/],
     ['merchant-disputes', personas.merchantDisputes, '/disputes', 'Disputes', /disputes against your store/],
-    ['merchant-finance', personas.merchantFinance, '/settlements', 'Settlements', /payouts for your store/],
+    ['merchant-finance', personas.merchantFinance, '/settlements', 'Settlements', /Payouts from Klarna to your store/],
   ])('sends %s to its own start page, in its words', async (_role, me, path, heading, words) => {
     stubApi({ me, handlers });
     const { router } = renderApp('/');
