@@ -41,7 +41,7 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 // and RSS stay flat: the rows are written as they are read and flushed,
 // never gathered. The server runs in this process, so its memory is ours.
 func TestPayoutLinesExportStreamsAMillionLines(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the bound is on the whole process, so no other test may allocate meanwhile.
 	const lines = 1_000_000
 	a := settlementsApp(t)
 	ctx := t.Context()
