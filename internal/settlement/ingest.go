@@ -48,11 +48,9 @@ type Report struct {
 	Reconciliation Reconciliation
 }
 
-// ReportLine is one transaction line with all of Klarna's fields.
-type ReportLine struct {
-	// Key is the line's identity in its payout (Klarna's lines carry no id):
-	// a hash of its fields and its occurrence among identical lines.
-	Key                         string
+// LineFields are a transaction line's Klarna fields, as stored and as
+// read (ReportLine on the way in, Line on the way out).
+type LineFields struct {
 	Seq                         int
 	Type, DetailedType          string
 	Amount                      int64
@@ -77,6 +75,14 @@ type ReportLine struct {
 	// chargeback's reversal_reference, or the dispute_id Klarna names on
 	// dispute fees and holdbacks.
 	ReversalReference string
+}
+
+// ReportLine is one transaction line of a report, with all of Klarna's fields.
+type ReportLine struct {
+	// Key is the line's identity in its payout (Klarna's lines carry no id):
+	// a hash of its fields and its occurrence among identical lines.
+	Key string
+	LineFields
 	// Extra holds the fields Klarna sent that Partner Desk does not know
 	// (JSON object), nil when none.
 	Extra json.RawMessage
@@ -406,8 +412,8 @@ func lineOf(t *klarna.Transaction, seen map[string]int) (ReportLine, error) {
 		return ReportLine{}, err
 	}
 	seen[key]++
-	l := ReportLine{
-		Key: key + ":" + strconv.Itoa(seen[key]), Type: strings.TrimSpace(t.Type), DetailedType: strings.TrimSpace(t.DetailedType),
+	l := ReportLine{Key: key + ":" + strconv.Itoa(seen[key]), LineFields: LineFields{
+		Type: strings.TrimSpace(t.Type), DetailedType: strings.TrimSpace(t.DetailedType),
 		Amount: t.Amount, Currency: strings.ToUpper(t.CurrencyCode), VATRate: t.VATRate, VATAmount: t.VATAmount,
 		TaxInRegistrationCurrency: t.TaxInCurrencyOfRegistrationCountry, RegistrationCurrency: strings.ToUpper(t.CurrencyCodeOfRegistrationCountry),
 		SaleDate: timePtr(t.SaleDate), CaptureDate: timePtr(t.CaptureDate),
@@ -417,7 +423,7 @@ func lineOf(t *klarna.Transaction, seen map[string]int) (ReportLine, error) {
 		PurchaseCountry: t.PurchaseCountry, ShippingCountry: t.ShippingCountry, InitialPaymentMethodType: t.InitialPaymentMethodType,
 		InitialNumberOfInstallments: t.InitialNumberOfInstallments, InitialMonthlyDownpayments: t.InitialPaymentMethodMonthlyDownpayments,
 		KlarnaComment: t.KlarnaComment, ReversalReference: DisputeReference(*t),
-	}
+	}}
 	if t.CaptureID != nil {
 		l.CaptureID = *t.CaptureID
 	}

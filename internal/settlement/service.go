@@ -91,33 +91,13 @@ type LineFilter struct {
 	OrderID, CaptureID, RefundID string
 }
 
-// Line is one transaction line with all of Klarna's fields.
+// Line is one stored transaction line with all of Klarna's fields.
 type Line struct {
-	ID                          int64
-	PaymentReference            string
-	TenantID                    uuid.UUID
-	Seq                         int
-	Type, DetailedType          string
-	Amount                      int64
-	Currency                    string
-	VATRate, VATAmount          *int64
-	TaxInRegistrationCurrency   *int64
-	RegistrationCurrency        string
-	SaleDate, CaptureDate       *time.Time
-	OrderID, ShortOrderID       string
-	CaptureID, RefundID         string
-	MerchantReference1          string
-	MerchantReference2          string
-	MerchantCaptureReference    string
-	MerchantRefundReference     string
-	PurchaseCountry             string
-	ShippingCountry             string
-	InitialPaymentMethodType    string
-	InitialNumberOfInstallments *int64
-	InitialMonthlyDownpayments  *int64
-	KlarnaComment               string
-	ReversalReference           string
-	Extra                       map[string]any
+	ID               int64
+	PaymentReference string
+	TenantID         uuid.UUID
+	LineFields
+	Extra map[string]any
 	// DisputeID is the dispute of reversal_reference when Partner Desk
 	// holds it in the line's tenant; "" otherwise.
 	DisputeID string
