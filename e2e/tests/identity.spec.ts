@@ -52,7 +52,16 @@ test('sign-in screen, the persona picker and sign-out', async ({ page }) => {
 
 test('an ended session shows "session expired" and signing in again returns to the page', async ({ page, context }) => {
   const problems = watchProblems(page, [/status of 401/]);
+  const inFlight = new Set<string>();
+  page.on('request', (r) => { if (r.url().includes('/api/')) inFlight.add(r.url()); });
+  const done = (r: { url(): string }) => inFlight.delete(r.url());
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
   await new LoginPage(page).loginAs('merchant-disputes', '/disputes');
+  // The session ends while the user reads a loaded page: the queue is shown and nothing is still loading
+  // (a request still on its way would come back 401 and end the session on this page instead).
+  await expect(page.getByRole('table', { name: 'Disputes' }).locator('tbody tr[data-dispute]').first()).toBeVisible();
+  await expect.poll(() => [...inFlight]).toEqual([]);
   // The server forgets the browser: its session cookie is gone.
   await context.clearCookies({ name: 'pd_session' });
   const shell = new AppShellPage(page);
