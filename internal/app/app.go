@@ -396,8 +396,6 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Notifications:    notifications,
 		DisputeAnalytics: db.Disputes(),
 		RunReminders:     devOnly(opts.Dev, reminders.Run),
-		Statements:       settlement.NewStatements(db.Statements()),
-		SettlementCharts: db.Statements(),
 		Settlements:      newSettlementReader(db, kl),
 	})
 	if err != nil {

@@ -112,11 +112,8 @@ type Options struct {
 	// RunReminders runs the dispute reminder job now; set only by
 	// `partnerdesk dev` (POST /dev/reminders/run answers 404 without it).
 	RunReminders func(ctx context.Context) error
-	// Statements builds the monthly settlement statements (issue 12).
-	Statements *settlement.Statements
-	// SettlementCharts reads the settlements home's weekly totals (issue 12).
-	SettlementCharts settlement.ChartStore
-	// Settlements reads payouts, their lines and Klarna's reports (issue 12).
+	// Settlements reads payouts, their lines, Klarna's reports, monthly
+	// statements and the weekly charts (issue 12).
 	Settlements *settlement.Reader
 }
 

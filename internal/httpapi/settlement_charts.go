@@ -22,7 +22,7 @@ func (s *server) readSettlementWeeks(c *gin.Context) ([]settlement.WeekTotals, w
 		writeProblem(c, err)
 		return nil, w, false
 	}
-	weeks, err := s.opts.SettlementCharts.WeeklyTotals(c.Request.Context(), scopeOf(c), settlement.ChartFilter(w))
+	weeks, err := s.opts.Settlements.WeeklyTotals(c.Request.Context(), scopeOf(c), settlement.ChartFilter(w))
 	if err != nil {
 		writeProblem(c, err)
 		return nil, w, false

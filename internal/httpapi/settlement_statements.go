@@ -28,7 +28,7 @@ func (s *server) readStatement(c *gin.Context) (settlement.Statement, bool) {
 		writeProblem(c, err)
 		return settlement.Statement{}, false
 	}
-	st, err := s.opts.Statements.Month(c.Request.Context(), scopeOf(c), partner, month)
+	st, err := s.opts.Settlements.Statement(c.Request.Context(), scopeOf(c), partner, month)
 	if err != nil {
 		writeProblem(c, err)
 		return st, false

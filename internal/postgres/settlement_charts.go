@@ -9,11 +9,9 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/settlement"
 )
 
-var _ settlement.ChartStore = (*StatementStore)(nil)
-
-// WeeklyTotals implements settlement.ChartStore: one row per week and
+// WeeklyTotals implements settlement.ReadStore: one row per week and
 // currency, oldest first (a range over payouts_list by payout date).
-func (s *StatementStore) WeeklyTotals(ctx context.Context, sc scope.Scope, f settlement.ChartFilter) ([]settlement.WeekTotals, error) {
+func (s *SettlementReadStore) WeeklyTotals(ctx context.Context, sc scope.Scope, f settlement.ChartFilter) ([]settlement.WeekTotals, error) {
 	cond, args := scopeCond("tenant_id", sc)
 	q := `SELECT to_char(date_trunc('week', payout_date AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS week, currency, count(*) AS payouts,
 		sum(settlement_amount) AS net, sum(sale_amount) AS sales, sum(fee_amount) AS fees, sum(tax_amount) AS tax,

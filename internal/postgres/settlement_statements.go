@@ -11,17 +11,11 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/settlement"
 )
 
-// StatementStore reads monthly statements (settlement.StatementStore).
-type StatementStore struct{ db *DB }
+// The reads of the monthly statements (settlement.ReadStore).
 
-// Statements returns the statement store.
-func (db *DB) Statements() *StatementStore { return &StatementStore{db: db} }
-
-var _ settlement.StatementStore = (*StatementStore)(nil)
-
-// PartnerName implements settlement.StatementStore: a partner tenant in the
+// PartnerName implements settlement.ReadStore: a partner tenant in the
 // scope, or NotFound (the same answer for another tenant's id as for none).
-func (s *StatementStore) PartnerName(ctx context.Context, sc scope.Scope, tenant uuid.UUID) (string, error) {
+func (s *SettlementReadStore) PartnerName(ctx context.Context, sc scope.Scope, tenant uuid.UUID) (string, error) {
 	cond, args := scopeCond("id", sc)
 	var names []string
 	if err := s.db.conn(ctx).Raw(`SELECT name FROM tenants WHERE id = ? AND kind = 'partner' AND `+cond, append([]any{tenant}, args...)...).Scan(&names).Error; err != nil {
@@ -37,7 +31,7 @@ const statementColumns = `payment_reference, payout_date, currency, settlement_t
 	reversal_amount, fee_amount, tax_amount, holdback_amount, release_amount, settlement_amount,
 	opening_debt_amount, closing_debt_amount, reconciled`
 
-func (s *StatementStore) statementRows(ctx context.Context, q string, args ...any) ([]settlement.StatementPayout, error) {
+func (s *SettlementReadStore) statementRows(ctx context.Context, q string, args ...any) ([]settlement.StatementPayout, error) {
 	rows, err := s.db.conn(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, err
@@ -55,17 +49,17 @@ func (s *StatementStore) statementRows(ctx context.Context, q string, args ...an
 	return out, rows.Err()
 }
 
-// StatementPayouts implements settlement.StatementStore (payouts_tenant_list).
-func (s *StatementStore) StatementPayouts(ctx context.Context, sc scope.Scope, tenant uuid.UUID, from, to time.Time) ([]settlement.StatementPayout, error) {
+// StatementPayouts implements settlement.ReadStore (payouts_tenant_list).
+func (s *SettlementReadStore) StatementPayouts(ctx context.Context, sc scope.Scope, tenant uuid.UUID, from, to time.Time) ([]settlement.StatementPayout, error) {
 	cond, args := scopeCond("tenant_id", sc)
 	return s.statementRows(ctx, `SELECT `+statementColumns+` FROM payouts
 		WHERE tenant_id = ? AND payout_date >= ? AND payout_date < ? AND `+cond+`
 		ORDER BY payout_date, payment_reference`, append([]any{tenant, from, to}, args...)...)
 }
 
-// LastBefore implements settlement.StatementStore: per currency the newest
+// LastBefore implements settlement.ReadStore: per currency the newest
 // payout dated before t (one index probe per currency the tenant has).
-func (s *StatementStore) LastBefore(ctx context.Context, sc scope.Scope, tenant uuid.UUID, t time.Time) ([]settlement.StatementPayout, error) {
+func (s *SettlementReadStore) LastBefore(ctx context.Context, sc scope.Scope, tenant uuid.UUID, t time.Time) ([]settlement.StatementPayout, error) {
 	cond, args := scopeCond("tenant_id", sc)
 	return s.statementRows(ctx, `SELECT DISTINCT ON (currency) `+statementColumns+` FROM payouts
 		WHERE tenant_id = ? AND payout_date < ? AND `+cond+`

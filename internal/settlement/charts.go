@@ -40,7 +40,7 @@ func (w WeekTotals) FeeShare() *float64 {
 	return &r
 }
 
-// ChartStore reads the weekly totals in the caller's scope.
-type ChartStore interface {
-	WeeklyTotals(ctx context.Context, sc scope.Scope, f ChartFilter) ([]WeekTotals, error)
+// WeeklyTotals are the weekly totals of the payouts in sc the filter keeps.
+func (r *Reader) WeeklyTotals(ctx context.Context, sc scope.Scope, f ChartFilter) ([]WeekTotals, error) {
+	return r.store.WeeklyTotals(ctx, sc, f)
 }

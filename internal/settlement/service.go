@@ -116,6 +116,14 @@ type ReadStore interface {
 	ListLines(ctx context.Context, sc scope.Scope, ref string, f LineFilter, cursor string, limit int) ([]Line, string, error)
 	StreamLines(ctx context.Context, sc scope.Scope, ref string, f LineFilter, fn func(Line) error) error
 	SearchLines(ctx context.Context, sc scope.Scope, q, cursor string, limit int) ([]Line, string, error)
+	// PartnerName is the tenant's name; apperr NotFound outside the scope.
+	PartnerName(ctx context.Context, sc scope.Scope, tenant uuid.UUID) (string, error)
+	// StatementPayouts are the tenant's payouts dated in [from, to), oldest first.
+	StatementPayouts(ctx context.Context, sc scope.Scope, tenant uuid.UUID, from, to time.Time) ([]StatementPayout, error)
+	// LastBefore is, per currency, the tenant's last payout dated before t.
+	LastBefore(ctx context.Context, sc scope.Scope, tenant uuid.UUID, t time.Time) ([]StatementPayout, error)
+	// WeeklyTotals are the payouts' totals per week and currency.
+	WeeklyTotals(ctx context.Context, sc scope.Scope, f ChartFilter) ([]WeekTotals, error)
 }
 
 // Reports fetches Klarna's own payout reports (the Klarna client).
@@ -124,7 +132,8 @@ type Reports interface {
 	PayoutReportPDF(ctx context.Context, paymentReference string, opts ...klarna.CallOption) (*klarna.File, error)
 }
 
-// Reader answers the settlement reads.
+// Reader answers the settlement reads: payouts, lines, the search, Klarna's
+// reports, monthly statements and the weekly charts.
 type Reader struct {
 	store   ReadStore
 	reports Reports

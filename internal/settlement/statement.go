@@ -67,40 +67,24 @@ type Statement struct {
 	Currencies  []CurrencyStatement
 }
 
-// StatementStore reads what a statement needs, in the caller's scope.
-type StatementStore interface {
-	// PartnerName is the tenant's name; apperr NotFound outside the scope.
-	PartnerName(ctx context.Context, sc scope.Scope, tenant uuid.UUID) (string, error)
-	// StatementPayouts are the tenant's payouts dated in [from, to), oldest first.
-	StatementPayouts(ctx context.Context, sc scope.Scope, tenant uuid.UUID, from, to time.Time) ([]StatementPayout, error)
-	// LastBefore is, per currency, the tenant's last payout dated before t.
-	LastBefore(ctx context.Context, sc scope.Scope, tenant uuid.UUID, t time.Time) ([]StatementPayout, error)
-}
-
-// Statements builds monthly statements.
-type Statements struct{ store StatementStore }
-
-// NewStatements returns the statement builder over store.
-func NewStatements(store StatementStore) *Statements { return &Statements{store: store} }
-
 // MonthStart is the first instant (UTC) of t's month.
 func MonthStart(t time.Time) time.Time {
 	t = t.UTC()
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-// Month is the statement of tenant for the month that holds month.
-func (s *Statements) Month(ctx context.Context, sc scope.Scope, tenant uuid.UUID, month time.Time) (Statement, error) {
+// Statement is the statement of tenant for the month that holds month.
+func (r *Reader) Statement(ctx context.Context, sc scope.Scope, tenant uuid.UUID, month time.Time) (Statement, error) {
 	from := MonthStart(month)
-	name, err := s.store.PartnerName(ctx, sc, tenant)
+	name, err := r.store.PartnerName(ctx, sc, tenant)
 	if err != nil {
 		return Statement{}, err
 	}
-	payouts, err := s.store.StatementPayouts(ctx, sc, tenant, from, from.AddDate(0, 1, 0))
+	payouts, err := r.store.StatementPayouts(ctx, sc, tenant, from, from.AddDate(0, 1, 0))
 	if err != nil {
 		return Statement{}, err
 	}
-	before, err := s.store.LastBefore(ctx, sc, tenant, from)
+	before, err := r.store.LastBefore(ctx, sc, tenant, from)
 	if err != nil {
 		return Statement{}, err
 	}
