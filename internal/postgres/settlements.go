@@ -81,6 +81,17 @@ func payoutWhere(sc scope.Scope, f settlement.PayoutFilter) (string, []any) {
 
 const payoutOrder = " ORDER BY p.payout_date DESC, p.payment_reference DESC"
 
+func payoutPageSQL(where string, args []any, limit int) (string, []any) {
+	return `SELECT ` + payoutColumns + payoutFrom + where + payoutOrder + ` LIMIT ?`, append(args, limit)
+}
+
+// PayoutFirstPageSQL is the query ListPayouts runs for a first page (limit
+// rows), for tests of its plan.
+func PayoutFirstPageSQL(sc scope.Scope, f settlement.PayoutFilter, limit int) (string, []any) {
+	where, args := payoutWhere(sc, f)
+	return payoutPageSQL(where, args, limit)
+}
+
 func (s *SettlementReadStore) ListPayouts(ctx context.Context, sc scope.Scope, f settlement.PayoutFilter, cursor string, limit int) ([]settlement.PayoutSummary, string, error) {
 	where, args := payoutWhere(sc, f)
 	if cursor != "" {
@@ -95,7 +106,8 @@ func (s *SettlementReadStore) ListPayouts(ctx context.Context, sc scope.Scope, f
 		where += " AND (p.payout_date, p.payment_reference) < (?, ?)"
 		args = append(args, time.UnixMicro(us).UTC(), v.Values[1])
 	}
-	rows, err := s.db.conn(ctx).Raw(`SELECT `+payoutColumns+payoutFrom+where+payoutOrder+` LIMIT ?`, append(args, limit+1)...).Rows()
+	q, args := payoutPageSQL(where, args, limit+1)
+	rows, err := s.db.conn(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return nil, "", fmt.Errorf("list payouts: %w", err)
 	}
@@ -331,13 +343,36 @@ func (s *SettlementReadStore) ListLines(ctx context.Context, sc scope.Scope, ref
 		where += " AND l.seq >= ?" // the cursor is the next position (seq may start at 0)
 		args = append(args, seq)
 	}
-	return s.readLines(ctx, "payout lines", `SELECT `+lineColumns+lineFrom+where+` ORDER BY l.seq LIMIT ?`, append(args, limit+1), limit,
-		func(l settlement.Line) int64 { return int64(l.Seq) + 1 }, false)
+	q, args := linesSQL(where, args, limit+1)
+	return s.readLines(ctx, "payout lines", q, args, limit, func(l settlement.Line) int64 { return int64(l.Seq) + 1 }, false)
+}
+
+func linesSQL(where string, args []any, limit int) (string, []any) {
+	q := `SELECT ` + lineColumns + lineFrom + where + ` ORDER BY l.seq`
+	if limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	return q, args
+}
+
+// PayoutLinesFirstPageSQL is the query ListLines runs for the first page of
+// a payout's lines (limit rows), for the baseline of `make bench`.
+func PayoutLinesFirstPageSQL(sc scope.Scope, ref string, f settlement.LineFilter, limit int) (string, []any) {
+	where, args := lineWhere(sc, ref, f)
+	return linesSQL(where, args, limit)
+}
+
+// PayoutLinesExportSQL is the query StreamLines runs (every line of the
+// payout the filter keeps), for the COPY baseline of `make bench`.
+func PayoutLinesExportSQL(sc scope.Scope, ref string, f settlement.LineFilter) (string, []any) {
+	where, args := lineWhere(sc, ref, f)
+	return linesSQL(where, args, 0)
 }
 
 func (s *SettlementReadStore) StreamLines(ctx context.Context, sc scope.Scope, ref string, f settlement.LineFilter, fn func(settlement.Line) error) error {
-	where, args := lineWhere(sc, ref, f)
-	rows, err := s.db.conn(ctx).Raw(`SELECT `+lineColumns+lineFrom+where+` ORDER BY l.seq`, args...).Rows()
+	q, args := PayoutLinesExportSQL(sc, ref, f)
+	rows, err := s.db.conn(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return fmt.Errorf("export lines: %w", err)
 	}
@@ -364,7 +399,6 @@ var searchColumns = []string{"order_id", "capture_id", "refund_id", "merchant_re
 // and limited there, so the answer costs a few index reads however many
 // lines there are; the union is then ordered and cut to the page.
 func (s *SettlementReadStore) SearchLines(ctx context.Context, sc scope.Scope, q, cursor string, limit int) ([]settlement.Line, string, error) {
-	q = strings.TrimSpace(q)
 	var after int64
 	if cursor != "" {
 		n, err := keyset.DecodeOrdinal(cursor)
@@ -373,6 +407,16 @@ func (s *SettlementReadStore) SearchLines(ctx context.Context, sc scope.Scope, q
 		}
 		after = n
 	}
+	query, args := LineSearchSQL(sc, q, after, limit+1)
+	return s.readLines(ctx, "search lines", query, args, limit, func(l settlement.Line) int64 { return l.ID }, true)
+}
+
+// LineSearchSQL is the query SearchLines runs: up to limit lines after the
+// line id `after` whose order, capture or refund id or merchant reference
+// is q, with their payout's date and partner (also the baseline of `make
+// bench`).
+func LineSearchSQL(sc scope.Scope, q string, after int64, limit int) (string, []any) {
+	q = strings.TrimSpace(q)
 	cond, cargs := scopeCond("tenant_id", sc)
 	var parts []string
 	var args []any
@@ -380,9 +424,9 @@ func (s *SettlementReadStore) SearchLines(ctx context.Context, sc scope.Scope, q
 		parts = append(parts, `(SELECT id FROM settlement_lines WHERE `+col+` = ? AND `+col+` <> '' AND id > ? AND `+cond+` ORDER BY id LIMIT ?)`)
 		args = append(args, q, after)
 		args = append(args, cargs...)
-		args = append(args, limit+1)
+		args = append(args, limit)
 	}
 	query := `SELECT ` + lineColumns + `, p.payout_date, t.name` + lineFrom + ` JOIN payouts p ON p.payment_reference = l.payment_reference JOIN tenants t ON t.id = l.tenant_id
 		WHERE l.id IN (` + strings.Join(parts, " UNION ") + `) ORDER BY l.id LIMIT ?`
-	return s.readLines(ctx, "search lines", query, append(args, limit+1), limit, func(l settlement.Line) int64 { return l.ID }, true)
+	return query, append(args, limit)
 }

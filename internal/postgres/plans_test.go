@@ -1,0 +1,130 @@
+package postgres_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/partnerdesk/partnerdesk/internal/dispute"
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/postgres"
+	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
+	"github.com/partnerdesk/partnerdesk/internal/settlement"
+)
+
+// planNode is the part of EXPLAIN (FORMAT JSON) the test reads.
+type planNode struct {
+	NodeType string     `json:"Node Type"`
+	Relation string     `json:"Relation Name"`
+	Index    string     `json:"Index Name"`
+	Rows     float64    `json:"Plan Rows"`
+	Plans    []planNode `json:"Plans"`
+}
+
+func (n planNode) walk(fn func(planNode)) {
+	fn(n)
+	for _, c := range n.Plans {
+		c.walk(fn)
+	}
+}
+
+func (n planNode) String() string {
+	var b strings.Builder
+	var w func(planNode, int)
+	w = func(n planNode, depth int) {
+		fmt.Fprintf(&b, "%s%s", strings.Repeat("  ", depth), n.NodeType)
+		if n.Relation != "" {
+			fmt.Fprintf(&b, " on %s", n.Relation)
+		}
+		if n.Index != "" {
+			fmt.Fprintf(&b, " using %s", n.Index)
+		}
+		fmt.Fprintf(&b, " (rows %.0f)\n", n.Rows)
+		for _, c := range n.Plans {
+			w(c, depth+1)
+		}
+	}
+	w(n, 0)
+	return b.String()
+}
+
+// At size, every list and search of disputes and settlements reads an
+// index in its order and stops at the page: no sequential scan of the big
+// tables and no sort of more than a page's worth of rows. (The seeded
+// sizes are a tenth of `make bench`'s at most: enough for the planner to
+// see large tables; docs/benchmarks.md has the timings at full size.)
+func TestListPlansStayIndexScansAtSize(t *testing.T) {
+	db := pgtest.New(t)
+	ctx := t.Context()
+	now := time.Now()
+	if _, err := db.SeedBenchDisputes(ctx, 100, 100_000, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SeedBenchSettlements(ctx, postgres.SeedSettlementsOptions{Payouts: 2_000, Lines: 400_000, BigPayout: 40_000}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE) disputes, payouts, settlement_lines`); err != nil {
+		t.Fatal(err)
+	}
+	var partner uuid.UUID
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM tenants WHERE slug = 'bench-p-00001'`).Scan(&partner); err != nil {
+		t.Fatal(err)
+	}
+	big := map[string]bool{"disputes": true, "payouts": true, "settlement_lines": true}
+	queue := func(view string, f dispute.Filter) dispute.Filter { f.View, f.Now = view, now; return f }
+	filtered := dispute.Filter{Tenants: []uuid.UUID{partner}, States: []string{"INITIATED"}, Reasons: []string{klarna.ReasonNotReceived}}
+	type query struct {
+		name string
+		sql  string
+		args []any
+	}
+	q := func(name string) func(string, []any) query {
+		return func(sql string, args []any) query { return query{name, sql, args} }
+	}
+	for _, c := range []query{
+		q("queue first page, all partners")(postgres.DisputeFirstPageSQL(scope.All(), queue("needs_action", dispute.Filter{}), 50)),
+		q("queue expires soon")(postgres.DisputeFirstPageSQL(scope.All(), queue("expires_soon", dispute.Filter{}), 50)),
+		q("queue closed")(postgres.DisputeFirstPageSQL(scope.All(), queue("closed", dispute.Filter{}), 50)),
+		q("queue all")(postgres.DisputeFirstPageSQL(scope.All(), queue("all", dispute.Filter{}), 50)),
+		q("queue of one merchant")(postgres.DisputeFirstPageSQL(scope.Tenants(partner), queue("needs_action", dispute.Filter{}), 50)),
+		q("queue filtered")(postgres.DisputeFirstPageSQL(scope.All(), queue("needs_action", filtered), 50)),
+		q("queue search by order id")(postgres.DisputeFirstPageSQL(scope.All(), queue("all", dispute.Filter{Q: "order-123"}), 50)),
+		q("payouts first page")(postgres.PayoutFirstPageSQL(scope.All(), settlement.PayoutFilter{}, 51)),
+		q("payouts of one merchant")(postgres.PayoutFirstPageSQL(scope.Tenants(partner), settlement.PayoutFilter{}, 51)),
+		q("payout lines, first page")(postgres.PayoutLinesFirstPageSQL(scope.All(), "BENCH00000007", settlement.LineFilter{}, 51)),
+		q("the big payout's lines, first page")(postgres.PayoutLinesFirstPageSQL(scope.All(), "BENCH00000000", settlement.LineFilter{}, 51)),
+		q("line search by order id")(postgres.LineSearchSQL(scope.All(), "BENCH00000007-o0000001", 0, 51)),
+		q("line search of one merchant")(postgres.LineSearchSQL(scope.Tenants(partner), "BENCH00000001-o0000001", 0, 51)),
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sqlText, args, err := postgres.PgxSQL(c.sql, c.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []byte
+			if err := db.Pool.QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+sqlText, args...).Scan(&out); err != nil {
+				t.Fatal(err)
+			}
+			var plans []struct {
+				Plan planNode `json:"Plan"`
+			}
+			if err := json.Unmarshal(out, &plans); err != nil || len(plans) != 1 {
+				t.Fatalf("EXPLAIN: %v %s", err, out)
+			}
+			plan := plans[0].Plan
+			plan.walk(func(n planNode) {
+				if n.NodeType == "Seq Scan" && big[n.Relation] {
+					t.Errorf("reads all of %s:\n%s", n.Relation, plan)
+				}
+				if n.NodeType == "Sort" && n.Rows > 1000 {
+					t.Errorf("sorts %.0f rows to show a page:\n%s", n.Rows, plan)
+				}
+			})
+		})
+	}
+}
