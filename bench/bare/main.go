@@ -1,17 +1,20 @@
-// Command bare is the baseline of the dispute queue measures of `make bench`:
-// a bare Gin + pgx handler that runs exactly the SQL the product's store runs
-// for the queue's first page (postgres.DisputeFirstPageSQL) and writes the
-// rows as JSON (scanned by position into one flat struct), with no
-// authentication, authorization, view counts or DTOs.
+// Command bare is the baseline of the list measures of `make bench`: a bare
+// Gin + pgx handler that runs exactly the SQL the product's store runs and
+// writes the rows as JSON (scanned by position into one flat struct), with
+// no authentication, authorization, counts or DTOs.
 //
 //	bare -addr 127.0.0.1:8099 -dsn postgres://…
 //
-// GET /queue takes the queue's view, partner, state, reason and currency
-// parameters.
+// GET /queue is the dispute queue's first page (postgres.DisputeFirstPageSQL)
+// and takes the queue's view, partner, state, reason and currency
+// parameters. GET /lines?payout=REF is the first page of a payout's lines
+// (postgres.PayoutLinesFirstPageSQL); GET /search?q=ID the settlement line
+// search (postgres.LineSearchSQL).
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"log"
 	"net/http"
@@ -25,6 +28,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
+	"github.com/partnerdesk/partnerdesk/internal/settlement"
 )
 
 func main() {
@@ -56,7 +60,23 @@ func main() {
 			}
 			f.Tenants = append(f.Tenants, id)
 		}
-		sqlText, args, err := postgres.PgxSQL(postgres.DisputeFirstPageSQL(scope.All(), f, 50))
+		rowsJSON[disputeRow](c, pool)(postgres.DisputeFirstPageSQL(scope.All(), f, 50))
+	})
+	r.GET("/lines", func(c *gin.Context) {
+		rowsJSON[lineRow](c, pool)(postgres.PayoutLinesFirstPageSQL(scope.All(), c.Query("payout"), settlement.LineFilter{}, 51))
+	})
+	r.GET("/search", func(c *gin.Context) {
+		rowsJSON[searchRow](c, pool)(postgres.LineSearchSQL(scope.All(), c.Query("q"), 0, 51))
+	})
+	srv := &http.Server{Addr: *addr, Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	log.Fatal(srv.ListenAndServe())
+}
+
+// rowsJSON answers c with the rows of a store query, run through pgx, as
+// JSON: rowsJSON[T](c, pool)(query, args).
+func rowsJSON[T any](c *gin.Context, pool *pgxpool.Pool) func(string, []any) {
+	return func(q string, args []any) {
+		sqlText, args, err := postgres.PgxSQL(q, args)
 		if err != nil {
 			c.String(http.StatusInternalServerError, err.Error())
 			return
@@ -66,15 +86,13 @@ func main() {
 			c.String(http.StatusInternalServerError, err.Error())
 			return
 		}
-		items, err := pgx.CollectRows(rows, pgx.RowToStructByPos[disputeRow])
+		items, err := pgx.CollectRows(rows, pgx.RowToStructByPos[T])
 		if err != nil {
 			c.String(http.StatusInternalServerError, err.Error())
 			return
 		}
 		c.JSON(http.StatusOK, gin.H{"items": items})
-	})
-	srv := &http.Server{Addr: *addr, Handler: r, ReadHeaderTimeout: 10 * time.Second}
-	log.Fatal(srv.ListenAndServe())
+	}
 }
 
 // disputeRow is one row of the store's query, in its column order.
@@ -107,4 +125,47 @@ type disputeRow struct {
 	UpdatedAt            time.Time  `json:"updated_at"`
 	Bucket               int16      `json:"bucket"`
 	QueueKey             int64      `json:"queue_key"`
+}
+
+// lineRow is one row of the payout lines query, in its column order.
+type lineRow struct {
+	ID                          int64           `json:"id"`
+	PaymentReference            string          `json:"payment_reference"`
+	TenantID                    string          `json:"tenant_id"`
+	Seq                         int32           `json:"seq"`
+	Type                        string          `json:"type"`
+	DetailedType                string          `json:"detailed_type"`
+	Amount                      int64           `json:"amount"`
+	Currency                    string          `json:"currency"`
+	VATRate                     *int64          `json:"vat_rate"`
+	VATAmount                   *int64          `json:"vat_amount"`
+	TaxInRegistrationCurrency   *int64          `json:"tax_in_registration_currency"`
+	RegistrationCurrency        string          `json:"registration_currency"`
+	SaleDate                    *time.Time      `json:"sale_date"`
+	CaptureDate                 *time.Time      `json:"capture_date"`
+	OrderID                     string          `json:"order_id"`
+	ShortOrderID                string          `json:"short_order_id"`
+	CaptureID                   string          `json:"capture_id"`
+	RefundID                    string          `json:"refund_id"`
+	MerchantReference1          string          `json:"merchant_reference1"`
+	MerchantReference2          string          `json:"merchant_reference2"`
+	MerchantCaptureReference    string          `json:"merchant_capture_reference"`
+	MerchantRefundReference     string          `json:"merchant_refund_reference"`
+	PurchaseCountry             string          `json:"purchase_country"`
+	ShippingCountry             string          `json:"shipping_country"`
+	InitialPaymentMethodType    string          `json:"initial_payment_method_type"`
+	InitialNumberOfInstallments *int64          `json:"initial_number_of_installments"`
+	InitialMonthlyDownpayments  *int64          `json:"initial_payment_method_monthly_downpayments"`
+	KlarnaComment               string          `json:"klarna_comment"`
+	ReversalReference           string          `json:"reversal_reference"`
+	Extra                       json.RawMessage `json:"extra"`
+	DisputeID                   string          `json:"dispute_id"`
+}
+
+// searchRow is one row of the line search: a line, its payout's date and
+// its partner's name.
+type searchRow struct {
+	lineRow
+	PayoutDate  time.Time `json:"payout_date"`
+	PartnerName string    `json:"partner_name"`
 }

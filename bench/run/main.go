@@ -15,8 +15,8 @@
 // length; BENCH_ONLY (comma-separated measure names, e.g. queue,export)
 // runs only some measures (and leaves the docs and latest.* as they are).
 //
-// Adding a measure (the settlement ones): a seeder in seeders (cached by its
-// own check) and a measure in measures; each appends rows to the report.
+// Adding a measure: a seeder in seeders (cached by its own check) and a
+// measure in measures; each appends rows to the report.
 package main
 
 import (
@@ -48,8 +48,10 @@ const (
 	signKeyID    = "krn:partner:global:notification:signing-key:bench"
 	signKey      = "bench-signing-secret"
 	// persona is who the load generator is signed in as: acquirer support
-	// reads the disputes of every partner.
-	persona = "acquirer-support"
+	// reads the disputes of every partner; financePersona reads and exports
+	// the settlements of every partner.
+	persona        = "acquirer-support"
+	financePersona = "acquirer-finance"
 	// seedMaxAge: the seeded deadlines are relative to the seeding time, so
 	// a seed older than this is loaded again (the queue's views would drift).
 	seedMaxAge = 24 * time.Hour
@@ -65,6 +67,8 @@ type measure struct {
 var measures = []measure{
 	{"queue", func(ctx context.Context, e *env, r *report) error { return e.queue(ctx, r) }},
 	{"export", func(ctx context.Context, e *env, r *report) error { return e.export(ctx, r) }},
+	{"settlement-lists", func(ctx context.Context, e *env, r *report) error { return e.settlementLists(ctx, r) }},
+	{"settlement-export", func(ctx context.Context, e *env, r *report) error { return e.settlementExport(ctx, r) }},
 	{"webhooks", func(ctx context.Context, e *env, r *report) error { return e.webhooks(ctx, r) }},
 	{"ui", func(ctx context.Context, e *env, r *report) error { return e.uiSize(ctx, r) }},
 }
@@ -77,6 +81,7 @@ type seeder struct {
 
 var seeders = []seeder{
 	{"disputes", func(ctx context.Context, e *env) error { return e.seedDisputes(ctx) }},
+	{"settlements", func(ctx context.Context, e *env) error { return e.seedSettlements(ctx) }},
 }
 
 type env struct {
@@ -91,7 +96,9 @@ type env struct {
 	idp       string
 	serveAddr string
 	session   string // Cookie header value of the signed-in persona
-	procs     []*proc
+	// financeSession is financePersona's
+	financeSession string
+	procs          []*proc
 }
 
 func main() {
@@ -197,6 +204,9 @@ func run(ctx context.Context) (err error) {
 		return err
 	}
 	if e.session, err = e.login(ctx, persona); err != nil {
+		return err
+	}
+	if e.financeSession, err = e.login(ctx, financePersona); err != nil {
 		return err
 	}
 	s.stop()

@@ -111,7 +111,7 @@ func (e *env) serveEnv() []string {
 		"PARTNERDESK_OIDC_ISSUER=http://" + e.idp,
 		"PARTNERDESK_OIDC_CLIENT_ID=partnerdesk-dev",
 		"PARTNERDESK_OIDC_CLIENT_SECRET=partnerdesk-dev-secret",
-		"PARTNERDESK_OIDC_GROUP_ROLES=pd-acquirer-support=acquirer:acquirer-support",
+		"PARTNERDESK_OIDC_GROUP_ROLES=pd-acquirer-support=acquirer:acquirer-support,pd-acquirer-finance=acquirer:acquirer-finance",
 		"PARTNERDESK_LOG_LEVEL=warn",
 		"PARTNERDESK_KLARNA_WEBHOOK_SIGNING_KEYS=" + signKeyID + "=" + signKey,
 	}
