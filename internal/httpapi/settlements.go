@@ -263,7 +263,7 @@ func (s *server) exportPayoutLines(c *gin.Context) {
 		return
 	}
 	ctx, ref := c.Request.Context(), c.Param("payout")
-	if _, err := s.opts.Settlements.Payout(ctx, scopeOf(c), ref); err != nil {
+	if err := s.opts.Settlements.CheckPayout(ctx, scopeOf(c), ref); err != nil {
 		writeProblem(c, err)
 		return
 	}

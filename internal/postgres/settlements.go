@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/lib/pq"
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
@@ -209,21 +210,27 @@ func (s *SettlementReadStore) GetPayout(ctx context.Context, sc scope.Scope, ref
 			return d, fmt.Errorf("payout mismatches: %w", err)
 		}
 	}
+	return d, nil
+}
+
+// PayoutLinesByType sums a payout's lines per type. It reads every line of
+// the payout, so only the payout's own page asks for it.
+func (s *SettlementReadStore) PayoutLinesByType(ctx context.Context, tenant uuid.UUID, ref string) ([]settlement.TypeSum, error) {
 	rows, err := s.db.conn(ctx).Raw(`SELECT type, count(*), coalesce(sum(amount), 0)::bigint, coalesce(sum(vat_amount), 0)::bigint
-		FROM settlement_lines WHERE payment_reference = ? AND tenant_id = ? GROUP BY type ORDER BY type`, ref, sum.TenantID).Rows()
+		FROM settlement_lines WHERE payment_reference = ? AND tenant_id = ? GROUP BY type ORDER BY type`, ref, tenant).Rows()
 	if err != nil {
-		return d, fmt.Errorf("payout lines by type: %w", err)
+		return nil, fmt.Errorf("payout lines by type: %w", err)
 	}
 	defer rows.Close()
-	d.ByType = []settlement.TypeSum{}
+	out := []settlement.TypeSum{}
 	for rows.Next() {
 		var t settlement.TypeSum
 		if err := rows.Scan(&t.Type, &t.Lines, &t.Amount, &t.VATAmount); err != nil {
-			return d, fmt.Errorf("payout lines by type: %w", err)
+			return nil, fmt.Errorf("payout lines by type: %w", err)
 		}
-		d.ByType = append(d.ByType, t)
+		out = append(out, t)
 	}
-	return d, rows.Err()
+	return out, rows.Err()
 }
 
 const lineColumns = `l.id, l.payment_reference, l.tenant_id, l.seq, l.type, l.detailed_type, l.amount, l.currency, l.vat_rate, l.vat_amount,

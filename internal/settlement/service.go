@@ -112,7 +112,10 @@ type ReadStore interface {
 	ListPayouts(ctx context.Context, sc scope.Scope, f PayoutFilter, cursor string, limit int) ([]PayoutSummary, string, error)
 	PayoutTotals(ctx context.Context, sc scope.Scope, f PayoutFilter) ([]CurrencyTotals, error)
 	StreamPayouts(ctx context.Context, sc scope.Scope, f PayoutFilter, fn func(PayoutSummary) error) error
+	// GetPayout reads the payout's row (one index read; ByType is left empty).
 	GetPayout(ctx context.Context, sc scope.Scope, ref string) (PayoutDetail, error)
+	// PayoutLinesByType sums the payout's lines per type (reads all of them).
+	PayoutLinesByType(ctx context.Context, tenant uuid.UUID, ref string) ([]TypeSum, error)
 	ListLines(ctx context.Context, sc scope.Scope, ref string, f LineFilter, cursor string, limit int) ([]Line, string, error)
 	StreamLines(ctx context.Context, sc scope.Scope, ref string, f LineFilter, fn func(Line) error) error
 	SearchLines(ctx context.Context, sc scope.Scope, q, cursor string, limit int) ([]Line, string, error)
@@ -166,7 +169,19 @@ func (r *Reader) StreamPayouts(ctx context.Context, sc scope.Scope, f PayoutFilt
 
 // Payout is one payout read in sc; unknown and out-of-scope both answer 404.
 func (r *Reader) Payout(ctx context.Context, sc scope.Scope, ref string) (PayoutDetail, error) {
-	return r.store.GetPayout(ctx, sc, ref)
+	d, err := r.store.GetPayout(ctx, sc, ref)
+	if err != nil {
+		return d, err
+	}
+	d.ByType, err = r.store.PayoutLinesByType(ctx, d.TenantID, ref)
+	return d, err
+}
+
+// CheckPayout answers NotFound unless the payout exists in sc (one index
+// read, before a download starts).
+func (r *Reader) CheckPayout(ctx context.Context, sc scope.Scope, ref string) error {
+	_, err := r.store.GetPayout(ctx, sc, ref)
+	return err
 }
 
 // Lines is a page of a payout's lines in Klarna's order.
