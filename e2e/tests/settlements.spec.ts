@@ -42,6 +42,12 @@ test('acquirer-finance finds the payout that does not reconcile, sees where, and
   await expect(table.locator('tbody tr[data-payout]').first()).toBeVisible();
   await expect(page.getByLabel(/^Totals in /).first()).toBeVisible();
   await expect(page.getByRole('region', { name: /Net payouts per week/ })).toBeVisible();
+  // Last month's statement (of the first partner, Aurora) sets Klarna's own payout summary beside the payouts
+  // read in: once the sync has read them all, it agrees.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole('region', { name: /^Statement in / }).first().locator('[data-klarna-summary="agrees"]')).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 90_000 });
   await saveScreenshot(page, 'settlements.png', { fullPage: true });
 
   // Only the ones that do not reconcile, through the filter in the address.

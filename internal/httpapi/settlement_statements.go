@@ -45,6 +45,10 @@ func (s *server) getSettlementStatement(c *gin.Context) {
 	for _, cs := range st.Currencies {
 		dto := apigen.CurrencyStatement{Currency: cs.Currency, OpeningDebt: cs.OpeningDebt, ClosingDebt: cs.ClosingDebt, Paid: cs.Totals.Paid, Net: cs.Totals.Settlement,
 			Payouts: []apigen.StatementPayout{}, Breaks: append([]string{}, cs.Breaks...), Unreconciled: append([]string{}, cs.Unreconciled...)}
+		if k := cs.Klarna; k != nil {
+			dto.KlarnaSummary = &apigen.KlarnaPayoutSummary{SettlementAmount: k.Settlement, SaleAmount: k.Sale, ReturnAmount: k.Return, ReversalAmount: k.Reversal,
+				FeeAmount: k.Fee, TaxAmount: k.Tax, HoldbackAmount: k.Holdback, ReleaseAmount: k.Release, Difference: k.Difference}
+		}
 		t := cs.Totals
 		dto.Totals.SaleAmount, dto.Totals.ReturnAmount, dto.Totals.ReversalAmount, dto.Totals.FeeAmount = t.Sale, t.Return, t.Reversal, t.Fee
 		dto.Totals.TaxAmount, dto.Totals.HoldbackAmount, dto.Totals.ReleaseAmount = t.Tax, t.Holdback, t.Release
@@ -55,6 +59,9 @@ func (s *server) getSettlementStatement(c *gin.Context) {
 				ClosingDebtAmount: p.ClosingDebt, Reconciled: p.Reconciled})
 		}
 		out.Currencies = append(out.Currencies, dto)
+	}
+	if st.KlarnaError != "" {
+		out.KlarnaSummaryError = &st.KlarnaError
 	}
 	c.JSON(http.StatusOK, out)
 }

@@ -100,6 +100,11 @@ func TestSettlementStatement(t *testing.T) {
 		t.Fatalf("SEK breaks %v, unreconciled %v", sek.Breaks, sek.Unreconciled)
 	}
 
+	// Without a Klarna client there is no payout summary to compare, and the statement says so.
+	if st.KlarnaSummaryError == nil || !strings.Contains(*st.KlarnaSummaryError, "Klarna is not configured") || sek.KlarnaSummary != nil {
+		t.Fatalf("Klarna's summary without Klarna: %v %+v", st.KlarnaSummaryError, sek.KlarnaSummary)
+	}
+
 	// A month without payouts still carries the debt October closed with.
 	r = finance.Get("/api/v1/settlements/statement?month=2026-10&partner=" + aurora.ID.String())
 	_ = json.Unmarshal(r.Body, &st)

@@ -13,18 +13,23 @@ import (
 
 // The reads of the monthly statements (settlement.ReadStore).
 
-// PartnerName implements settlement.ReadStore: a partner tenant in the
-// scope, or NotFound (the same answer for another tenant's id as for none).
-func (s *SettlementReadStore) PartnerName(ctx context.Context, sc scope.Scope, tenant uuid.UUID) (string, error) {
+// StatementPartner implements settlement.ReadStore: a partner tenant in
+// the scope, or NotFound (the same answer for another tenant's id as for
+// none), with its Klarna partner accounts.
+func (s *SettlementReadStore) StatementPartner(ctx context.Context, sc scope.Scope, tenant uuid.UUID) (string, []string, error) {
 	cond, args := scopeCond("id", sc)
 	var names []string
 	if err := s.db.conn(ctx).Raw(`SELECT name FROM tenants WHERE id = ? AND kind = 'partner' AND `+cond, append([]any{tenant}, args...)...).Scan(&names).Error; err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if len(names) == 0 {
-		return "", apperr.E(apperr.NotFound, "No such partner.")
+		return "", nil, apperr.E(apperr.NotFound, "No such partner.")
 	}
-	return names[0], nil
+	var accounts []string
+	if err := s.db.conn(ctx).Raw(`SELECT klarna_account_id FROM partner_accounts WHERE tenant_id = ? ORDER BY klarna_account_id`, tenant).Scan(&accounts).Error; err != nil {
+		return "", nil, err
+	}
+	return names[0], accounts, nil
 }
 
 const statementColumns = `payment_reference, payout_date, currency, settlement_type, sale_amount, return_amount,

@@ -119,8 +119,9 @@ type ReadStore interface {
 	ListLines(ctx context.Context, sc scope.Scope, ref string, f LineFilter, cursor string, limit int) ([]Line, string, error)
 	StreamLines(ctx context.Context, sc scope.Scope, ref string, f LineFilter, fn func(Line) error) error
 	SearchLines(ctx context.Context, sc scope.Scope, q, cursor string, limit int) ([]Line, string, error)
-	// PartnerName is the tenant's name; apperr NotFound outside the scope.
-	PartnerName(ctx context.Context, sc scope.Scope, tenant uuid.UUID) (string, error)
+	// StatementPartner is the tenant's name and Klarna partner accounts;
+	// apperr NotFound outside the scope.
+	StatementPartner(ctx context.Context, sc scope.Scope, tenant uuid.UUID) (name string, accounts []string, err error)
 	// StatementPayouts are the tenant's payouts dated in [from, to), oldest first.
 	StatementPayouts(ctx context.Context, sc scope.Scope, tenant uuid.UUID, from, to time.Time) ([]StatementPayout, error)
 	// LastBefore is, per currency, the tenant's last payout dated before t.
@@ -133,6 +134,7 @@ type ReadStore interface {
 type Reports interface {
 	PayoutReportCSV(ctx context.Context, paymentReference string, opts ...klarna.CallOption) (*klarna.File, error)
 	PayoutReportPDF(ctx context.Context, paymentReference string, opts ...klarna.CallOption) (*klarna.File, error)
+	GetPayoutSummary(ctx context.Context, start, end time.Time, currency string, opts ...klarna.CallOption) ([]klarna.PayoutSummary, error)
 }
 
 // Reader answers the settlement reads: payouts, lines, the search, Klarna's

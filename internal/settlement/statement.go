@@ -3,10 +3,12 @@ package settlement
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
@@ -56,6 +58,19 @@ type CurrencyStatement struct {
 	Breaks []string
 	// Unreconciled are the payouts whose lines do not add up to their totals.
 	Unreconciled []string
+	// Klarna is Klarna's payout summary of the month in this currency;
+	// nil when Klarna was not asked (Statement.KlarnaError says why).
+	Klarna *KlarnaSummary
+}
+
+// KlarnaSummary is Klarna's own sum of a month's payouts in one currency
+// (the Settlements API's payout summary), beside the stored payouts.
+type KlarnaSummary struct {
+	Settlement, Sale, Return, Reversal, Fee, Tax, Holdback, Release int64
+	// Difference is Klarna's settlement amount minus the stored payouts'
+	// net: a payout Klarna made that is not stored here (or one stored
+	// that Klarna does not count).
+	Difference int64
 }
 
 // Statement is a partner's settlements of one calendar month (UTC), per
@@ -65,6 +80,9 @@ type Statement struct {
 	PartnerName string
 	Month       time.Time
 	Currencies  []CurrencyStatement
+	// KlarnaError says why Klarna's payout summary is not beside the
+	// currencies: Klarna not configured, no partner account, or its error.
+	KlarnaError string
 }
 
 // MonthStart is the first instant (UTC) of t's month.
@@ -76,7 +94,7 @@ func MonthStart(t time.Time) time.Time {
 // Statement is the statement of tenant for the month that holds month.
 func (r *Reader) Statement(ctx context.Context, sc scope.Scope, tenant uuid.UUID, month time.Time) (Statement, error) {
 	from := MonthStart(month)
-	name, err := r.store.PartnerName(ctx, sc, tenant)
+	name, accounts, err := r.store.StatementPartner(ctx, sc, tenant)
 	if err != nil {
 		return Statement{}, err
 	}
@@ -88,7 +106,98 @@ func (r *Reader) Statement(ctx context.Context, sc scope.Scope, tenant uuid.UUID
 	if err != nil {
 		return Statement{}, err
 	}
-	return BuildStatement(tenant, name, from, payouts, before), nil
+	st := BuildStatement(tenant, name, from, payouts, before)
+	if st.KlarnaError = r.klarnaSummaryError(accounts); st.KlarnaError == "" {
+		sums, err := r.klarnaSummaries(ctx, accounts, from)
+		if err != nil {
+			st.KlarnaError = "Klarna's payout summary could not be read: " + err.Error()
+		} else {
+			AddKlarnaSummary(&st, sums)
+		}
+	}
+	return st, nil
+}
+
+func (r *Reader) klarnaSummaryError(accounts []string) string {
+	switch {
+	case r.reports == nil:
+		return "Klarna is not configured, so its payout summary is not compared."
+	case len(accounts) == 0:
+		return "The partner has no Klarna partner account, so there is no payout summary to compare."
+	}
+	return ""
+}
+
+// klarnaSummaries asks Klarna for the month's payout summary of each of
+// the partner's accounts.
+func (r *Reader) klarnaSummaries(ctx context.Context, accounts []string, month time.Time) ([]klarna.PayoutSummary, error) {
+	// Klarna's dates are inclusive and default to midnight: the month is
+	// its first second to its last.
+	start, end := month, month.AddDate(0, 1, 0).Add(-time.Second)
+	var out []klarna.PayoutSummary
+	for _, acc := range accounts {
+		got, err := r.reports.GetPayoutSummary(ctx, start, end, "", klarna.OnBehalfOf(acc))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// KlarnaSummaryLine says in words whether Klarna's payout summary agrees
+// with the stored payouts of the currency ("" when Klarna was not asked).
+func KlarnaSummaryLine(cs CurrencyStatement) string {
+	switch k := cs.Klarna; {
+	case k == nil:
+		return ""
+	case k.Difference == 0:
+		return "Klarna's payout summary for the month agrees: " + FormatMinor(k.Settlement, cs.Currency) + " settled."
+	case k.Difference > 0:
+		return "Klarna's payout summary for the month says " + FormatMinor(k.Settlement, cs.Currency) + " settled, " +
+			FormatMinor(k.Difference, cs.Currency) + " more than the payouts stored here: a payout may be missing (the next sync reads it)."
+	default:
+		return "Klarna's payout summary for the month says " + FormatMinor(k.Settlement, cs.Currency) + " settled, " +
+			FormatMinor(-k.Difference, cs.Currency) + " less than the payouts stored here."
+	}
+}
+
+// AddKlarnaSummary puts Klarna's payout summaries of the month beside the
+// statement's currencies. A currency only Klarna reports is added with no
+// stored payouts, since those are payouts missing here.
+func AddKlarnaSummary(st *Statement, sums []klarna.PayoutSummary) {
+	byCurrency := map[string]*KlarnaSummary{}
+	for _, s := range sums {
+		cur := strings.ToUpper(strings.TrimSpace(s.SummarySettlementCurrency))
+		k := byCurrency[cur]
+		if k == nil {
+			k = &KlarnaSummary{}
+			byCurrency[cur] = k
+		}
+		k.Settlement += s.SummaryTotalSettlementAmount
+		k.Sale += s.SummaryTotalSaleAmount
+		k.Return += s.SummaryTotalReturnAmount
+		k.Reversal += s.SummaryTotalReversalAmount
+		k.Fee += s.SummaryTotalFeeAmount
+		k.Tax += s.SummaryTotalTaxAmount
+		k.Holdback += s.SummaryTotalHoldbackAmount
+		k.Release += s.SummaryTotalReleaseAmount
+	}
+	for i := range st.Currencies {
+		cs := &st.Currencies[i]
+		k := byCurrency[cs.Currency]
+		if k == nil {
+			k = &KlarnaSummary{} // Klarna paid nothing in this currency
+		}
+		delete(byCurrency, cs.Currency)
+		k.Difference = k.Settlement - cs.Totals.Settlement
+		cs.Klarna = k
+	}
+	for cur, k := range byCurrency {
+		k.Difference = k.Settlement
+		st.Currencies = append(st.Currencies, CurrencyStatement{Currency: cur, Klarna: k})
+	}
+	sort.Slice(st.Currencies, func(i, j int) bool { return st.Currencies[i].Currency < st.Currencies[j].Currency })
 }
 
 // BuildStatement computes the statement from the month's payouts (oldest

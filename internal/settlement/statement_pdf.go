@@ -128,7 +128,14 @@ func WriteStatementPDF(w io.Writer, st Statement, generated time.Time) error {
 		if len(cs.Breaks) > 0 {
 			pdf.MultiCell(0, 4.5, tr("The opening balance does not follow on from the payout before: "+strings.Join(cs.Breaks, ", ")+" (a report may be missing)."), "", "L", false)
 		}
+		if line := KlarnaSummaryLine(cs); line != "" {
+			pdf.MultiCell(0, 4.5, tr(line), "", "L", false)
+		}
 		pdf.Ln(4)
+	}
+	if st.KlarnaError != "" {
+		pdf.SetFont("Helvetica", "", 8)
+		pdf.MultiCell(0, 4.5, tr(st.KlarnaError), "", "L", false)
 	}
 	return pdf.Output(w)
 }

@@ -1,10 +1,13 @@
 package settlement
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/partnerdesk/partnerdesk/internal/klarna"
 )
 
 func TestBuildStatement(t *testing.T) {
@@ -70,5 +73,55 @@ func TestFormatMinor(t *testing.T) {
 		if got := FormatMinor(tc.v, tc.cur); got != tc.want {
 			t.Errorf("FormatMinor(%d, %s) = %q, want %q", tc.v, tc.cur, got, tc.want)
 		}
+	}
+}
+
+// Klarna's payout summary sits beside each currency: it agrees, it names
+// money no stored payout holds, or it has a currency with no stored payout.
+func TestAddKlarnaSummary(t *testing.T) {
+	st := Statement{Currencies: []CurrencyStatement{
+		{Currency: "EUR", Totals: StatementTotals{Settlement: 873000}},
+		{Currency: "SEK", Totals: StatementTotals{Settlement: 66025}},
+		{Currency: "NOK", ClosingDebt: 500}, // only a carried debt: no payout this month
+	}}
+	AddKlarnaSummary(&st, []klarna.PayoutSummary{
+		{SummarySettlementCurrency: "EUR", SummaryTotalSettlementAmount: 873000, SummaryTotalSaleAmount: 900000, SummaryTotalFeeAmount: 27000},
+		// two accounts of the partner: their sums add up
+		{SummarySettlementCurrency: "SEK", SummaryTotalSettlementAmount: 66025},
+		{SummarySettlementCurrency: "sek", SummaryTotalSettlementAmount: 19400},
+		{SummarySettlementCurrency: "DKK", SummaryTotalSettlementAmount: 1200},
+	})
+	got := map[string]CurrencyStatement{}
+	var order []string
+	for _, cs := range st.Currencies {
+		got[cs.Currency] = cs
+		order = append(order, cs.Currency)
+	}
+	if strings.Join(order, ",") != "DKK,EUR,NOK,SEK" {
+		t.Fatalf("currencies %v: the one only Klarna has is added, in order", order)
+	}
+	for cur, want := range map[string]int64{"EUR": 0, "SEK": 19400, "NOK": 0, "DKK": 1200} {
+		if k := got[cur].Klarna; k == nil || k.Difference != want {
+			t.Errorf("%s: Klarna summary %+v, want a difference of %d", cur, k, want)
+		}
+	}
+	if k := got["EUR"].Klarna; k.Sale != 900000 || k.Fee != 27000 {
+		t.Errorf("EUR summary totals %+v", k)
+	}
+	for cur, want := range map[string]string{
+		"EUR": "agrees: 8 730.00 EUR settled.",
+		"SEK": "194.00 SEK more than the payouts stored here: a payout may be missing",
+		"DKK": "12.00 DKK settled, 12.00 DKK more",
+	} {
+		if line := KlarnaSummaryLine(got[cur]); !strings.Contains(line, want) {
+			t.Errorf("%s: %q lacks %q", cur, line, want)
+		}
+	}
+	less := CurrencyStatement{Currency: "EUR", Klarna: &KlarnaSummary{Settlement: 100, Difference: -50}}
+	if line := KlarnaSummaryLine(less); !strings.Contains(line, "0.50 EUR less than") {
+		t.Errorf("a stored payout Klarna does not count: %q", line)
+	}
+	if line := KlarnaSummaryLine(CurrencyStatement{Currency: "EUR"}); line != "" {
+		t.Errorf("Klarna not asked: %q", line)
 	}
 }

@@ -1537,6 +1537,9 @@ type CurrencyStatement struct {
 	ClosingDebt int64    `json:"closing_debt"`
 	Currency    string   `json:"currency"`
 
+	// KlarnaSummary Klarna's payout summary (Settlements API) for the month and currency, beside the stored payouts: null when Klarna was not asked (see klarna_summary_error)
+	KlarnaSummary *KlarnaPayoutSummary `json:"klarna_summary,omitempty"`
+
 	// Net the net of every settlement, negative ones included
 	Net         int64 `json:"net"`
 	OpeningDebt int64 `json:"opening_debt"`
@@ -1871,6 +1874,20 @@ type Invitation struct {
 type InvitationCreate struct {
 	Email string   `json:"email"`
 	Roles []string `json:"roles"`
+}
+
+// KlarnaPayoutSummary Klarna's payout summary (Settlements API) for the month and currency, beside the stored payouts: null when Klarna was not asked (see klarna_summary_error)
+type KlarnaPayoutSummary struct {
+	// Difference Klarna's settlement amount minus the stored payouts' net: not 0 when a payout is missing here
+	Difference       int64 `json:"difference"`
+	FeeAmount        int64 `json:"fee_amount"`
+	HoldbackAmount   int64 `json:"holdback_amount"`
+	ReleaseAmount    int64 `json:"release_amount"`
+	ReturnAmount     int64 `json:"return_amount"`
+	ReversalAmount   int64 `json:"reversal_amount"`
+	SaleAmount       int64 `json:"sale_amount"`
+	SettlementAmount int64 `json:"settlement_amount"`
+	TaxAmount        int64 `json:"tax_amount"`
 }
 
 // KlarnaSettings defines model for KlarnaSettings.
@@ -3068,6 +3085,9 @@ type SettlementLinePage struct {
 // SettlementStatement defines model for SettlementStatement.
 type SettlementStatement struct {
 	Currencies []CurrencyStatement `json:"currencies"`
+
+	// KlarnaSummaryError why Klarna's payout summary is not shown (not configured, no partner account, or Klarna's error)
+	KlarnaSummaryError *string `json:"klarna_summary_error,omitempty"`
 
 	// Month YYYY-MM
 	Month       string             `json:"month"`

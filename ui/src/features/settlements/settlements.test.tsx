@@ -49,6 +49,8 @@ const statement = {
       payouts: [],
       breaks: [],
       unreconciled: ['KL-ODD'],
+      // Klarna counts a payout of 500.00 SEK that is not stored here.
+      klarna_summary: { settlement_amount: 232000, sale_amount: 250000, return_amount: 10000, reversal_amount: 0, fee_amount: 6500, tax_amount: 1500, holdback_amount: 0, release_amount: 0, difference: 50000 },
     },
   ],
 };
@@ -96,6 +98,7 @@ describe('settlements', () => {
     // The charts and the statement of last month sit below.
     expect(await screen.findByRole('region', { name: /Net payouts per week/ })).toBeInTheDocument();
     expect(await screen.findByText(/The lines of KL-ODD do not add up/)).toBeInTheDocument();
+    expect(screen.getByText(/Klarna says .*(2,320\.00|2 320,00).* was settled this month, .*(500\.00|500,00).* more than the payouts stored here: a payout may be missing/)).toBeInTheDocument();
 
     await user.click(screen.getByRole('textbox', { name: 'Currencies' }));
     await user.type(screen.getByRole('textbox', { name: 'Currencies' }), 'sek');

@@ -3418,7 +3418,32 @@ export interface components {
             /** @description payment references whose opening balance does not follow on */
             breaks: string[];
             unreconciled: string[];
+            klarna_summary?: components["schemas"]["KlarnaPayoutSummary"];
         };
+        /** @description Klarna's payout summary (Settlements API) for the month and currency, beside the stored payouts: null when Klarna was not asked (see klarna_summary_error) */
+        KlarnaPayoutSummary: {
+            /** Format: int64 */
+            settlement_amount: number;
+            /** Format: int64 */
+            sale_amount: number;
+            /** Format: int64 */
+            return_amount: number;
+            /** Format: int64 */
+            reversal_amount: number;
+            /** Format: int64 */
+            fee_amount: number;
+            /** Format: int64 */
+            tax_amount: number;
+            /** Format: int64 */
+            holdback_amount: number;
+            /** Format: int64 */
+            release_amount: number;
+            /**
+             * Format: int64
+             * @description Klarna's settlement amount minus the stored payouts' net: not 0 when a payout is missing here
+             */
+            difference: number;
+        } | null;
         SettlementStatement: {
             /** Format: uuid */
             partner_id: string;
@@ -3426,6 +3451,8 @@ export interface components {
             /** @description YYYY-MM */
             month: string;
             currencies: components["schemas"]["CurrencyStatement"][];
+            /** @description why Klarna's payout summary is not shown (not configured, no partner account, or Klarna's error) */
+            klarna_summary_error?: string;
         };
         SettlementWeek: {
             /**

@@ -33,7 +33,29 @@ function CurrencyBlock({ cs }: { cs: CurrencyStatement }) {
           The opening balance of {cs.breaks.join(', ')} is not what the payout before closed with: a report may be missing.
         </Alert>
       )}
+      <KlarnaSummary cs={cs} />
     </Paper>
+  );
+}
+
+/** Klarna's own payout summary of the month beside the stored payouts: agreeing, or how much differs. */
+function KlarnaSummary({ cs }: { cs: CurrencyStatement }) {
+  const k = cs.klarna_summary;
+  if (!k) return null;
+  const m = (v: number) => formatMoney(v, cs.currency);
+  if (k.difference === 0)
+    return (
+      <Text size="sm" c="teal" mt="sm" data-klarna-summary="agrees">
+        ✓ Klarna&apos;s payout summary for the month agrees: {m(k.settlement_amount)} settled.
+      </Text>
+    );
+  return (
+    <Alert color="orange" mt="sm" title="Klarna's payout summary differs" data-klarna-summary="differs">
+      Klarna says {m(k.settlement_amount)} was settled this month,{' '}
+      {k.difference > 0
+        ? `${m(k.difference)} more than the payouts stored here: a payout may be missing (the next sync reads it).`
+        : `${m(-k.difference)} less than the payouts stored here.`}
+    </Alert>
   );
 }
 
@@ -79,6 +101,11 @@ export function StatementPanel() {
           <Text size="sm">
             <b>{statement.data.partner_name}</b>, {month}. Amounts as Klarna reported them.
           </Text>
+          {statement.data.klarna_summary_error && (
+            <Text size="sm" c="dimmed">
+              {statement.data.klarna_summary_error}
+            </Text>
+          )}
           {statement.data.currencies.map((cs) => (
             <CurrencyBlock key={cs.currency} cs={cs} />
           ))}
