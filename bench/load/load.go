@@ -44,7 +44,10 @@ func Run(ctx context.Context, cfg Config) Result {
 	if ok == nil {
 		ok = func(s int) bool { return s >= 200 && s < 300 }
 	}
-	tr := &http.Transport{MaxIdleConns: cfg.Clients, MaxIdleConnsPerHost: cfg.Clients, IdleConnTimeout: time.Minute}
+	// No Accept-Encoding: gzip (Go's transport adds it otherwise), so the
+	// product, which compresses JSON for browsers, sends the same bytes as
+	// a baseline that never compresses.
+	tr := &http.Transport{MaxIdleConns: cfg.Clients, MaxIdleConnsPerHost: cfg.Clients, IdleConnTimeout: time.Minute, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Duration)
