@@ -312,3 +312,25 @@ func TestTheDigestGathersTheDaysMailIntoOne(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// The due disputes are read a batch at a time: more than a batch, many with
+// the same deadline, are each reminded exactly once, and a dispute due
+// later than the widest threshold is not.
+func TestEveryDueDisputeIsRemindedOnceAcrossBatches(t *testing.T) {
+	w := setup(t)
+	const n = 1201 // two full batches of 500 and a part
+	exec(t, w.db, `INSERT INTO disputes (dispute_id, tenant_id, klarna_account_id, state, deadline_at, opened_at, state_at, klarna_updated_at)
+		SELECT 'dsp_many_' || lpad(i::text, 5, '0'), ?, 'krn:acc', 'INITIATED', ?::timestamptz + (i % 7) * interval '1 minute', ?, ?, ?
+		FROM generate_series(1, ?) AS i`, w.partner, w.now.Add(5*24*time.Hour), w.now, w.now, w.now, n)
+	later := w.dispute(t, w.now.Add(8*24*time.Hour), nil)
+	w.run(t)
+	if got := w.count(t, `SELECT count(DISTINCT dispute_id) FROM dispute_reminders WHERE dispute_id LIKE 'dsp_many_%'`); got != n {
+		t.Fatalf("%d of %d due disputes were reminded", got, n)
+	}
+	if got := w.count(t, `SELECT count(*) FROM dispute_reminders WHERE dispute_id LIKE 'dsp_many_%'`); got != n {
+		t.Fatalf("%d reminders for %d disputes: some twice", got, n)
+	}
+	if got := w.count(t, `SELECT count(*) FROM dispute_reminders WHERE dispute_id = ?`, later); got != 0 {
+		t.Fatalf("a dispute due in 8 days was reminded")
+	}
+}

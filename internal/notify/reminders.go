@@ -39,9 +39,11 @@ type DueDispute struct {
 // ReminderStore finds disputes and records the reminders sent for them.
 type ReminderStore interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
-	// DueDisputes lists disputes in bucket 1 whose deadline is after now and
-	// within `within` of it.
-	DueDisputes(ctx context.Context, now time.Time, within time.Duration) ([]DueDispute, error)
+	// EachDueDispute calls fn with every dispute in bucket 1 whose deadline
+	// is after now and within `within` of it, soonest first, reading them a
+	// batch at a time (at a million disputes, a week's worth is hundreds of
+	// thousands); fn may write.
+	EachDueDispute(ctx context.Context, now time.Time, within time.Duration, fn func(DueDispute) error) error
 	// ClaimReminder records (dispute, threshold, deadline) and reports
 	// whether it was new; a concurrent claim waits for the first to commit.
 	ClaimReminder(ctx context.Context, disputeID, threshold string, deadline time.Time) (bool, error)
@@ -73,11 +75,7 @@ func (r *Reminders) Run(ctx context.Context) error {
 	if r.Now != nil {
 		now = r.Now()
 	}
-	due, err := r.Store.DueDisputes(ctx, now, Thresholds[0].Before)
-	if err != nil {
-		return err
-	}
-	for _, d := range due {
+	return r.Store.EachDueDispute(ctx, now, Thresholds[0].Before, func(d DueDispute) error {
 		if err := r.remind(ctx, d, now); err != nil {
 			return fmt.Errorf("dispute %s: %w", d.ID, err)
 		}
@@ -86,8 +84,8 @@ func (r *Reminders) Run(ctx context.Context) error {
 				return fmt.Errorf("dispute %s: %w", d.ID, err)
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // remind sends the tightest threshold crossed; the wider ones crossed at the

@@ -209,31 +209,47 @@ func (s *NotifyStore) Outbox(ctx context.Context, limit int) ([]notify.OutboxMai
 	return out, nil
 }
 
-// DueDisputes: bucket 1, deadline after now and within `within`; Started
-// when answered or a draft or action is on the timeline (dispute_drafts of
-// the actions branch is not merged here yet).
-func (s *NotifyStore) DueDisputes(ctx context.Context, now time.Time, within time.Duration) ([]notify.DueDispute, error) {
-	var rows []struct {
+// dueBatch is how many due disputes EachDueDispute reads at a time.
+const dueBatch = 500
+
+// EachDueDispute: bucket 1, deadline after now and within `within`, read in
+// the queue index's order (queue_key is the deadline in ms in bucket 1) a
+// batch at a time, keyset after the last one; Started when answered or a
+// draft or action is on the timeline.
+func (s *NotifyStore) EachDueDispute(ctx context.Context, now time.Time, within time.Duration, fn func(notify.DueDispute) error) error {
+	type dueRow struct {
 		DisputeID  string
 		TenantID   uuid.UUID
 		State      string
 		DeadlineAt time.Time
 		AssigneeID *uuid.UUID
 		Started    bool
+		QueueKey   int64
 	}
-	err := s.db.conn(ctx).Raw(`SELECT d.dispute_id, d.tenant_id, d.state, d.deadline_at, d.assignee_id,
-			(d.answered_at IS NOT NULL OR EXISTS (SELECT 1 FROM dispute_drafts r WHERE r.dispute_id = d.dispute_id)
-				OR EXISTS (SELECT 1 FROM dispute_actions a WHERE a.dispute_id = d.dispute_id)) AS started
-		FROM disputes d WHERE d.bucket = 1 AND d.deadline_at > ? AND d.deadline_at <= ?
-		ORDER BY d.deadline_at, d.dispute_id`, now, now.Add(within)).Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("due disputes: %w", err)
+	// queue_key rounds the deadline to the ms: the bounds allow for it, the
+	// deadline_at conditions are the exact ones.
+	key, id, last := ms(now)-1, "", ms(now.Add(within))+1
+	for {
+		var rows []dueRow
+		err := s.db.conn(ctx).Raw(`SELECT d.dispute_id, d.tenant_id, d.state, d.deadline_at, d.assignee_id,
+				(d.answered_at IS NOT NULL OR EXISTS (SELECT 1 FROM dispute_drafts r WHERE r.dispute_id = d.dispute_id)
+					OR EXISTS (SELECT 1 FROM dispute_actions a WHERE a.dispute_id = d.dispute_id)) AS started, d.queue_key
+			FROM disputes d WHERE d.bucket = 1 AND (d.queue_key, d.dispute_id) > (?, ?) AND d.queue_key <= ?
+				AND d.deadline_at > ? AND d.deadline_at <= ?
+			ORDER BY d.queue_key, d.dispute_id LIMIT ?`, key, id, last, now, now.Add(within), dueBatch).Scan(&rows).Error
+		if err != nil {
+			return fmt.Errorf("due disputes: %w", err)
+		}
+		for _, r := range rows {
+			if err := fn(notify.DueDispute{ID: r.DisputeID, TenantID: r.TenantID, State: r.State, DeadlineAt: r.DeadlineAt, AssigneeID: r.AssigneeID, Started: r.Started}); err != nil {
+				return err
+			}
+		}
+		if len(rows) < dueBatch {
+			return nil
+		}
+		key, id = rows[len(rows)-1].QueueKey, rows[len(rows)-1].DisputeID
 	}
-	out := make([]notify.DueDispute, len(rows))
-	for i, r := range rows {
-		out[i] = notify.DueDispute{ID: r.DisputeID, TenantID: r.TenantID, State: r.State, DeadlineAt: r.DeadlineAt, AssigneeID: r.AssigneeID, Started: r.Started}
-	}
-	return out, nil
 }
 
 func (s *NotifyStore) ClaimReminder(ctx context.Context, disputeID, threshold string, deadline time.Time) (bool, error) {
