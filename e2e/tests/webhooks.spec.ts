@@ -74,6 +74,9 @@ test('acquirer-admin sees processed dispute events for both partners, filters, o
   await expect(inbox.rows({ status: 'processed' }).first()).toBeVisible();
   await saveScreenshot(page, 'webhooks.png');
   await inbox.filterByType('payment.dispute.');
+  // The row links carry the filter back to the inbox: click one only once the filter is in the address (a row
+  // shown both before and after it would otherwise be clicked with the unfiltered list's link).
+  await expect(page).toHaveURL(/\/webhooks\?type=payment\.dispute\.$/);
 
   // Open a processed dispute event (with one attempt).
   const [candidate] = (await listEvents(page, 'type=payment.dispute.&status=processed&limit=50')).filter((e) => e.tenant_name);
