@@ -277,7 +277,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Store: db.Webhooks(), Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, cfg.WebhookMaxAttempts), Registry: registry, Box: box,
 		ConfigKeys: cfg.SigningKeys(), Klarna: kl, Audit: acc.record, Logger: log.With("component", "webhooks"), Registerer: reg,
 		MaxAttempts: cfg.WebhookMaxAttempts, KeyGrace: cfg.WebhookKeyGrace, Quarantine: cfg.WebhookQuarantineSize, QuarantinePerMinute: cfg.WebhookQuarantineRate, EventTypes: cfg.WebhookEventTypes,
-		Now: opts.WebhookNow,
+		Now: opts.WebhookNow, Batching: webhook.Batching{MaxSize: cfg.WebhookBatchSize, MaxWait: cfg.WebhookBatchWait, Flushers: cfg.WebhookBatchFlushers},
 	})
 	if err != nil {
 		return nil, err
@@ -607,6 +607,7 @@ func (a *App) shutdown(ctx context.Context) error {
 		}
 		a.stop()
 	}
+	a.Webhooks.Close() // after the server: requests in flight got their answer
 	a.DB.Close()
 	a.log.Info("stopped")
 	return errors.Join(errs...)

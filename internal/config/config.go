@@ -94,6 +94,9 @@ type Config struct {
 	WebhookMaxAttempts    int           `env:"WEBHOOK_MAX_ATTEMPTS" default:"8" help:"processing attempts of an event before it is dead-lettered"`
 	WebhookKeyGrace       time.Duration `env:"WEBHOOK_KEY_GRACE" default:"24h" help:"after a signing key rotation, how long the previous key is still accepted"`
 	WebhookQuarantineSize int           `env:"WEBHOOK_QUARANTINE_SIZE" default:"10000" help:"rejected deliveries kept for investigation (oldest dropped first)"`
+	WebhookBatchSize      int           `env:"WEBHOOK_BATCH_SIZE" default:"256" help:"received webhook events stored per transaction at most (group commit; 1: one transaction per event)"`
+	WebhookBatchWait      time.Duration `env:"WEBHOOK_BATCH_WAIT" default:"2ms" help:"how long a received event waits for others to share its transaction"`
+	WebhookBatchFlushers  int           `env:"WEBHOOK_BATCH_FLUSHERS" default:"4" help:"webhook ingest transactions in flight at once"`
 	WebhookQuarantineRate int           `env:"WEBHOOK_QUARANTINE_RATE" default:"60" help:"rejected deliveries kept per source address (IPv6: per /64) per minute; beyond it they are refused but not stored"`
 	JobRescueAfter        time.Duration `env:"JOB_RESCUE_AFTER" default:"2m" help:"a job running longer than this is considered abandoned (its worker died) and runs again"`
 
@@ -367,6 +370,15 @@ func (c *Config) validate() error {
 	}
 	if c.WebhookQuarantineSize < 1 {
 		return &FieldError{Prefix + "WEBHOOK_QUARANTINE_SIZE", "at least 1"}
+	}
+	if c.WebhookBatchSize < 1 || c.WebhookBatchSize > 1000 {
+		return &FieldError{Prefix + "WEBHOOK_BATCH_SIZE", "from 1 to 1000"}
+	}
+	if c.WebhookBatchWait <= 0 || c.WebhookBatchWait > 50*time.Millisecond {
+		return &FieldError{Prefix + "WEBHOOK_BATCH_WAIT", "above 0 and at most 50ms"}
+	}
+	if c.WebhookBatchFlushers < 1 || c.WebhookBatchFlushers > 32 {
+		return &FieldError{Prefix + "WEBHOOK_BATCH_FLUSHERS", "from 1 to 32"}
 	}
 	if c.WebhookQuarantineRate < 1 {
 		return &FieldError{Prefix + "WEBHOOK_QUARANTINE_RATE", "at least 1"}

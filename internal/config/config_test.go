@@ -45,6 +45,9 @@ func TestLoadRejectsBadValuesNamingTheVariable(t *testing.T) {
 		{"ErrMetricsAddrIsHTTPAddr", "PARTNERDESK_METRICS_ADDR", "127.0.0.1:8080", "another address"},
 		{"ErrMetricsTokenShort", "PARTNERDESK_METRICS_TOKEN", "secret", "at least 16"},
 		{"ErrQuarantineRate", "PARTNERDESK_WEBHOOK_QUARANTINE_RATE", "0", "at least 1"},
+		{"ErrBatchSize", "PARTNERDESK_WEBHOOK_BATCH_SIZE", "1001", "from 1 to 1000"},
+		{"ErrBatchWait", "PARTNERDESK_WEBHOOK_BATCH_WAIT", "1s", "above 0 and at most 50ms"},
+		{"ErrBatchFlushers", "PARTNERDESK_WEBHOOK_BATCH_FLUSHERS", "0", "from 1 to 32"},
 		{"ErrKlarnaRateLimit", "PARTNERDESK_KLARNA_RATE_LIMITS", "onboarding=5", "needs a unit"},
 	}
 	for _, tc := range tests {

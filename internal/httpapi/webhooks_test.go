@@ -252,6 +252,43 @@ func TestWebhookParkedUntilAccountLinked(t *testing.T) {
 	}
 }
 
+// An event that arrives while its account is being linked is never left
+// parked: the link has looked for parked events but not committed yet, so
+// the event's processing waits for the link and then finds the partner.
+func TestWebhookArrivingDuringALinkIsNotLeftParked(t *testing.T) {
+	t.Parallel()
+	a := webhookApp(t, nil)
+	ctx := context.Background()
+	const acctNew = "krn:partner:global:account:test:MIDLINK"
+	borealis, _ := a.DB.Identity().TenantBySlug(ctx, "borealis")
+	body := event(klarna.EventAccountOperational, uuid.NewString(), acctNew, time.Now(), map[string]any{"partner_account_id": acctNew, "state": "OPERATIONAL"})
+	err := a.DB.InTx(ctx, func(ctx context.Context) error {
+		if _, err := a.DB.Partners().LinkAccount(ctx, acctNew, borealis.ID); err != nil {
+			return err
+		}
+		if n, err := a.Webhooks.Unpark(ctx, acctNew); err != nil || n != 0 {
+			return fmt.Errorf("unpark before the event: %d, %v", n, err)
+		}
+		if status, _ := deliver(t, a, testKeyID, testSecret, body); status != 200 {
+			return fmt.Errorf("delivery: %d", status)
+		}
+		// Commit once the event's processing either waits for this link or
+		// has already decided (parked: the race this test is about).
+		waitFor(t, "the event's processing to reach the account", 15*time.Second, func() (bool, string) {
+			var waiting int
+			_ = a.DB.SQL().QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'`).Scan(&waiting)
+			var status string
+			_ = a.DB.SQL().QueryRow(`SELECT status FROM webhook_events WHERE event_id = $1`, eventIDOf(body)).Scan(&status)
+			return waiting > 0 || status == webhook.StatusParked, fmt.Sprintf("status %q, %d waiting", status, waiting)
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, a, eventIDOf(body), webhook.StatusProcessed)
+}
+
 // A handler that keeps failing dead-letters the event after the last
 // attempt; every attempt and its error stay visible; a replay processes it.
 func TestWebhookDeadLetterAndReplay(t *testing.T) {

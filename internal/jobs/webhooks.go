@@ -58,3 +58,16 @@ func (e *Enqueuer) EnqueueProcess(ctx context.Context, pk int64) error {
 		return err
 	})
 }
+
+// EnqueueProcessMany queues the processing of many stored events with one
+// batch insert.
+func (e *Enqueuer) EnqueueProcessMany(ctx context.Context, pks []int64) error {
+	params := make([]river.InsertManyParams, len(pks))
+	for i, pk := range pks {
+		params[i] = river.InsertManyParams{Args: ProcessWebhookArgs{EventPK: pk}, InsertOpts: &river.InsertOpts{MaxAttempts: e.maxAttempts}}
+	}
+	return e.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := e.client.InsertManyTx(ctx, tx, params)
+		return err
+	})
+}

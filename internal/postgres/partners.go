@@ -25,6 +25,11 @@ func (s *PartnerStore) InTx(ctx context.Context, fn func(ctx context.Context) er
 }
 
 func (s *PartnerStore) LinkAccount(ctx context.Context, accountID string, tenantID uuid.UUID) (bool, error) {
+	// Events of the account being processed now finish first, and later
+	// ones wait for this link (WebhookStore.HoldAccount).
+	if err := s.db.conn(ctx).Exec(`SELECT pg_advisory_xact_lock(`+accountLock+`)`, accountID).Error; err != nil {
+		return false, fmt.Errorf("link account: %w", err)
+	}
 	res := s.db.conn(ctx).Exec(`INSERT INTO partner_accounts (klarna_account_id, tenant_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, accountID, tenantID)
 	if res.Error != nil {
 		return false, fmt.Errorf("link account: %w", res.Error)

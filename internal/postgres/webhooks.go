@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,6 +91,92 @@ func (s *WebhookStore) Ingest(ctx context.Context, ev webhook.Event, envelope []
 		return 0, false, fmt.Errorf("count duplicate: %w", err)
 	}
 	return pk, true, nil
+}
+
+var _ webhook.BatchStore = (*WebhookStore)(nil)
+
+// IngestBatch stores many events with one multi-row insert. The distinct
+// event ids are inserted in event id order (two instances inserting
+// overlapping batches wait on each other rather than deadlock); every
+// further delivery of an id, in the batch or before it, counts a duplicate.
+func (s *WebhookStore) IngestBatch(ctx context.Context, evs []webhook.Event, envelopes [][]byte) ([]webhook.Receipt, error) {
+	g, err := mustTx(ctx, "webhook ingest")
+	if err != nil {
+		return nil, err
+	}
+	first := map[string]int{} // event id → index of its first delivery
+	seen := map[string]int{}  // event id → deliveries in this batch
+	var ids []string
+	for i, ev := range evs {
+		if _, ok := first[ev.EventID]; !ok {
+			first[ev.EventID] = i
+			ids = append(ids, ev.EventID)
+		}
+		seen[ev.EventID]++
+	}
+	slices.Sort(ids)
+	var sb strings.Builder
+	args := make([]any, 0, len(ids)*10)
+	for j, id := range ids {
+		if j > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?::timestamptz, ?::timestamptz, ?, ?, ?::bytea, webhook_try_jsonb(?), ?)")
+		i := first[id]
+		ev := evs[i]
+		var env *string
+		if utf8.Valid(envelopes[i]) {
+			e := string(envelopes[i])
+			env = &e
+		}
+		args = append(args, ev.EventID, ev.EventType, ev.EventVersion, ev.OccurredAt, ev.ReceivedAt, ev.SubjectAccountID, ev.SigningKeyID, ev.Raw, env, ev.Status)
+	}
+	type idRow struct {
+		ID      int64
+		EventID string
+	}
+	var inserted []idRow
+	err = g.Raw(`INSERT INTO webhook_events (event_id, event_type, event_version, occurred_at, received_at, subject_account_id, signing_key_id, raw, envelope, status)
+		VALUES `+sb.String()+` ON CONFLICT (event_id) DO NOTHING RETURNING id, event_id`, args...).Scan(&inserted).Error
+	if err != nil {
+		return nil, fmt.Errorf("ingest batch: %w", err)
+	}
+	pk := map[string]int64{}
+	isNew := map[string]bool{}
+	for _, r := range inserted {
+		pk[r.EventID], isNew[r.EventID] = r.ID, true
+	}
+	var dupIDs []string
+	var dupN []int64
+	for _, id := range ids {
+		n := seen[id]
+		if isNew[id] {
+			n--
+		}
+		if n > 0 {
+			dupIDs, dupN = append(dupIDs, id), append(dupN, int64(n))
+		}
+	}
+	if len(dupIDs) > 0 {
+		var counted []idRow
+		err := g.Raw(`UPDATE webhook_events e SET duplicates = e.duplicates + d.n FROM unnest(?::text[], ?::int[]) AS d(event_id, n)
+			WHERE e.event_id = d.event_id RETURNING e.id, e.event_id`, pq.Array(dupIDs), pq.Array(dupN)).Scan(&counted).Error
+		if err != nil {
+			return nil, fmt.Errorf("count duplicates: %w", err)
+		}
+		for _, r := range counted {
+			pk[r.EventID] = r.ID
+		}
+	}
+	out := make([]webhook.Receipt, len(evs))
+	for i, ev := range evs {
+		id, ok := pk[ev.EventID]
+		if !ok {
+			return nil, fmt.Errorf("ingest batch: event %q neither inserted nor found", ev.EventID)
+		}
+		out[i] = webhook.Receipt{EventPK: id, Duplicate: !isNew[ev.EventID] || first[ev.EventID] != i}
+	}
+	return out, nil
 }
 
 func (s *WebhookStore) Quarantine(ctx context.Context, q webhook.Quarantined, keep int) error {
@@ -317,6 +404,18 @@ func (s *WebhookStore) TenantOfAccount(ctx context.Context, accountID string) (u
 		return uuid.Nil, false, nil
 	}
 	return ids[0], true, nil
+}
+
+// accountLock is the advisory lock of a Klarna account id: shared while an
+// event of the account is processed, exclusive while the account is linked.
+const accountLock = `hashtextextended('partner_account:' || ?, 0)`
+
+func (s *WebhookStore) HoldAccount(ctx context.Context, accountID string) error {
+	g, err := mustTx(ctx, "hold account")
+	if err != nil {
+		return err
+	}
+	return g.Exec(`SELECT pg_advisory_xact_lock_shared(`+accountLock+`)`, accountID).Error
 }
 
 func (s *WebhookStore) SaveKey(ctx context.Context, id string, sealed []byte) error {

@@ -15,6 +15,7 @@ type metrics struct {
 	rejected                                     *prometheus.CounterVec
 	processed                                    *prometheus.CounterVec
 	lag                                          prometheus.Histogram
+	batches                                      prometheus.Histogram
 }
 
 func newMetricsUnregistered() *metrics {
@@ -30,13 +31,15 @@ func newMetricsUnregistered() *metrics {
 		processed:    c("processed_total", "Processing attempts, by type and outcome.", "type", "outcome"),
 		lag: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "partnerdesk_webhooks_processing_lag_seconds",
 			Help: "Time from receipt to successful processing.", Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}}),
+		batches: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "partnerdesk_webhooks_batch_events",
+			Help: "Events stored per ingest transaction (group commit).", Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}}),
 	}
 }
 
 func newMetrics(reg prometheus.Registerer, store Store) (*metrics, error) {
 	m := newMetricsUnregistered()
 	depth := &depthCollector{store: store, desc: prometheus.NewDesc("partnerdesk_webhooks_events", "Stored webhook events by status (quarantined: rejected deliveries kept).", []string{"status"}, nil)}
-	for _, c := range []prometheus.Collector{m.received, m.verified, m.duplicates, m.deadLettered, m.rejected, m.processed, m.lag, depth} {
+	for _, c := range []prometheus.Collector{m.received, m.verified, m.duplicates, m.deadLettered, m.rejected, m.processed, m.lag, m.batches, depth} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -40,6 +40,9 @@ type Options struct {
 	QuarantinePerMinute int
 	EventTypes          []string
 	Now                 func() time.Time
+	// Batching group-commits received events when Store and Enqueuer
+	// implement BatchStore and BatchEnqueuer.
+	Batching Batching
 }
 
 // Service is the webhook pipeline.
@@ -54,6 +57,8 @@ type Service struct {
 	keys        map[string]SigningKey
 	keysLoaded  time.Time
 	refreshLock sync.Mutex
+
+	batch *batcher // nil: one transaction per event
 }
 
 // New builds the service and loads the signing keys.
@@ -83,7 +88,81 @@ func New(ctx context.Context, o Options) (*Service, error) {
 	if err := s.reloadKeys(ctx); err != nil {
 		return nil, err
 	}
+	bs, okS := o.Store.(BatchStore)
+	be, okE := o.Enqueuer.(BatchEnqueuer)
+	if o.Batching.MaxSize > 1 && okS && okE {
+		s.batch = newBatcher(o.Batching, func(ctx context.Context, ps []pending) { s.flush(ctx, bs, be, ps) })
+	}
 	return s, nil
+}
+
+// Close stops the group commit; events not yet in a transaction are
+// answered with an error (their senders retry).
+func (s *Service) Close() {
+	if s.batch != nil {
+		s.batch.close()
+	}
+}
+
+// flush stores a batch and its processing jobs in one transaction and
+// answers every sender. When the batch fails as a whole, each event is
+// retried alone so that one event cannot fail the others.
+func (s *Service) flush(ctx context.Context, bs BatchStore, be BatchEnqueuer, ps []pending) {
+	evs := make([]Event, len(ps))
+	envs := make([][]byte, len(ps))
+	for i, p := range ps {
+		evs[i], envs[i] = p.ev, p.ev.Raw
+	}
+	var rs []Receipt
+	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if rs, err = bs.IngestBatch(ctx, evs, envs); err != nil {
+			return err
+		}
+		pks := make([]int64, 0, len(rs))
+		for _, r := range rs {
+			if !r.Duplicate {
+				pks = append(pks, r.EventPK)
+			}
+		}
+		if len(pks) == 0 {
+			return nil
+		}
+		return be.EnqueueProcessMany(ctx, pks)
+	})
+	s.m.batches.Observe(float64(len(ps)))
+	if err == nil {
+		for i, p := range ps {
+			p.result <- batchResult{r: rs[i]}
+		}
+		return
+	}
+	if len(ps) > 1 {
+		s.o.Logger.Warn("a webhook batch failed; storing its events one by one", "events", len(ps), "error", err)
+		for _, p := range ps {
+			r, err := s.storeOne(ctx, p.ev)
+			p.result <- batchResult{r: r, err: err}
+		}
+		return
+	}
+	ps[0].result <- batchResult{err: err}
+}
+
+// storeOne stores one event with its processing job in its own transaction.
+func (s *Service) storeOne(ctx context.Context, ev Event) (Receipt, error) {
+	var r Receipt
+	err := s.o.Store.InTx(ctx, func(ctx context.Context) error {
+		pk, dup, err := s.o.Store.Ingest(ctx, ev, ev.Raw)
+		if err != nil {
+			return err
+		}
+		r = Receipt{EventPK: pk, Duplicate: dup}
+		if dup {
+			return nil
+		}
+		return s.o.Enqueuer.EnqueueProcess(ctx, pk)
+	})
+	return r, err
 }
 
 // Registry returns the handler registry.
@@ -204,17 +283,13 @@ func (s *Service) Receive(ctx context.Context, keyID, signature string, raw []by
 		ev.OccurredAt = &t
 	}
 	var r Receipt
-	err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
-		pk, dup, err := s.o.Store.Ingest(ctx, ev, raw)
-		if err != nil {
-			return err
-		}
-		r = Receipt{EventPK: pk, Duplicate: dup}
-		if dup {
-			return nil
-		}
-		return s.o.Enqueuer.EnqueueProcess(ctx, pk)
-	})
+	if s.batch != nil {
+		r, err = s.batch.submit(ctx, ev)
+	} else {
+		// Not cancelled with the request: a sender hanging up mid-commit
+		// must not turn a committed event into a 500.
+		r, err = s.storeOne(context.WithoutCancel(ctx), ev)
+	}
 	if err != nil {
 		return Receipt{}, fmt.Errorf("webhook: store event: %w", err)
 	}
@@ -320,6 +395,11 @@ func (s *Service) run(ctx context.Context, ev *Event) (string, error) {
 	if !ok {
 		ev.Status, ev.Note, ev.ProcessedAt, ev.LastError = StatusProcessed, NoteNoHandler, &now, ""
 		return StatusProcessed, nil
+	}
+	if ev.SubjectAccountID != "" {
+		if err := s.o.Store.HoldAccount(ctx, ev.SubjectAccountID); err != nil {
+			return "", err
+		}
 	}
 	d := Delivery{Event: *ev, Envelope: env}
 	if rt.account {

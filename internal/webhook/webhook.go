@@ -160,6 +160,11 @@ type Store interface {
 	Counts(ctx context.Context, sc scope.Scope) (Counts, error)
 
 	TenantOfAccount(ctx context.Context, accountID string) (uuid.UUID, bool, error)
+	// HoldAccount takes, until the transaction of ctx ends, a lock that a
+	// link of accountID to a partner takes exclusively: an event processed
+	// while the account is being linked waits for the link, so it is never
+	// parked after the link looked for parked events.
+	HoldAccount(ctx context.Context, accountID string) error
 
 	SaveKey(ctx context.Context, id string, sealed []byte) error
 	SealedKeys(ctx context.Context) ([]SealedKey, error)
