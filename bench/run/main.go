@@ -59,18 +59,19 @@ const (
 
 // measure is one group of rows of the table.
 type measure struct {
-	name string
-	run  func(ctx context.Context, e *env, r *report) error
+	name  string
+	seeds []string // the seeders whose data it reads
+	run   func(ctx context.Context, e *env, r *report) error
 }
 
 // measures run in this order.
 var measures = []measure{
-	{"queue", func(ctx context.Context, e *env, r *report) error { return e.queue(ctx, r) }},
-	{"export", func(ctx context.Context, e *env, r *report) error { return e.export(ctx, r) }},
-	{"settlement-lists", func(ctx context.Context, e *env, r *report) error { return e.settlementLists(ctx, r) }},
-	{"settlement-export", func(ctx context.Context, e *env, r *report) error { return e.settlementExport(ctx, r) }},
-	{"webhooks", func(ctx context.Context, e *env, r *report) error { return e.webhooks(ctx, r) }},
-	{"ui", func(ctx context.Context, e *env, r *report) error { return e.uiSize(ctx, r) }},
+	{"queue", []string{"disputes"}, func(ctx context.Context, e *env, r *report) error { return e.queue(ctx, r) }},
+	{"export", []string{"disputes"}, func(ctx context.Context, e *env, r *report) error { return e.export(ctx, r) }},
+	{"settlement-lists", []string{"settlements"}, func(ctx context.Context, e *env, r *report) error { return e.settlementLists(ctx, r) }},
+	{"settlement-export", []string{"settlements"}, func(ctx context.Context, e *env, r *report) error { return e.settlementExport(ctx, r) }},
+	{"webhooks", nil, func(ctx context.Context, e *env, r *report) error { return e.webhooks(ctx, r) }},
+	{"ui", nil, func(ctx context.Context, e *env, r *report) error { return e.uiSize(ctx, r) }},
 }
 
 // seeder loads one data set unless it is already there.
@@ -195,7 +196,18 @@ func run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	needed := map[string]bool{}
+	for _, m := range measures {
+		if len(only) == 0 || only[m.name] {
+			for _, n := range m.seeds {
+				needed[n] = true
+			}
+		}
+	}
 	for _, sd := range seeders {
+		if !needed[sd.name] {
+			continue
+		}
 		if err := sd.run(ctx, e); err != nil {
 			return fmt.Errorf("seed %s: %w", sd.name, err)
 		}

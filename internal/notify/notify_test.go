@@ -333,4 +333,24 @@ func TestEveryDueDisputeIsRemindedOnceAcrossBatches(t *testing.T) {
 	if got := w.count(t, `SELECT count(*) FROM dispute_reminders WHERE dispute_id = ?`, later); got != 0 {
 		t.Fatalf("a dispute due in 8 days was reminded")
 	}
+	// A run reads only the disputes with a reminder still to send: none
+	// right after, all of them once a tighter threshold is crossed.
+	visits := func() int {
+		n := 0
+		if err := w.db.Notifications().EachDueDispute(context.Background(), w.now, notify.Thresholds[0].Before, func(notify.DueDispute) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := visits(); got != 0 {
+		t.Fatalf("a run right after the first still reads %d disputes", got)
+	}
+	w.now = w.now.Add(3 * 24 * time.Hour) // 2 days left: the 3d threshold
+	if got := visits(); got != n+1 {
+		t.Fatalf("with the 3d threshold crossed, a run reads %d disputes, want %d", got, n+1)
+	}
+	w.run(t)
+	if got := w.count(t, `SELECT count(*) FROM dispute_reminders WHERE dispute_id LIKE 'dsp_many_%' AND threshold = '3d'`); got != n {
+		t.Fatalf("%d of %d disputes got their 3d reminder", got, n)
+	}
 }

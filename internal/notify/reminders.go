@@ -43,6 +43,9 @@ type ReminderStore interface {
 	// is after now and within `within` of it, soonest first, reading them a
 	// batch at a time (at a million disputes, a week's worth is hundreds of
 	// thousands); fn may write.
+	// A dispute whose tightest crossed threshold is claimed, and whose
+	// escalation is claimed or not due, is skipped: a run costs the
+	// reminders still to send, not every dispute due this week.
 	EachDueDispute(ctx context.Context, now time.Time, within time.Duration, fn func(DueDispute) error) error
 	// ClaimReminder records (dispute, threshold, deadline) and reports
 	// whether it was new; a concurrent claim waits for the first to commit.
@@ -75,12 +78,37 @@ func (r *Reminders) Run(ctx context.Context) error {
 	if r.Now != nil {
 		now = r.Now()
 	}
+	// Who can be told is read once per tenant and run, not once per dispute.
+	users := map[uuid.UUID][]uuid.UUID{}
+	usersOf := func(tenant uuid.UUID, roles []string) ([]uuid.UUID, error) {
+		if u, ok := users[tenant]; ok {
+			return u, nil
+		}
+		u, err := r.Store.UsersWithRoles(ctx, tenant, roles)
+		if err == nil {
+			users[tenant] = u
+		}
+		return u, err
+	}
 	return r.Store.EachDueDispute(ctx, now, Thresholds[0].Before, func(d DueDispute) error {
-		if err := r.remind(ctx, d, now); err != nil {
+		handlers := []uuid.UUID{}
+		if d.AssigneeID != nil {
+			handlers = append(handlers, *d.AssigneeID)
+		} else {
+			var err error
+			if handlers, err = usersOf(d.TenantID, r.HandlerRoles); err != nil {
+				return err
+			}
+		}
+		if err := r.remind(ctx, d, handlers, now); err != nil {
 			return fmt.Errorf("dispute %s: %w", d.ID, err)
 		}
 		if !d.Started && d.DeadlineAt.Sub(now) <= EscalateBefore {
-			if err := r.escalate(ctx, d, now); err != nil {
+			support, err := usersOf(r.Acquirer, r.SupportRoles)
+			if err != nil {
+				return err
+			}
+			if err := r.escalate(ctx, d, support, now); err != nil {
 				return fmt.Errorf("dispute %s: %w", d.ID, err)
 			}
 		}
@@ -91,23 +119,14 @@ func (r *Reminders) Run(ctx context.Context) error {
 // remind sends the tightest threshold crossed; the wider ones crossed at the
 // same time are claimed silently (a dispute first seen 10 h before its
 // deadline gets one reminder, not four).
-func (r *Reminders) remind(ctx context.Context, d DueDispute, now time.Time) error {
+func (r *Reminders) remind(ctx context.Context, d DueDispute, users []uuid.UUID, now time.Time) error {
+	// Nobody to tell yet (no handler has signed in): nothing is claimed, so
+	// the next run reminds whoever can answer by then.
+	if len(users) == 0 {
+		return nil
+	}
 	left := d.DeadlineAt.Sub(now)
 	return r.Store.InTx(ctx, func(ctx context.Context) error {
-		// Nobody to tell yet (no handler has signed in): nothing is claimed,
-		// so the next run reminds whoever can answer by then.
-		users := []uuid.UUID{}
-		if d.AssigneeID != nil {
-			users = append(users, *d.AssigneeID)
-		} else {
-			var err error
-			if users, err = r.Store.UsersWithRoles(ctx, d.TenantID, r.HandlerRoles); err != nil {
-				return err
-			}
-		}
-		if len(users) == 0 {
-			return nil
-		}
 		var tightest *Threshold
 		fresh := false
 		for i := range Thresholds {
@@ -137,12 +156,11 @@ func (r *Reminders) remind(ctx context.Context, d DueDispute, now time.Time) err
 	})
 }
 
-func (r *Reminders) escalate(ctx context.Context, d DueDispute, now time.Time) error {
+func (r *Reminders) escalate(ctx context.Context, d DueDispute, users []uuid.UUID, now time.Time) error {
+	if len(users) == 0 {
+		return nil // nobody to tell yet: claimed once someone can be told
+	}
 	return r.Store.InTx(ctx, func(ctx context.Context) error {
-		users, err := r.Store.UsersWithRoles(ctx, r.Acquirer, r.SupportRoles)
-		if err != nil || len(users) == 0 {
-			return err // nobody to tell yet: claimed once someone can be told
-		}
 		isNew, err := r.Store.ClaimReminder(ctx, d.ID, "escalation", d.DeadlineAt)
 		if err != nil || !isNew {
 			return err

@@ -229,14 +229,28 @@ func (s *NotifyStore) EachDueDispute(ctx context.Context, now time.Time, within 
 	// queue_key rounds the deadline to the ms: the bounds allow for it, the
 	// deadline_at conditions are the exact ones.
 	key, id, last := ms(now)-1, "", ms(now.Add(within))+1
+	var names []string
+	var msBefore []int64
+	for _, t := range notify.Thresholds {
+		names, msBefore = append(names, t.Name), append(msBefore, t.Before.Milliseconds())
+	}
 	for {
 		var rows []dueRow
-		err := s.db.conn(ctx).Raw(`SELECT d.dispute_id, d.tenant_id, d.state, d.deadline_at, d.assignee_id,
+		// tightest is the name of the narrowest threshold the deadline has
+		// crossed; a dispute is done for now when that one is claimed and its
+		// escalation is claimed, not due yet, or not needed (started).
+		err := s.db.conn(ctx).Raw(`SELECT q.* FROM (SELECT d.dispute_id, d.tenant_id, d.state, d.deadline_at, d.assignee_id,
 				(d.answered_at IS NOT NULL OR EXISTS (SELECT 1 FROM dispute_drafts r WHERE r.dispute_id = d.dispute_id)
-					OR EXISTS (SELECT 1 FROM dispute_actions a WHERE a.dispute_id = d.dispute_id)) AS started, d.queue_key
+					OR EXISTS (SELECT 1 FROM dispute_actions a WHERE a.dispute_id = d.dispute_id)) AS started, d.queue_key,
+				(SELECT t.name FROM unnest(?::text[], ?::bigint[]) AS t(name, ms) WHERE d.deadline_at <= ?::timestamptz + t.ms * interval '1 millisecond'
+					ORDER BY t.ms LIMIT 1) AS tightest
 			FROM disputes d WHERE d.bucket = 1 AND (d.queue_key, d.dispute_id) > (?, ?) AND d.queue_key <= ?
 				AND d.deadline_at > ? AND d.deadline_at <= ?
-			ORDER BY d.queue_key, d.dispute_id LIMIT ?`, key, id, last, now, now.Add(within), dueBatch).Scan(&rows).Error
+			ORDER BY d.queue_key, d.dispute_id) q
+			WHERE NOT (EXISTS (SELECT 1 FROM dispute_reminders m WHERE m.dispute_id = q.dispute_id AND m.threshold = q.tightest AND m.deadline_at = q.deadline_at)
+				AND (q.started OR q.deadline_at > ?::timestamptz + ? * interval '1 millisecond'
+					OR EXISTS (SELECT 1 FROM dispute_reminders m WHERE m.dispute_id = q.dispute_id AND m.threshold = 'escalation' AND m.deadline_at = q.deadline_at)))
+			ORDER BY q.queue_key, q.dispute_id LIMIT ?`, pq.StringArray(names), pq.Int64Array(msBefore), now, key, id, last, now, now.Add(within), now, notify.EscalateBefore.Milliseconds(), dueBatch).Scan(&rows).Error
 		if err != nil {
 			return fmt.Errorf("due disputes: %w", err)
 		}
