@@ -84,7 +84,8 @@ type Store interface {
 	SaveFlow(ctx context.Context, f Flow) error
 	TakeFlow(ctx context.Context, state string) (Flow, error)
 	CreateSession(ctx context.Context, s Session) error
-	SessionByHash(ctx context.Context, hash []byte) (Session, error)
+	// SessionByHash returns the session and its user.
+	SessionByHash(ctx context.Context, hash []byte) (Session, identity.User, error)
 	TouchSession(ctx context.Context, hash []byte, at time.Time) error
 	RevokeSession(ctx context.Context, hash []byte, at time.Time) (Session, error)
 	RevokeUserSessions(ctx context.Context, userID uuid.UUID, at time.Time) error
@@ -332,30 +333,34 @@ func hashSecret(secret string) []byte {
 	return h[:]
 }
 
-// Lookup returns the live session for a cookie value. Revoked, expired and
-// idle sessions are refused; last use is recorded at most once a minute.
-func (s *Service) Lookup(ctx context.Context, secret string) (Session, error) {
+// Lookup returns the live session for a cookie value and its user. Revoked,
+// expired and idle sessions are refused, and so are disabled users; last use
+// is recorded at most once a minute.
+func (s *Service) Lookup(ctx context.Context, secret string) (Session, identity.User, error) {
 	expired := apperr.E(apperr.Unauthenticated, "Your session has expired; log in again.")
 	if secret == "" {
-		return Session{}, apperr.E(apperr.Unauthenticated, "You are not logged in.")
+		return Session{}, identity.User{}, apperr.E(apperr.Unauthenticated, "You are not logged in.")
 	}
-	sess, err := s.store.SessionByHash(ctx, hashSecret(secret))
+	sess, u, err := s.store.SessionByHash(ctx, hashSecret(secret))
 	if apperr.Is(err, apperr.NotFound) {
-		return Session{}, expired
+		return Session{}, identity.User{}, expired
 	}
 	if err != nil {
-		return Session{}, err
+		return Session{}, identity.User{}, err
 	}
 	now := s.now()
 	if sess.RevokedAt != nil || now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.cfg.IdleTimeout {
-		return Session{}, expired
+		return Session{}, identity.User{}, expired
+	}
+	if u.DisabledAt != nil {
+		return Session{}, identity.User{}, apperr.E(apperr.Unauthenticated, "Your account is disabled.")
 	}
 	if now.Sub(sess.LastSeenAt) > time.Minute {
 		if err := s.store.TouchSession(ctx, sess.IDHash, now); err != nil {
 			s.log.Warn("session touch failed", "error", err)
 		}
 	}
-	return sess, nil
+	return sess, u, nil
 }
 
 // RequireRecentAuth refuses sensitive actions when the login is older than

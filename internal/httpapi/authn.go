@@ -98,13 +98,9 @@ func (s *server) authenticate(c *gin.Context) {
 func (s *server) sessionPrincipal(c *gin.Context) (*principal, error) {
 	ctx := c.Request.Context()
 	ck, _ := c.Cookie(s.cookies.session)
-	sess, err := s.auth.Lookup(ctx, ck)
+	sess, u, err := s.auth.Lookup(ctx, ck)
 	if err != nil {
 		return nil, err
-	}
-	u, err := s.ident.User(ctx, sess.UserID)
-	if err != nil || u.DisabledAt != nil {
-		return nil, apperr.E(apperr.Unauthenticated, "Your account is disabled.")
 	}
 	return &principal{User: u, Session: &sess, Authz: authz.Principal{UserID: u.ID.String()}}, nil
 }
@@ -187,7 +183,7 @@ func (s *server) authRoutes(r *gin.Engine) {
 	r.POST("/auth/logout", func(c *gin.Context) {
 		ck, _ := c.Cookie(s.cookies.session)
 		if ck != "" {
-			sess, err := s.auth.Lookup(c.Request.Context(), ck)
+			sess, _, err := s.auth.Lookup(c.Request.Context(), ck)
 			if err == nil && !constantTimeEqual(c.GetHeader("X-CSRF-Token"), sess.CSRFToken) {
 				writeProblem(c, apperr.E(apperr.Forbidden, "The request lacks a valid CSRF token; reload the page and try again."))
 				return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/auth"
+	"github.com/partnerdesk/partnerdesk/internal/identity"
 )
 
 type flowRow struct {
@@ -84,12 +85,25 @@ func (s *SessionStore) CreateSession(ctx context.Context, a auth.Session) error 
 	return nil
 }
 
-func (s *SessionStore) SessionByHash(ctx context.Context, hash []byte) (auth.Session, error) {
-	var r sessionRow
-	if err := s.db.conn(ctx).Where("id_hash = ?", hash).Take(&r).Error; err != nil {
-		return auth.Session{}, notFound(err, "session")
+type sessionUserRow struct {
+	Session sessionRow `gorm:"embedded"`
+	User    userRow    `gorm:"embedded;embeddedPrefix:u_"`
+}
+
+// SessionByHash reads the session and its user in one query: it runs on
+// every request a browser makes.
+func (s *SessionStore) SessionByHash(ctx context.Context, hash []byte) (auth.Session, identity.User, error) {
+	var r sessionUserRow
+	res := s.db.conn(ctx).Raw(`SELECT s.*, u.id AS u_id, u.issuer AS u_issuer, u.subject AS u_subject, u.email AS u_email, u.name AS u_name,
+			u.disabled_at AS u_disabled_at, u.created_at AS u_created_at, u.last_login_at AS u_last_login_at, u.last_login_claims AS u_last_login_claims
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?`, hash).Scan(&r)
+	if res.Error != nil {
+		return auth.Session{}, identity.User{}, fmt.Errorf("session: %w", res.Error)
 	}
-	return r.domain(), nil
+	if res.RowsAffected == 0 {
+		return auth.Session{}, identity.User{}, apperr.E(apperr.NotFound, "No such session.")
+	}
+	return r.Session.domain(), r.User.domain(), nil
 }
 
 func (s *SessionStore) TouchSession(ctx context.Context, hash []byte, at time.Time) error {

@@ -41,7 +41,7 @@ func BenchmarkSessionLookup(b *testing.B) {
 	lat := make([]time.Duration, 0, b.N)
 	for b.Loop() {
 		t0 := time.Now()
-		if _, err := svc.Lookup(ctx, secret); err != nil {
+		if _, _, err := svc.Lookup(ctx, secret); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(t0))
