@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
+	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/settlement"
@@ -67,6 +68,17 @@ func main() {
 	})
 	r.GET("/search", func(c *gin.Context) {
 		rowsJSON[searchRow](c, pool)(postgres.LineSearchSQL(scope.All(), c.Query("q"), 0, 51))
+	})
+	r.GET("/partners", func(c *gin.Context) {
+		// The API's stuck-before is now less PARTNERDESK_PARTNER_STUCK_AFTER;
+		// it only changes a column, not the rows.
+		f := partner.Filter{Q: c.Query("q"), StuckBefore: time.Now().Add(-7 * 24 * time.Hour)}
+		q, args, err := postgres.DirectoryListSQL(scope.All(), f, 50)
+		if err != nil {
+			c.String(http.StatusBadRequest, err.Error())
+			return
+		}
+		rowsJSON[directoryRow](c, pool)(q, args)
 	})
 	srv := &http.Server{Addr: *addr, Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	log.Fatal(srv.ListenAndServe())
@@ -168,4 +180,31 @@ type searchRow struct {
 	lineRow
 	PayoutDate  time.Time `json:"payout_date"`
 	PartnerName string    `json:"partner_name"`
+}
+
+// directoryRow is one row of the directory query, in its column order.
+type directoryRow struct {
+	TenantID               string     `json:"tenant_id"`
+	Slug                   string     `json:"tenant_slug"`
+	Name                   string     `json:"name"`
+	Reference              string     `json:"reference"`
+	KlarnaAccountID        string     `json:"klarna_account_id"`
+	KlarnaName             string     `json:"klarna_name"`
+	ContactEmail           string     `json:"contact_email"`
+	State                  string     `json:"state"`
+	ProductStatus          string     `json:"product_status"`
+	Stage                  string     `json:"onboarding_stage"`
+	Stuck                  bool       `json:"stuck"`
+	EntityCount            int64      `json:"entity_count"`
+	BrandCount             int64      `json:"brand_count"`
+	StoreCount             int64      `json:"store_count"`
+	PaymentAccountCount    int64      `json:"payment_account_count"`
+	Warnings               []string   `json:"warnings"`
+	CreatedAt              time.Time  `json:"created_at"`
+	UpdatedAt              time.Time  `json:"updated_at"`
+	SyncedAt               *time.Time `json:"synced_at"`
+	SyncError              string     `json:"sync_error"`
+	PartiallyOperationalAt *time.Time `json:"partially_operational_at"`
+	OperationalAt          *time.Time `json:"operational_at"`
+	OffboardedAt           *time.Time `json:"offboarded_at"`
 }

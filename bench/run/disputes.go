@@ -42,9 +42,9 @@ func (e *env) queue(ctx context.Context, r *report) error {
 	defer bare.stop()
 	filtered := url.Values{"partner": {partner}, "state": {"INITIATED"}, "reason": {klarna.ReasonNotReceived}}.Encode()
 	for _, pg := range []listPage{
-		{"queue_first", "dispute queue, first page (needs action, all partners)", "queue first page", "dispute_id",
+		{"queue_first", "dispute queue, first page (needs action, all partners)", "queue first page", "id", "dispute_id",
 			get("http://"+s.addr+"/api/v1/disputes", e.session), get("http://"+bare.addr+"/queue", "")},
-		{"queue_filtered", "dispute queue, filtered page (one partner, INITIATED, not received)", "queue filtered page", "dispute_id",
+		{"queue_filtered", "dispute queue, filtered page (one partner, INITIATED, not received)", "queue filtered page", "id", "dispute_id",
 			get("http://"+s.addr+"/api/v1/disputes?"+filtered, e.session), get("http://"+bare.addr+"/queue?"+filtered, "")},
 	} {
 		if err := e.compareList(ctx, r, pg); err != nil {
@@ -75,7 +75,7 @@ func (e *env) serveAndBare(ctx context.Context) (s, bare *proc, err error) {
 // the bare handler.
 type listPage struct {
 	key, name, short string
-	bareID           string // the bare handler's name of the API's "id"
+	id, bareID       string // the row's id field in the API's answer and the bare handler's
 	real, base       func(int, int) (*http.Request, error)
 }
 
@@ -85,7 +85,7 @@ type listPage struct {
 // sides alike, and adds p50, p99 and throughput rows.
 func (e *env) compareList(ctx context.Context, r *report, pg listPage) error {
 	const rounds = 2
-	n, err := samePage(pg.real, pg.base, pg.bareID)
+	n, err := samePage(pg.real, pg.base, pg.id, pg.bareID)
 	if err != nil {
 		return fmt.Errorf("%s: %w", pg.name, err)
 	}
@@ -112,9 +112,9 @@ func (e *env) compareList(ctx context.Context, r *report, pg listPage) error {
 
 // samePage checks that the API and the bare handler answer the same rows
 // in the same order (the API's page is the first of the bare handler's
-// rows, which has one more) and returns how many. bareID is the bare
-// handler's name of the API's "id".
-func samePage(real, base func(int, int) (*http.Request, error), bareID string) (int, error) {
+// rows, which has one more) and returns how many. id and bareID name the
+// row's id field in each.
+func samePage(real, base func(int, int) (*http.Request, error), id, bareID string) (int, error) {
 	var ids [2][]string
 	for i, req := range []func(int, int) (*http.Request, error){real, base} {
 		req, err := req(0, 0)
@@ -139,7 +139,7 @@ func samePage(real, base func(int, int) (*http.Request, error), bareID string) (
 		if err := json.Unmarshal(body, &page); err != nil {
 			return 0, fmt.Errorf("GET %s: %w", req.URL.Path, err)
 		}
-		field := []string{"id", bareID}[i]
+		field := []string{id, bareID}[i]
 		for _, it := range page.Items {
 			ids[i] = append(ids[i], string(it[field]))
 		}

@@ -70,6 +70,7 @@ var measures = []measure{
 	{"export", []string{"disputes"}, func(ctx context.Context, e *env, r *report) error { return e.export(ctx, r) }},
 	{"settlement-lists", []string{"settlements"}, func(ctx context.Context, e *env, r *report) error { return e.settlementLists(ctx, r) }},
 	{"settlement-export", []string{"settlements"}, func(ctx context.Context, e *env, r *report) error { return e.settlementExport(ctx, r) }},
+	{"directory", []string{"directory"}, func(ctx context.Context, e *env, r *report) error { return e.directory(ctx, r) }},
 	{"webhooks", nil, func(ctx context.Context, e *env, r *report) error { return e.webhooks(ctx, r) }},
 	{"ui", nil, func(ctx context.Context, e *env, r *report) error { return e.uiSize(ctx, r) }},
 }
@@ -83,6 +84,7 @@ type seeder struct {
 var seeders = []seeder{
 	{"disputes", func(ctx context.Context, e *env) error { return e.seedDisputes(ctx) }},
 	{"settlements", func(ctx context.Context, e *env) error { return e.seedSettlements(ctx) }},
+	{"directory", func(ctx context.Context, e *env) error { return e.seedDirectory(ctx) }},
 }
 
 type env struct {

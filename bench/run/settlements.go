@@ -71,10 +71,10 @@ func (e *env) settlementLists(ctx context.Context, r *report) error {
 	// REF-o0000001 names two lines.
 	order := func(ref string) string { return ref + "-o0000001" }
 	for _, pg := range []listPage{
-		{"payout_lines", fmt.Sprintf("payout lines, first page (a payout of the %d)", payouts), "payout lines", "id",
+		{"payout_lines", fmt.Sprintf("payout lines, first page (a payout of the %d)", payouts), "payout lines", "id", "id",
 			byPayout(api, e.financeSession, func(ref string) string { return "/payouts/" + ref + "/lines" }),
 			byPayout(bb, "", func(ref string) string { return "/lines?payout=" + ref })},
-		{"line_search", "transaction search by order id (across every payout)", "transaction search", "id",
+		{"line_search", "transaction search by order id (across every payout)", "transaction search", "id", "id",
 			byPayout(api, e.financeSession, func(ref string) string { return "/settlement-lines?q=" + order(ref) }),
 			byPayout(bb, "", func(ref string) string { return "/search?q=" + order(ref) })},
 	} {

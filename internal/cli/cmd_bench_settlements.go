@@ -20,10 +20,13 @@ func init() {
 		panic("cli: seed-settlements needs the bench command")
 	}
 	inner := bench.Run
-	bench.Usage += " | seed-settlements [--partners 1000] [--payouts 20000] [--lines 10000000] [--big-payout 1000000]"
+	bench.Usage += " | seed-settlements [--partners 1000] [--payouts 20000] [--lines 10000000] [--big-payout 1000000] | seed-directory [--partners 100000]"
 	bench.Run = func(ctx context.Context, env *Env, args []string) error {
 		if len(args) > 0 && args[0] == "seed-settlements" {
 			return seedSettlements(ctx, env, args[1:])
+		}
+		if len(args) > 0 && args[0] == "seed-directory" {
+			return seedDirectory(ctx, env, args[1:])
 		}
 		return inner(ctx, env, args)
 	}
@@ -71,4 +74,32 @@ func openDatabase(ctx context.Context, env *Env) (*postgres.DB, error) {
 		return nil, errors.New("PARTNERDESK_DATABASE_URL: required")
 	}
 	return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: 2})
+}
+
+// seedDirectory loads the partner directory's bench partners (bench-d-…).
+func seedDirectory(ctx context.Context, env *Env, args []string) error {
+	fs := flag.NewFlagSet("seed-directory", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	n := fs.Int("partners", 100000, "directory partners, each with an account and six resources (2 % not linked yet)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if *n < 1 {
+		return fmt.Errorf("%w: --partners at least 1", ErrUsage)
+	}
+	db, err := openDatabase(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := db.SeedBenchPartners(ctx, *n)
+	if err != nil {
+		return err
+	}
+	if res.Skipped {
+		fmt.Fprintf(env.Stdout, "already seeded: %d directory partners\n", res.Partners)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "seeded %d directory partners (%d linked, %d resources) in %s\n", res.Partners, res.Linked, res.Resources, res.Took.Round(time.Millisecond))
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
@@ -68,16 +69,28 @@ func TestListPlansStayIndexScansAtSize(t *testing.T) {
 	if _, err := db.SeedBenchSettlements(ctx, postgres.SeedSettlementsOptions{Payouts: 2_000, Lines: 400_000, BigPayout: 40_000}, now); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := db.SeedBenchPartners(ctx, 100_000); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE) disputes, payouts, settlement_lines`); err != nil {
 		t.Fatal(err)
 	}
-	var partner uuid.UUID
-	if err := db.Pool.QueryRow(ctx, `SELECT id FROM tenants WHERE slug = 'bench-p-00001'`).Scan(&partner); err != nil {
+	var merchant uuid.UUID
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM tenants WHERE slug = 'bench-p-00001'`).Scan(&merchant); err != nil {
 		t.Fatal(err)
 	}
-	big := map[string]bool{"disputes": true, "payouts": true, "settlement_lines": true}
+	big := map[string]bool{"disputes": true, "payouts": true, "settlement_lines": true, "tenants": true, "partner_accounts": true, "partner_resources": true}
+	directory := func(f partner.Filter) (string, []any) {
+		f.StuckBefore = now.Add(-7 * 24 * time.Hour)
+		sql, args, err := postgres.DirectoryListSQL(scope.All(), f, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sql, args
+	}
+	someone := postgres.BenchPartnerAt(4321)
 	queue := func(view string, f dispute.Filter) dispute.Filter { f.View, f.Now = view, now; return f }
-	filtered := dispute.Filter{Tenants: []uuid.UUID{partner}, States: []string{"INITIATED"}, Reasons: []string{klarna.ReasonNotReceived}}
+	filtered := dispute.Filter{Tenants: []uuid.UUID{merchant}, States: []string{"INITIATED"}, Reasons: []string{klarna.ReasonNotReceived}}
 	type query struct {
 		name string
 		sql  string
@@ -91,15 +104,21 @@ func TestListPlansStayIndexScansAtSize(t *testing.T) {
 		q("queue expires soon")(postgres.DisputeFirstPageSQL(scope.All(), queue("expires_soon", dispute.Filter{}), 50)),
 		q("queue closed")(postgres.DisputeFirstPageSQL(scope.All(), queue("closed", dispute.Filter{}), 50)),
 		q("queue all")(postgres.DisputeFirstPageSQL(scope.All(), queue("all", dispute.Filter{}), 50)),
-		q("queue of one merchant")(postgres.DisputeFirstPageSQL(scope.Tenants(partner), queue("needs_action", dispute.Filter{}), 50)),
+		q("queue of one merchant")(postgres.DisputeFirstPageSQL(scope.Tenants(merchant), queue("needs_action", dispute.Filter{}), 50)),
 		q("queue filtered")(postgres.DisputeFirstPageSQL(scope.All(), queue("needs_action", filtered), 50)),
 		q("queue search by order id")(postgres.DisputeFirstPageSQL(scope.All(), queue("all", dispute.Filter{Q: "order-123"}), 50)),
 		q("payouts first page")(postgres.PayoutFirstPageSQL(scope.All(), settlement.PayoutFilter{}, 51)),
-		q("payouts of one merchant")(postgres.PayoutFirstPageSQL(scope.Tenants(partner), settlement.PayoutFilter{}, 51)),
+		q("payouts of one merchant")(postgres.PayoutFirstPageSQL(scope.Tenants(merchant), settlement.PayoutFilter{}, 51)),
 		q("payout lines, first page")(postgres.PayoutLinesFirstPageSQL(scope.All(), "BENCH00000007", settlement.LineFilter{}, 51)),
 		q("the big payout's lines, first page")(postgres.PayoutLinesFirstPageSQL(scope.All(), "BENCH00000000", settlement.LineFilter{}, 51)),
 		q("line search by order id")(postgres.LineSearchSQL(scope.All(), "BENCH00000007-o0000001", 0, 51)),
-		q("line search of one merchant")(postgres.LineSearchSQL(scope.Tenants(partner), "BENCH00000001-o0000001", 0, 51)),
+		q("line search of one merchant")(postgres.LineSearchSQL(scope.Tenants(merchant), "BENCH00000001-o0000001", 0, 51)),
+		q("directory first page")(directory(partner.Filter{})),
+		q("directory filtered (operational, product enabled)")(directory(partner.Filter{State: "OPERATIONAL", ProductStatus: "ENABLED"})),
+		q("directory search by name")(directory(partner.Filter{Q: strings.ToLower(someone.Name[:len(someone.Name)-2])})),
+		q("directory search by a name's first letters")(directory(partner.Filter{Q: "nord"})),
+		q("directory search by a store id")(directory(partner.Filter{Q: postgres.BenchID(partner.KindStore, someone.I)})),
+		q("directory search by e-mail")(directory(partner.Filter{Q: someone.Email})),
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sqlText, args, err := postgres.PgxSQL(c.sql, c.args)
