@@ -100,6 +100,7 @@ func (e *env) compareList(ctx context.Context, r *report, pg listPage) error {
 	}
 	pd, bb := load.Merge(pds...), load.Merge(bbs...)
 	r.Raw[pg.key] = map[string]any{"rows": n, "partnerdesk": pd, "bare": bb}
+	r.lists = append(r.lists, listResult{short: pg.short, pd: pd, bare: bb})
 	if pd.Errors > 0 || bb.Errors > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s: %d errors through the API (%s), %d bare (%s)", pg.name, pd.Errors, pd.FirstError, bb.Errors, bb.FirstError))
 	}

@@ -71,6 +71,7 @@ var measures = []measure{
 	{"settlement-lists", []string{"settlements"}, func(ctx context.Context, e *env, r *report) error { return e.settlementLists(ctx, r) }},
 	{"settlement-export", []string{"settlements"}, func(ctx context.Context, e *env, r *report) error { return e.settlementExport(ctx, r) }},
 	{"directory", []string{"directory"}, func(ctx context.Context, e *env, r *report) error { return e.directory(ctx, r) }},
+	{"growth", nil, func(ctx context.Context, e *env, r *report) error { return e.growth(ctx, r) }},
 	{"webhooks", nil, func(ctx context.Context, e *env, r *report) error { return e.webhooks(ctx, r) }},
 	{"ui", nil, func(ctx context.Context, e *env, r *report) error { return e.uiSize(ctx, r) }},
 }
@@ -96,6 +97,7 @@ type env struct {
 	bin       string // partnerdesk built for the run
 	bareBin   string
 	dsn       string
+	cluster   *pglocal.Cluster
 	idp       string
 	serveAddr string
 	session   string // Cookie header value of the signed-in persona
@@ -134,8 +136,7 @@ func run(ctx context.Context) (err error) {
 	if e.scale, err = envScale(); err != nil {
 		return err
 	}
-	e.partners = max(10, int(math.Round(1000*e.scale)))
-	e.disputes = int(math.Round(1_000_000 * e.scale))
+	e.setScale(e.scale)
 	e.dur = time.Duration(float64(20*time.Second) * max(e.scale, 0.25))
 	if v := os.Getenv("BENCH_DURATION"); v != "" {
 		if e.dur, err = time.ParseDuration(v); err != nil || e.dur < time.Second {
@@ -177,10 +178,10 @@ func run(ctx context.Context) (err error) {
 		return err
 	}
 	defer cluster.Stop() //nolint:errcheck // at exit; nothing left to do
-	if err := ensureDB(ctx, cluster.DSN("postgres")); err != nil {
+	if err := ensureDB(ctx, cluster.DSN("postgres"), benchDB); err != nil {
 		return err
 	}
-	e.dsn = cluster.DSN(benchDB)
+	e.cluster, e.dsn = cluster, cluster.DSN(benchDB)
 
 	if e.idp, err = freeAddr(); err != nil {
 		return err
@@ -193,11 +194,6 @@ func run(ctx context.Context) (err error) {
 		return err
 	}
 
-	step("serve once (migrations, acquirer tenant), then seeding (skipped when already seeded)")
-	s, err := e.serve(ctx)
-	if err != nil {
-		return err
-	}
 	needed := map[string]bool{}
 	for _, m := range measures {
 		if len(only) == 0 || only[m.name] {
@@ -206,24 +202,9 @@ func run(ctx context.Context) (err error) {
 			}
 		}
 	}
-	for _, sd := range seeders {
-		if !needed[sd.name] {
-			continue
-		}
-		if err := sd.run(ctx, e); err != nil {
-			return fmt.Errorf("seed %s: %w", sd.name, err)
-		}
-	}
-	if err := vacuum(ctx, e.dsn); err != nil {
+	if err := e.prepare(ctx, needed); err != nil {
 		return err
 	}
-	if e.session, err = e.login(ctx, persona); err != nil {
-		return err
-	}
-	if e.financeSession, err = e.login(ctx, financePersona); err != nil {
-		return err
-	}
-	s.stop()
 
 	r := &report{Scale: e.scale, Partners: e.partners, Disputes: e.disputes, Clients: clients, Duration: e.dur.String(),
 		StartedAt: startedAt, CPUs: runtime.NumCPU(), CPU: cpuModel(), Commit: gitCommit(), PostgreSQL: pgVersion(ctx, e.dsn),
@@ -244,18 +225,52 @@ func run(ctx context.Context) (err error) {
 	return r.write(len(only) > 0)
 }
 
-func ensureDB(ctx context.Context, adminDSN string) error {
+// setScale sets the sizes that follow from scale.
+func (e *env) setScale(scale float64) {
+	e.scale = scale
+	e.partners = max(10, int(math.Round(1000*scale)))
+	e.disputes = int(math.Round(1_000_000 * scale))
+}
+
+// prepare migrates e's database (a serve), runs the needed seeders and
+// signs the personas in.
+func (e *env) prepare(ctx context.Context, needed map[string]bool) error {
+	step("serve once (migrations, acquirer tenant), then seeding (skipped when already seeded)")
+	s, err := e.serve(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.stop()
+	for _, sd := range seeders {
+		if !needed[sd.name] {
+			continue
+		}
+		if err := sd.run(ctx, e); err != nil {
+			return fmt.Errorf("seed %s: %w", sd.name, err)
+		}
+	}
+	if err := vacuum(ctx, e.dsn); err != nil {
+		return err
+	}
+	if e.session, err = e.login(ctx, persona); err != nil {
+		return err
+	}
+	e.financeSession, err = e.login(ctx, financePersona)
+	return err
+}
+
+func ensureDB(ctx context.Context, adminDSN, name string) error {
 	conn, err := pgx.Connect(ctx, adminDSN)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
 	var ok bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)`, benchDB).Scan(&ok); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)`, name).Scan(&ok); err != nil {
 		return err
 	}
 	if !ok {
-		_, err = conn.Exec(ctx, `CREATE DATABASE `+benchDB)
+		_, err = conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize())
 	}
 	return err
 }

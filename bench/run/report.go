@@ -78,6 +78,8 @@ type report struct {
 	Rows       []row          `json:"rows"`
 	Raw        map[string]any `json:"raw"`
 	Notes      []string       `json:"notes,omitempty"`
+	Growth     []growthRow    `json:"growth,omitempty"`
+	lists      []listResult   // the list measures in order (for the growth table)
 }
 
 func num(v float64) string {
@@ -116,6 +118,7 @@ func (r *report) markdown() string {
 	if len(r.Notes) > 0 {
 		b.WriteString("\n")
 	}
+	b.WriteString(r.growthMarkdown())
 	return b.String()
 }
 

@@ -121,3 +121,25 @@ func TestInitialJavaScriptIsWhatIndexLoads(t *testing.T) {
 		t.Errorf("initial %g kB of %g kB, want 2 of 2.5", got.PartnerDesk, got.Baseline)
 	}
 }
+
+// The growth table has a column per size and says how the largest size's
+// throughput compares with the smallest's; a size not measured shows "–".
+func TestGrowthTableComparesTheLargestWithTheSmallest(t *testing.T) {
+	r := testReport()
+	r.Growth = []growthRow{
+		{List: "queue first page", Factor: 1, P50: 200, RPS: 400, BareRPS: 600},
+		{List: "queue first page", Factor: 10, P50: 150, RPS: 500, BareRPS: 700},
+		{List: "queue first page", Factor: 1000, P50: 100, RPS: 800, BareRPS: 900},
+		{List: "directory search", Factor: 10, P50: 20, RPS: 1000, BareRPS: 1200},
+	}
+	md := r.markdown()
+	for _, want := range []string{
+		"| list | full size | 1/10 | 1/100 | 1/1000 | full ÷ 1/1000 throughput |",
+		"| queue first page | 400 (600), 200 | 500 (700), 150 | – | 800 (900), 100 | 0.50× |",
+		"| directory search | – | 1000 (1200), 20.0 | – | – | – |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("growth table lacks %q:\n%s", want, md)
+		}
+	}
+}
