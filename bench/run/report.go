@@ -79,7 +79,9 @@ type report struct {
 	Raw        map[string]any `json:"raw"`
 	Notes      []string       `json:"notes,omitempty"`
 	Growth     []growthRow    `json:"growth,omitempty"`
-	lists      []listResult   // the list measures in order (for the growth table)
+	// Interactions are the server times of the UI's list interactions.
+	Interactions []interactionRow `json:"interactions,omitempty"`
+	lists        []listResult     // the list measures in order (for the growth table)
 }
 
 func num(v float64) string {
@@ -119,6 +121,7 @@ func (r *report) markdown() string {
 		b.WriteString("\n")
 	}
 	b.WriteString(r.growthMarkdown())
+	b.WriteString(r.interactionsMarkdown())
 	return b.String()
 }
 
