@@ -78,8 +78,9 @@ func (e *env) growth(ctx context.Context, r *report) error {
 }
 
 // growthMarkdown is the table of each list's figures by size: largest
-// first, then each smaller database, and Partner Desk's throughput at the
-// largest size relative to the smallest (1 = flat).
+// first, then each smaller database, and the throughput at the largest size
+// relative to the smallest (1 = flat), Partner Desk's and the bare
+// handler's: when both fall alike, the cost that grows is the query's own.
 func (r *report) growthMarkdown() string {
 	if len(r.Growth) == 0 {
 		return ""
@@ -118,8 +119,8 @@ func (r *report) growthMarkdown() string {
 		}
 		full, okF := by[l][1]
 		small, okS := by[l][growthFactors[len(growthFactors)-1]]
-		if okF && okS && small.RPS > 0 {
-			fmt.Fprintf(&b, " %.2f× |\n", full.RPS/small.RPS)
+		if okF && okS && small.RPS > 0 && small.BareRPS > 0 {
+			fmt.Fprintf(&b, " %.2f× (bare %.2f×) |\n", full.RPS/small.RPS, full.BareRPS/small.BareRPS)
 		} else {
 			b.WriteString(" – |\n")
 		}
