@@ -73,7 +73,7 @@ var measures = []measure{
 	{"directory", []string{"directory"}, func(ctx context.Context, e *env, r *report) error { return e.directory(ctx, r) }},
 	{"interactions", []string{"disputes", "settlements", "directory"}, func(ctx context.Context, e *env, r *report) error { return e.interactions(ctx, r) }},
 	{"growth", nil, func(ctx context.Context, e *env, r *report) error { return e.growth(ctx, r) }},
-	{"webhooks", nil, func(ctx context.Context, e *env, r *report) error { return e.webhooks(ctx, r) }},
+	{"webhooks", []string{"directory"}, func(ctx context.Context, e *env, r *report) error { return e.webhooks(ctx, r) }},
 	{"ui", nil, func(ctx context.Context, e *env, r *report) error { return e.uiSize(ctx, r) }},
 }
 
