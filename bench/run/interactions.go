@@ -81,10 +81,20 @@ func (e *env) interactions(ctx context.Context, r *report) error {
 		{"credentials: open the inventory", "/credentials"},
 		{"notifications: open the bell", "/notifications"},
 	}
-	per := max(time.Second, e.dur/10)
-	step("server time of %d list interactions, one client, %s each", len(steps), per)
+	steps = append(steps, e.searchSteps(disputeID, payout)...) // global search (issue 13)
+	timed := make([]timedStep, 0, len(steps))
 	for _, st := range steps {
-		req := get(api+st.path, e.session)
+		timed = append(timed, timedStep{name: st.name, path: st.path, session: e.session})
+	}
+	homes, err := e.homeSteps(ctx, api, partner)
+	if err != nil {
+		return err
+	}
+	timed = append(timed, homes...)
+	per := max(time.Second, e.dur/10)
+	step("server time of %d list interactions, one client, %s each", len(timed), per)
+	for _, st := range timed {
+		req := get(api+st.path, st.session)
 		if _, err := status200(req); err != nil {
 			return fmt.Errorf("%s: %w", st.name, err)
 		}
@@ -105,6 +115,9 @@ func (e *env) interactions(ctx context.Context, r *report) error {
 	}
 	return nil
 }
+
+// timedStep is one interaction and the session it is sent with.
+type timedStep struct{ name, path, session string }
 
 // directoryName is the name of bench directory partner i (as the seeder
 // derives it), less its last two characters, as someone typing it.

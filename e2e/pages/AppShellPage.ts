@@ -2,12 +2,14 @@ import { expect, type Locator, type Page } from '@playwright/test';
 
 /** The sections in the main navigation (as acquirer-admin sees them), in order, and the h1 each page shows. */
 export const SECTIONS = [
+  { label: 'Home', path: '/home' },
   { label: 'Partners', path: '/partners' },
   { label: 'Onboarding', path: '/onboarding' },
   { label: 'Disputes', path: '/disputes' },
   { label: 'Settlements', path: '/settlements' },
   { label: 'Credentials', path: '/credentials' },
   { label: 'Webhooks', path: '/webhooks' },
+  { label: 'Klarna calls', path: '/klarna-calls' },
   { label: 'Audit', path: '/audit' },
   { label: 'Users & roles', path: '/settings/users' },
   { label: 'API tokens', path: '/settings/tokens' },

@@ -22,6 +22,7 @@ export function tenantKind(persona: PersonaId): 'acquirer' | 'partner' {
 
 /** Navigation items, the action each needs (Settings: none) and the tenant kind that has it, in order. */
 export const NAV = [
+  { label: 'Home', path: '/home', action: undefined },
   { label: 'Overview', path: '/overview', action: 'partner:read', kind: 'partner' },
   { label: 'Partners', path: '/partners', action: 'partner:read', kind: 'acquirer' },
   { label: 'Onboarding', path: '/onboarding', action: 'partner:onboard', kind: 'acquirer' },
@@ -29,6 +30,7 @@ export const NAV = [
   { label: 'Settlements', path: '/settlements', action: 'settlement:read' },
   { label: 'Credentials', path: '/credentials', action: 'credential:read', kind: 'acquirer' },
   { label: 'Webhooks', path: '/webhooks', action: 'webhook:read' },
+  { label: 'Klarna calls', path: '/klarna-calls', action: 'klarna:log:read' },
   { label: 'Audit', path: '/audit', action: 'audit:read' },
   { label: 'Users & roles', path: '/settings/users', action: 'user:read' },
   { label: 'API tokens', path: '/settings/tokens', action: 'token:manage' },
@@ -57,14 +59,5 @@ export function expectedNav(persona: PersonaId): string[] {
   return NAV.filter((n) => (!('kind' in n) || n.kind === kind) && (!n.action || actions.has(n.action))).map((n) => n.path);
 }
 
-/** Where each persona starts: the page meant for what it does (ui/src/app/navigation.ts, landingPath). */
-export const LANDING: Record<PersonaId, string> = {
-  'acquirer-admin': '/partners',
-  'acquirer-support': '/disputes',
-  'acquirer-finance': '/settlements',
-  auditor: '/audit',
-  'merchant-admin': '/overview',
-  'merchant-disputes': '/disputes',
-  'merchant-finance': '/settlements',
-  'merchant-admin-b': '/overview',
-};
+/** Where everyone starts: Home (ui/src/app/navigation.ts, START_PATH). */
+export const START = '/home';

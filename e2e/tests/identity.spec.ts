@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { AppShellPage } from '../pages/AppShellPage';
 import { LoginPage } from '../pages/LoginPage';
-import { expectedNav, LANDING, PERSONAS, type PersonaId } from '../pages/personas';
+import { expectedNav, PERSONAS, START, type PersonaId } from '../pages/personas';
 import { saveScreenshot } from '../pages/screenshots';
 import { TokensPage } from '../pages/TokensPage';
 import { UsersPage } from '../pages/UsersPage';
@@ -84,8 +84,8 @@ test('a failed sign-in comes back with a readable error', async ({ page }) => {
 
 test('every persona sees exactly the navigation its role allows', async ({ browser }) => {
   // Hand-checked anchors, so the policy-derived expectations cannot both be wrong the same way.
-  expect(expectedNav('merchant-disputes')).toEqual(['/overview', '/disputes', '/settings/tokens', '/settings']);
-  expect(expectedNav('auditor')).toEqual(['/partners', '/disputes', '/settlements', '/credentials', '/webhooks', '/audit', '/settings/users', '/settings']);
+  expect(expectedNav('merchant-disputes')).toEqual(['/home', '/overview', '/disputes', '/settings/tokens', '/settings']);
+  expect(expectedNav('auditor')).toEqual(['/home', '/partners', '/disputes', '/settlements', '/credentials', '/webhooks', '/audit', '/settings/users', '/settings']);
 
   for (const persona of Object.keys(PERSONAS) as PersonaId[]) {
     await test.step(persona, async () => {
@@ -95,8 +95,8 @@ test('every persona sees exactly the navigation its role allows', async ({ brows
       await new LoginPage(page).loginAs(persona, '/');
       const shell = new AppShellPage(page);
       expect(await shell.navPaths(), `navigation of ${persona}`).toEqual(expectedNav(persona));
-      // The start page is the one meant for the role.
-      await expect(page).toHaveURL(new RegExp(`${LANDING[persona]}$`));
+      // Everyone starts at Home.
+      await expect(page).toHaveURL(new RegExp(`${START}$`));
       // A merchant has one tenant and no switcher; acquirer roles can switch.
       const switcher = page.getByRole('banner').getByRole('combobox', { name: 'Tenant' });
       if (persona.startsWith('merchant')) await expect(switcher).toHaveCount(0);

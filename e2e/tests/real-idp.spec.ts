@@ -34,8 +34,8 @@ test('a login at a real OpenID provider that releases its claims at UserInfo lan
   // Back in Partner Desk, signed in with the name from UserInfo, on the acquirer's start page.
   const shell = new AppShellPage(page);
   await expect(page.getByRole('button', { name: `Account menu for ${ACCOUNT.name}` })).toBeVisible();
-  await expect(shell.heading).toHaveText('Partners');
-  await expect(page).toHaveURL(/\/partners$/);
+  await expect(shell.heading).toHaveText('Home');
+  await expect(page).toHaveURL(/\/home$/);
 
   const res = await page.request.get('/api/v1/me');
   expect(res.status()).toBe(200);

@@ -19,9 +19,9 @@ test('the shell: navigation, 404, theme toggle', async ({ page }) => {
   await new LoginPage(page).loginAs('acquirer-admin', '/');
   await shell.goto('/');
 
-  // The start page lands on Partners.
-  await expect(shell.heading).toHaveText('Partners');
-  await expect(page).toHaveURL(/\/partners$/);
+  // The start page is Home.
+  await expect(shell.heading).toHaveText('Home');
+  await expect(page).toHaveURL(/\/home$/);
 
   // The footer shows the server's version from /api/v1/meta.
   await expect(shell.version).toHaveText(/^Partner Desk \S+ · (dev|production)$/);
@@ -39,7 +39,7 @@ test('the shell: navigation, 404, theme toggle', async ({ page }) => {
   const notFound = new NotFoundPage(page);
   await notFound.expectShownFor('/this/page/does-not-exist');
   await notFound.homeLink.click();
-  await expect(shell.heading).toHaveText('Partners');
+  await expect(shell.heading).toHaveText('Home');
 
   // The theme toggle switches the color scheme and the choice survives a reload.
   const chosen = await shell.toggleTheme();

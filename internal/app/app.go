@@ -26,14 +26,17 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/auth"
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
+	"github.com/partnerdesk/partnerdesk/internal/home"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/jobs"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/klarnalog"
 	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
+	"github.com/partnerdesk/partnerdesk/internal/search"
 	"github.com/partnerdesk/partnerdesk/internal/secretbox"
 	"github.com/partnerdesk/partnerdesk/internal/settlement"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
@@ -145,6 +148,10 @@ type App struct {
 	Offboarding *partner.OffboardingService
 	// Credentials manages partners' Klarna API keys and client identifiers.
 	Credentials *partner.CredentialService
+	// CallLog records every Klarna call (batched writes); KlarnaLog reads
+	// and prunes the log.
+	CallLog   *postgres.KlarnaCallRecorder
+	KlarnaLog *klarnalog.Service
 	// Acquirer is the acquirer tenant.
 	Acquirer identity.Tenant
 	stop     context.CancelFunc
@@ -197,6 +204,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), newPoolCollector(db))
 
+	// The Klarna call log: the client hands every call's record to the
+	// recorder, which writes them in batches off the call path.
+	callLog := postgres.NewKlarnaCallRecorder(db, postgres.KlarnaCallRecorderOptions{Logger: log.With("component", "klarna-call-log"), Registerer: reg})
+	defer func() {
+		if err != nil {
+			_ = callLog.Close(context.WithoutCancel(ctx))
+		}
+	}()
+	klarnaLog := klarnalog.New(db.KlarnaCalls(), cfg.KlarnaLogRetention)
+
 	kc := opts.Klarna
 	if kc == nil && cfg.KlarnaAPIKey != "" {
 		kc = KlarnaConfig(cfg, cfg.Demo)
@@ -213,7 +230,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		}
 	}
 	if kc != nil {
-		kc.Logger, kc.Registerer = log.With("component", "klarna"), reg
+		kc.Logger, kc.Registerer, kc.Recorder = log.With("component", "klarna"), reg, callLog
 		if kl, err = klarna.New(*kc); err != nil {
 			return nil, err
 		}
@@ -257,6 +274,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	jobs.RegisterDisputeActions(kinds, answers)
 	settlementJobs := &lateSettlements{}
 	jobs.RegisterSettlements(kinds, settlementJobs, cfg.SettlementSyncInterval)
+	jobs.RegisterKlarnaCallRetention(kinds, klarnaLog, time.Hour)
 	jobClient, err := jobs.New(db.Pool, jobs.Options{
 		Workers:     cfg.JobWorkers,
 		Logger:      log.With("component", "jobs"),
@@ -283,16 +301,20 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		return nil, err
 	}
 	proc.svc = wh
+	notifications := newNotify(cfg, db, jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), opts.Dev, notify.Audience{Roles: rolesWith(acc.Authz), Acquirer: acquirer.ID})
+	notifier.svc = notifications
+	// Product status changes, however they are seen, are announced.
+	productHistory := partner.AnnounceProducts(db.Products(), notifications, db.Webhooks().TenantOfAccount)
 	partners := partner.NewService(db.Partners(), wh, acc.record)
 	dirOpts := partner.DirectoryOptions{Store: db.Directory(), Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, cfg.WebhookMaxAttempts), Audit: acc.record,
-		StuckAfter: cfg.PartnerStuckAfter, ResyncAfter: cfg.PartnerResyncAfter, SyncInterval: cfg.PartnerSyncInterval, Products: db.Products()}
+		StuckAfter: cfg.PartnerStuckAfter, ResyncAfter: cfg.PartnerResyncAfter, SyncInterval: cfg.PartnerSyncInterval, Products: productHistory}
 	if kl != nil {
 		dirOpts.Klarna = kl
 	}
 	directory := partner.NewDirectory(dirOpts)
 	syncer.dir = directory
 	partners.UseDirectory(directory)
-	partners.UseProductHistory(db.Products())
+	partners.UseProductHistory(productHistory)
 	partners.RegisterWebhooks(registry)
 	var fetcher dispute.Fetcher
 	if kl != nil {
@@ -305,11 +327,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	if kl != nil {
 		settlementFetcher = kl
 	}
-	settlementIngest := newSettlementIngest(db, settlementFetcher, jobClient)
+	settlementIngest := newSettlementIngest(db, settlementFetcher, jobClient, notifications)
 	settlementJobs.svc = settlementIngest
 	settlementIngest.RegisterWebhooks(registry)
-	notifications := newNotify(cfg, db, jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), opts.Dev)
-	notifier.svc = notifications
 	handlerRoles, supportRoles := disputeRoles(acc.Authz)
 	reminders := &notify.Reminders{Store: db.Notifications(), Notify: notifications, Timeline: disputes,
 		HandlerRoles: handlerRoles, SupportRoles: supportRoles, Acquirer: acquirer.ID}
@@ -320,7 +340,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	}
 	responder := newResponder(db, disputes, answerer, jobClient)
 	answers.svc = responder
-	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, opts.OnboardingRetryBase)
+	onboarding := newOnboarding(cfg, db, kl, jobClient, acc, partners, notifications, opts.OnboardingRetryBase)
 	onb.svc = onboarding
 	bulk := partner.NewBulkService(partner.BulkOptions{Store: db.Bulk(), Drafts: onboarding, Enqueuer: jobs.NewEnqueuer(jobClient, postgres.PgxTx, 0), Audit: acc.record,
 		Window: opts.BulkWindow, Ready: func() error {
@@ -352,6 +372,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	if opts.Dev {
 		env = apigen.MetaEnvironmentDev
 	}
+	settlementReader := newSettlementReader(db, kl)
 	handler, err := httpapi.New(httpapi.Options{
 		Logger:       log,
 		Registry:     reg,
@@ -396,7 +417,11 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Notifications:    notifications,
 		DisputeAnalytics: db.Disputes(),
 		RunReminders:     devOnly(opts.Dev, reminders.Run),
-		Settlements:      newSettlementReader(db, kl),
+		Settlements:      settlementReader,
+		Home: home.New(home.Options{Partners: directory, Drafts: onboarding, Credentials: credentials, Webhooks: wh, Disputes: disputes,
+			Settlements: settlementReader, RateLimits: ratePressure(kl)}),
+		Search:      search.New(search.Options{Store: db.Search(), Partners: db.Directory(), Disputes: db.Disputes(), Settlements: db.SettlementReads()}),
+		KlarnaCalls: klarnaLog,
 	})
 	if err != nil {
 		return nil, err
@@ -423,6 +448,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Responder:        responder,
 		Bulk:             bulk,
 		Credentials:      credentials,
+		CallLog:          callLog,
+		KlarnaLog:        klarnaLog,
 		Acquirer:         acquirer,
 		ln:               opts.Listener,
 		srv: &http.Server{
@@ -606,6 +633,10 @@ func (a *App) shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("jobs stop: %w", err))
 		}
 		a.stop()
+	}
+	// After the jobs: the calls they made are in the buffer; written now.
+	if err := a.CallLog.Close(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	a.Webhooks.Close() // after the server: requests in flight got their answer
 	a.DB.Close()

@@ -14,23 +14,37 @@ import (
 
 // newNotify is the notification service: SMTP when configured, the dev
 // outbox under `partnerdesk dev`.
-func newNotify(cfg *config.Config, db *postgres.DB, enq notify.Enqueuer, dev bool) *notify.Service {
-	o := notify.Options{Store: db.Notifications(), Enqueuer: enq, DevOutbox: dev}
+func newNotify(cfg *config.Config, db *postgres.DB, enq notify.Enqueuer, dev bool, audience notify.Audience) *notify.Service {
+	o := notify.Options{Store: db.Notifications(), Audience: audience, Enqueuer: enq, DevOutbox: dev}
 	if cfg.SMTPHost != "" {
 		o.Sender = notify.SMTP{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, From: cfg.SMTPFrom}
 	}
 	return notify.New(o)
 }
 
+// rolesWith are the roles granting action in a partner tenant and in the
+// acquirer tenant, from the policy: who hears of an event about it.
+func rolesWith(e *authz.Enforcer) func(action string) (partner, acquirer []string) {
+	return func(action string) (partner, acquirer []string) {
+		for _, r := range e.Roles() {
+			if !slices.Contains(r.Actions, action) {
+				continue
+			}
+			if r.Scope == "partner" {
+				partner = append(partner, r.Name)
+			} else {
+				acquirer = append(acquirer, r.Name)
+			}
+		}
+		return partner, acquirer
+	}
+}
+
 // disputeRoles are the partner roles that may respond to disputes (the
 // handlers reminders go to) and the acquirer's support role(s) escalations
 // go to, from the policy.
 func disputeRoles(e *authz.Enforcer) (handlers, support []string) {
-	for _, r := range e.Roles() {
-		if r.Scope == "partner" && slices.Contains(r.Actions, "dispute:respond") {
-			handlers = append(handlers, r.Name)
-		}
-	}
+	handlers, _ = rolesWith(e)("dispute:respond")
 	if e.RoleExists("acquirer-support") {
 		support = []string{"acquirer-support"}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/config"
 	"github.com/partnerdesk/partnerdesk/internal/jobs"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 )
@@ -17,7 +18,7 @@ import (
 // onboard call through the Klarna client as a River job, the new partner's
 // tenant from the identity service and its account linked by the partner
 // service.
-func newOnboarding(cfg *config.Config, db *postgres.DB, kl *klarna.Client, jc *jobs.Client, acc *access, partners *partner.Service, retryBase time.Duration) *partner.OnboardingService {
+func newOnboarding(cfg *config.Config, db *postgres.DB, kl *klarna.Client, jc *jobs.Client, acc *access, partners *partner.Service, announce notify.Announcer, retryBase time.Duration) *partner.OnboardingService {
 	var k partner.OnboardingKlarna
 	if kl != nil {
 		k = kl
@@ -36,6 +37,7 @@ func newOnboarding(cfg *config.Config, db *postgres.DB, kl *klarna.Client, jc *j
 		},
 		Partners:    partners,
 		Audit:       acc.record,
+		Announce:    announce,
 		Salt:        salt,
 		MaxAttempts: cfg.OnboardingMaxAttempts,
 		RetryBase:   retryBase,

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -145,6 +146,11 @@ func TestSettlementIngest_WebhookAndSyncGiveSameRows(t *testing.T) {
 	sim, kc := settlementSim(t)
 	byWebhook := settlementApp(t, kc, true)
 	bySync := settlementApp(t, kc, false) // never subscribed: no webhook reaches it
+	for _, a := range []*apptest.App{byWebhook, bySync} {
+		for _, persona := range []string{"merchant-finance", "merchant-admin-b"} {
+			a.Login(persona) // a user is known (and told) from their first sign-in
+		}
+	}
 	refs := append(tradeAndSettle(t, sim, "aurora"), tradeAndSettle(t, sim, "borealis")...)
 
 	waitUntil(t, "every payout ingested after its webhook", 20*time.Second, func() (bool, string) {
@@ -198,6 +204,48 @@ func TestSettlementIngest_WebhookAndSyncGiveSameRows(t *testing.T) {
 	if bySyncAgain := settlementRows(t, byWebhook); bySyncAgain != webhookRows {
 		t.Fatal("the rows changed")
 	}
+
+	// Each partner's finance people heard of each of its payouts once, on
+	// both instances (the second ingest and the sync added no notice), and
+	// nobody of another partner did.
+	for _, a := range []*apptest.App{byWebhook, bySync} {
+		got := payoutNotices(t, a, "merchant-finance")
+		aurora := refs[:len(refs)/2]
+		if len(got) != len(aurora) {
+			t.Fatalf("merchant-finance has %d payout notices %v, want one per Aurora payout %v", len(got), got, aurora)
+		}
+		for _, ref := range aurora {
+			if got["/settlements/payouts/"+ref] != 1 {
+				t.Errorf("no notice of payout %s: %v", ref, got)
+			}
+		}
+		for link := range payoutNotices(t, a, "merchant-admin-b") {
+			for _, ref := range aurora {
+				if strings.HasSuffix(link, ref) {
+					t.Errorf("Borealis heard of Aurora's payout %s", ref)
+				}
+			}
+		}
+	}
+}
+
+// payoutNotices counts a persona's payout_arrived notices by link.
+func payoutNotices(t *testing.T, a *apptest.App, persona string) map[string]int {
+	t.Helper()
+	r := a.Login(persona).Get("/api/v1/notifications?limit=200")
+	var page struct {
+		Items []struct{ Kind, Link string } `json:"items"`
+	}
+	if r.Status != 200 || json.Unmarshal(r.Body, &page) != nil {
+		t.Fatalf("notifications of %s: %d %s", persona, r.Status, r.Body)
+	}
+	out := map[string]int{}
+	for _, n := range page.Items {
+		if n.Kind == "payout_arrived" {
+			out[n.Link]++
+		}
+	}
+	return out
 }
 
 // A report for a Klarna account no partner holds yet is parked; linking the

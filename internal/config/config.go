@@ -107,6 +107,8 @@ type Config struct {
 	// SettlementSyncInterval is how often every partner's payouts are read
 	// by date window (so a lost settlement webhook loses nothing).
 	SettlementSyncInterval time.Duration `env:"SETTLEMENT_SYNC_INTERVAL" default:"15m" help:"how often every partner's payouts are read from Klarna by date window, besides the read after each settlement.report.created webhook"`
+	// KlarnaLogRetention is how long the Klarna call log keeps a call.
+	KlarnaLogRetention time.Duration `env:"KLARNA_LOG_RETENTION" default:"720h" help:"how long the Klarna call log keeps each call (default 30 days); older calls are deleted by a periodic job"`
 
 	// sources says, for each secret that is set, where it was read from:
 	// "env" (the variable) or "file" (its _FILE).
@@ -392,7 +394,7 @@ func (c *Config) validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"PARTNER_STUCK_AFTER", c.PartnerStuckAfter}, {"PARTNER_RESYNC_AFTER", c.PartnerResyncAfter}, {"PARTNER_SYNC_INTERVAL", c.PartnerSyncInterval}, {"DISPUTE_SYNC_INTERVAL", c.DisputeSyncInterval}, {"SETTLEMENT_SYNC_INTERVAL", c.SettlementSyncInterval}} {
+	}{{"PARTNER_STUCK_AFTER", c.PartnerStuckAfter}, {"PARTNER_RESYNC_AFTER", c.PartnerResyncAfter}, {"PARTNER_SYNC_INTERVAL", c.PartnerSyncInterval}, {"DISPUTE_SYNC_INTERVAL", c.DisputeSyncInterval}, {"SETTLEMENT_SYNC_INTERVAL", c.SettlementSyncInterval}, {"KLARNA_LOG_RETENTION", c.KlarnaLogRetention}} {
 		if d.v < time.Second {
 			return &FieldError{Prefix + d.name, "at least 1s"}
 		}

@@ -128,8 +128,12 @@ type Filter struct {
 	UpdatedFrom, UpdatedTo    time.Time
 	Assignee                  *uuid.UUID
 	Unassigned                bool
-	Q                         string
-	Now                       time.Time // "expires soon" is relative to it
+	// DueWithin: open, with a deadline from now to now+DueWithin.
+	DueWithin time.Duration
+	// Escalated: escalated to acquirer support for the current deadline.
+	Escalated bool
+	Q         string
+	Now       time.Time // "expires soon" is relative to it
 }
 
 // ExpiresSoon is the window of the "Expires soon" view and of the amber badge.
@@ -160,6 +164,10 @@ type Store interface {
 	List(ctx context.Context, sc scope.Scope, f Filter, cursor string, limit int) ([]Dispute, string, error)
 	Stream(ctx context.Context, sc scope.Scope, f Filter, fn func(Dispute) error) error
 	Counts(ctx context.Context, sc scope.Scope, f Filter) (Counts, error)
+	// Count is the number of disputes List pages through for f.
+	Count(ctx context.Context, sc scope.Scope, f Filter) (int64, error)
+	// TopOpen are the partners of sc with the most open disputes.
+	TopOpen(ctx context.Context, sc scope.Scope, limit int) ([]PartnerCount, error)
 	SetAssignee(ctx context.Context, id string, user *uuid.UUID) error
 	Assignees(ctx context.Context, tenantID uuid.UUID, roles []string) ([]Assignee, error)
 	// TenantOfAccount maps a partner's Klarna account id (or a payment
@@ -245,6 +253,26 @@ func (s *Service) List(ctx context.Context, sc scope.Scope, f Filter, cursor str
 	}
 	counts, err := s.store.Counts(ctx, sc, f)
 	return items, next, counts, err
+}
+
+// Count is the number of disputes of the filtered queue.
+func (s *Service) Count(ctx context.Context, sc scope.Scope, f Filter) (int64, error) {
+	if f.Now.IsZero() {
+		f.Now = s.now()
+	}
+	return s.store.Count(ctx, sc, f)
+}
+
+// PartnerCount is a partner with a number of disputes.
+type PartnerCount struct {
+	TenantID uuid.UUID
+	Name     string
+	Count    int64
+}
+
+// TopOpen are the partners of sc with the most open disputes, most first.
+func (s *Service) TopOpen(ctx context.Context, sc scope.Scope, limit int) ([]PartnerCount, error) {
+	return s.store.TopOpen(ctx, sc, limit)
 }
 
 // Stream calls fn for every dispute of the filtered queue, in queue order.

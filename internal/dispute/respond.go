@@ -502,7 +502,7 @@ func (r *Responder) Apply(ctx context.Context, actionID uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	opts := []klarna.CallOption{klarna.OnBehalfOf(d.KlarnaAccountID)}
+	opts := []klarna.CallOption{klarna.OnBehalfOf(d.KlarnaAccountID), klarna.About("dispute", act.DisputeID)}
 	var refs []klarna.AttachmentRef
 	if act.Kind != KindAcceptLoss {
 		dr, err := r.store.Draft(ctx, act.DisputeID, act.Kind)

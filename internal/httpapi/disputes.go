@@ -70,6 +70,20 @@ func disputeFilter(c *gin.Context, fe *filterErrors, me uuid.UUID) dispute.Filte
 			f.Assignee = &id
 		}
 	}
+	switch v := c.Query("due_within"); v {
+	case "":
+	case "24h", "72h":
+		f.DueWithin, _ = time.ParseDuration(v)
+	default:
+		fe.add("due_within", "24h or 72h")
+	}
+	switch v := c.Query("escalated"); v {
+	case "":
+	case "true":
+		f.Escalated = true
+	default:
+		fe.add("escalated", "true, or leave it out")
+	}
 	if len(f.Q) > 255 {
 		fe.add("q", "at most 255 characters")
 	}

@@ -71,6 +71,7 @@ func TestEveryAPIRouteIsInTheTable(t *testing.T) {
 type tenantObjects struct {
 	id      string // tenant id
 	event   string // webhook event pk
+	call    string // Klarna call log row id
 	markers []string
 }
 
@@ -83,7 +84,7 @@ func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects 
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := tenantObjects{id: tn.ID.String(), markers: []string{tn.ID.String(), "evt-matrix-" + slug, "audit-matrix-" + slug, "member-" + slug + "@example.com", "cred-matrix-" + slug, "dispute-matrix-" + slug, "payout-matrix-" + slug}}
+	o := tenantObjects{id: tn.ID.String(), markers: []string{tn.ID.String(), "evt-matrix-" + slug, "audit-matrix-" + slug, "member-" + slug + "@example.com", "cred-matrix-" + slug, "dispute-matrix-" + slug, "payout-matrix-" + slug, "call-matrix-" + slug}}
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
 		pk, _, err := a.DB.Webhooks().Ingest(ctx, webhook.Event{EventID: "evt-matrix-" + slug, EventType: "matrix.seeded", ReceivedAt: time.Now(), Raw: []byte(`{}`), Status: webhook.StatusReceived}, []byte(`{}`))
 		if err != nil {
@@ -120,6 +121,11 @@ func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects 
 			VALUES ($1, $2, 'matrix', 0, 'SALE', 1000, 'EUR', $1)`, ref, tn.ID)
 	}
 	if err != nil {
+		t.Fatal(err)
+	}
+	// A Klarna call log row about an object of the tenant.
+	if err := a.DB.Gorm.WithContext(ctx).Raw(`INSERT INTO klarna_calls (at, tenant_id, operation, method, path, host, object_kind, object_id, status, outcome)
+		VALUES (now(), ?, 'update_brand', 'PATCH', '/v2/accounts/{partner_account_id}/brands/{brand_id}', 'gateway', 'brand', ?, 200, 'ok') RETURNING id`, tn.ID, "call-matrix-"+slug).Scan(&o.call).Error; err != nil {
 		t.Fatal(err)
 	}
 	st := a.DB.Identity()
@@ -243,6 +249,9 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /api/v1/payouts/:payout/lines":            "payout-matrix-",
 		"GET /api/v1/payouts/:payout/lines/export.csv": "payout-matrix-",
 		"GET /api/v1/settlement-lines":                 "payout-matrix-",
+		// The Klarna call log names the seeded call's object.
+		"GET /api/v1/klarna/calls":       "call-matrix-",
+		"GET /api/v1/klarna/calls/:call": "call-matrix-",
 	}
 
 	// Routes that need their action across all partners (the acquirer's),
@@ -276,7 +285,7 @@ func TestPermissionMatrix(t *testing.T) {
 					path := strings.NewReplacer(":tenant", tenants[slug], ":user", userIn[slug], ":role", "merchant-finance",
 						":invitation", "00000000-0000-0000-0000-000000000001", ":token", token, ":event", objects[objTenant].event, ":subscription", "krn:none",
 						":draft", draft, ":run", bulkRun.ID.String(), ":credential", "cred-matrix-"+objTenant,
-						":dispute", "dispute-matrix-"+objTenant, ":payout", "payout-matrix-"+objTenant, ":attachment", "att-matrix", ":view", "00000000-0000-0000-0000-000000000003").Replace(rt.Path)
+						":dispute", "dispute-matrix-"+objTenant, ":payout", "payout-matrix-"+objTenant, ":attachment", "att-matrix", ":view", "00000000-0000-0000-0000-000000000003", ":call", objects[objTenant].call).Replace(rt.Path)
 					// A statement names its partner in the query: the route's object.
 					byPartner := strings.HasPrefix(rt.Path, "/api/v1/settlements/statement")
 					if byPartner {
@@ -295,6 +304,13 @@ func TestPermissionMatrix(t *testing.T) {
 							sep = "&"
 						}
 						path += sep + "q=payout-matrix-" + objTenant
+					}
+					if rt.Path == "/api/v1/search" { // the global search (issue 13): the route's object's dispute id
+						sep := "?"
+						if strings.Contains(path, "?") {
+							sep = "&"
+						}
+						path += sep + "q=dispute-matrix-" + objTenant
 					}
 					body := []byte("{}")
 					switch {
@@ -332,7 +348,7 @@ func TestPermissionMatrix(t *testing.T) {
 							if r.Status != 403 {
 								t.Fatalf("%s in one partner only: want 403, got %d %s", rt.Action, r.Status, r.Body)
 							}
-						case (strings.Contains(rt.Path, ":event") || strings.Contains(rt.Path, ":dispute") || strings.Contains(rt.Path, ":payout") || byPartner) && !seesObj:
+						case (strings.Contains(rt.Path, ":event") || strings.Contains(rt.Path, ":dispute") || strings.Contains(rt.Path, ":payout") || strings.Contains(rt.Path, ":call") || byPartner) && !seesObj:
 							if r.Status != 404 {
 								t.Fatalf("another tenant's object must answer 404; got %d %s", r.Status, r.Body)
 							}

@@ -408,9 +408,17 @@ func TestOnboarding_GivesUpAfterMaxAttemptsAndRetriesOnSubmit(t *testing.T) {
 	if failed.Attempts != 2 || !strings.Contains(failed.LastError, "Gave up after 2 attempts") {
 		t.Fatalf("failed draft: attempts %d, %q", failed.Attempts, failed.LastError)
 	}
+	// Whoever onboards hears of the failure, and then of the success.
+	link := "/onboarding/drafts/" + d.Id.String()
+	if n := noticeOf(t, e.admin, "onboarding_failed", link); !strings.Contains(n.Title, "failed") || !strings.Contains(n.Body, "Gave up after 2 attempts") {
+		t.Errorf("failure notice: %+v", n)
+	}
 	e.sim.SetFaults(klarnasim.Faults{})
 	e.submit(d.Id)
 	e.waitStatus(d.Id, apigen.OnboardingStatusSucceeded)
+	if n := noticeOf(t, e.admin, "onboarding_done", link); !strings.HasPrefix(n.Title, "Onboarded ") {
+		t.Errorf("success notice: %+v", n)
+	}
 	if e.idempotencyKey(d.Id) != key {
 		t.Fatal("the retry used another key")
 	}

@@ -32,7 +32,7 @@ type PartnerDirectory interface {
 // partnerFilter reads the directory's filters; every bad one is reported
 // at once, with the limit's.
 func partnerFilter(c *gin.Context, fe *filterErrors) (partner.Filter, error) {
-	f := partner.Filter{Q: c.Query("q"), State: c.Query("state"), ProductStatus: c.Query("product_status"), Stage: partner.Stage(c.Query("onboarding"))}
+	f := partner.Filter{Q: c.Query("q"), State: c.Query("state"), ProductStatus: c.Query("product_status"), Stage: partner.Stage(c.Query("onboarding")), Warning: c.Query("warning")}
 	f.Sort, f.Desc = strings.CutPrefix(c.Query("sort"), "-")
 	if err := partner.CheckFilter(f); err != nil {
 		if ae := apperr.As(err); ae != nil {

@@ -135,6 +135,10 @@ func TestDisableAndEnablePaymentProductWithAReasonShowInStatusAndHistory(t *test
 		return v.Product.Status == "DISABLED" && row != nil && row.Reason == "Chargeback ratio above 2%" && row.Actor != "" && row.PreviousStatus == "ENABLED",
 			historyLine(v)
 	})
+	// The partner's own admin hears of it in the bell.
+	if n := noticeOf(t, a.Login("merchant-admin"), "product_state", "/partners/"+aurora+"?tab=products"); n.Title != "Klarna payment product disabled" {
+		t.Errorf("product notice: %+v", n)
+	}
 	p, err := a.Klarna.GetPaymentProduct(t.Context(), accountID, productView(t, admin, aurora).Product.Id)
 	if err != nil || p.Status != klarna.ProductDisabled {
 		t.Fatalf("at Klarna: %+v %v", p, err)

@@ -176,6 +176,11 @@ func (s *server) routes() []route {
 		{method: "POST", path: "/disputes/:dispute/appeal", action: "dispute:respond", tenant: anyTenant, handler: s.submitDispute(dispute.KindAppeal)},
 		// --- end dispute actions ---
 
+		// --- home (issue 13) ---
+		// the caller's own: each tile is read in the scope of its own action
+		{method: "GET", path: "/home", handler: s.getHome},
+		// --- end home ---
+
 		// --- notifications (issue 11) ---
 		// a user's own (the handlers read and write only the caller's rows)
 		{method: "GET", path: "/notifications", handler: s.listNotifications},
@@ -208,6 +213,17 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/payouts/:payout/klarna.pdf", action: "settlement:export", tenant: anyTenant, handler: s.klarnaReport(true)},
 		{method: "GET", path: "/settlement-lines", action: "settlement:read", tenant: anyTenant, handler: s.searchSettlementLines},
 		// --- end settlements ---
+
+		// --- global search (issue 13) ---
+		// any logged-in user: the handler searches each kind in the scope of
+		// its read action (partner:, dispute:, settlement:, webhook:read)
+		{method: "GET", path: "/search", handler: s.search},
+		// --- end global search ---
+
+		// --- klarna call log (issue 13) ---
+		{method: "GET", path: "/klarna/calls", action: "klarna:log:read", tenant: anyTenant, handler: s.listKlarnaCalls},
+		{method: "GET", path: "/klarna/calls/:call", action: "klarna:log:read", tenant: anyTenant, handler: s.getKlarnaCall},
+		// --- end klarna call log ---
 
 		{method: "GET", path: "/audit", action: "audit:read", tenant: anyTenant, handler: s.listAudit},
 		{method: "GET", path: "/audit/export.csv", action: "audit:export", tenant: anyTenant, handler: s.exportAudit},

@@ -20,12 +20,15 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/auth"
 	"github.com/partnerdesk/partnerdesk/internal/authz"
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
+	"github.com/partnerdesk/partnerdesk/internal/home"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/openapi"
 	"github.com/partnerdesk/partnerdesk/internal/idem"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
+	"github.com/partnerdesk/partnerdesk/internal/klarnalog"
 	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
+	"github.com/partnerdesk/partnerdesk/internal/search"
 	"github.com/partnerdesk/partnerdesk/internal/settlement"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
@@ -115,6 +118,12 @@ type Options struct {
 	// Settlements reads payouts, their lines, Klarna's reports, monthly
 	// statements and the weekly charts (issue 12).
 	Settlements *settlement.Reader
+	// Home builds each user's first page (issue 13).
+	Home *home.Service
+	// Search is the global search (issue 13).
+	Search *search.Service
+	// KlarnaCalls is the Klarna call log (issue 13).
+	KlarnaCalls *klarnalog.Service
 }
 
 // server holds the handlers' dependencies.

@@ -60,6 +60,9 @@ type Config struct {
 	// category, configured or not, pauses all its callers when Klarna
 	// answers 429 or says the quota is used up (README §3.6).
 	RateLimits map[string]RateLimit
+	// Recorder, when set, receives a record of every call for the call
+	// log (record.go). It must not block.
+	Recorder Recorder
 }
 
 // HeaderSimulator marks every answer of the Klarna simulator.
@@ -82,6 +85,7 @@ type Client struct {
 	signer  *DeepLinkSigner
 	sim     bool
 	limits  *limiters
+	rec     Recorder
 }
 
 type metrics struct {
@@ -153,6 +157,7 @@ func New(cfg Config) (*Client, error) {
 		signer:  cfg.DeepLinkSigner,
 		sim:     cfg.AllowSimulator,
 		limits:  newLimiters(cfg.RateLimits, cfg.Registerer),
+		rec:     cfg.Recorder,
 	}
 	for i, raw := range []string{cfg.GatewayURL, cfg.DisputesURL, cfg.SettlementsURL} {
 		u, err := url.Parse(raw)
@@ -225,6 +230,9 @@ type callOptions struct {
 	partnerAccount string
 	correlationID  string
 	timeout        time.Duration
+	objectKind     string
+	objectID       string
+	logPartner     string
 }
 
 // WithIdempotencyKey sets the Klarna-Idempotency-Key of a POST/PATCH. Without
@@ -304,14 +312,18 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 
 	start := time.Now()
 	var (
-		lastErr *Error
-		status  int
-		corr    = o.correlationID
-		retries int
+		lastErr    *Error
+		status     int
+		corr       = o.correlationID
+		klarnaCorr string
+		retries    int
 	)
 	defer func() {
 		outcome := outcomeOf(status, lastErr)
 		d := time.Since(start)
+		if c.rec != nil {
+			c.record(route, cl, &o, start, d, status, outcome, retries, klarnaCorr, lastErr)
+		}
 		c.m.calls.WithLabelValues(string(cl.op), outcome).Inc()
 		c.m.duration.WithLabelValues(string(cl.op), outcome).Observe(d.Seconds())
 		level := slog.LevelInfo
@@ -337,6 +349,7 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 		retries = attempt
 		waited, werr := lim.wait(ctx)
 		c.limits.waited.WithLabelValues(route.Category).Add(waited.Seconds())
+		lim.recent.add(time.Now(), 0, waited)
 		if werr != nil {
 			status = 0
 			lastErr = &Error{Operation: cl.op, Err: fmt.Errorf("%w (waiting for the %s rate limit)", werr, route.Category), CorrelationID: corr, Retries: attempt}
@@ -358,13 +371,14 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 				return lastErr
 			}
 			if rc := resp.header.Get(HeaderCorrelationID); rc != "" {
-				corr = rc
+				corr, klarnaCorr = rc, rc
 			}
 			// Klarna's word on the quota holds every caller of the
 			// category, this one's retry included.
 			paused := lim.observe(status, resp.header, c.expBackoff(attempt))
 			if status == http.StatusTooManyRequests {
 				c.limits.limited.WithLabelValues(route.Category).Inc()
+				lim.recent.add(time.Now(), 1, 0)
 			}
 			if status >= 200 && status < 300 {
 				lastErr = nil
@@ -373,6 +387,9 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 			var body ErrorBody
 			_ = json.Unmarshal(resp.body, &body)
 			lastErr = newErrorFromBody(cl.op, status, body)
+			if klarnaCorr == "" && body.CorrelationID != "" {
+				klarnaCorr = body.CorrelationID
+			}
 			if lastErr.CorrelationID == "" {
 				lastErr.CorrelationID = corr
 			}
@@ -411,6 +428,26 @@ func (c *Client) do(ctx context.Context, cl call, opts []CallOption) error {
 		case <-t.C:
 		}
 	}
+}
+
+// record hands the call's record to the Recorder.
+func (c *Client) record(route Route, cl call, o *callOptions, start time.Time, d time.Duration, status int, outcome string, retries int, klarnaCorr string, lastErr *Error) {
+	rec := CallRecord{
+		At: start, Operation: cl.op, Method: route.Method, Path: route.Path, Host: route.Host.String(),
+		PartnerAccount: cleanField(o.partnerAccount), ObjectKind: cleanField(o.objectKind), ObjectID: cleanField(o.objectID),
+		Status: status, Outcome: outcome, Duration: d, Attempts: retries + 1,
+		IdempotencyKey: cleanField(o.idempotencyKey), CorrelationID: o.correlationID, KlarnaCorrelationID: cleanField(klarnaCorr),
+	}
+	if rec.PartnerAccount == "" {
+		rec.PartnerAccount = o.logPartner
+	}
+	recordDefaults(route, cl.params, &rec)
+	if lastErr == nil {
+		answerIDs(cl.out, &rec)
+	}
+	rec.PartnerAccount, rec.ObjectID = cleanField(rec.PartnerAccount), cleanField(rec.ObjectID)
+	errorFields(lastErr, &rec)
+	c.rec.RecordCall(rec)
 }
 
 type rawResponse struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -158,6 +159,8 @@ type limiter struct {
 	interval    time.Duration // current spacing, ≥ base
 	tat         time.Time
 	pausedUntil time.Time
+
+	recent minutes // 429s and waiting of the last hour
 }
 
 // maxSlowdown bounds how far 429s slow the pace below the configured rate.
@@ -283,4 +286,75 @@ func maxTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// minutes counts 429 answers and time waited per minute over the last hour
+// (a ring of 60 slots), so the home page can tell recent pressure from old.
+type minutes struct {
+	mu     sync.Mutex
+	slot   [60]int64 // unix minute of each slot
+	hits   [60]int64
+	waited [60]time.Duration
+}
+
+func (m *minutes) add(now time.Time, hits int64, waited time.Duration) {
+	minute := now.Unix() / 60
+	i := minute % 60
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.slot[i] != minute {
+		m.slot[i], m.hits[i], m.waited[i] = minute, 0, 0
+	}
+	m.hits[i] += hits
+	m.waited[i] += waited
+}
+
+func (m *minutes) sum(now time.Time) (hits int64, waited time.Duration) {
+	minute := now.Unix() / 60
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.slot {
+		if m.slot[i] > minute-60 && m.slot[i] <= minute {
+			hits += m.hits[i]
+			waited += m.waited[i]
+		}
+	}
+	return hits, waited
+}
+
+// CategoryPressure is how hard one rate-limit category was pressed in the
+// last hour, as this instance saw it.
+type CategoryPressure struct {
+	Category string
+	// RateLimited is the number of 429 answers, Waited the time calls spent
+	// waiting for the category (pacing and pauses).
+	RateLimited int64
+	Waited      time.Duration
+	// PausedUntil is set while Klarna asked the category to wait.
+	PausedUntil *time.Time
+}
+
+// RateLimitPressure reports, per category used since the start, the 429s
+// and waiting of the last hour and any pause in force.
+func (c *Client) RateLimitPressure() []CategoryPressure {
+	ls := c.limits
+	now := ls.now()
+	ls.mu.Lock()
+	cats := make([]*limiter, 0, len(ls.byCat))
+	for _, l := range ls.byCat {
+		cats = append(cats, l)
+	}
+	ls.mu.Unlock()
+	out := make([]CategoryPressure, 0, len(cats))
+	for _, l := range cats {
+		p := CategoryPressure{Category: l.category}
+		p.RateLimited, p.Waited = l.recent.sum(now)
+		if d := l.paused(now); d > 0 {
+			at := now.Add(d)
+			p.PausedUntil = &at
+		}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b CategoryPressure) int { return strings.Compare(a.Category, b.Category) })
+	return out
 }

@@ -46,7 +46,7 @@ type Preferences struct {
 }
 
 // Kinds users can choose to receive by e-mail.
-var Kinds = []string{"dispute_reminder", "dispute_escalation"}
+var Kinds = []string{"dispute_reminder", "dispute_escalation", "onboarding_done", "onboarding_failed", "product_state", "payout_arrived"}
 
 // Recipient is a user a notice went to, with what the mail needs.
 type Recipient struct {
@@ -85,6 +85,8 @@ type Store interface {
 	MailToSend(ctx context.Context, id uuid.UUID) (*Mail, string, error)
 	MarkSent(ctx context.Context, id uuid.UUID, at time.Time, errText string) error
 	Outbox(ctx context.Context, limit int) ([]OutboxMail, error)
+	// UsersWithRoles lists enabled users holding one of roles in tenant.
+	UsersWithRoles(ctx context.Context, tenantID uuid.UUID, roles []string) ([]uuid.UUID, error)
 }
 
 // Digest is one user's notices for a digest e-mail.
@@ -117,9 +119,33 @@ type Sender interface {
 	Send(ctx context.Context, to, subject, body string) error
 }
 
+// Event is something that happened that the users who work on it may want
+// to hear of: the users holding Action in the partner Tenant, the acquirer's
+// users holding it (Acquirer), and Users (whoever started it).
+type Event struct {
+	Tenant   *uuid.UUID
+	Action   string
+	Acquirer bool
+	Users    []uuid.UUID
+	Notification
+}
+
+// Announcer raises events as notifications (domain services hold one).
+type Announcer interface {
+	Announce(ctx context.Context, e Event) error
+}
+
+// Audience tells who holds an action: the roles granting it in a partner
+// tenant and in the acquirer tenant (from the policy), and that tenant.
+type Audience struct {
+	Roles    func(action string) (partner, acquirer []string)
+	Acquirer uuid.UUID
+}
+
 // Options configure the service.
 type Options struct {
 	Store    Store
+	Audience Audience
 	Enqueuer Enqueuer
 	// Sender is the SMTP transport, nil when unconfigured. DevOutbox keeps
 	// mail in the outbox table for the dev page instead.
@@ -186,6 +212,36 @@ func (s *Service) Notify(ctx context.Context, userIDs []uuid.UUID, n Notificatio
 		}
 		return nil
 	})
+}
+
+// Announce notifies the users e names, in the transaction ctx carries. A
+// notice lands once per user and DedupeKey, so raising it again (a retry,
+// the same change seen twice) adds nothing.
+func (s *Service) Announce(ctx context.Context, e Event) error {
+	users := slices.Clone(e.Users)
+	if s.o.Audience.Roles != nil && e.Action != "" {
+		partnerRoles, acquirerRoles := s.o.Audience.Roles(e.Action)
+		add := func(tenant uuid.UUID, roles []string) error {
+			if len(roles) == 0 {
+				return nil
+			}
+			u, err := s.o.Store.UsersWithRoles(ctx, tenant, roles)
+			users = append(users, u...)
+			return err
+		}
+		if e.Tenant != nil {
+			if err := add(*e.Tenant, partnerRoles); err != nil {
+				return err
+			}
+		}
+		if e.Acquirer {
+			if err := add(s.o.Audience.Acquirer, acquirerRoles); err != nil {
+				return err
+			}
+		}
+	}
+	e.TenantID = e.Tenant
+	return s.Notify(ctx, users, e.Notification)
 }
 
 func (s *Service) queue(ctx context.Context, m Mail, transport string) error {

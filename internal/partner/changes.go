@@ -311,7 +311,9 @@ func (s *ChangeService) Apply(ctx context.Context, id uuid.UUID) error {
 		}
 	}
 	c.Attempts++
-	result, resourceID, callErr := a(ctx, s.o.Klarna, c, klarna.WithIdempotencyKey(c.IdempotencyKey.String()))
+	// About names the change's resource (a brand, a store, a payment
+	// product…) for the Klarna call log, so its page links to the calls.
+	result, resourceID, callErr := a(ctx, s.o.Klarna, c, klarna.WithIdempotencyKey(c.IdempotencyKey.String()), klarna.About(c.Kind, c.Target()))
 	ctx = context.WithoutCancel(ctx) // the outcome is kept even when the job is being stopped
 	if callErr == nil {
 		return s.succeed(ctx, c, result, resourceID)

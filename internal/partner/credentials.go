@@ -130,6 +130,7 @@ type CredentialStore interface {
 	UpsertCredential(ctx context.Context, c Credential) error
 	// Credentials is the inventory of sc, newest first, keyset paged.
 	Credentials(ctx context.Context, sc scope.Scope, f CredentialFilter, cursor string, limit int) ([]Credential, string, error)
+	CountCredentials(ctx context.Context, sc scope.Scope, f CredentialFilter) (int64, error)
 	// Credential reads one mirrored credential of a tenant in sc.
 	Credential(ctx context.Context, sc scope.Scope, tenantID uuid.UUID, kind, credentialID string) (Credential, error)
 }
@@ -694,8 +695,25 @@ func CheckCredentialFilter(f CredentialFilter) []apperr.FieldError {
 
 // Inventory lists the credentials of every partner in sc, newest first.
 func (s *CredentialService) Inventory(ctx context.Context, sc scope.Scope, f CredentialFilter, cursor string, limit int) ([]Credential, string, error) {
-	if err := invalidInput(CheckCredentialFilter(f)); err != nil {
+	f, err := s.inventoryFilter(f)
+	if err != nil {
 		return nil, "", err
+	}
+	return s.store.Credentials(ctx, sc, f, cursor, limit)
+}
+
+// CountInventory is the number of credentials Inventory pages through.
+func (s *CredentialService) CountInventory(ctx context.Context, sc scope.Scope, f CredentialFilter) (int64, error) {
+	f, err := s.inventoryFilter(f)
+	if err != nil {
+		return 0, err
+	}
+	return s.store.CountCredentials(ctx, sc, f)
+}
+
+func (s *CredentialService) inventoryFilter(f CredentialFilter) (CredentialFilter, error) {
+	if err := invalidInput(CheckCredentialFilter(f)); err != nil {
+		return f, err
 	}
 	now := s.now()
 	if f.MinAgeDays > 0 {
@@ -704,5 +722,5 @@ func (s *CredentialService) Inventory(ctx context.Context, sc scope.Scope, f Cre
 	if f.Unused {
 		f.AutoDisableBefore = now.Add(UnusedKeyWarning)
 	}
-	return s.store.Credentials(ctx, sc, f, cursor, limit)
+	return f, nil
 }

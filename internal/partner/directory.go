@@ -63,6 +63,10 @@ const (
 // imagery cannot be retrieved.
 const WarningBrandDataIncomplete = klarna.EventBrandDataIncomplete
 
+// Warnings are the directory's warning filters: a short name for each
+// warning Klarna raises on an account.
+var Warnings = map[string]string{"brand_data_incomplete": WarningBrandDataIncomplete}
+
 // Sort keys of the directory.
 var SortKeys = []string{"name", "created_at", "updated_at", "state"}
 
@@ -74,6 +78,7 @@ type Filter struct {
 	State         string // a Klarna state, or "UNKNOWN"
 	ProductStatus string // a product status, or "NONE"
 	Stage         Stage
+	Warning       string // a key of Warnings
 	Sort          string // one of SortKeys; "" is name
 	Desc          bool
 	// StuckBefore is set by the service: partially operational since
@@ -209,6 +214,7 @@ type DirectoryStore interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 	ListPartners(ctx context.Context, sc scope.Scope, f Filter, cursor string, limit int) ([]Summary, string, error)
 	StreamPartners(ctx context.Context, sc scope.Scope, f Filter, fn func(Summary) error) error
+	CountPartners(ctx context.Context, sc scope.Scope, f Filter) (int64, error)
 	// Partner is the summary of a partner tenant in sc; NotFound outside.
 	Partner(ctx context.Context, sc scope.Scope, tenantID uuid.UUID, stuckBefore time.Time) (Summary, error)
 	Resources(ctx context.Context, accountID string) ([]Resource, error)
@@ -298,6 +304,9 @@ func CheckFilter(f Filter) error {
 	default:
 		fe = append(fe, apperr.FieldError{Field: "product_status", Message: "one of ENABLED, DISABLED, TERMINATED, NONE"})
 	}
+	if _, ok := Warnings[f.Warning]; f.Warning != "" && !ok {
+		fe = append(fe, apperr.FieldError{Field: "warning", Message: "brand_data_incomplete, or leave it out"})
+	}
 	if f.Stage != "" && !ValidStage(string(f.Stage)) {
 		fe = append(fe, apperr.FieldError{Field: "onboarding", Message: "one of draft, submitted, partially_operational, operational, disabled, failed, stuck"})
 	}
@@ -321,6 +330,15 @@ func (d *Directory) List(ctx context.Context, sc scope.Scope, f Filter, cursor s
 	}
 	f.StuckBefore = d.stuckBefore()
 	return d.o.Store.ListPartners(ctx, sc, f, cursor, limit)
+}
+
+// Count is the number of rows List would page through for f.
+func (d *Directory) Count(ctx context.Context, sc scope.Scope, f Filter) (int64, error) {
+	if err := CheckFilter(f); err != nil {
+		return 0, err
+	}
+	f.StuckBefore = d.stuckBefore()
+	return d.o.Store.CountPartners(ctx, sc, f)
 }
 
 // CSVHeader is the first line of the directory export.

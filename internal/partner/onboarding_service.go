@@ -17,6 +17,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/actor"
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
@@ -40,6 +41,7 @@ type OnboardingStore interface {
 	UpdateDraft(ctx context.Context, d *Draft) error
 	DeleteDraft(ctx context.Context, id uuid.UUID) error
 	ListDrafts(ctx context.Context, sc scope.Scope, f DraftFilter) ([]Draft, string, error)
+	CountDrafts(ctx context.Context, sc scope.Scope, status DraftStatus) (int64, error)
 	// AccountOfTenant is the Klarna account linked to a partner tenant.
 	AccountOfTenant(ctx context.Context, tenantID uuid.UUID) (string, error)
 	// SlugTenant is the tenant with slug and the Klarna accounts linked to it.
@@ -78,6 +80,9 @@ type OnboardingOptions struct {
 	Tenants  TenantMaker
 	Partners *Service // links the new account (and releases its parked webhooks)
 	Audit    actor.Recorder
+	// Announce tells who onboards (and whoever submitted) that an
+	// onboarding ended; optional.
+	Announce notify.Announcer
 	// Salt is the bank account salt pre-shared with Klarna (optional).
 	Salt []byte
 	// MaxAttempts is how many onboard calls a submission makes before it
@@ -148,6 +153,11 @@ func (s *OnboardingService) Catalogue(ctx context.Context) (Catalogue, error) {
 	}
 	s.catalogue, s.catAt = &Catalogue{PaymentProfiles: profiles, AcquiringAccounts: accounts}, s.o.Now()
 	return *s.catalogue, nil
+}
+
+// Count is the number of drafts in sc with the status List filters by.
+func (s *OnboardingService) Count(ctx context.Context, sc scope.Scope, status DraftStatus) (int64, error) {
+	return s.o.Store.CountDrafts(ctx, sc, status)
 }
 
 // List lists the drafts in sc, most recently changed first.
@@ -663,7 +673,8 @@ func (s *OnboardingService) Run(ctx context.Context, id uuid.UUID) error {
 	if err := s.settle(ctx, id, func(d *Draft) (string, any) { d.Attempts++; d.NextAttemptAt = nil; return "", nil }); err != nil {
 		return err
 	}
-	res, callErr := kl.Onboard(ctx, req, klarna.WithIdempotencyKey(d.IdempotencyKey.String()))
+	res, callErr := kl.Onboard(ctx, req, klarna.WithIdempotencyKey(d.IdempotencyKey.String()),
+		klarna.About("onboarding", d.ID.String()), klarna.LogPartner(d.KlarnaAccountID))
 	ctx = context.WithoutCancel(ctx) // the outcome is recorded even when the job is being stopped
 	if callErr == nil {
 		return s.succeed(ctx, id, res)
@@ -752,8 +763,40 @@ func (s *OnboardingService) settle(ctx context.Context, id uuid.UUID, change fun
 		if action == "" {
 			return nil
 		}
-		return s.audit(actor.With(ctx, actor.System), action, &d, after)
+		if err := s.audit(actor.With(ctx, actor.System), action, &d, after); err != nil {
+			return err
+		}
+		return s.announceEnd(ctx, &d)
 	})
+}
+
+// announceEnd notifies that d's onboarding ended (succeeded, failed or was
+// refused by Klarna); other statuses say nothing.
+func (s *OnboardingService) announceEnd(ctx context.Context, d *Draft) error {
+	if s.o.Announce == nil {
+		return nil
+	}
+	name := d.Payload.PartnerAccountName
+	if name == "" {
+		name = d.Payload.PartnerAccountReference
+	}
+	n := notify.Notification{Kind: "onboarding_failed", Body: d.LastError, Link: "/onboarding/drafts/" + d.ID.String(),
+		DedupeKey: fmt.Sprintf("onboarding:%s:%s:%d", d.ID, d.Status, d.Attempts)}
+	switch d.Status {
+	case DraftSucceeded:
+		n.Kind, n.Title, n.Body = "onboarding_done", "Onboarded "+name, "Klarna created the partner account "+d.KlarnaAccountID+"."
+	case DraftFailed:
+		n.Title = "Onboarding of " + name + " failed"
+	case DraftRejected:
+		n.Title = "Klarna refused the onboarding of " + name
+	default:
+		return nil
+	}
+	var users []uuid.UUID
+	if d.CreatedBy != nil {
+		users = append(users, *d.CreatedBy)
+	}
+	return s.o.Announce.Announce(ctx, notify.Event{Tenant: d.TenantID, Action: "partner:onboard", Acquirer: true, Users: users, Notification: n})
 }
 
 // retry records a failed attempt and schedules the next, or gives up
@@ -851,7 +894,10 @@ func (s *OnboardingService) succeed(ctx context.Context, id uuid.UUID, res *klar
 		if err := s.o.Store.UpdateDraft(ctx, &d); err != nil {
 			return err
 		}
-		return s.audit(ctx, "onboarding:succeeded", &d, map[string]any{"klarna_account_id": r.PartnerAccountID, "attempts": d.Attempts})
+		if err := s.audit(ctx, "onboarding:succeeded", &d, map[string]any{"klarna_account_id": r.PartnerAccountID, "attempts": d.Attempts}); err != nil {
+			return err
+		}
+		return s.announceEnd(ctx, &d)
 	})
 }
 

@@ -2,10 +2,13 @@ package partner
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
@@ -75,4 +78,35 @@ type ProductStore interface {
 	AddProductRequest(ctx context.Context, e ProductEvent) error
 	// ProductHistory lists a tenant's rows in sc, newest first; empty outside sc.
 	ProductHistory(ctx context.Context, sc scope.Scope, tenantID uuid.UUID, limit int) ([]ProductEvent, error)
+}
+
+// AnnounceProducts makes every product status change r records (from a
+// webhook or a read of the account) a notice to whoever manages the partner,
+// here and at the acquirer. tenantOf finds the partner of an account.
+func AnnounceProducts(r ProductStatusRecorder, a notify.Announcer, tenantOf func(ctx context.Context, accountID string) (uuid.UUID, bool, error)) ProductStatusRecorder {
+	return announcingProducts{r: r, a: a, tenantOf: tenantOf}
+}
+
+type announcingProducts struct {
+	r        ProductStatusRecorder
+	a        notify.Announcer
+	tenantOf func(ctx context.Context, accountID string) (uuid.UUID, bool, error)
+}
+
+func (p announcingProducts) RecordProductStatus(ctx context.Context, s ProductStatusSeen) (bool, error) {
+	recorded, err := p.r.RecordProductStatus(ctx, s)
+	if err != nil || !recorded {
+		return recorded, err
+	}
+	tenant, ok, err := p.tenantOf(ctx, s.AccountID)
+	if err != nil || !ok {
+		return recorded, err
+	}
+	body := fmt.Sprintf("Klarna reports the payment product %s as %s", s.ProductID, s.Status)
+	if s.PreviousStatus != "" {
+		body += " (it was " + s.PreviousStatus + ")"
+	}
+	return recorded, p.a.Announce(ctx, notify.Event{Tenant: &tenant, Action: "partner:manage", Acquirer: true, Notification: notify.Notification{
+		Kind: "product_state", Title: "Klarna payment product " + strings.ToLower(s.Status), Body: body + ".",
+		Link: "/partners/" + tenant.String() + "?tab=products", DedupeKey: fmt.Sprintf("product-state:%s:%s:%s:%d", s.AccountID, s.ProductID, s.Status, s.At.UnixMilli())}})
 }

@@ -135,6 +135,16 @@ func credentialWhere(sc scope.Scope, f partner.CredentialFilter) (string, []any)
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
+// CountCredentials counts what Credentials pages through for f.
+func (s *CredentialStore) CountCredentials(ctx context.Context, sc scope.Scope, f partner.CredentialFilter) (int64, error) {
+	where, args := credentialWhere(sc, f)
+	var n int64
+	if err := s.db.conn(ctx).Raw(`SELECT count(*) FROM partner_credentials c`+where, args...).Row().Scan(&n); err != nil {
+		return 0, fmt.Errorf("count credentials: %w", err)
+	}
+	return n, nil
+}
+
 func (s *CredentialStore) Credentials(ctx context.Context, sc scope.Scope, f partner.CredentialFilter, cursor string, limit int) ([]partner.Credential, string, error) {
 	where, args := credentialWhere(sc, f)
 	if cursor != "" {

@@ -267,6 +267,12 @@ func disputeWhere(sc scope.Scope, f dispute.Filter, withView bool) (string, []an
 	if f.Unassigned {
 		add("d.assignee_id IS NULL")
 	}
+	if f.DueWithin > 0 {
+		add("d.bucket = 1 AND d.queue_key >= ? AND d.queue_key < ?", ms(f.Now), ms(f.Now.Add(f.DueWithin)))
+	}
+	if f.Escalated {
+		add("EXISTS (SELECT 1 FROM dispute_reminders r WHERE r.dispute_id = d.dispute_id AND r.threshold = 'escalation' AND r.deadline_at = d.deadline_at)")
+	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		add("(d.dispute_id = ? OR d.order_id = ? OR d.payment_transaction_id = ? OR d.purchase_reference = ?)", q, q, q, q)
 	}
@@ -421,6 +427,36 @@ func (s *DisputeStore) Counts(ctx context.Context, sc scope.Scope, f dispute.Fil
 	c.ExpiresSoon = soon
 	c.NeedsAction = open - expired
 	return c, nil
+}
+
+// DisputeCountSQL is the count Count runs (for the plan test).
+func DisputeCountSQL(sc scope.Scope, f dispute.Filter) (string, []any) {
+	where, args := disputeWhere(sc, f, true)
+	return `SELECT count(*) FROM disputes d` + where, args
+}
+
+// Count counts the disputes of the queue's filter (every condition List
+// applies, views included).
+func (s *DisputeStore) Count(ctx context.Context, sc scope.Scope, f dispute.Filter) (int64, error) {
+	var n int64
+	q, args := DisputeCountSQL(sc, f)
+	if err := s.db.conn(ctx).Raw(q, args...).Row().Scan(&n); err != nil {
+		return 0, fmt.Errorf("count disputes: %w", err)
+	}
+	return n, nil
+}
+
+// TopOpen reads the counters the trigger keeps (open = waiting for the
+// partner), most first.
+func (s *DisputeStore) TopOpen(ctx context.Context, sc scope.Scope, limit int) ([]dispute.PartnerCount, error) {
+	cond, args := scopeCond("c.tenant_id", sc)
+	var out []dispute.PartnerCount
+	err := s.db.conn(ctx).Raw(`SELECT c.tenant_id, t.name, c.n AS count FROM dispute_counts c JOIN tenants t ON t.id = c.tenant_id
+		WHERE c.bucket = ? AND c.n > 0 AND `+cond+` ORDER BY c.n DESC, t.name, c.tenant_id LIMIT ?`, append([]any{dispute.BucketNeedsPartner}, append(args, limit)...)...).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("top open disputes: %w", err)
+	}
+	return out, nil
 }
 
 func (s *DisputeStore) SetAssignee(ctx context.Context, id string, user *uuid.UUID) error {

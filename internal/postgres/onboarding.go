@@ -181,6 +181,16 @@ func (s *OnboardingStore) DeleteDraft(ctx context.Context, id uuid.UUID) error {
 	return s.db.conn(ctx).Exec(`DELETE FROM onboarding_drafts WHERE id = ?`, id).Error
 }
 
+// CountDrafts counts what ListDrafts lists for status.
+func (s *OnboardingStore) CountDrafts(ctx context.Context, sc scope.Scope, status partner.DraftStatus) (int64, error) {
+	cond, args := scopeCond("d.tenant_id", sc)
+	var n int64
+	if err := s.db.conn(ctx).Raw(`SELECT count(*) FROM onboarding_drafts d WHERE `+cond+` AND d.status = ?`, append(args, string(status))...).Row().Scan(&n); err != nil {
+		return 0, fmt.Errorf("count drafts: %w", err)
+	}
+	return n, nil
+}
+
 func (s *OnboardingStore) ListDrafts(ctx context.Context, sc scope.Scope, f partner.DraftFilter) ([]partner.Draft, string, error) {
 	cond, args := scopeCond("d.tenant_id", sc)
 	q := draftSelect + ` WHERE ` + cond

@@ -119,6 +119,30 @@ func TestListPlansStayIndexScansAtSize(t *testing.T) {
 		q("directory search by a name's first letters")(directory(partner.Filter{Q: "nord"})),
 		q("directory search by a store id")(directory(partner.Filter{Q: postgres.BenchID(partner.KindStore, someone.I)})),
 		q("directory search by e-mail")(directory(partner.Filter{Q: someone.Email})),
+		// --- global search (issue 13): the queries /search adds to the lists' own
+		// (directory, dispute queue, line search: above) ---
+		q("search: a resource by its Klarna id")(postgres.SearchResourcesSQL(scope.All(), postgres.BenchID(partner.KindStore, someone.I), 21)),
+		q("search: a resource by its reference")(postgres.SearchResourcesSQL(scope.All(), "ST-"+someone.Slug, 21)),
+		q("search: a resource, one merchant")(postgres.SearchResourcesSQL(scope.Tenants(someone.Tenant), "ST-"+someone.Slug, 21)),
+		q("search: a webhook event by its id")(postgres.SearchWebhookEventsSQL(scope.All(), "evt-123", 5)),
+		q("search: a webhook event, one merchant")(postgres.SearchWebhookEventsSQL(scope.Tenants(merchant), "evt-123", 5)),
+		q("search: disputes by dispute id")(postgres.DisputeFirstPageSQL(scope.All(), queue("all", dispute.Filter{Q: "bench-d-00000042"}), 5)),
+		q("search: disputes by order id, one merchant")(postgres.DisputeFirstPageSQL(scope.Tenants(merchant), queue("all", dispute.Filter{Q: "order-00000042"}), 5)),
+		q("search: partners by account id")(directory(partner.Filter{Q: someone.Account})),
+		q("search: partners by our reference")(directory(partner.Filter{Q: "REF-" + someone.Slug})),
+		q("search: lines by capture id, one merchant")(postgres.LineSearchSQL(scope.Tenants(merchant), "krn:payment:eu1:transaction:x:capture:1", 0, 6)),
+		// --- end global search ---
+		// --- home (issue 13): each tile's count ---
+		q("home: disputes due within 24 h")(postgres.DisputeCountSQL(scope.All(), queue("expires_soon", dispute.Filter{DueWithin: 24 * time.Hour}))),
+		q("home: disputes due within 72 h")(postgres.DisputeCountSQL(scope.All(), queue("expires_soon", dispute.Filter{}))),
+		q("home: unassigned disputes")(postgres.DisputeCountSQL(scope.All(), queue("needs_action", dispute.Filter{Unassigned: true}))),
+		q("home: unassigned disputes, one merchant")(postgres.DisputeCountSQL(scope.Tenants(merchant), queue("needs_action", dispute.Filter{Unassigned: true}))),
+		q("home: escalated disputes")(postgres.DisputeCountSQL(scope.All(), queue("needs_action", dispute.Filter{Escalated: true}))),
+		q("home: stuck onboardings")(postgres.DirectoryCountSQL(scope.All(), partner.Filter{Stage: partner.StageStuck, StuckBefore: now.Add(-7 * 24 * time.Hour)})),
+		q("home: products disabled")(postgres.DirectoryCountSQL(scope.All(), partner.Filter{ProductStatus: "DISABLED"})),
+		q("home: brand data incomplete")(postgres.DirectoryCountSQL(scope.All(), partner.Filter{Warning: "brand_data_incomplete"})),
+		q("home: products disabled, one merchant")(postgres.DirectoryCountSQL(scope.Tenants(merchant), partner.Filter{ProductStatus: "DISABLED"})),
+		// --- end home ---
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sqlText, args, err := postgres.PgxSQL(c.sql, c.args)

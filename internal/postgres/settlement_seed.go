@@ -128,6 +128,19 @@ func (db *DB) SeedBenchSettlements(ctx context.Context, o SeedSettlementsOptions
 		WHERE p.payment_reference = s.payment_reference`); err != nil {
 		return res, fmt.Errorf("payout totals: %w", err)
 	}
+	// The COPY ran without triggers: the payout schedule is rebuilt here.
+	if _, err := tx.Exec(ctx, `DELETE FROM payout_schedule s USING payouts p WHERE p.tenant_id = s.tenant_id AND p.payment_reference LIKE 'BENCH%'`); err != nil {
+		return res, fmt.Errorf("payout schedule: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO payout_schedule (tenant_id, currency, last_reference, last_date, last_amount, every, expected_at)
+		SELECT tenant_id, currency, payment_reference, payout_date, settlement_amount, payout_date - prev, payout_date + (payout_date - prev)
+		FROM (SELECT tenant_id, currency, payment_reference, payout_date, settlement_amount, lag(payout_date) OVER w AS prev,
+				row_number() OVER (PARTITION BY tenant_id, currency ORDER BY payout_date DESC, payment_reference DESC) AS rn
+			FROM payouts WHERE tenant_id IN (SELECT DISTINCT tenant_id FROM payouts WHERE payment_reference LIKE 'BENCH%')
+			WINDOW w AS (PARTITION BY tenant_id, currency ORDER BY payout_date, payment_reference)) x
+		WHERE rn = 1 ON CONFLICT (tenant_id, currency) DO NOTHING`); err != nil {
+		return res, fmt.Errorf("payout schedule: %w", err)
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return res, err
 	}

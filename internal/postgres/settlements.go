@@ -141,6 +141,30 @@ func (s *SettlementReadStore) ListPayouts(ctx context.Context, sc scope.Scope, f
 // holds one row per partner, currency and settlement period (a few
 // thousand a year even with hundreds of partners), so an aggregate over the
 // filtered rows by the list's indexes stays cheap; the lines are never read.
+// ExpectedPayouts reads the schedule the payouts trigger keeps.
+func (s *SettlementReadStore) ExpectedPayouts(ctx context.Context, sc scope.Scope, from time.Time, limit int) ([]settlement.ExpectedPayout, error) {
+	cond, args := scopeCond("s.tenant_id", sc)
+	rows, err := s.db.conn(ctx).Raw(`SELECT s.tenant_id, t.name, s.currency, s.expected_at, extract(epoch FROM s.every)::bigint, s.last_reference, s.last_amount
+		FROM payout_schedule s JOIN tenants t ON t.id = s.tenant_id
+		WHERE s.expected_at IS NOT NULL AND s.expected_at >= ? AND `+cond+` ORDER BY s.expected_at, s.tenant_id, s.currency LIMIT ?`,
+		append([]any{from}, append(args, limit)...)...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("expected payouts: %w", err)
+	}
+	defer rows.Close()
+	out := []settlement.ExpectedPayout{}
+	for rows.Next() {
+		var e settlement.ExpectedPayout
+		var every int64
+		if err := rows.Scan(&e.TenantID, &e.PartnerName, &e.Currency, &e.ExpectedAt, &every, &e.LastReference, &e.LastAmount); err != nil {
+			return nil, fmt.Errorf("expected payouts: %w", err)
+		}
+		e.Every = time.Duration(every) * time.Second
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
 func (s *SettlementReadStore) PayoutTotals(ctx context.Context, sc scope.Scope, f settlement.PayoutFilter) ([]settlement.CurrencyTotals, error) {
 	where, args := payoutWhere(sc, f)
 	rows, err := s.db.conn(ctx).Raw(`SELECT p.currency, count(*), coalesce(sum(p.sale_amount), 0)::bigint, coalesce(sum(p.return_amount), 0)::bigint,

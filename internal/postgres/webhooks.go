@@ -287,6 +287,16 @@ func (s *WebhookStore) Matching(ctx context.Context, sc scope.Scope, f webhook.F
 	return out, nil
 }
 
+// CountEvents counts what List pages through for f.
+func (s *WebhookStore) CountEvents(ctx context.Context, sc scope.Scope, f webhook.Filter) (int64, error) {
+	where, args := eventWhere(sc, f)
+	var n int64
+	if err := s.db.conn(ctx).Raw(`SELECT count(*) FROM webhook_events e WHERE `+where, args...).Row().Scan(&n); err != nil {
+		return 0, fmt.Errorf("count webhook events: %w", err)
+	}
+	return n, nil
+}
+
 func (s *WebhookStore) List(ctx context.Context, sc scope.Scope, f webhook.Filter, p webhook.Page) ([]webhook.Event, string, error) {
 	where, args := eventWhere(sc, f)
 	if p.Cursor != "" {

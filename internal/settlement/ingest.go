@@ -17,6 +17,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
+	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -162,7 +163,14 @@ type IngestOptions struct {
 	// Klarna publishes after their payout date.
 	Lookback, Overlap time.Duration
 	Now               func() time.Time
+	// Announce tells the partner's finance people that a payout arrived
+	// (optional).
+	Announce notify.Announcer
 }
+
+// announceWithin is how recent a payout must be to be announced: the first
+// sync of an account reads months of history, which is not news.
+const announceWithin = 3 * 24 * time.Hour
 
 // Ingester reads settlement reports from Klarna and stores them.
 type Ingester struct{ o IngestOptions }
@@ -326,10 +334,28 @@ func (g *Ingester) store(ctx context.Context, req IngestRequest, p *klarna.Payou
 		}
 		r.LineCount = lb.n
 		r.Reconciliation = Reconcile(r.Totals, lb.sums, r.LinesComplete)
-		changed, err = w.Finish(ctx, r)
-		return err
+		if changed, err = w.Finish(ctx, r); err != nil || !changed {
+			return err
+		}
+		return g.announce(ctx, r)
 	})
 	return changed, err
+}
+
+// announce notifies that a complete, recent payout arrived: once per payout
+// (the notice's dedupe key), however often it is read again.
+func (g *Ingester) announce(ctx context.Context, r Report) error {
+	if g.o.Announce == nil || !r.LinesComplete || g.o.Now().Sub(r.PayoutDate) > announceWithin {
+		return nil
+	}
+	tenant := r.TenantID
+	body := fmt.Sprintf("%s paid out on %s, %d transaction lines.", FormatMinor(r.Totals[TotalSettlement], r.Currency), r.PayoutDate.UTC().Format(time.DateOnly), r.LineCount)
+	if r.Reconciliation.Reconciled != nil && !*r.Reconciliation.Reconciled {
+		body += " Its totals do not add up to its lines."
+	}
+	return g.o.Announce.Announce(ctx, notify.Event{Tenant: &tenant, Action: "settlement:read", Notification: notify.Notification{
+		Kind: "payout_arrived", Title: "Payout " + r.PaymentReference + " arrived", Body: body,
+		Link: "/settlements/payouts/" + url.PathEscape(r.PaymentReference), DedupeKey: "payout-arrived:" + r.PaymentReference}})
 }
 
 // newReport is the payout part of a report (its lines follow).

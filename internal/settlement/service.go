@@ -128,6 +128,21 @@ type ReadStore interface {
 	LastBefore(ctx context.Context, sc scope.Scope, tenant uuid.UUID, t time.Time) ([]StatementPayout, error)
 	// WeeklyTotals are the payouts' totals per week and currency.
 	WeeklyTotals(ctx context.Context, sc scope.Scope, f ChartFilter) ([]WeekTotals, error)
+	// ExpectedPayouts are the next payouts the schedule expects, soonest
+	// first, from `from` on.
+	ExpectedPayouts(ctx context.Context, sc scope.Scope, from time.Time, limit int) ([]ExpectedPayout, error)
+}
+
+// ExpectedPayout is a partner's next payout in a currency as its schedule
+// tells: the last payout's date plus the gap between its last two.
+type ExpectedPayout struct {
+	TenantID      uuid.UUID
+	PartnerName   string
+	Currency      string
+	ExpectedAt    time.Time
+	Every         time.Duration
+	LastReference string
+	LastAmount    int64
 }
 
 // Reports fetches Klarna's own payout reports (the Klarna client).
@@ -162,6 +177,24 @@ func (r *Reader) Payouts(ctx context.Context, sc scope.Scope, f PayoutFilter, cu
 		return nil, "", nil, err
 	}
 	return items, next, totals, nil
+}
+
+// Totals are the totals per currency of the filtered payouts (what the list
+// shows above its rows).
+func (r *Reader) Totals(ctx context.Context, sc scope.Scope, f PayoutFilter) ([]CurrencyTotals, error) {
+	return r.store.PayoutTotals(ctx, sc, f)
+}
+
+// Latest are the newest payouts of sc.
+func (r *Reader) Latest(ctx context.Context, sc scope.Scope, limit int) ([]PayoutSummary, error) {
+	items, _, err := r.store.ListPayouts(ctx, sc, PayoutFilter{}, "", limit)
+	return items, err
+}
+
+// Expected are the next expected payouts of sc from `from` on (a payout
+// expected before `from` and not arrived is late), soonest first.
+func (r *Reader) Expected(ctx context.Context, sc scope.Scope, from time.Time, limit int) ([]ExpectedPayout, error) {
+	return r.store.ExpectedPayouts(ctx, sc, from, limit)
 }
 
 // StreamPayouts calls fn with every filtered payout, in list order.

@@ -488,6 +488,11 @@ func (s *Service) ReplayMatching(ctx context.Context, sc scope.Scope, f Filter) 
 	return n, err
 }
 
+// Count is the number of events of sc matching f.
+func (s *Service) Count(ctx context.Context, sc scope.Scope, f Filter) (int64, error) {
+	return s.o.Store.CountEvents(ctx, sc, f)
+}
+
 // List returns one page of the events of sc matching f, newest first.
 func (s *Service) List(ctx context.Context, sc scope.Scope, f Filter, p Page) ([]Event, string, error) {
 	if p.Limit <= 0 || p.Limit > 200 {

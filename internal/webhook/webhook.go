@@ -151,6 +151,8 @@ type Store interface {
 	Matching(ctx context.Context, sc scope.Scope, f Filter, limit int) ([]int64, error)
 
 	List(ctx context.Context, sc scope.Scope, f Filter, p Page) ([]Event, string, error)
+	// CountEvents is the number of events List pages through for f.
+	CountEvents(ctx context.Context, sc scope.Scope, f Filter) (int64, error)
 	// Get returns an event of sc and its attempts; NotFound outside sc.
 	Get(ctx context.Context, sc scope.Scope, pk int64) (Event, []Attempt, error)
 	// ListQuarantine lists rejected deliveries. They belong to no tenant:

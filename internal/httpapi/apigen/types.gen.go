@@ -225,6 +225,99 @@ func (e DisputeDraftInputKind) Valid() bool {
 	}
 }
 
+// Defines values for HomePageGroups.
+const (
+	HomePageGroupsDisputes    HomePageGroups = "disputes"
+	HomePageGroupsPartners    HomePageGroups = "partners"
+	HomePageGroupsSettlements HomePageGroups = "settlements"
+)
+
+// Valid indicates whether the value is a known member of the HomePageGroups enum.
+func (e HomePageGroups) Valid() bool {
+	switch e {
+	case HomePageGroupsDisputes:
+		return true
+	case HomePageGroupsPartners:
+		return true
+	case HomePageGroupsSettlements:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for HomeTileGroup.
+const (
+	HomeTileGroupDisputes    HomeTileGroup = "disputes"
+	HomeTileGroupPartners    HomeTileGroup = "partners"
+	HomeTileGroupSettlements HomeTileGroup = "settlements"
+)
+
+// Valid indicates whether the value is a known member of the HomeTileGroup enum.
+func (e HomeTileGroup) Valid() bool {
+	switch e {
+	case HomeTileGroupDisputes:
+		return true
+	case HomeTileGroupPartners:
+		return true
+	case HomeTileGroupSettlements:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KlarnaCallHost.
+const (
+	KlarnaCallHostDisputes    KlarnaCallHost = "disputes"
+	KlarnaCallHostGateway     KlarnaCallHost = "gateway"
+	KlarnaCallHostSettlements KlarnaCallHost = "settlements"
+)
+
+// Valid indicates whether the value is a known member of the KlarnaCallHost enum.
+func (e KlarnaCallHost) Valid() bool {
+	switch e {
+	case KlarnaCallHostDisputes:
+		return true
+	case KlarnaCallHostGateway:
+		return true
+	case KlarnaCallHostSettlements:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KlarnaCallOutcome.
+const (
+	KlarnaCallOutcomeCanceled     KlarnaCallOutcome = "canceled"
+	KlarnaCallOutcomeClientError  KlarnaCallOutcome = "client_error"
+	KlarnaCallOutcomeNetworkError KlarnaCallOutcome = "network_error"
+	KlarnaCallOutcomeOk           KlarnaCallOutcome = "ok"
+	KlarnaCallOutcomeRateLimited  KlarnaCallOutcome = "rate_limited"
+	KlarnaCallOutcomeServerError  KlarnaCallOutcome = "server_error"
+)
+
+// Valid indicates whether the value is a known member of the KlarnaCallOutcome enum.
+func (e KlarnaCallOutcome) Valid() bool {
+	switch e {
+	case KlarnaCallOutcomeCanceled:
+		return true
+	case KlarnaCallOutcomeClientError:
+		return true
+	case KlarnaCallOutcomeNetworkError:
+		return true
+	case KlarnaCallOutcomeOk:
+		return true
+	case KlarnaCallOutcomeRateLimited:
+		return true
+	case KlarnaCallOutcomeServerError:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for KlarnaSettingsApiKeySource.
 const (
 	KlarnaSettingsApiKeySourceEnv       KlarnaSettingsApiKeySource = "env"
@@ -735,6 +828,51 @@ func (e SavedViewInputList) Valid() bool {
 	}
 }
 
+// Defines values for SearchKind.
+const (
+	SearchKindBrand          SearchKind = "brand"
+	SearchKindBusinessEntity SearchKind = "business_entity"
+	SearchKindDispute        SearchKind = "dispute"
+	SearchKindPartner        SearchKind = "partner"
+	SearchKindPaymentAccount SearchKind = "payment_account"
+	SearchKindPaymentProduct SearchKind = "payment_product"
+	SearchKindPayout         SearchKind = "payout"
+	SearchKindStore          SearchKind = "store"
+	SearchKindStoreGroup     SearchKind = "store_group"
+	SearchKindTransaction    SearchKind = "transaction"
+	SearchKindWebhookEvent   SearchKind = "webhook_event"
+)
+
+// Valid indicates whether the value is a known member of the SearchKind enum.
+func (e SearchKind) Valid() bool {
+	switch e {
+	case SearchKindBrand:
+		return true
+	case SearchKindBusinessEntity:
+		return true
+	case SearchKindDispute:
+		return true
+	case SearchKindPartner:
+		return true
+	case SearchKindPaymentAccount:
+		return true
+	case SearchKindPaymentProduct:
+		return true
+	case SearchKindPayout:
+		return true
+	case SearchKindStore:
+		return true
+	case SearchKindStoreGroup:
+		return true
+	case SearchKindTransaction:
+		return true
+	case SearchKindWebhookEvent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TenantSummaryKind.
 const (
 	TenantSummaryKindAcquirer TenantSummaryKind = "acquirer"
@@ -909,6 +1047,39 @@ func (e ListDisputesParamsView) Valid() bool {
 	}
 }
 
+// Defines values for ListDisputesParamsDueWithin.
+const (
+	ListDisputesParamsDueWithinN24h ListDisputesParamsDueWithin = "24h"
+	ListDisputesParamsDueWithinN72h ListDisputesParamsDueWithin = "72h"
+)
+
+// Valid indicates whether the value is a known member of the ListDisputesParamsDueWithin enum.
+func (e ListDisputesParamsDueWithin) Valid() bool {
+	switch e {
+	case ListDisputesParamsDueWithinN24h:
+		return true
+	case ListDisputesParamsDueWithinN72h:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListDisputesParamsEscalated.
+const (
+	ListDisputesParamsEscalatedTrue ListDisputesParamsEscalated = "true"
+)
+
+// Valid indicates whether the value is a known member of the ListDisputesParamsEscalated enum.
+func (e ListDisputesParamsEscalated) Valid() bool {
+	switch e {
+	case ListDisputesParamsEscalatedTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportDisputeAnalyticsParamsChart.
 const (
 	ExportDisputeAnalyticsParamsChartAmounts          ExportDisputeAnalyticsParamsChart = "amounts"
@@ -966,6 +1137,39 @@ func (e ExportDisputesParamsView) Valid() bool {
 	}
 }
 
+// Defines values for ExportDisputesParamsDueWithin.
+const (
+	ExportDisputesParamsDueWithinN24h ExportDisputesParamsDueWithin = "24h"
+	ExportDisputesParamsDueWithinN72h ExportDisputesParamsDueWithin = "72h"
+)
+
+// Valid indicates whether the value is a known member of the ExportDisputesParamsDueWithin enum.
+func (e ExportDisputesParamsDueWithin) Valid() bool {
+	switch e {
+	case ExportDisputesParamsDueWithinN24h:
+		return true
+	case ExportDisputesParamsDueWithinN72h:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportDisputesParamsEscalated.
+const (
+	ExportDisputesParamsEscalatedTrue ExportDisputesParamsEscalated = "true"
+)
+
+// Valid indicates whether the value is a known member of the ExportDisputesParamsEscalated enum.
+func (e ExportDisputesParamsEscalated) Valid() bool {
+	switch e {
+	case ExportDisputesParamsEscalatedTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetDisputeDraftParamsKind.
 const (
 	GetDisputeDraftParamsKindAppeal    GetDisputeDraftParamsKind = "appeal"
@@ -978,6 +1182,33 @@ func (e GetDisputeDraftParamsKind) Valid() bool {
 	case GetDisputeDraftParamsKindAppeal:
 		return true
 	case GetDisputeDraftParamsKindRepresent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListKlarnaCallsParamsOutcome.
+const (
+	ListKlarnaCallsParamsOutcomeClientError ListKlarnaCallsParamsOutcome = "client_error"
+	ListKlarnaCallsParamsOutcomeNetwork     ListKlarnaCallsParamsOutcome = "network"
+	ListKlarnaCallsParamsOutcomeOk          ListKlarnaCallsParamsOutcome = "ok"
+	ListKlarnaCallsParamsOutcomeRateLimited ListKlarnaCallsParamsOutcome = "rate_limited"
+	ListKlarnaCallsParamsOutcomeServerError ListKlarnaCallsParamsOutcome = "server_error"
+)
+
+// Valid indicates whether the value is a known member of the ListKlarnaCallsParamsOutcome enum.
+func (e ListKlarnaCallsParamsOutcome) Valid() bool {
+	switch e {
+	case ListKlarnaCallsParamsOutcomeClientError:
+		return true
+	case ListKlarnaCallsParamsOutcomeNetwork:
+		return true
+	case ListKlarnaCallsParamsOutcomeOk:
+		return true
+	case ListKlarnaCallsParamsOutcomeRateLimited:
+		return true
+	case ListKlarnaCallsParamsOutcomeServerError:
 		return true
 	default:
 		return false
@@ -1086,6 +1317,21 @@ func (e ListPartnersParamsProductStatus) Valid() bool {
 	}
 }
 
+// Defines values for ListPartnersParamsWarning.
+const (
+	ListPartnersParamsWarningBrandDataIncomplete ListPartnersParamsWarning = "brand_data_incomplete"
+)
+
+// Valid indicates whether the value is a known member of the ListPartnersParamsWarning enum.
+func (e ListPartnersParamsWarning) Valid() bool {
+	switch e {
+	case ListPartnersParamsWarningBrandDataIncomplete:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListPartnersParamsSort.
 const (
 	ListPartnersParamsSortCreatedAt      ListPartnersParamsSort = "created_at"
@@ -1164,6 +1410,21 @@ func (e ExportPartnersParamsProductStatus) Valid() bool {
 	case ExportPartnersParamsProductStatusNONE:
 		return true
 	case ExportPartnersParamsProductStatusTERMINATED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportPartnersParamsWarning.
+const (
+	ExportPartnersParamsWarningBrandDataIncomplete ExportPartnersParamsWarning = "brand_data_incomplete"
+)
+
+// Valid indicates whether the value is a known member of the ExportPartnersParamsWarning enum.
+func (e ExportPartnersParamsWarning) Valid() bool {
+	switch e {
+	case ExportPartnersParamsWarningBrandDataIncomplete:
 		return true
 	default:
 		return false
@@ -1843,6 +2104,92 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// HomeExpectedPayout defines model for HomeExpectedPayout.
+type HomeExpectedPayout struct {
+	Currency string `json:"currency"`
+
+	// EveryDays The gap between the partner's last two payouts.
+	EveryDays     float32   `json:"every_days"`
+	ExpectedAt    time.Time `json:"expected_at"`
+	LastAmount    int64     `json:"last_amount"`
+	LastReference string    `json:"last_reference"`
+
+	// Late Expected before now and not arrived.
+	Late        bool               `json:"late"`
+	PartnerName string             `json:"partner_name"`
+	TenantId    openapi_types.UUID `json:"tenant_id"`
+}
+
+// HomeNetPayouts defines model for HomeNetPayouts.
+type HomeNetPayouts struct {
+	Currency  string `json:"currency"`
+	LastCount int64  `json:"last_count"`
+	LastMonth int64  `json:"last_month"`
+	ThisCount int64  `json:"this_count"`
+
+	// ThisMonth Settlement amounts paid out this month, in minor units.
+	ThisMonth int64 `json:"this_month"`
+}
+
+// HomePage defines model for HomePage.
+type HomePage struct {
+	ExpectedPayouts []HomeExpectedPayout `json:"expected_payouts"`
+
+	// Groups The groups shown, in order.
+	Groups        []HomePageGroups `json:"groups"`
+	LatestPayouts []PayoutSummary  `json:"latest_payouts"`
+
+	// Month The first day of this month (UTC).
+	Month      openapi_types.Date `json:"month"`
+	NetPayouts []HomeNetPayouts   `json:"net_payouts"`
+
+	// Portal The caller may open the Klarna Portal for this partner.
+	Portal     bool               `json:"portal"`
+	RateLimits []HomeRatePressure `json:"rate_limits"`
+	Tiles      []HomeTile         `json:"tiles"`
+
+	// TopPartners Partners with the most open disputes (across partners only).
+	TopPartners []HomePartnerCount `json:"top_partners"`
+}
+
+// HomePageGroups defines model for HomePage.Groups.
+type HomePageGroups string
+
+// HomePartnerCount defines model for HomePartnerCount.
+type HomePartnerCount struct {
+	Count    int64              `json:"count"`
+	Name     string             `json:"name"`
+	TenantId openapi_types.UUID `json:"tenant_id"`
+}
+
+// HomeRatePressure defines model for HomeRatePressure.
+type HomeRatePressure struct {
+	Category    string     `json:"category"`
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
+
+	// RateLimited 429 answers in the last hour on this instance.
+	RateLimited int64 `json:"rate_limited"`
+
+	// WaitedSeconds Time calls waited for the category in the last hour.
+	WaitedSeconds float32 `json:"waited_seconds"`
+}
+
+// HomeTile defines model for HomeTile.
+type HomeTile struct {
+	Count int64         `json:"count"`
+	Group HomeTileGroup `json:"group"`
+	Hint  string        `json:"hint"`
+	Key   string        `json:"key"`
+	Label string        `json:"label"`
+
+	// Link The UI path of the filtered list the count is of.
+	Link   string `json:"link"`
+	Urgent bool   `json:"urgent"`
+}
+
+// HomeTileGroup defines model for HomeTile.Group.
+type HomeTileGroup string
+
 // IdentityGroupRole defines model for IdentityGroupRole.
 type IdentityGroupRole struct {
 	Group      string `json:"group"`
@@ -1875,6 +2222,51 @@ type InvitationCreate struct {
 	Email string   `json:"email"`
 	Roles []string `json:"roles"`
 }
+
+// KlarnaCall One call Partner Desk made to Klarna. Never holds API keys, secrets, request or response bodies, or personal data.
+type KlarnaCall struct {
+	// At when the call started
+	At time.Time `json:"at"`
+
+	// Attempts retries + 1
+	Attempts int `json:"attempts"`
+
+	// CorrelationId ours (Partner-Correlation-Id)
+	CorrelationId string `json:"correlation_id"`
+
+	// DurationMs the whole call, retries and back-off included
+	DurationMs          float64           `json:"duration_ms"`
+	ErrorCode           string            `json:"error_code"`
+	ErrorId             string            `json:"error_id"`
+	ErrorMessages       []string          `json:"error_messages"`
+	ErrorType           string            `json:"error_type"`
+	Host                KlarnaCallHost    `json:"host"`
+	Id                  int64             `json:"id"`
+	IdempotencyKey      string            `json:"idempotency_key"`
+	KlarnaCorrelationId string            `json:"klarna_correlation_id"`
+	Method              string            `json:"method"`
+	ObjectId            string            `json:"object_id"`
+	ObjectKind          string            `json:"object_kind"`
+	Operation           string            `json:"operation"`
+	Outcome             KlarnaCallOutcome `json:"outcome"`
+	PartnerAccountId    string            `json:"partner_account_id"`
+
+	// Path the path template, e.g. /v2/accounts/{partner_account_id}/brands/{brand_id}
+	Path string `json:"path"`
+
+	// Status the last HTTP status; 0 when Klarna did not answer
+	Status int `json:"status"`
+
+	// TenantId the partner's tenant; null for an acquirer call
+	TenantId   *openapi_types.UUID `json:"tenant_id,omitempty"`
+	TenantName *string             `json:"tenant_name,omitempty"`
+}
+
+// KlarnaCallHost defines model for KlarnaCall.Host.
+type KlarnaCallHost string
+
+// KlarnaCallOutcome defines model for KlarnaCall.Outcome.
+type KlarnaCallOutcome string
 
 // KlarnaPayoutSummary Klarna's payout summary (Settlements API) for the month and currency, beside the stored payouts: null when Klarna was not asked (see klarna_summary_error)
 type KlarnaPayoutSummary struct {
@@ -3006,6 +3398,55 @@ type SavedViewInput struct {
 // SavedViewInputList defines model for SavedViewInput.List.
 type SavedViewInputList string
 
+// SearchGroup defines model for SearchGroup.
+type SearchGroup struct {
+	Items []SearchHit `json:"items"`
+
+	// Kind transaction: a settlement line (of an order, capture or refund)
+	Kind SearchKind `json:"kind"`
+
+	// More there are more matches of this kind than listed
+	More bool `json:"more"`
+
+	// MorePath the UI's list of every match of this kind, when it has one
+	MorePath *string `json:"more_path,omitempty"`
+}
+
+// SearchHit defines model for SearchHit.
+type SearchHit struct {
+	// Exact q is this object's id or reference (not a name)
+	Exact bool `json:"exact"`
+
+	// Id the object's id in its kind: Klarna's id, the payment reference, the webhook event id, the settlement line's number
+	Id string `json:"id"`
+
+	// Kind transaction: a settlement line (of an order, capture or refund)
+	Kind  SearchKind `json:"kind"`
+	Label string     `json:"label"`
+
+	// Path the UI's page of the object, e.g. /disputes/{id}
+	Path string `json:"path"`
+
+	// Secondary a line of context: ids, state, amount, dates
+	Secondary string `json:"secondary"`
+
+	// TenantId the partner the object belongs to (null for a webhook event of no partner)
+	TenantId   *openapi_types.UUID `json:"tenant_id"`
+	TenantName string              `json:"tenant_name"`
+}
+
+// SearchKind transaction: a settlement line (of an order, capture or refund)
+type SearchKind string
+
+// SearchResult The answer holds nothing of the query itself, so an id outside the caller's scope and an unknown one answer the same bytes.
+type SearchResult struct {
+	// Exact the one object q names exactly, when exactly one does (the UI opens it straight away)
+	Exact *SearchHit `json:"exact"`
+
+	// Groups one per kind with matches, in a fixed order (partners and their resources, disputes, payouts, transactions, webhook events)
+	Groups []SearchGroup `json:"groups"`
+}
+
 // SetOriginsRequest defines model for SetOriginsRequest.
 type SetOriginsRequest struct {
 	Origins []string `json:"origins"`
@@ -3379,6 +3820,12 @@ type ListDisputesParams struct {
 	// Assignee a user id, me, or none
 	Assignee *string `form:"assignee,omitempty" json:"assignee,omitempty"`
 
+	// DueWithin open, with a deadline within this time from now
+	DueWithin *ListDisputesParamsDueWithin `form:"due_within,omitempty" json:"due_within,omitempty"`
+
+	// Escalated escalated to acquirer support for the current deadline
+	Escalated *ListDisputesParamsEscalated `form:"escalated,omitempty" json:"escalated,omitempty"`
+
 	// Q dispute id, order id, payment transaction id or purchase reference (exact)
 	Q      *string `form:"q,omitempty" json:"q,omitempty"`
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -3387,6 +3834,12 @@ type ListDisputesParams struct {
 
 // ListDisputesParamsView defines parameters for ListDisputes.
 type ListDisputesParamsView string
+
+// ListDisputesParamsDueWithin defines parameters for ListDisputes.
+type ListDisputesParamsDueWithin string
+
+// ListDisputesParamsEscalated defines parameters for ListDisputes.
+type ListDisputesParamsEscalated string
 
 // GetDisputeAnalyticsParams defines parameters for GetDisputeAnalytics.
 type GetDisputeAnalyticsParams struct {
@@ -3455,12 +3908,24 @@ type ExportDisputesParams struct {
 	// Assignee a user id, me, or none
 	Assignee *string `form:"assignee,omitempty" json:"assignee,omitempty"`
 
+	// DueWithin open, with a deadline within this time from now
+	DueWithin *ExportDisputesParamsDueWithin `form:"due_within,omitempty" json:"due_within,omitempty"`
+
+	// Escalated escalated to acquirer support for the current deadline
+	Escalated *ExportDisputesParamsEscalated `form:"escalated,omitempty" json:"escalated,omitempty"`
+
 	// Q dispute id, order id, payment transaction id or purchase reference (exact)
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 }
 
 // ExportDisputesParamsView defines parameters for ExportDisputes.
 type ExportDisputesParamsView string
+
+// ExportDisputesParamsDueWithin defines parameters for ExportDisputes.
+type ExportDisputesParamsDueWithin string
+
+// ExportDisputesParamsEscalated defines parameters for ExportDisputes.
+type ExportDisputesParamsEscalated string
 
 // AcceptLossDisputeParams defines parameters for AcceptLossDispute.
 type AcceptLossDisputeParams struct {
@@ -3522,6 +3987,40 @@ type RepresentDisputeParams struct {
 	// IdempotencyKey A retry with the same key and body within 24 h returns the first answer (409 when that answer held a secret); with another body, 409.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
+
+// GetHomeParams defines parameters for GetHome.
+type GetHomeParams struct {
+	Tenant openapi_types.UUID `form:"tenant" json:"tenant"`
+}
+
+// ListKlarnaCallsParams defines parameters for ListKlarnaCalls.
+type ListKlarnaCallsParams struct {
+	// Operation a Klarna operation, e.g. update_brand
+	Operation *string `form:"operation,omitempty" json:"operation,omitempty"`
+
+	// Tenant the partner tenant the call was made for
+	Tenant *openapi_types.UUID `form:"tenant,omitempty" json:"tenant,omitempty"`
+
+	// ObjectKind our object the call concerns: account, brand, store, store_group, business_entity, payment_product, dispute, onboarding, credential, payout…
+	ObjectKind *string `form:"object_kind,omitempty" json:"object_kind,omitempty"`
+
+	// ObjectId its id (with object_kind)
+	ObjectId *string                       `form:"object_id,omitempty" json:"object_id,omitempty"`
+	Outcome  *ListKlarnaCallsParamsOutcome `form:"outcome,omitempty" json:"outcome,omitempty"`
+
+	// Status an exact HTTP status
+	Status *int       `form:"status,omitempty" json:"status,omitempty"`
+	From   *time.Time `form:"from,omitempty" json:"from,omitempty"`
+	To     *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Q a correlation id (ours or Klarna's) or an idempotency key
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListKlarnaCallsParamsOutcome defines parameters for ListKlarnaCalls.
+type ListKlarnaCallsParamsOutcome string
 
 // ListNotificationsParams defines parameters for ListNotifications.
 type ListNotificationsParams struct {
@@ -3615,6 +4114,9 @@ type ListPartnersParams struct {
 	// Onboarding onboarding stage; stuck selects the stuck partners
 	Onboarding *OnboardingStage `form:"onboarding,omitempty" json:"onboarding,omitempty"`
 
+	// Warning partners with this Klarna warning
+	Warning *ListPartnersParamsWarning `form:"warning,omitempty" json:"warning,omitempty"`
+
 	// Sort a leading '-' sorts descending
 	Sort   *ListPartnersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 	Cursor *string                 `form:"cursor,omitempty" json:"cursor,omitempty"`
@@ -3626,6 +4128,9 @@ type ListPartnersParamsState string
 
 // ListPartnersParamsProductStatus defines parameters for ListPartners.
 type ListPartnersParamsProductStatus string
+
+// ListPartnersParamsWarning defines parameters for ListPartners.
+type ListPartnersParamsWarning string
 
 // ListPartnersParamsSort defines parameters for ListPartners.
 type ListPartnersParamsSort string
@@ -3644,6 +4149,9 @@ type ExportPartnersParams struct {
 	// Onboarding onboarding stage; stuck selects the stuck partners
 	Onboarding *OnboardingStage `form:"onboarding,omitempty" json:"onboarding,omitempty"`
 
+	// Warning partners with this Klarna warning
+	Warning *ExportPartnersParamsWarning `form:"warning,omitempty" json:"warning,omitempty"`
+
 	// Sort a leading '-' sorts descending
 	Sort *ExportPartnersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
@@ -3653,6 +4161,9 @@ type ExportPartnersParamsState string
 
 // ExportPartnersParamsProductStatus defines parameters for ExportPartners.
 type ExportPartnersParamsProductStatus string
+
+// ExportPartnersParamsWarning defines parameters for ExportPartners.
+type ExportPartnersParamsWarning string
 
 // ExportPartnersParamsSort defines parameters for ExportPartners.
 type ExportPartnersParamsSort string
@@ -3721,6 +4232,12 @@ type ListPortalPartnersParams struct {
 	Q      *string `form:"q,omitempty" json:"q,omitempty"`
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// SearchParams defines parameters for Search.
+type SearchParams struct {
+	// Q an id, a reference, a partner name or an e-mail address (trimmed)
+	Q string `form:"q" json:"q"`
 }
 
 // SearchSettlementLinesParams defines parameters for SearchSettlementLines.

@@ -10,6 +10,7 @@ describe('app shell', () => {
     [`GET /tenants/${ACQUIRER_ID}/users`]: () => jsonResponse(tenantUsers('Northwind Payments')),
     'GET /tokens': () => jsonResponse({ items: [] }),
     'GET /audit': () => jsonResponse({ items: [] }),
+    'GET /klarna/calls': () => jsonResponse({ items: [], retention_days: 30 }),
     'GET /credentials': () => jsonResponse({ items: [], now: '2026-11-21T10:00:00Z' }),
   };
 
@@ -19,12 +20,14 @@ describe('app shell', () => {
     const nav = await screen.findByRole('navigation', { name: 'Main' });
     const links = within(nav).getAllByRole('link');
     expect(links.map((a) => a.getAttribute('href'))).toEqual([
+      '/home',
       '/partners',
       '/onboarding',
       '/disputes',
       '/settlements',
       '/credentials',
       '/webhooks',
+      '/klarna-calls',
       '/audit',
       '/settings/users',
       '/settings/tokens',
@@ -34,10 +37,10 @@ describe('app shell', () => {
   });
 
   it.each([
-    ['merchant-disputes', personas.merchantDisputes, ['Overview', 'Disputes', 'API tokens', 'Settings']],
-    ['acquirer-finance', personas.acquirerFinance, ['Partners', 'Disputes', 'Settlements', 'API tokens', 'Settings']],
-    ['auditor', personas.auditor, ['Partners', 'Disputes', 'Settlements', 'Credentials', 'Webhooks', 'Audit', 'Users & roles', 'Settings']],
-    ['merchant-admin', personas.merchantAdmin, ['Overview', 'Disputes', 'Settlements', 'Audit', 'Users & roles', 'API tokens', 'Settings']],
+    ['merchant-disputes', personas.merchantDisputes, ['Home', 'Overview', 'Disputes', 'API tokens', 'Settings']],
+    ['acquirer-finance', personas.acquirerFinance, ['Home', 'Partners', 'Disputes', 'Settlements', 'API tokens', 'Settings']],
+    ['auditor', personas.auditor, ['Home', 'Partners', 'Disputes', 'Settlements', 'Credentials', 'Webhooks', 'Audit', 'Users & roles', 'Settings']],
+    ['merchant-admin', personas.merchantAdmin, ['Home', 'Overview', 'Disputes', 'Settlements', 'Klarna calls', 'Audit', 'Users & roles', 'API tokens', 'Settings']],
   ])('shows %s only the sections its actions allow', async (_role, me, expected) => {
     stubApi({ me });
     renderApp('/partners');
@@ -74,11 +77,11 @@ describe('app shell', () => {
     }
   });
 
-  it('sends the start page to Partners', async () => {
+  it('sends the start page to Home', async () => {
     stubMeta();
     const { router } = renderApp('/');
-    expect(await screen.findByRole('heading', { level: 1, name: 'Partners' })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe('/partners');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/home');
   });
 
   it('shows the 404 page for an unknown address, inside the layout', async () => {

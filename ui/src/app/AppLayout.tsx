@@ -10,6 +10,7 @@ import { Notifications } from '@/components/Notifications';
 import { TenantSwitcher, UserMenu, useTenant } from '@/features/identity';
 import { DemoBadge, VersionText } from '@/features/meta';
 import { NotificationBell } from '@/features/notifications';
+import { SearchBox } from '@/features/search';
 import { usePhone } from '@/lib/phone';
 import { useResumePendingAction } from '@/lib/stepUp';
 import { activeNavItem, visibleNavItems } from './navigation';
@@ -42,13 +43,16 @@ export function AppLayout() {
           <Group gap={phone ? 6 : 'sm'} wrap="nowrap" miw={0}>
             {phone && <Burger opened={navOpen} onClick={toggleNav} size="sm" aria-label="Toggle navigation" aria-expanded={navOpen} />}
             <UnstyledButton component={Link} to="/" aria-label="Partner Desk home" style={{ whiteSpace: 'nowrap' }}>
-              <Title order={2} size={phone ? 'h5' : 'h4'}>
+              <Title order={2} size={phone ? 'h5' : 'h4'} style={{ whiteSpace: 'nowrap' }}>
                 Partner Desk
               </Title>
             </UnstyledButton>
-            <DemoBadge />
+            {/* On a phone the header has no room for it: it sits in the drawer, above the tenant. */}
+            {!phone && <DemoBadge />}
           </Group>
           <Group gap={phone ? 6 : 'sm'} wrap="nowrap" style={{ flexShrink: 0 }}>
+            {/* issue 13: the search box (an icon at phone width); the / key opens it */}
+            <SearchBox />
             {!phone && <TenantSwitcher />}
             <NotificationBell />
             <ColorSchemeToggle />
@@ -61,6 +65,7 @@ export function AppLayout() {
         {phone && (
           <AppShell.Section mb="xs">
             <Box data-testid="drawer-tenant">
+              <DemoBadge />
               <TenantSwitcher />
             </Box>
           </AppShell.Section>
@@ -74,7 +79,7 @@ export function AppLayout() {
                 component={Link}
                 to={item.path}
                 label={item.label}
-                description={item.description}
+                description={phone ? undefined : item.description}
                 active={active}
                 aria-current={active ? 'page' : undefined}
                 onClick={closeNav}

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { Schemas } from '@/lib/api';
 import { ACQUIRER_ID, personas, tenantUsers } from '@/test/fixtures';
 import { jsonResponse, renderApp, stubApi } from '@/test/render';
-import { landingPath } from './navigation';
 
 const handlers = {
   'GET /audit': () => jsonResponse({ items: [] }),
@@ -12,21 +11,35 @@ const handlers = {
   [`GET /tenants/${ACQUIRER_ID}/users`]: () => jsonResponse(tenantUsers('Northwind Payments')),
 };
 
+/** A home page with one tile, as GET /home answers (the home feature's own tests cover the rest). */
+const home = (label: string): Schemas['HomePage'] => ({
+  groups: ['disputes'],
+  tiles: [{ key: 'k', group: 'disputes', label, hint: '', count: 3, link: '/disputes?view=expires_soon', urgent: true }],
+  top_partners: [],
+  latest_payouts: [],
+  net_payouts: [],
+  expected_payouts: [],
+  rate_limits: [],
+  month: '2026-12-01',
+  portal: false,
+});
+
 describe('start page per persona', () => {
-  it.each<[string, Schemas['Me'], string, string, RegExp]>([
-    ['acquirer-admin', personas.acquirerAdmin, '/partners', 'Partners', /Merchants you distribute Klarna to/],
-    ['acquirer-support', personas.acquirerSupport, '/disputes', 'Disputes', /against your partners/],
-    ['acquirer-finance', personas.acquirerFinance, '/settlements', 'Settlements', /Payouts from Klarna to your partners/],
-    ['auditor', personas.auditor, '/audit', 'Audit', /./],
-    ['merchant-admin', personas.merchantAdmin, '/overview', 'Overview', /Aurora Outfitters: your store’s Klarna account/],
-    ['merchant-disputes', personas.merchantDisputes, '/disputes', 'Disputes', /disputes against your store/],
-    ['merchant-finance', personas.merchantFinance, '/settlements', 'Settlements', /Payouts from Klarna to your store/],
-  ])('sends %s to its own start page, in its words', async (_role, me, path, heading, words) => {
-    stubApi({ me, handlers });
+  it.each<[string, Schemas['Me'], RegExp]>([
+    ['acquirer-admin', personas.acquirerAdmin, /across Northwind Payments’s partners/],
+    ['acquirer-support', personas.acquirerSupport, /across Northwind Payments’s partners/],
+    ['acquirer-finance', personas.acquirerFinance, /across Northwind Payments’s partners/],
+    ['auditor', personas.auditor, /across Northwind Payments’s partners/],
+    ['merchant-admin', personas.merchantAdmin, /What needs you today at Aurora Outfitters/],
+    ['merchant-disputes', personas.merchantDisputes, /What needs you today at Aurora Outfitters/],
+    ['merchant-finance', personas.merchantFinance, /What needs you today at Aurora Outfitters/],
+  ])('starts %s at Home, in its tenant’s words', async (_role, me, words) => {
+    stubApi({ me, handlers: { ...handlers, 'GET /home': () => jsonResponse(home('Disputes due within 24 h')) } });
     const { router } = renderApp('/');
-    expect(await screen.findByRole('heading', { level: 1, name: heading })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe(path);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/home');
     expect(document.body).toHaveTextContent(words);
+    expect(await screen.findByRole('link', { name: 'Disputes due within 24 h: 3' })).toHaveAttribute('href', '/disputes?view=expires_soon');
   });
 
   it.each([
@@ -52,17 +65,23 @@ describe('start page per persona', () => {
     expect(document.body).not.toHaveTextContent('against your partners');
   });
 
-  it('gives an acquirer looking at one partner that partner’s overview, not the partner list', async () => {
-    stubApi({ me: personas.acquirerAdmin, handlers });
+  it('gives an acquirer looking at one partner that partner’s home', async () => {
+    let asked = '';
+    stubApi({
+      me: personas.acquirerAdmin,
+      handlers: {
+        ...handlers,
+        'GET /home': (req) => {
+          asked = new URL(req.url, 'http://localhost').searchParams.get('tenant') ?? '';
+          return jsonResponse(home('Unassigned disputes'));
+        },
+      },
+    });
     const { router } = renderApp('/?tenant=aurora');
-    expect(await screen.findByRole('heading', { level: 1, name: 'Overview' })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe('/overview');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Home' })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/home');
     expect(router.state.location.search).toBe('?tenant=aurora');
-  });
-
-  it('falls back to the first visible section when no rule fits', () => {
-    const can = (a: string) => ['webhook:read'].includes(a);
-    expect(landingPath(can, 'acquirer')).toBe('/webhooks');
-    expect(landingPath(() => false, 'partner')).toBe('/settings');
+    expect(document.body).toHaveTextContent('What needs you today at Aurora Outfitters');
+    expect(asked).not.toBe('');
   });
 });

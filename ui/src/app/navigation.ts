@@ -12,6 +12,7 @@ export interface NavItem {
 export type TenantKind = 'acquirer' | 'partner';
 
 export const navItems: readonly NavItem[] = [
+  { label: 'Home', path: '/home', description: 'What needs you today' },
   { label: 'Overview', path: '/overview', description: 'Your store’s Klarna account', action: 'partner:read', kind: 'partner' },
   { label: 'Partners', path: '/partners', description: 'Merchants you distribute Klarna to', action: 'partner:read', kind: 'acquirer' },
   { label: 'Onboarding', path: '/onboarding', description: 'Onboard partners to Klarna, one by one or in bulk', action: 'partner:onboard', kind: 'acquirer' },
@@ -19,6 +20,7 @@ export const navItems: readonly NavItem[] = [
   { label: 'Settlements', path: '/settlements', description: 'Payouts and reconciliation', action: 'settlement:read' },
   { label: 'Credentials', path: '/credentials', description: 'Every partner’s Klarna API keys and client identifiers', action: 'credential:read', kind: 'acquirer' },
   { label: 'Webhooks', path: '/webhooks', description: 'Events received from Klarna', action: 'webhook:read' },
+  { label: 'Klarna calls', path: '/klarna-calls', description: 'Every call Partner Desk made to Klarna', action: 'klarna:log:read' },
   { label: 'Audit', path: '/audit', description: 'Who changed what, and when', action: 'audit:read' },
   { label: 'Users & roles', path: '/settings/users', description: 'Who may do what here', action: 'user:read' },
   { label: 'API tokens', path: '/settings/tokens', description: 'Your tokens for scripts', action: 'token:manage' },
@@ -30,29 +32,8 @@ export function visibleNavItems(can: (action: string) => boolean, kind: TenantKi
   return navItems.filter((item) => (!item.kind || item.kind === kind) && (!item.action || can(item.action)));
 }
 
-/**
- * Where each person starts, read from what they may do (first match wins):
- * whoever onboards partners starts at Partners (acquirer-admin); whoever
- * manages a partner's account at its Overview (merchant-admin); whoever
- * answers disputes at Disputes (acquirer-support, merchant-disputes); a
- * read-only reviewer of the audit trail at Audit (auditor); finance at
- * Settlements (acquirer-finance, merchant-finance). A rule only applies
- * when its section is visible in the tenant; otherwise the first section.
- */
-const LANDING: readonly { action: string; path: string }[] = [
-  { action: 'partner:onboard', path: '/partners' },
-  { action: 'partner:manage', path: '/overview' },
-  { action: 'dispute:respond', path: '/disputes' },
-  { action: 'audit:read', path: '/audit' },
-  { action: 'settlement:read', path: '/settlements' },
-];
-
-/** The start page for a user with `can` in a tenant of `kind`. */
-export function landingPath(can: (action: string) => boolean, kind: TenantKind): string {
-  const visible = visibleNavItems(can, kind);
-  const rule = LANDING.find((r) => can(r.action) && visible.some((i) => i.path === r.path));
-  return rule?.path ?? visible[0]?.path ?? '/settings';
-}
+/** Where everyone starts: Home, which shows what the user's roles work on in the selected tenant. */
+export const START_PATH = '/home';
 
 /** The item a path belongs to: the longest path that is it or a parent of it. */
 export function activeNavItem(items: readonly NavItem[], pathname: string): NavItem | undefined {

@@ -2,11 +2,12 @@ import { lazy, type ReactNode } from 'react';
 import { Navigate, useLocation, type RouteObject } from 'react-router';
 import { LoginPage, RequireAction, SessionGate, useTenant } from '@/features/identity';
 import { AppLayout } from './AppLayout';
-import { landingPath, navItems, type TenantKind } from './navigation';
+import { START_PATH, navItems, type TenantKind } from './navigation';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { RouteErrorPage } from './pages/RouteErrorPage';
 
 // Each section is its own chunk, loaded when first visited (the layout's Suspense shows the loader).
+const HomePage = lazy(() => import('@/features/home').then((m) => ({ default: m.HomePage })));
 const PartnersPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnersPage })));
 const PartnerPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.PartnerPage })));
 const OnboardingBoardPage = lazy(() => import('@/features/partners').then((m) => ({ default: m.OnboardingBoardPage })));
@@ -26,6 +27,7 @@ const CredentialsPage = lazy(() => import('@/features/credentials').then((m) => 
 const WebhooksPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhooksPage })));
 const WebhookEventPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhookEventPage })));
 const WebhookSettingsPage = lazy(() => import('@/features/webhooks').then((m) => ({ default: m.WebhookSettingsPage })));
+const KlarnaCallsPage = lazy(() => import('@/features/klarnalog').then((m) => ({ default: m.KlarnaCallsPage })));
 const AuditPage = lazy(() => import('@/features/audit').then((m) => ({ default: m.AuditPage })));
 const SettingsPage = lazy(() => import('@/features/settings').then((m) => ({ default: m.SettingsPage })));
 const UsersPage = lazy(() => import('@/features/users').then((m) => ({ default: m.UsersPage })));
@@ -43,11 +45,10 @@ function guarded(path: string, page: ReactNode, tenantScoped = false) {
   );
 }
 
-/** The start page: the section meant for what this user does in the selected tenant (see landingPath). */
+/** The start page: Home, in the selected tenant. */
 function StartPage() {
-  const { can, tenant } = useTenant();
   const { search } = useLocation();
-  return <Navigate to={{ pathname: landingPath(can, tenant.kind), search }} replace />;
+  return <Navigate to={{ pathname: START_PATH, search }} replace />;
 }
 
 /** A section for one kind of tenant; in the other kind, its counterpart (Partners ↔ Overview). */
@@ -69,6 +70,7 @@ export const routes: RouteObject[] = [
     errorElement: <RouteErrorPage />,
     children: [
       { index: true, element: <StartPage /> },
+      { path: 'home', element: <HomePage /> },
       { path: 'overview', element: <ForKind kind="partner" otherwise="/partners">{guarded('/overview', <PartnerOverviewPage />)}</ForKind> },
       // The directory and the board serve both kinds of tenant (a merchant sees its own partner only, the
       // API scopes them); the navigation lists them for the acquirer, a partner reaches them from Overview.
@@ -89,6 +91,7 @@ export const routes: RouteObject[] = [
       { path: 'credentials', element: guarded('/credentials', <CredentialsPage />) },
       { path: 'webhooks', element: guarded('/webhooks', <WebhooksPage />) },
       { path: 'webhooks/:id', element: guarded('/webhooks', <WebhookEventPage />) },
+      { path: 'klarna-calls', element: guarded('/klarna-calls', <KlarnaCallsPage />) },
       { path: 'audit', element: guarded('/audit', <AuditPage />) },
       { path: 'settings', element: <SettingsPage /> },
       // "Continue with <acquirer>" (GET /portal/continue on the server) lands here to pick a partner.

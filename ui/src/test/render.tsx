@@ -67,6 +67,10 @@ export function stubApi(options: { me?: Schemas['Me'] | Handler; meta?: Meta; ha
     'GET /meta': () => jsonResponse(options.meta ?? { version: '0.1.0-test', environment: 'dev', demo: true }),
     'GET /me': typeof me === 'function' ? me : () => jsonResponse(me),
     'GET /roles': () => jsonResponse(roles),
+    'GET /notifications/preferences': () =>
+      jsonResponse({ email_kinds: [], digest: false, kinds: ['dispute_reminder', 'dispute_escalation', 'onboarding_done', 'onboarding_failed', 'product_state', 'payout_arrived'] }),
+    // Home with nothing on it (the home feature's tests answer their own).
+    'GET /home': () => jsonResponse({ groups: [], tiles: [], top_partners: [], latest_payouts: [], net_payouts: [], expected_payouts: [], rate_limits: [], month: '2026-12-01', portal: false }),
     // The tenants the user can see, searched like the server does (q: name or slug contains, or the id).
     'GET /tenants': async (req) => {
       const who: Schemas['Me'] = typeof me === 'function' ? await (await me(req)).json() : me;

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { Schemas } from '@/lib/api';
 import { personas } from '@/test/fixtures';
-import { jsonResponse, renderApp, stubApi } from '@/test/render';
+import { jsonResponse, problemResponse, renderApp, stubApi } from '@/test/render';
 
 function notice(id: string, title: string, read = false): Schemas['Notification'] {
   return {
@@ -60,5 +60,39 @@ describe('notification bell', () => {
     await user.click(await screen.findByRole('button', { name: 'Notifications, 1 unread' }));
     await user.click(await screen.findByRole('button', { name: 'Mark all read' }));
     expect(await screen.findByRole('button', { name: 'Notifications' })).toBeInTheDocument();
+  });
+});
+
+describe('e-mail choices', () => {
+  it('lists every kind of notice, saves the chosen ones and the digest, and keeps them on a refused save', async () => {
+    let saved: unknown;
+    let refuse = true;
+    const { sent } = stubApi({
+      me: personas.merchantFinance,
+      handlers: {
+        'GET /notifications': () => jsonResponse({ items: [], next_cursor: null, unread: 0 }),
+        'PUT /notifications/preferences': (req) => {
+          if (refuse) {
+            refuse = false;
+            return problemResponse(400, 'invalid', 'Check the choices.', [{ field: 'email_kinds[0]', message: 'one of dispute_reminder, …' }]);
+          }
+          saved = req.body;
+          return jsonResponse({ ...(req.body as object), kinds: [] });
+        },
+      },
+    });
+    renderApp('/settings');
+    await screen.findByRole('form', { name: 'E-mail notifications' });
+    for (const label of ['Dispute deadline reminders', 'Onboardings done', 'Payment product status changes', 'Payouts arrived']) {
+      expect(screen.getByRole('checkbox', { name: label })).not.toBeChecked();
+    }
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Payouts arrived' }));
+    await userEvent.click(screen.getByRole('switch', { name: /digest/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Save e-mail choices' }));
+    expect(await screen.findByText('one of dispute_reminder, …')).toBeInTheDocument();
+    expect(screen.getByRole('checkbox', { name: 'Payouts arrived' })).toBeChecked();
+    await userEvent.click(screen.getByRole('button', { name: 'Save e-mail choices' }));
+    await waitFor(() => expect(saved).toEqual({ email_kinds: ['payout_arrived'], digest: true }));
+    expect(sent.filter((r) => r.method === 'PUT')).toHaveLength(2);
   });
 });

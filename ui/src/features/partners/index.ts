@@ -3,4 +3,4 @@ export { PartnersPage } from './components/PartnersPage';
 export { PartnerOverviewPage } from './components/PartnerOverviewPage';
 export { PartnerPage } from './components/PartnerPage';
 export { OnboardingBoardPage } from './components/OnboardingBoardPage';
-export { partnerChoicesQuery } from './api/partners';
+export { partnerChoicesQuery, partnerQuery } from './api/partners';

@@ -214,6 +214,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/klarna/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Klarna call log, newest first (klarna:log:read). Acquirer calls (no partner) only in the all-partners scope. */
+        get: operations["listKlarnaCalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/klarna/calls/{call}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call: number;
+            };
+            cookie?: never;
+        };
+        /** One logged Klarna call (klarna:log:read); another partner's call is the same 404 as an unknown one. */
+        get: operations["getKlarnaCall"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit": {
         parameters: {
             query?: never;
@@ -419,6 +455,23 @@ export interface paths {
         put?: never;
         /** Ask Klarna to send a sample event to the subscription (webhook:manage). */
         post: operations["simulateWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Global search (any logged-in user). Finds the objects a Klarna id or our reference names — partner account, business entity, payment account, store (and the account's other resources), dispute, order / payment transaction, capture, refund, payout payment reference, webhook event id — or a partner's name or contact e-mail, grouped by kind. Each kind is searched in the scope of the action that reads it (partner:read, dispute:read, settlement:read, webhook:read); an object outside it is never found, so another partner's id answers exactly what an unknown id does. */
+        get: operations["search"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1663,6 +1716,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/home": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What needs the caller today in the selected tenant: tiles that each count a list's filter and open that list, for what the caller's actions there allow (404 for a tenant the caller cannot see). */
+        get: operations["getHome"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications": {
         parameters: {
             query?: never;
@@ -2067,6 +2137,44 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description transaction: a settlement line (of an order, capture or refund)
+         * @enum {string}
+         */
+        SearchKind: "partner" | "business_entity" | "payment_product" | "payment_account" | "brand" | "store_group" | "store" | "dispute" | "payout" | "transaction" | "webhook_event";
+        SearchHit: {
+            kind: components["schemas"]["SearchKind"];
+            /** @description the object's id in its kind: Klarna's id, the payment reference, the webhook event id, the settlement line's number */
+            id: string;
+            label: string;
+            /** @description a line of context: ids, state, amount, dates */
+            secondary: string;
+            /**
+             * Format: uuid
+             * @description the partner the object belongs to (null for a webhook event of no partner)
+             */
+            tenant_id: string | null;
+            tenant_name: string;
+            /** @description q is this object's id or reference (not a name) */
+            exact: boolean;
+            /** @description the UI's page of the object, e.g. /disputes/{id} */
+            path: string;
+        };
+        SearchGroup: {
+            kind: components["schemas"]["SearchKind"];
+            items: components["schemas"]["SearchHit"][];
+            /** @description there are more matches of this kind than listed */
+            more: boolean;
+            /** @description the UI's list of every match of this kind, when it has one */
+            more_path?: string;
+        };
+        /** @description The answer holds nothing of the query itself, so an id outside the caller's scope and an unknown one answer the same bytes. */
+        SearchResult: {
+            /** @description one per kind with matches, in a fixed order (partners and their resources, disputes, payouts, transactions, webhook events) */
+            groups: components["schemas"]["SearchGroup"][];
+            /** @description the one object q names exactly, when exactly one does (the UI opens it straight away) */
+            exact: components["schemas"]["SearchHit"] | null;
+        };
         /** @enum {string} */
         OnboardingStage: "draft" | "submitted" | "partially_operational" | "operational" | "disabled" | "failed" | "stuck";
         PartnerSummary: {
@@ -2940,6 +3048,84 @@ export interface components {
             /** Format: int64 */
             all: number;
         };
+        HomePage: {
+            /** @description The groups shown, in order. */
+            groups: ("partners" | "disputes" | "settlements")[];
+            tiles: components["schemas"]["HomeTile"][];
+            /** @description Partners with the most open disputes (across partners only). */
+            top_partners: components["schemas"]["HomePartnerCount"][];
+            latest_payouts: components["schemas"]["PayoutSummary"][];
+            net_payouts: components["schemas"]["HomeNetPayouts"][];
+            expected_payouts: components["schemas"]["HomeExpectedPayout"][];
+            rate_limits: components["schemas"]["HomeRatePressure"][];
+            /**
+             * Format: date
+             * @description The first day of this month (UTC).
+             */
+            month: string;
+            /** @description The caller may open the Klarna Portal for this partner. */
+            portal: boolean;
+        };
+        HomeTile: {
+            key: string;
+            /** @enum {string} */
+            group: "partners" | "disputes" | "settlements";
+            label: string;
+            hint: string;
+            /** Format: int64 */
+            count: number;
+            /** @description The UI path of the filtered list the count is of. */
+            link: string;
+            urgent: boolean;
+        };
+        HomePartnerCount: {
+            /** Format: uuid */
+            tenant_id: string;
+            name: string;
+            /** Format: int64 */
+            count: number;
+        };
+        HomeNetPayouts: {
+            currency: string;
+            /**
+             * Format: int64
+             * @description Settlement amounts paid out this month, in minor units.
+             */
+            this_month: number;
+            /** Format: int64 */
+            last_month: number;
+            /** Format: int64 */
+            this_count: number;
+            /** Format: int64 */
+            last_count: number;
+        };
+        HomeExpectedPayout: {
+            /** Format: uuid */
+            tenant_id: string;
+            partner_name: string;
+            currency: string;
+            /** Format: date-time */
+            expected_at: string;
+            /** @description The gap between the partner's last two payouts. */
+            every_days: number;
+            last_reference: string;
+            /** Format: int64 */
+            last_amount: number;
+            /** @description Expected before now and not arrived. */
+            late: boolean;
+        };
+        HomeRatePressure: {
+            category: string;
+            /**
+             * Format: int64
+             * @description 429 answers in the last hour on this instance.
+             */
+            rate_limited: number;
+            /** @description Time calls waited for the category in the last hour. */
+            waited_seconds: number;
+            /** Format: date-time */
+            paused_until?: string;
+        };
         PayoutSummary: {
             /** @description Klarna's payment reference (also on the bank transfer) */
             payment_reference: string;
@@ -3617,6 +3803,50 @@ export interface components {
             /** @description shown once; send as Authorization: Bearer <secret> */
             secret: string;
         };
+        /** @description One call Partner Desk made to Klarna. Never holds API keys, secrets, request or response bodies, or personal data. */
+        KlarnaCall: {
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: date-time
+             * @description when the call started
+             */
+            at: string;
+            /**
+             * Format: uuid
+             * @description the partner's tenant; null for an acquirer call
+             */
+            tenant_id?: string | null;
+            tenant_name?: string;
+            operation: string;
+            method: string;
+            /** @description the path template, e.g. /v2/accounts/{partner_account_id}/brands/{brand_id} */
+            path: string;
+            /** @enum {string} */
+            host: "gateway" | "disputes" | "settlements";
+            partner_account_id: string;
+            object_kind: string;
+            object_id: string;
+            /** @description the last HTTP status; 0 when Klarna did not answer */
+            status: number;
+            /** @enum {string} */
+            outcome: "ok" | "client_error" | "server_error" | "rate_limited" | "network_error" | "canceled";
+            /**
+             * Format: double
+             * @description the whole call, retries and back-off included
+             */
+            duration_ms: number;
+            /** @description retries + 1 */
+            attempts: number;
+            idempotency_key: string;
+            /** @description ours (Partner-Correlation-Id) */
+            correlation_id: string;
+            klarna_correlation_id: string;
+            error_type: string;
+            error_code: string;
+            error_id: string;
+            error_messages: string[];
+        };
         AuditEvent: {
             /** Format: int64 */
             id: number;
@@ -4124,6 +4354,73 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    listKlarnaCalls: {
+        parameters: {
+            query?: {
+                /** @description a Klarna operation, e.g. update_brand */
+                operation?: string;
+                /** @description the partner tenant the call was made for */
+                tenant?: string;
+                /** @description our object the call concerns: account, brand, store, store_group, business_entity, payment_product, dispute, onboarding, credential, payout… */
+                object_kind?: string;
+                /** @description its id (with object_kind) */
+                object_id?: string;
+                outcome?: "ok" | "client_error" | "server_error" | "rate_limited" | "network";
+                /** @description an exact HTTP status */
+                status?: number;
+                from?: string;
+                to?: string;
+                /** @description a correlation id (ours or Klarna's) or an idempotency key */
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["KlarnaCall"][];
+                        next_cursor?: string | null;
+                        /** @description how long calls are kept */
+                        retention_days: number;
+                    };
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getKlarnaCall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                call: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KlarnaCall"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
     listAudit: {
         parameters: {
             query?: {
@@ -4461,6 +4758,30 @@ export interface operations {
             default: components["responses"]["Problem"];
         };
     };
+    search: {
+        parameters: {
+            query: {
+                /** @description an id, a reference, a partner name or an e-mail address (trimmed) */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResult"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
     listPartners: {
         parameters: {
             query?: {
@@ -4472,6 +4793,8 @@ export interface operations {
                 product_status?: "ENABLED" | "DISABLED" | "TERMINATED" | "NONE";
                 /** @description onboarding stage; stuck selects the stuck partners */
                 onboarding?: components["schemas"]["OnboardingStage"];
+                /** @description partners with this Klarna warning */
+                warning?: "brand_data_incomplete";
                 /** @description a leading '-' sorts descending */
                 sort?: "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "state" | "-state";
                 cursor?: string;
@@ -4506,6 +4829,8 @@ export interface operations {
                 product_status?: "ENABLED" | "DISABLED" | "TERMINATED" | "NONE";
                 /** @description onboarding stage; stuck selects the stuck partners */
                 onboarding?: components["schemas"]["OnboardingStage"];
+                /** @description partners with this Klarna warning */
+                warning?: "brand_data_incomplete";
                 /** @description a leading '-' sorts descending */
                 sort?: "name" | "-name" | "created_at" | "-created_at" | "updated_at" | "-updated_at" | "state" | "-state";
             };
@@ -5899,6 +6224,10 @@ export interface operations {
                 updated_to?: string;
                 /** @description a user id, me, or none */
                 assignee?: string;
+                /** @description open, with a deadline within this time from now */
+                due_within?: "24h" | "72h";
+                /** @description escalated to acquirer support for the current deadline */
+                escalated?: "true";
                 /** @description dispute id, order id, payment transaction id or purchase reference (exact) */
                 q?: string;
                 cursor?: string;
@@ -5948,6 +6277,10 @@ export interface operations {
                 updated_to?: string;
                 /** @description a user id, me, or none */
                 assignee?: string;
+                /** @description open, with a deadline within this time from now */
+                due_within?: "24h" | "72h";
+                /** @description escalated to acquirer support for the current deadline */
+                escalated?: "true";
                 /** @description dispute id, order id, payment transaction id or purchase reference (exact) */
                 q?: string;
             };
@@ -6435,6 +6768,29 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DisputeAction"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getHome: {
+        parameters: {
+            query: {
+                tenant: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HomePage"];
                 };
             };
             default: components["responses"]["Problem"];

@@ -122,6 +122,8 @@ export const QUEUE_PARAMS = {
   updated_from: 'text',
   updated_to: 'text',
   assignee: 'text',
+  due_within: ['24h', '72h'],
+  escalated: ['true'],
 } as const satisfies ParamSpec;
 export type QueueParams = UrlValues<typeof QUEUE_PARAMS>;
 

@@ -8,6 +8,7 @@ import { Fact } from '@/components/Fact';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
+import { KlarnaCallsLink } from '@/features/klarnalog';
 import { ApiError } from '@/lib/api';
 import { formatDateTime, formatMoney, formatTimestamp } from '@/lib/format';
 import { notify } from '@/lib/notify';
@@ -174,6 +175,7 @@ export function DisputePage() {
 
       <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
         {respond ? <AssigneePicker dispute={d} /> : <Fact label="Assignee">{d.assignee?.name ?? 'No one'}</Fact>}
+        <KlarnaCallsLink objectKind="dispute" objectId={d.id} />
         {respond && (
           <Button
             variant="default"

@@ -169,6 +169,27 @@ export function DisputesPage() {
               clearable
               error={fieldError(filterError, 'assignee')}
             />
+            <Select
+              label="Deadline within"
+              placeholder="Any deadline"
+              data={[
+                { value: '24h', label: '24 hours' },
+                { value: '72h', label: '72 hours' },
+              ]}
+              value={f.due_within ?? null}
+              onChange={(v) => setDraft('due_within', v)}
+              clearable
+              error={fieldError(filterError, 'due_within')}
+            />
+            <Select
+              label="Escalation"
+              placeholder="Escalated or not"
+              data={[{ value: 'true', label: 'Escalated to acquirer support' }]}
+              value={f.escalated ?? null}
+              onChange={(v) => setDraft('escalated', v)}
+              clearable
+              error={fieldError(filterError, 'escalated')}
+            />
             <TextInput
               label="Currencies"
               placeholder="e.g. SEK, NOK"

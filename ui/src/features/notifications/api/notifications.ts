@@ -40,3 +40,28 @@ export function useMarkAllRead() {
     onSettled: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
   });
 }
+
+export type NotificationPreferences = Schemas['NotificationPreferences'];
+
+/** What each kind of notice is, in the words of the preferences form. */
+export const KIND_LABEL: Record<string, string> = {
+  dispute_reminder: 'Dispute deadline reminders',
+  dispute_escalation: 'Disputes escalated to acquirer support',
+  onboarding_done: 'Onboardings done',
+  onboarding_failed: 'Onboardings that failed or Klarna refused',
+  product_state: 'Payment product status changes',
+  payout_arrived: 'Payouts arrived',
+};
+
+export const preferencesQuery = queryOptions({
+  queryKey: [...notificationKeys.all, 'preferences'] as const,
+  queryFn: ({ signal }) => api.get('/notifications/preferences', { signal }),
+});
+
+export function useSavePreferences() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NotificationPreferences) => api.put('/notifications/preferences', { body: { email_kinds: body.email_kinds, digest: body.digest } }),
+    onSuccess: (saved) => qc.setQueryData(preferencesQuery.queryKey, saved),
+  });
+}

@@ -69,6 +69,18 @@ export function NotificationBell() {
               </Stack>
             )}
           </ScrollArea.Autosize>
+          <Button
+            mt="xs"
+            mr="xs"
+            size="compact-xs"
+            variant="subtle"
+            onClick={() => {
+              close();
+              void navigate('/settings#notifications');
+            }}
+          >
+            E-mail choices
+          </Button>
           {meta?.environment === 'dev' && (
             <Button
               mt="xs"

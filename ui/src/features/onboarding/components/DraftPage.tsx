@@ -11,6 +11,7 @@ import { ErrorPanel } from '@/components/ErrorPanel';
 import { FormError } from '@/components/FormError';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
+import { KlarnaCallsLink } from '@/features/klarnalog';
 import { formatDateTime } from '@/lib/format';
 import { draftQuery, partnerStateQuery, STATUS_COLOR, STATUS_LABEL, useDiscardDraft, useResolveConflict, useSubmitDraft, type ConflictItem, type Draft } from '../api/onboarding';
 import { Wizard } from './Wizard';
@@ -44,6 +45,7 @@ export function DraftPage() {
         <Badge color={STATUS_COLOR[d.status]} variant="light" size="lg" data-testid="draft-status">
           {STATUS_LABEL[d.status]}
         </Badge>
+        {d.status !== 'draft' && <KlarnaCallsLink objectKind="onboarding" objectId={d.id} />}
         {editing && (
           <ConfirmButton
             title="Discard this draft?"

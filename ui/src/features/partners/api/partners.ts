@@ -21,6 +21,7 @@ export const DIRECTORY_PARAMS = {
   state: ACCOUNT_STATES,
   product_status: PRODUCT_STATUSES,
   onboarding: STAGES,
+  warning: ['brand_data_incomplete'],
   sort: SORTS,
 } as const satisfies ParamSpec;
 export type DirectoryParams = UrlValues<typeof DIRECTORY_PARAMS>;

@@ -7,6 +7,7 @@ import { ErrorPanel } from '@/components/ErrorPanel';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { useTenant } from '@/features/identity';
+import { KlarnaCallsLink } from '@/features/klarnalog';
 import { OpenPortalButton } from '@/features/portal';
 import { ApiError } from '@/lib/api';
 import { formatDateTime } from '@/lib/format';
@@ -33,6 +34,16 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /** One node of the tree: what it is, its name, Klarna's id and our reference, details, and its children. */
+/** The call log's object kind of each node (its Klarna calls are linked from the node). */
+const CALL_LOG_KIND: Record<string, string> = {
+  Account: 'account',
+  'Business entity': 'business_entity',
+  'Payment product': 'payment_product',
+  Brand: 'brand',
+  'Store group': 'store_group',
+  Store: 'store',
+};
+
 function Node({ kind, title, klarnaId, reference, children, details }: { kind: string; title: string; klarnaId?: string; reference?: string; details?: ReactNode; children?: ReactNode }) {
   const name = `${kind} ${title}`;
   return (
@@ -48,6 +59,7 @@ function Node({ kind, title, klarnaId, reference, children, details }: { kind: s
       <Group gap="lg" mt={2} wrap="wrap">
         <CopyId label="Klarna id" value={klarnaId ?? ''} of={name} />
         <CopyId label="Our reference" value={reference ?? ''} of={name} />
+        {CALL_LOG_KIND[kind] && <KlarnaCallsLink objectKind={CALL_LOG_KIND[kind]} objectId={klarnaId} label={`Klarna calls about ${name}`} />}
       </Group>
       {details && (
         <Stack gap={0} mt={4}>
@@ -260,6 +272,7 @@ export function PartnerView({ tenantId, backTo, embedded }: { tenantId: string; 
         <StageBadge stage={summary.onboarding_stage} stuck={summary.stuck} />
         <WarningBadges warnings={summary.warnings} />
         <OffboardedBadge at={summary.offboarded_at} />
+        <KlarnaCallsLink partner={summary.tenant_slug || summary.tenant_id} />
       </Group>
       <Text size="xs" c="dimmed" mb="md">
         {summary.synced_at ? `As Klarna returned it at ${formatDateTime(summary.synced_at)}.` : 'Not read from Klarna yet.'} Created {formatDateTime(summary.created_at)}, last changed{' '}

@@ -67,7 +67,7 @@ const COLUMNS: DataColumn<PartnerSummary>[] = [
   { id: 'updated_at', header: 'Last changed', sortable: true, sortDescFirst: true, nowrap: true, cell: (p) => <Text size="sm">{formatDateTime(p.updated_at)}</Text> },
 ];
 
-type Filters = Pick<DirectoryParams, 'q' | 'state' | 'product_status' | 'onboarding'>;
+type Filters = Pick<DirectoryParams, 'q' | 'state' | 'product_status' | 'onboarding' | 'warning'>;
 
 /** The partner directory: search, filters and sort in the address, keyset "Load more", CSV export. */
 export function PartnersPage() {
@@ -76,7 +76,7 @@ export function PartnersPage() {
   const navigate = useNavigate();
   const { search } = useLocation();
   const { values, set, patch } = useUrlState(DIRECTORY_PARAMS);
-  const filters: Filters = { q: values.q, state: values.state, product_status: values.product_status, onboarding: values.onboarding };
+  const filters: Filters = { q: values.q, state: values.state, product_status: values.product_status, onboarding: values.onboarding, warning: values.warning };
   const partners = useInfiniteQuery(partnersQuery(values));
   const list = useInfiniteRows(partners);
   const filterError = partners.error instanceof ApiError && partners.error.fieldErrors.length > 0 ? partners.error : undefined;
@@ -89,7 +89,7 @@ export function PartnersPage() {
       />
       <PartnersTabs />
 
-      <FilterBar label="Partner filters" value={filters} onApply={(f) => set({ ...f, sort: values.sort })} cols={{ base: 1, sm: 2, lg: 4 }}>
+      <FilterBar label="Partner filters" value={filters} onApply={(f) => set({ ...f, sort: values.sort })} cols={{ base: 1, sm: 2, lg: 5 }}>
         {(f, setDraft) => (
           <>
             <TextInput
@@ -126,6 +126,15 @@ export function PartnersPage() {
               onChange={(v) => setDraft('onboarding', v)}
               clearable
               error={fieldError(filterError, 'onboarding')}
+            />
+            <Select
+              label="Klarna warning"
+              placeholder="Any"
+              data={[{ value: 'brand_data_incomplete', label: 'Brand data incomplete' }]}
+              value={f.warning ?? null}
+              onChange={(v) => setDraft('warning', v)}
+              clearable
+              error={fieldError(filterError, 'warning')}
             />
           </>
         )}

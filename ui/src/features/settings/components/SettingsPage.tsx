@@ -5,6 +5,7 @@ import { ErrorPanel } from '@/components/ErrorPanel';
 import { PageHeader } from '@/components/PageHeader';
 import { PageLoader } from '@/components/PageLoader';
 import { rolesQuery, useTenant } from '@/features/identity';
+import { EmailPreferences } from '@/features/notifications';
 import { IdentityProviderCard } from './IdentityProviderCard';
 import { KlarnaCredentialsCard } from './KlarnaCredentialsCard';
 
@@ -49,6 +50,8 @@ export function SettingsPage() {
             </Paper>
           )}
         </SimpleGrid>
+
+        <EmailPreferences />
 
         {tenant.all_partners && can('user:manage') && <IdentityProviderCard />}
 
