@@ -101,8 +101,8 @@ func (e *env) start(ctx context.Context, name, addr, ready string, extraEnv []st
 }
 
 // serveEnv configures serve: the bench database, the development IdP (the
-// acquirer-support persona's group mapped to its role), one webhook signing
-// key, quiet logs.
+// acquirer personas' groups mapped to their roles), one webhook signing key,
+// quiet logs.
 func (e *env) serveEnv() []string {
 	return []string{
 		"PARTNERDESK_HTTP_ADDR=" + e.serveAddr,
@@ -111,7 +111,7 @@ func (e *env) serveEnv() []string {
 		"PARTNERDESK_OIDC_ISSUER=http://" + e.idp,
 		"PARTNERDESK_OIDC_CLIENT_ID=partnerdesk-dev",
 		"PARTNERDESK_OIDC_CLIENT_SECRET=partnerdesk-dev-secret",
-		"PARTNERDESK_OIDC_GROUP_ROLES=pd-acquirer-support=acquirer:acquirer-support,pd-acquirer-finance=acquirer:acquirer-finance",
+		"PARTNERDESK_OIDC_GROUP_ROLES=pd-acquirer-admins=acquirer:acquirer-admin,pd-acquirer-support=acquirer:acquirer-support,pd-acquirer-finance=acquirer:acquirer-finance,pd-auditors=acquirer:auditor",
 		"PARTNERDESK_LOG_LEVEL=warn",
 		"PARTNERDESK_KLARNA_WEBHOOK_SIGNING_KEYS=" + signKeyID + "=" + signKey,
 	}

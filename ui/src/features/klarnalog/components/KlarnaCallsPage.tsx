@@ -44,11 +44,11 @@ const COLUMNS: DataColumn<KlarnaCall>[] = [
   {
     id: 'operation',
     header: 'Operation',
-    nowrap: true,
+    maw: 300,
     cell: (c) => (
       <Stack gap={0}>
         <Code>{c.operation}</Code>
-        <Text size="xs" c="dimmed">
+        <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
           {c.method} {c.path}
         </Text>
       </Stack>
@@ -61,7 +61,7 @@ const COLUMNS: DataColumn<KlarnaCall>[] = [
     maw: 260,
     cell: (c) =>
       c.object_kind ? (
-        <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+        <Text size="sm" miw={160} style={{ overflowWrap: 'anywhere' }}>
           {c.object_kind} <Text span size="xs" ff="monospace" c="dimmed">{c.object_id}</Text>
         </Text>
       ) : (
