@@ -10,8 +10,13 @@ CREATE INDEX partner_accounts_warned ON partner_accounts USING gin (warnings) WH
 
 -- open disputes nobody is assigned to, by deadline
 CREATE INDEX disputes_unassigned ON disputes (tenant_id, queue_key) WHERE bucket = 1 AND assignee_id IS NULL;
--- escalations, looked up from the dispute
-CREATE INDEX dispute_reminders_escalation ON dispute_reminders (dispute_id, deadline_at) WHERE threshold = 'escalation';
+-- open disputes escalated to acquirer support for the deadline they have
+-- now: the reminders job sets escalated_for when it escalates; a moved
+-- deadline makes the dispute not escalated until it is escalated again.
+ALTER TABLE disputes ADD COLUMN escalated_for timestamptz;
+UPDATE disputes d SET escalated_for = r.deadline_at FROM dispute_reminders r
+    WHERE r.dispute_id = d.dispute_id AND r.threshold = 'escalation' AND r.deadline_at = d.deadline_at;
+CREATE INDEX disputes_escalated ON disputes (tenant_id, queue_key) WHERE bucket = 1 AND escalated_for = deadline_at;
 
 -- webhook events that need an admin, per partner (the status index serves
 -- all partners)
@@ -71,7 +76,8 @@ DROP TRIGGER payouts_schedule ON payouts;
 DROP FUNCTION payouts_schedule();
 DROP TABLE payout_schedule;
 DROP INDEX webhook_events_attention;
-DROP INDEX dispute_reminders_escalation;
+DROP INDEX disputes_escalated;
+ALTER TABLE disputes DROP COLUMN escalated_for;
 DROP INDEX disputes_unassigned;
 DROP INDEX partner_accounts_warned;
 DROP INDEX partner_accounts_product_attention;

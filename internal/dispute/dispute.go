@@ -130,7 +130,8 @@ type Filter struct {
 	Unassigned                bool
 	// DueWithin: open, with a deadline from now to now+DueWithin.
 	DueWithin time.Duration
-	// Escalated: escalated to acquirer support for the current deadline.
+	// Escalated: escalated to acquirer support for the current deadline,
+	// still ahead.
 	Escalated bool
 	Q         string
 	Now       time.Time // "expires soon" is relative to it

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -167,7 +168,7 @@ func (s *Service) Build(ctx context.Context, scopes Scopes, sel Selected) (Page,
 		p.Groups = append(p.Groups, GroupDisputes)
 		s.disputeTiles(&b, sc)
 		if !sel.Partner {
-			b.err(func() (err error) { p.TopPartners, err = s.o.Disputes.TopOpen(ctx, sc, listLimit); return })
+			b.read(func() (err error) { p.TopPartners, err = s.o.Disputes.TopOpen(ctx, sc, listLimit); return })
 		}
 	}
 	if sc := scopes("settlement:read"); !scopes("settlement:export").IsEmpty() && !sc.IsEmpty() {
@@ -176,20 +177,20 @@ func (s *Service) Build(ctx context.Context, scopes Scopes, sel Selected) (Page,
 		b.payouts(Tile{Key: "payouts_unreconciled", Group: GroupSettlements, Label: "Payouts that do not reconcile",
 			Hint: "Totals that their lines do not add up to", Link: "/settlements?reconciled=false", Urgent: true},
 			s.o.Settlements, sc, settlement.PayoutFilter{Reconciled: &no})
-		b.err(func() (err error) { p.LatestPayouts, err = s.o.Settlements.Latest(ctx, sc, listLimit); return })
-		// Expected from a day ago: a payout due yesterday that has not come is
-		// shown as late, not dropped.
-		b.err(func() (err error) {
-			p.Expected, err = s.o.Settlements.Expected(ctx, sc, now.Add(-24*time.Hour), listLimit)
+		b.read(func() (err error) { p.LatestPayouts, err = s.o.Settlements.Latest(ctx, sc, listLimit); return })
+		// Expected from a week ago: a payout a day or more overdue is shown
+		// as late for a week, not dropped.
+		b.read(func() (err error) {
+			p.Expected, err = s.o.Settlements.Expected(ctx, sc, now.AddDate(0, 0, -7), listLimit)
 			return
 		})
-		b.err(func() (err error) { p.Net, err = s.net(ctx, sc, month); return })
+		b.read(func() (err error) { p.Net, err = s.net(ctx, sc, month); return })
 	}
 	if sel.Partner && scopes("portal:open").Contains(sel.ID) {
 		p.Portal = true
 	}
-	if b.failed != nil {
-		return Page{}, b.failed
+	if err := b.run(); err != nil {
+		return Page{}, err
 	}
 	p.Tiles = b.tiles
 	return p, nil
@@ -294,35 +295,69 @@ func (s *Service) net(ctx context.Context, sc scope.Scope, month time.Time) ([]N
 	return out, nil
 }
 
-// builder gathers tiles and the first error.
+// Late tells whether an expected payout is a day or more overdue (the
+// expected date is a day; a payout comes any time during it).
+func Late(e settlement.ExpectedPayout, now time.Time) bool {
+	return e.ExpectedAt.Add(24 * time.Hour).Before(now)
+}
+
+// parallel is how many of a page's reads run at once (each on its own
+// pooled connection): the page takes about as long as its slowest reads,
+// not their sum.
+const parallel = 4
+
+// builder gathers the tiles in page order and the reads that fill them in;
+// run does the reads.
 type builder struct {
 	ctx    context.Context
 	scopes Scopes
 	tiles  []Tile
-	failed error
+	reads  []func() error
 }
 
 func (b *builder) add(t Tile) { b.tiles = append(b.tiles, t) }
 
-func (b *builder) err(fn func() error) {
-	if b.failed != nil {
-		return
-	}
-	if err := fn(); err != nil {
-		b.failed = err
-	}
-}
+// read queues a read that fills in part of the page.
+func (b *builder) read(fn func() error) { b.reads = append(b.reads, fn) }
 
+// count adds t, its count read by fn.
 func (b *builder) count(t Tile, fn func() (int64, error)) {
-	b.err(func() error {
+	i := len(b.tiles)
+	b.add(t)
+	b.read(func() error {
 		n, err := fn()
 		if err != nil {
 			return fmt.Errorf("home tile %s: %w", t.Key, err)
 		}
-		t.Count = n
-		b.add(t)
+		b.tiles[i].Count = n
 		return nil
 	})
+}
+
+// run does every read, parallel at a time, and returns the first error.
+func (b *builder) run() error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		slots = make(chan struct{}, parallel)
+	)
+	for _, read := range b.reads {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			if err := read(); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }
 
 func (b *builder) payouts(t Tile, s Settlements, sc scope.Scope, f settlement.PayoutFilter) {

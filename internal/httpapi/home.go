@@ -68,7 +68,7 @@ func homeDTO(p home.Page, now time.Time) apigen.HomePage {
 	}
 	for _, x := range p.Expected {
 		out.ExpectedPayouts = append(out.ExpectedPayouts, apigen.HomeExpectedPayout{TenantId: x.TenantID, PartnerName: x.PartnerName, Currency: x.Currency,
-			ExpectedAt: x.ExpectedAt.UTC(), EveryDays: float32(x.Every.Hours() / 24), LastReference: x.LastReference, LastAmount: x.LastAmount, Late: x.ExpectedAt.Before(now)})
+			ExpectedAt: x.ExpectedAt.UTC(), EveryDays: float32(x.Every.Hours() / 24), LastReference: x.LastReference, LastAmount: x.LastAmount, Late: home.Late(x, now)})
 	}
 	for _, x := range p.RateLimits {
 		out.RateLimits = append(out.RateLimits, apigen.HomeRatePressure{Category: x.Category, RateLimited: x.RateLimited, WaitedSeconds: float32(x.Waited.Seconds()), PausedUntil: utcPtr(x.PausedUntil)})

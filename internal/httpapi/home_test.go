@@ -111,8 +111,7 @@ func TestHomeTilesPerPersonaCountTheListsTheyOpen(t *testing.T) {
 	// Something for the tiles that the demo does not make by itself: an
 	// escalated dispute, a dead-lettered and a parked event.
 	for _, q := range []string{
-		`INSERT INTO dispute_reminders (dispute_id, threshold, deadline_at)
-			SELECT dispute_id, 'escalation', deadline_at FROM disputes WHERE bucket = 1 AND deadline_at > now() ORDER BY queue_key LIMIT 1`,
+		`UPDATE disputes SET escalated_for = deadline_at WHERE dispute_id = (SELECT dispute_id FROM disputes WHERE bucket = 1 AND deadline_at > now() ORDER BY queue_key LIMIT 1)`,
 		`UPDATE webhook_events SET status = 'dead_lettered' WHERE id = (SELECT id FROM webhook_events WHERE tenant_id = '` + aurora.ID.String() + `' ORDER BY id LIMIT 1)`,
 		`UPDATE webhook_events SET status = 'parked', tenant_id = NULL WHERE id = (SELECT id FROM webhook_events WHERE status = 'processed' AND tenant_id <> '` + aurora.ID.String() + `' ORDER BY id LIMIT 1)`,
 	} {

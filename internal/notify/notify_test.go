@@ -13,6 +13,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
+	"github.com/partnerdesk/partnerdesk/internal/scope"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -171,6 +172,10 @@ func TestEachThresholdRemindsOnceWithConcurrentRunsAndARestart(t *testing.T) {
 	}
 	if n := w.count(t, `SELECT count(*) FROM dispute_events WHERE dispute_id = ? AND kind = 'escalation'`, id); n != 1 {
 		t.Fatalf("timeline has %d escalations, want 1", n)
+	}
+	// The queue's "escalated" filter (the home tile) holds it now.
+	if n, err := w.db.Disputes().Count(t.Context(), scope.All(), dispute.Filter{View: "all", Escalated: true, Now: w.now}); err != nil || n != 1 {
+		t.Fatalf("%d escalated disputes (%v), want 1", n, err)
 	}
 }
 

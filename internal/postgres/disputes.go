@@ -271,7 +271,8 @@ func disputeWhere(sc scope.Scope, f dispute.Filter, withView bool) (string, []an
 		add("d.bucket = 1 AND d.queue_key >= ? AND d.queue_key < ?", ms(f.Now), ms(f.Now.Add(f.DueWithin)))
 	}
 	if f.Escalated {
-		add("EXISTS (SELECT 1 FROM dispute_reminders r WHERE r.dispute_id = d.dispute_id AND r.threshold = 'escalation' AND r.deadline_at = d.deadline_at)")
+		// escalated for the deadline it has now (disputes_escalated)
+		add("d.bucket = 1 AND d.escalated_for = d.deadline_at")
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		add("(d.dispute_id = ? OR d.order_id = ? OR d.payment_transaction_id = ? OR d.purchase_reference = ?)", q, q, q, q)

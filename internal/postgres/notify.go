@@ -272,6 +272,13 @@ func (s *NotifyStore) ClaimReminder(ctx context.Context, disputeID, threshold st
 	if res.Error != nil {
 		return false, fmt.Errorf("claim reminder: %w", res.Error)
 	}
+	if res.RowsAffected == 1 && threshold == "escalation" {
+		// The dispute says for which deadline it was escalated, so the
+		// escalated ones are an index of their own (migration 00025).
+		if err := s.db.conn(ctx).Exec(`UPDATE disputes SET escalated_for = ? WHERE dispute_id = ?`, deadline, disputeID).Error; err != nil {
+			return false, fmt.Errorf("mark escalated: %w", err)
+		}
+	}
 	return res.RowsAffected == 1, nil
 }
 

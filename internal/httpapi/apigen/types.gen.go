@@ -2114,7 +2114,7 @@ type HomeExpectedPayout struct {
 	LastAmount    int64     `json:"last_amount"`
 	LastReference string    `json:"last_reference"`
 
-	// Late Expected before now and not arrived.
+	// Late A day or more overdue.
 	Late        bool               `json:"late"`
 	PartnerName string             `json:"partner_name"`
 	TenantId    openapi_types.UUID `json:"tenant_id"`
@@ -2359,7 +2359,7 @@ type Notification struct {
 	CreatedAt time.Time          `json:"created_at"`
 	Id        openapi_types.UUID `json:"id"`
 
-	// Kind dispute_reminder, dispute_escalation
+	// Kind dispute_reminder, dispute_escalation, onboarding_done, onboarding_failed, product_state, payout_arrived
 	Kind string `json:"kind"`
 
 	// Link a UI path, e.g. /disputes/<id>

@@ -3111,7 +3111,7 @@ export interface components {
             last_reference: string;
             /** Format: int64 */
             last_amount: number;
-            /** @description Expected before now and not arrived. */
+            /** @description A day or more overdue. */
             late: boolean;
         };
         HomeRatePressure: {
@@ -3447,7 +3447,7 @@ export interface components {
             id: string;
             /** Format: uuid */
             tenant_id: string | null;
-            /** @description dispute_reminder, dispute_escalation */
+            /** @description dispute_reminder, dispute_escalation, onboarding_done, onboarding_failed, product_state, payout_arrived */
             kind: string;
             title: string;
             body: string;
