@@ -78,7 +78,7 @@ test('acquirer-finance finds the payout that does not reconcile, sees where, and
   const order = (await lines.locator('tbody tr').filter({ hasText: 'Sale' }).first().locator('td').nth(3).innerText()).trim();
   await page.goto(`/settlements/transactions`);
   await page.getByLabel('Order, capture or refund id, or reference').fill(order);
-  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('form', { name: 'Transaction search' }).getByRole('button', { name: 'Search' }).click();
   const found = page.getByRole('table', { name: 'Matching lines' });
   await expect(found.getByRole('link', { name: odd[0]!.payment_reference }).first()).toBeVisible();
 
