@@ -174,9 +174,16 @@ func (s *Service) Build(ctx context.Context, scopes Scopes, sel Selected) (Page,
 	if sc := scopes("settlement:read"); !scopes("settlement:export").IsEmpty() && !sc.IsEmpty() {
 		p.Groups = append(p.Groups, GroupSettlements)
 		no := false
-		b.payouts(Tile{Key: "payouts_unreconciled", Group: GroupSettlements, Label: "Payouts that do not reconcile",
+		b.count(Tile{Key: "payouts_unreconciled", Group: GroupSettlements, Label: "Payouts that do not reconcile",
 			Hint: "Totals that their lines do not add up to", Link: "/settlements?reconciled=false", Urgent: true},
-			s.o.Settlements, sc, settlement.PayoutFilter{Reconciled: &no})
+			func() (int64, error) {
+				ts, err := s.o.Settlements.Totals(ctx, sc, settlement.PayoutFilter{Reconciled: &no})
+				var n int64
+				for _, x := range ts {
+					n += x.Payouts
+				}
+				return n, err
+			})
 		b.read(func() (err error) { p.LatestPayouts, err = s.o.Settlements.Latest(ctx, sc, listLimit); return })
 		// Expected from a week ago: a payout a day or more overdue is shown
 		// as late for a week, not dropped.
@@ -358,15 +365,4 @@ func (b *builder) run() error {
 	}
 	wg.Wait()
 	return first
-}
-
-func (b *builder) payouts(t Tile, s Settlements, sc scope.Scope, f settlement.PayoutFilter) {
-	b.count(t, func() (int64, error) {
-		ts, err := s.Totals(b.ctx, sc, f)
-		var n int64
-		for _, x := range ts {
-			n += x.Payouts
-		}
-		return n, err
-	})
 }

@@ -25,6 +25,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/partnerdesk/partnerdesk/internal/metrics"
 )
 
 // Config configures a Client. GatewayURL, DisputesURL and SettlementsURL are
@@ -81,21 +83,21 @@ type Client struct {
 	base    time.Duration
 	cap     time.Duration
 	log     *slog.Logger
-	m       *metrics
+	m       *callMetrics
 	signer  *DeepLinkSigner
 	sim     bool
 	limits  *limiters
 	rec     Recorder
 }
 
-type metrics struct {
+type callMetrics struct {
 	calls    *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	retries  *prometheus.CounterVec
 }
 
-func newMetrics(reg prometheus.Registerer) *metrics {
-	m := &metrics{
+func newMetrics(reg prometheus.Registerer) *callMetrics {
+	m := &callMetrics{
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "partnerdesk_klarna_calls_total",
 			Help: "Klarna API calls by operation and outcome.",
@@ -111,25 +113,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}, []string{"operation"}),
 	}
 	if reg != nil {
-		m.calls = register(reg, m.calls)
-		m.duration = register(reg, m.duration)
-		m.retries = register(reg, m.retries)
+		m.calls = metrics.Register(reg, m.calls)
+		m.duration = metrics.Register(reg, m.duration)
+		m.retries = metrics.Register(reg, m.retries)
 	}
 	return m
-}
-
-// register registers c, reusing an identical collector already registered
-// (several clients may share one registry).
-func register[T prometheus.Collector](reg prometheus.Registerer, c T) T {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(T); ok {
-				return existing
-			}
-		}
-	}
-	return c
 }
 
 // New validates cfg and builds a Client.

@@ -254,21 +254,39 @@ func (r Route) Expand(params ...string) string {
 		return r.Path
 	}
 	var b strings.Builder
-	rest := r.Path
 	i := 0
-	for {
-		open := strings.IndexByte(rest, '{')
-		if open < 0 {
-			b.WriteString(rest)
-			break
-		}
-		end := strings.IndexByte(rest[open:], '}')
-		b.WriteString(rest[:open])
+	walkTemplate(r.Path, func(lit string) { b.WriteString(lit) }, func(string) {
 		if i < len(params) {
 			b.WriteString(url.PathEscape(params[i]))
 		}
 		i++
-		rest = rest[open+end+1:]
-	}
+	})
 	return b.String()
+}
+
+// ParamNames are the {name}s of the route's path, in order.
+func (r Route) ParamNames() []string {
+	var out []string
+	walkTemplate(r.Path, func(string) {}, func(name string) { out = append(out, name) })
+	return out
+}
+
+// walkTemplate calls literal with each stretch of fixed text of a path
+// template and param with each {name} between them, in order.
+func walkTemplate(path string, literal func(string), param func(name string)) {
+	for {
+		open := strings.IndexByte(path, '{')
+		if open < 0 {
+			literal(path)
+			return
+		}
+		end := strings.IndexByte(path[open:], '}')
+		if end < 0 {
+			literal(path)
+			return
+		}
+		literal(path[:open])
+		param(path[open+1 : open+end])
+		path = path[open+end+1:]
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/partnerdesk/partnerdesk/internal/metrics"
 )
 
 // RateLimit is the client-side budget of one rate-limit category (README
@@ -123,8 +125,8 @@ func newLimiters(cfg map[string]RateLimit, reg prometheus.Registerer) *limiters 
 		}, []string{"category"}),
 	}
 	if reg != nil {
-		l.limited = register(reg, l.limited)
-		l.waited = register(reg, l.waited)
+		l.limited = metrics.Register(reg, l.limited)
+		l.waited = metrics.Register(reg, l.waited)
 	}
 	return l
 }

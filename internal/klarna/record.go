@@ -90,27 +90,10 @@ var pathObjectKinds = map[string]string{
 	"payment_reference":             "payout",
 }
 
-// pathParamNames lists the {name}s of a path template in order.
-func pathParamNames(path string) []string {
-	var out []string
-	for {
-		open := strings.IndexByte(path, '{')
-		if open < 0 {
-			return out
-		}
-		end := strings.IndexByte(path[open:], '}')
-		if end < 0 {
-			return out
-		}
-		out = append(out, path[open+1:open+end])
-		path = path[open+end+1:]
-	}
-}
-
 // recordDefaults fills the partner and object a call's path names when the
 // caller did not say.
 func recordDefaults(route Route, params []string, rec *CallRecord) {
-	names := pathParamNames(route.Path)
+	names := route.ParamNames()
 	kind, id := "", ""
 	for i, n := range names {
 		if i >= len(params) {

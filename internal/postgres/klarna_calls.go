@@ -14,6 +14,8 @@ import (
 	"github.com/lib/pq"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/partnerdesk/partnerdesk/internal/metrics"
+
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/keyset"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
@@ -231,23 +233,11 @@ func NewKlarnaCallRecorder(db *DB, o KlarnaCallRecorderOptions) *KlarnaCallRecor
 		}),
 	}
 	if o.Registerer != nil {
-		r.dropped = register(o.Registerer, r.dropped)
-		r.written = register(o.Registerer, r.written)
+		r.dropped = metrics.Register(o.Registerer, r.dropped)
+		r.written = metrics.Register(o.Registerer, r.written)
 	}
 	go r.run()
 	return r
-}
-
-// register registers c, reusing an identical collector already registered.
-func register[T prometheus.Collector](reg prometheus.Registerer, c T) T {
-	if err := reg.Register(c); err != nil {
-		if are, ok := err.(prometheus.AlreadyRegisteredError); ok {
-			if existing, ok := are.ExistingCollector.(T); ok {
-				return existing
-			}
-		}
-	}
-	return c
 }
 
 // RecordCall buffers rec; it never blocks.
