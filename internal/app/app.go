@@ -35,6 +35,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/klarnalog"
 	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
+	"github.com/partnerdesk/partnerdesk/internal/payment"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/search"
 	"github.com/partnerdesk/partnerdesk/internal/secretbox"
@@ -330,6 +331,8 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 	settlementIngest := newSettlementIngest(db, settlementFetcher, jobClient, notifications)
 	settlementJobs.svc = settlementIngest
 	settlementIngest.RegisterWebhooks(registry)
+	payments := payment.New(payment.Options{Store: db.Payments()})
+	payments.RegisterWebhooks(registry)
 	handlerRoles, supportRoles := disputeRoles(acc.Authz)
 	reminders := &notify.Reminders{Store: db.Notifications(), Notify: notifications, Timeline: disputes,
 		HandlerRoles: handlerRoles, SupportRoles: supportRoles, Acquirer: acquirer.ID}
@@ -418,6 +421,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		DisputeAnalytics: db.Disputes(),
 		RunReminders:     devOnly(opts.Dev, reminders.Run),
 		Settlements:      settlementReader,
+		Payments:         payments,
 		Home: home.New(home.Options{Partners: directory, Drafts: onboarding, Credentials: credentials, Webhooks: wh, Disputes: disputes,
 			Settlements: settlementReader, RateLimits: ratePressure(kl)}),
 		Search:      search.New(search.Options{Store: db.Search(), Partners: db.Directory(), Disputes: db.Disputes(), Settlements: db.SettlementReads()}),

@@ -60,7 +60,7 @@ func TestDecisions(t *testing.T) {
 
 	t.Run("OK_ActionsListForTenant", func(t *testing.T) {
 		got := e.Actions(authz.Principal{UserID: "fin"}, "tenant-z")
-		if !slices.Equal(got, []string{"dispute:read", "partner:read", "settlement:export", "settlement:read", "token:manage"}) {
+		if !slices.Equal(got, []string{"dispute:read", "partner:read", "payment:read", "settlement:export", "settlement:read", "token:manage"}) {
 			t.Fatalf("Actions = %v", got)
 		}
 	})

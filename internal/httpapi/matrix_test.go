@@ -23,6 +23,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
 	"github.com/partnerdesk/partnerdesk/internal/identity"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
+	"github.com/partnerdesk/partnerdesk/internal/payment"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
@@ -106,6 +107,12 @@ func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects 
 			Amount: 1000, Currency: "EUR", OpenedAt: now, StateAt: now, KlarnaUpdatedAt: now}}); err != nil {
 			return err
 		}
+		// A payment for the payment routes.
+		amount := int64(1000)
+		if _, err := a.DB.Payments().Apply(ctx, payment.Report{Payment: payment.Payment{ID: "payment-matrix-" + slug, TenantID: tn.ID,
+			State: "AUTHORIZED", Amount: &amount, Currency: "EUR", OrderID: ref0(slug)}, EventID: "evt-payment-matrix-" + slug, At: now}, payment.Merge); err != nil {
+			return err
+		}
 		return a.Access.Audit.Record(ctx, audit.Entry{TenantID: &tn.ID, Action: "matrix:seed", TargetType: "matrix", TargetID: "audit-matrix-" + slug})
 	})
 	if err != nil {
@@ -138,6 +145,9 @@ func seedTenantObjects(t *testing.T, a *apptest.App, slug string) tenantObjects 
 	}
 	return o
 }
+
+// ref0 is the payout, and order id of its one line, seeded for slug.
+func ref0(slug string) string { return "payout-matrix-" + slug }
 
 // The permission matrix: every route × every persona × own / other tenant.
 // Expected outcomes come from the role → action policy (pinned by the golden
@@ -249,6 +259,11 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /api/v1/payouts/:payout/lines":            "payout-matrix-",
 		"GET /api/v1/payouts/:payout/lines/export.csv": "payout-matrix-",
 		"GET /api/v1/settlement-lines":                 "payout-matrix-",
+		// Payments name themselves by their request id; a payment's
+		// timeline also shows its settlement line's payout.
+		"GET /api/v1/payments":            "payment-matrix-",
+		"GET /api/v1/payments/export.csv": "payment-matrix-",
+		"GET /api/v1/payments/:payment":   "payout-matrix-",
 		// The Klarna call log names the seeded call's object.
 		"GET /api/v1/klarna/calls":       "call-matrix-",
 		"GET /api/v1/klarna/calls/:call": "call-matrix-",
@@ -285,7 +300,7 @@ func TestPermissionMatrix(t *testing.T) {
 					path := strings.NewReplacer(":tenant", tenants[slug], ":user", userIn[slug], ":role", "merchant-finance",
 						":invitation", "00000000-0000-0000-0000-000000000001", ":token", token, ":event", objects[objTenant].event, ":subscription", "krn:none",
 						":draft", draft, ":run", bulkRun.ID.String(), ":credential", "cred-matrix-"+objTenant,
-						":dispute", "dispute-matrix-"+objTenant, ":payout", "payout-matrix-"+objTenant, ":attachment", "att-matrix", ":view", "00000000-0000-0000-0000-000000000003", ":call", objects[objTenant].call).Replace(rt.Path)
+						":dispute", "dispute-matrix-"+objTenant, ":payout", "payout-matrix-"+objTenant, ":payment", "payment-matrix-"+objTenant, ":attachment", "att-matrix", ":view", "00000000-0000-0000-0000-000000000003", ":call", objects[objTenant].call).Replace(rt.Path)
 					// A statement names its partner in the query: the route's object.
 					byPartner := strings.HasPrefix(rt.Path, "/api/v1/settlements/statement")
 					if byPartner {
@@ -348,7 +363,7 @@ func TestPermissionMatrix(t *testing.T) {
 							if r.Status != 403 {
 								t.Fatalf("%s in one partner only: want 403, got %d %s", rt.Action, r.Status, r.Body)
 							}
-						case (strings.Contains(rt.Path, ":event") || strings.Contains(rt.Path, ":dispute") || strings.Contains(rt.Path, ":payout") || strings.Contains(rt.Path, ":call") || byPartner) && !seesObj:
+						case (strings.Contains(rt.Path, ":event") || strings.Contains(rt.Path, ":dispute") || strings.Contains(rt.Path, ":payout") || strings.Contains(rt.Path, ":payment") || strings.Contains(rt.Path, ":call") || byPartner) && !seesObj:
 							if r.Status != 404 {
 								t.Fatalf("another tenant's object must answer 404; got %d %s", r.Status, r.Body)
 							}

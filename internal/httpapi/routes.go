@@ -212,6 +212,11 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/payouts/:payout/klarna.csv", action: "settlement:export", tenant: anyTenant, handler: s.klarnaReport(false)},
 		{method: "GET", path: "/payouts/:payout/klarna.pdf", action: "settlement:export", tenant: anyTenant, handler: s.klarnaReport(true)},
 		{method: "GET", path: "/settlement-lines", action: "settlement:read", tenant: anyTenant, handler: s.searchSettlementLines},
+		{method: "GET", path: "/payments", action: "payment:read", tenant: anyTenant, handler: s.listPayments},
+		{method: "GET", path: "/payments/export.csv", action: "payment:read", tenant: anyTenant, handler: s.exportPayments},
+		{method: "GET", path: "/payments/health", action: "payment:read", tenant: anyTenant, handler: s.getPaymentHealth},
+		{method: "GET", path: "/payments/health.csv", action: "payment:read", tenant: anyTenant, handler: s.exportPaymentHealth},
+		{method: "GET", path: "/payments/:payment", action: "payment:read", tenant: anyTenant, handler: s.getPayment},
 		// --- end settlements ---
 
 		// --- global search (issue 13) ---

@@ -28,6 +28,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/klarnalog"
 	"github.com/partnerdesk/partnerdesk/internal/notify"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
+	"github.com/partnerdesk/partnerdesk/internal/payment"
 	"github.com/partnerdesk/partnerdesk/internal/search"
 	"github.com/partnerdesk/partnerdesk/internal/settlement"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
@@ -124,6 +125,9 @@ type Options struct {
 	Search *search.Service
 	// KlarnaCalls is the Klarna call log (issue 13).
 	KlarnaCalls *klarnalog.Service
+	// Payments are the payment requests, their timelines and the
+	// integration health (issue 16).
+	Payments *payment.Service
 }
 
 // server holds the handlers' dependencies.

@@ -731,3 +731,33 @@ func (v TransactionCollection) MarshalJSON() ([]byte, error) {
 	type plain TransactionCollection
 	return encodeKeep(plain(v), v.Extra)
 }
+
+func (v *PaymentRequestEventPayload) UnmarshalJSON(b []byte) error {
+	type plain PaymentRequestEventPayload
+	return decodeKeep(b, (*plain)(v), &v.Extra)
+}
+
+func (v PaymentRequestEventPayload) MarshalJSON() ([]byte, error) {
+	type plain PaymentRequestEventPayload
+	return encodeKeep(plain(v), v.Extra)
+}
+
+func (v *PaymentRequestStateContext) UnmarshalJSON(b []byte) error {
+	type plain PaymentRequestStateContext
+	return decodeKeep(b, (*plain)(v), &v.Extra)
+}
+
+func (v PaymentRequestStateContext) MarshalJSON() ([]byte, error) {
+	type plain PaymentRequestStateContext
+	return encodeKeep(plain(v), v.Extra)
+}
+
+func (v *PaymentRequestContext) UnmarshalJSON(b []byte) error {
+	type plain PaymentRequestContext
+	return decodeKeep(b, (*plain)(v), &v.Extra)
+}
+
+func (v PaymentRequestContext) MarshalJSON() ([]byte, error) {
+	type plain PaymentRequestContext
+	return encodeKeep(plain(v), v.Extra)
+}

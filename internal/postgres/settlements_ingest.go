@@ -196,6 +196,18 @@ func (w *payoutWriter) Finish(ctx context.Context, r settlement.Report) (bool, e
 		}
 		changed = changed || del.RowsAffected > 0
 	}
+	if changed {
+		// The settlement lag of the payout's sales (payments' integration
+		// health): from each sale's capture to the payout.
+		lag := g.Exec(`UPDATE payouts p SET sale_lag_lines = l.n, sale_lag_seconds = l.s
+			FROM (SELECT count(*) AS n, coalesce(sum(extract(epoch FROM (pp.payout_date - x.capture_date))), 0) AS s
+				FROM settlement_lines x JOIN payouts pp USING (payment_reference)
+				WHERE x.payment_reference = ? AND x.type = 'SALE' AND x.capture_date IS NOT NULL) l
+			WHERE p.payment_reference = ? AND (p.sale_lag_lines, p.sale_lag_seconds) IS DISTINCT FROM (l.n, l.s)`, r.PaymentReference, r.PaymentReference)
+		if lag.Error != nil {
+			return false, fmt.Errorf("settlement lag of payout %s: %w", r.PaymentReference, lag.Error)
+		}
+	}
 	return changed, nil
 }
 

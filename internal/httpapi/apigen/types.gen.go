@@ -732,6 +732,66 @@ func (e PartnerImageCheckStatus) Valid() bool {
 	}
 }
 
+// Defines values for PaymentFindingRule.
+const (
+	PaymentFindingRuleCancelUnusedRequests  PaymentFindingRule = "cancel_unused_requests"
+	PaymentFindingRuleFollowPaymentStates   PaymentFindingRule = "follow_payment_states"
+	PaymentFindingRuleInteroperabilityToken PaymentFindingRule = "interoperability_token"
+)
+
+// Valid indicates whether the value is a known member of the PaymentFindingRule enum.
+func (e PaymentFindingRule) Valid() bool {
+	switch e {
+	case PaymentFindingRuleCancelUnusedRequests:
+		return true
+	case PaymentFindingRuleFollowPaymentStates:
+		return true
+	case PaymentFindingRuleInteroperabilityToken:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentFlagCode.
+const (
+	PaymentFlagCodeCapturedOverAuthorized PaymentFlagCode = "captured_over_authorized"
+	PaymentFlagCodeCurrencyMismatch       PaymentFlagCode = "currency_mismatch"
+	PaymentFlagCodeLostWithoutChargeback  PaymentFlagCode = "lost_without_chargeback"
+	PaymentFlagCodeNotSettled             PaymentFlagCode = "not_settled"
+	PaymentFlagCodeRefundedOverCaptured   PaymentFlagCode = "refunded_over_captured"
+	PaymentFlagCodeSettledNotAuthorized   PaymentFlagCode = "settled_not_authorized"
+	PaymentFlagCodeStuck                  PaymentFlagCode = "stuck"
+	PaymentFlagCodeUnknownState           PaymentFlagCode = "unknown_state"
+	PaymentFlagCodeWithheldAfterClose     PaymentFlagCode = "withheld_after_close"
+)
+
+// Valid indicates whether the value is a known member of the PaymentFlagCode enum.
+func (e PaymentFlagCode) Valid() bool {
+	switch e {
+	case PaymentFlagCodeCapturedOverAuthorized:
+		return true
+	case PaymentFlagCodeCurrencyMismatch:
+		return true
+	case PaymentFlagCodeLostWithoutChargeback:
+		return true
+	case PaymentFlagCodeNotSettled:
+		return true
+	case PaymentFlagCodeRefundedOverCaptured:
+		return true
+	case PaymentFlagCodeSettledNotAuthorized:
+		return true
+	case PaymentFlagCodeStuck:
+		return true
+	case PaymentFlagCodeUnknownState:
+		return true
+	case PaymentFlagCodeWithheldAfterClose:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PaymentProductEventKind.
 const (
 	PaymentProductEventKindRequest PaymentProductEventKind = "request"
@@ -765,6 +825,48 @@ func (e PaymentProductEventSource) Valid() bool {
 	case PaymentProductEventSourceSync:
 		return true
 	case PaymentProductEventSourceWebhook:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentSummaryInteroperability.
+const (
+	PaymentSummaryInteroperabilityCarried     PaymentSummaryInteroperability = "carried"
+	PaymentSummaryInteroperabilityMissing     PaymentSummaryInteroperability = "missing"
+	PaymentSummaryInteroperabilityNotExpected PaymentSummaryInteroperability = "not_expected"
+)
+
+// Valid indicates whether the value is a known member of the PaymentSummaryInteroperability enum.
+func (e PaymentSummaryInteroperability) Valid() bool {
+	switch e {
+	case PaymentSummaryInteroperabilityCarried:
+		return true
+	case PaymentSummaryInteroperabilityMissing:
+		return true
+	case PaymentSummaryInteroperabilityNotExpected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentTimelineEntryKind.
+const (
+	PaymentTimelineEntryKindDispute PaymentTimelineEntryKind = "dispute"
+	PaymentTimelineEntryKindLine    PaymentTimelineEntryKind = "line"
+	PaymentTimelineEntryKindState   PaymentTimelineEntryKind = "state"
+)
+
+// Valid indicates whether the value is a known member of the PaymentTimelineEntryKind enum.
+func (e PaymentTimelineEntryKind) Valid() bool {
+	switch e {
+	case PaymentTimelineEntryKindDispute:
+		return true
+	case PaymentTimelineEntryKindLine:
+		return true
+	case PaymentTimelineEntryKindState:
 		return true
 	default:
 		return false
@@ -1461,6 +1563,81 @@ func (e ExportPartnersParamsSort) Valid() bool {
 	case ExportPartnersParamsSortState:
 		return true
 	case ExportPartnersParamsSortUpdatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPaymentsParamsPath.
+const (
+	ListPaymentsParamsPathHOSTEDCHECKOUT ListPaymentsParamsPath = "HOSTED_CHECKOUT"
+	ListPaymentsParamsPathSERVERSIDE     ListPaymentsParamsPath = "SERVER_SIDE"
+	ListPaymentsParamsPathUNKNOWN        ListPaymentsParamsPath = "UNKNOWN"
+)
+
+// Valid indicates whether the value is a known member of the ListPaymentsParamsPath enum.
+func (e ListPaymentsParamsPath) Valid() bool {
+	switch e {
+	case ListPaymentsParamsPathHOSTEDCHECKOUT:
+		return true
+	case ListPaymentsParamsPathSERVERSIDE:
+		return true
+	case ListPaymentsParamsPathUNKNOWN:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPaymentsParamsInterop.
+const (
+	ListPaymentsParamsInteropCarried ListPaymentsParamsInterop = "carried"
+	ListPaymentsParamsInteropMissing ListPaymentsParamsInterop = "missing"
+)
+
+// Valid indicates whether the value is a known member of the ListPaymentsParamsInterop enum.
+func (e ListPaymentsParamsInterop) Valid() bool {
+	switch e {
+	case ListPaymentsParamsInteropCarried:
+		return true
+	case ListPaymentsParamsInteropMissing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportPaymentsParamsInterop.
+const (
+	ExportPaymentsParamsInteropCarried ExportPaymentsParamsInterop = "carried"
+	ExportPaymentsParamsInteropMissing ExportPaymentsParamsInterop = "missing"
+)
+
+// Valid indicates whether the value is a known member of the ExportPaymentsParamsInterop enum.
+func (e ExportPaymentsParamsInterop) Valid() bool {
+	switch e {
+	case ExportPaymentsParamsInteropCarried:
+		return true
+	case ExportPaymentsParamsInteropMissing:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportPaymentHealthParamsOf.
+const (
+	ExportPaymentHealthParamsOfDays     ExportPaymentHealthParamsOf = "days"
+	ExportPaymentHealthParamsOfPartners ExportPaymentHealthParamsOf = "partners"
+)
+
+// Valid indicates whether the value is a known member of the ExportPaymentHealthParamsOf enum.
+func (e ExportPaymentHealthParamsOf) Valid() bool {
+	switch e {
+	case ExportPaymentHealthParamsOfDays:
+		return true
+	case ExportPaymentHealthParamsOfPartners:
 		return true
 	default:
 		return false
@@ -3154,6 +3331,169 @@ type PartnerSummary struct {
 	Warnings []string `json:"warnings"`
 }
 
+// PaymentDispute defines model for PaymentDispute.
+type PaymentDispute struct {
+	Amount     int64                 `json:"amount"`
+	ClosedAt   *time.Time            `json:"closed_at"`
+	Currency   string                `json:"currency"`
+	DeadlineAt *time.Time            `json:"deadline_at"`
+	Events     []PaymentDisputeEvent `json:"events"`
+	Id         string                `json:"id"`
+	OpenedAt   time.Time             `json:"opened_at"`
+	Outcome    string                `json:"outcome"`
+	Reason     string                `json:"reason"`
+	State      string                `json:"state"`
+}
+
+// PaymentDisputeEvent defines model for PaymentDisputeEvent.
+type PaymentDisputeEvent struct {
+	At      time.Time `json:"at"`
+	Kind    string    `json:"kind"`
+	State   string    `json:"state"`
+	Summary string    `json:"summary"`
+}
+
+// PaymentFinding defines model for PaymentFinding.
+type PaymentFinding struct {
+	// Gap 0 follows the rule; 1 is as far from it as it gets
+	Gap     float32            `json:"gap"`
+	Message string             `json:"message"`
+	Rule    PaymentFindingRule `json:"rule"`
+}
+
+// PaymentFindingRule defines model for PaymentFinding.Rule.
+type PaymentFindingRule string
+
+// PaymentFlag defines model for PaymentFlag.
+type PaymentFlag struct {
+	Code    PaymentFlagCode `json:"code"`
+	Message string          `json:"message"`
+}
+
+// PaymentFlagCode defines model for PaymentFlag.Code.
+type PaymentFlagCode string
+
+// PaymentHealth defines model for PaymentHealth.
+type PaymentHealth struct {
+	Days     []PaymentHealthDay     `json:"days"`
+	From     openapi_types.Date     `json:"from"`
+	Partners []PaymentPartnerHealth `json:"partners"`
+
+	// Rates shares (0–1) of the payments that reached a final state, unless said; null when there is nothing to share
+	Rates PaymentHealthRates `json:"rates"`
+
+	// To last day, inclusive
+	To     openapi_types.Date   `json:"to"`
+	Totals PaymentHealthFigures `json:"totals"`
+}
+
+// PaymentHealthDay defines model for PaymentHealthDay.
+type PaymentHealthDay struct {
+	Day     openapi_types.Date   `json:"day"`
+	Figures PaymentHealthFigures `json:"figures"`
+
+	// Rates shares (0–1) of the payments that reached a final state, unless said; null when there is nothing to share
+	Rates PaymentHealthRates `json:"rates"`
+}
+
+// PaymentHealthFigures defines model for PaymentHealthFigures.
+type PaymentHealthFigures struct {
+	Authorized               int64 `json:"authorized"`
+	Canceled                 int64 `json:"canceled"`
+	Declined                 int64 `json:"declined"`
+	Expired                  int64 `json:"expired"`
+	Hosted                   int64 `json:"hosted"`
+	InteroperabilityCarried  int64 `json:"interoperability_carried"`
+	InteroperabilityExpected int64 `json:"interoperability_expected"`
+	Open                     int64 `json:"open"`
+	Payments                 int64 `json:"payments"`
+	Recurring                int64 `json:"recurring"`
+	ServerSide               int64 `json:"server_side"`
+
+	// SettledSaleLines sale lines of the period's payouts (the settlement lag's sample)
+	SettledSaleLines int64 `json:"settled_sale_lines"`
+
+	// StaleOpen open and created before yesterday
+	StaleOpen int64 `json:"stale_open"`
+}
+
+// PaymentHealthRates shares (0–1) of the payments that reached a final state, unless said; null when there is nothing to share
+type PaymentHealthRates struct {
+	AuthorizationRate *float32 `json:"authorization_rate"`
+	CancelRate        *float32 `json:"cancel_rate"`
+	DeclineRate       *float32 `json:"decline_rate"`
+	ExpiryRate        *float32 `json:"expiry_rate"`
+
+	// HostedShare of the payments whose path the events told
+	HostedShare *float32 `json:"hosted_share"`
+
+	// InteroperabilityShare of the payments that should carry the token
+	InteroperabilityShare *float32 `json:"interoperability_share"`
+
+	// RecurringShare of all payments
+	RecurringShare *float32 `json:"recurring_share"`
+
+	// SecondsToAuthorize mean time from submission to authorization
+	SecondsToAuthorize *float32 `json:"seconds_to_authorize"`
+	ServerSideShare    *float32 `json:"server_side_share"`
+
+	// SettlementLagDays mean capture-to-payout time of the period's payouts' sale lines
+	SettlementLagDays *float32 `json:"settlement_lag_days"`
+}
+
+// PaymentLine defines model for PaymentLine.
+type PaymentLine struct {
+	Amount       int64      `json:"amount"`
+	CaptureDate  *time.Time `json:"capture_date"`
+	CaptureId    string     `json:"capture_id"`
+	Currency     string     `json:"currency"`
+	DetailedType string     `json:"detailed_type"`
+
+	// DisputeId the dispute of a dispute fee, holdback, release or chargeback line
+	DisputeId string `json:"dispute_id"`
+	Id        int64  `json:"id"`
+
+	// PaymentReference the payout the line landed in
+	PaymentReference string    `json:"payment_reference"`
+	PayoutDate       time.Time `json:"payout_date"`
+	RefundId         string    `json:"refund_id"`
+	Type             string    `json:"type"`
+	VatAmount        int64     `json:"vat_amount"`
+}
+
+// PaymentMoney minor units: settled is what the payment's lines added to payouts (sales less returns, fees with VAT, chargebacks and holdbacks, plus releases)
+type PaymentMoney struct {
+	Authorized int64  `json:"authorized"`
+	Captured   int64  `json:"captured"`
+	Currency   string `json:"currency"`
+	Fees       int64  `json:"fees"`
+	Lost       int64  `json:"lost"`
+	Refunded   int64  `json:"refunded"`
+	Settled    int64  `json:"settled"`
+	Withheld   int64  `json:"withheld"`
+}
+
+// PaymentPage defines model for PaymentPage.
+type PaymentPage struct {
+	Items []PaymentSummary `json:"items"`
+
+	// NextCursor '' on the last page
+	NextCursor string `json:"next_cursor"`
+}
+
+// PaymentPartnerHealth defines model for PaymentPartnerHealth.
+type PaymentPartnerHealth struct {
+	// Distance the findings' gaps summed: the partners furthest from Klarna's rules first
+	Distance    float32              `json:"distance"`
+	Figures     PaymentHealthFigures `json:"figures"`
+	Findings    []PaymentFinding     `json:"findings"`
+	PartnerName string               `json:"partner_name"`
+
+	// Rates shares (0–1) of the payments that reached a final state, unless said; null when there is nothing to share
+	Rates    PaymentHealthRates `json:"rates"`
+	TenantId openapi_types.UUID `json:"tenant_id"`
+}
+
 // PaymentProductEvent defines model for PaymentProductEvent.
 type PaymentProductEvent struct {
 	// Actor who, when it was us
@@ -3198,6 +3538,115 @@ type PaymentProductView struct {
 	Offboarded bool                       `json:"offboarded"`
 	Product    *PartnerPaymentProductNode `json:"product,omitempty"`
 }
+
+// PaymentStateChange defines model for PaymentStateChange.
+type PaymentStateChange struct {
+	At            time.Time `json:"at"`
+	EventId       string    `json:"event_id"`
+	PreviousState string    `json:"previous_state"`
+	Reason        string    `json:"reason"`
+	ReceivedAt    time.Time `json:"received_at"`
+	State         string    `json:"state"`
+}
+
+// PaymentSummary defines model for PaymentSummary.
+type PaymentSummary struct {
+	// Amount minor units
+	Amount       *int64     `json:"amount"`
+	AuthorizedAt *time.Time `json:"authorized_at"`
+	CreatedAt    time.Time  `json:"created_at"`
+	Currency     string     `json:"currency"`
+
+	// CustomerToken a customer token was issued (recurring); its value is never kept
+	CustomerToken bool `json:"customer_token"`
+
+	// Events state reports received
+	Events    int        `json:"events"`
+	ExpiresAt *time.Time `json:"expires_at"`
+	FinalAt   *time.Time `json:"final_at"`
+
+	// Id Klarna's payment_request_id
+	Id string `json:"id"`
+
+	// IntegrationPath HOSTED_CHECKOUT, SERVER_SIDE, or '' when no event told
+	IntegrationPath  string                         `json:"integration_path"`
+	Interoperability PaymentSummaryInteroperability `json:"interoperability"`
+
+	// InteroperabilitySource the Klarna feature the customer came from, when the request should carry the interoperability token
+	InteroperabilitySource string `json:"interoperability_source"`
+	InteroperabilityToken  bool   `json:"interoperability_token"`
+
+	// OrderId the settlement lines' order id
+	OrderId                 string `json:"order_id"`
+	PartnerName             string `json:"partner_name"`
+	PaymentAccountId        string `json:"payment_account_id"`
+	PaymentAccountReference string `json:"payment_account_reference"`
+
+	// PaymentTransactionId set once authorized
+	PaymentTransactionId string `json:"payment_transaction_id"`
+
+	// PaymentType ONE_TIME, RECURRING or ''
+	PaymentType       string `json:"payment_type"`
+	PurchaseReference string `json:"purchase_reference"`
+
+	// Reference payment_request_reference (the acquirer's)
+	Reference string `json:"reference"`
+
+	// State the newest state Klarna reported, as it spelled it
+	State string `json:"state"`
+
+	// StateAt last changed: Klarna's time of the newest state
+	StateAt time.Time `json:"state_at"`
+
+	// StateKnown false for a state Klarna added that Partner Desk does not know
+	StateKnown  bool               `json:"state_known"`
+	StateReason string             `json:"state_reason"`
+	SubmittedAt *time.Time         `json:"submitted_at"`
+	TenantId    openapi_types.UUID `json:"tenant_id"`
+}
+
+// PaymentSummaryInteroperability defines model for PaymentSummary.Interoperability.
+type PaymentSummaryInteroperability string
+
+// PaymentTimeline defines model for PaymentTimeline.
+type PaymentTimeline struct {
+	Disputes []PaymentDispute `json:"disputes"`
+
+	// Entries states, lines and dispute events in time order
+	Entries         []PaymentTimelineEntry `json:"entries"`
+	Flags           []PaymentFlag          `json:"flags"`
+	KlarnaAccountId string                 `json:"klarna_account_id"`
+	Lines           []PaymentLine          `json:"lines"`
+
+	// Money minor units: settled is what the payment's lines added to payouts (sales less returns, fees with VAT, chargebacks and holdbacks, plus releases)
+	Money   PaymentMoney         `json:"money"`
+	Payment PaymentSummary       `json:"payment"`
+	States  []PaymentStateChange `json:"states"`
+}
+
+// PaymentTimelineEntry defines model for PaymentTimelineEntry.
+type PaymentTimelineEntry struct {
+	Amount   *int64    `json:"amount"`
+	At       time.Time `json:"at"`
+	Currency string    `json:"currency"`
+	Detail   string    `json:"detail"`
+
+	// DisputeId the dispute of a dispute event or dispute line ('' otherwise)
+	DisputeId string `json:"dispute_id"`
+
+	// Kind a request state, a settlement line (at its capture date), or a dispute's event
+	Kind PaymentTimelineEntryKind `json:"kind"`
+
+	// PaymentReference the payout of a line ('' otherwise)
+	PaymentReference string `json:"payment_reference"`
+
+	// State the request's or dispute's state, or the line's type
+	State string `json:"state"`
+	Title string `json:"title"`
+}
+
+// PaymentTimelineEntryKind a request state, a settlement line (at its capture date), or a dispute's event
+type PaymentTimelineEntryKind string
 
 // PayoutCurrencyTotals defines model for PayoutCurrencyTotals.
 type PayoutCurrencyTotals struct {
@@ -4173,6 +4622,76 @@ type GetOnboardingBoardParams struct {
 	// Limit items listed per stage (counts are always complete)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
+
+// ListPaymentsParams defines parameters for ListPayments.
+type ListPaymentsParams struct {
+	// Partner partner tenant ids
+	Partner *[]openapi_types.UUID `form:"partner,omitempty" json:"partner,omitempty"`
+
+	// State SUBMITTED … DECLINED, or a state Klarna added
+	State    *[]string `form:"state,omitempty" json:"state,omitempty"`
+	Currency *[]string `form:"currency,omitempty" json:"currency,omitempty"`
+
+	// Path integration path; UNKNOWN: no event told
+	Path *[]ListPaymentsParamsPath `form:"path,omitempty" json:"path,omitempty"`
+
+	// Interop carried: the request carried the interoperability token; missing: it should have and did not
+	Interop *ListPaymentsParamsInterop `form:"interop,omitempty" json:"interop,omitempty"`
+
+	// From created from, RFC 3339 or YYYY-MM-DD, inclusive
+	From *string `form:"from,omitempty" json:"from,omitempty"`
+
+	// To created to, exclusive (a date: up to the end of that day)
+	To *string `form:"to,omitempty" json:"to,omitempty"`
+
+	// Q an exact payment request id or reference, purchase reference, payment transaction id or order id
+	Q      *string `form:"q,omitempty" json:"q,omitempty"`
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Limit  *int    `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListPaymentsParamsPath defines parameters for ListPayments.
+type ListPaymentsParamsPath string
+
+// ListPaymentsParamsInterop defines parameters for ListPayments.
+type ListPaymentsParamsInterop string
+
+// ExportPaymentsParams defines parameters for ExportPayments.
+type ExportPaymentsParams struct {
+	Partner  *[]openapi_types.UUID        `form:"partner,omitempty" json:"partner,omitempty"`
+	State    *[]string                    `form:"state,omitempty" json:"state,omitempty"`
+	Currency *[]string                    `form:"currency,omitempty" json:"currency,omitempty"`
+	Path     *[]string                    `form:"path,omitempty" json:"path,omitempty"`
+	Interop  *ExportPaymentsParamsInterop `form:"interop,omitempty" json:"interop,omitempty"`
+	From     *string                      `form:"from,omitempty" json:"from,omitempty"`
+	To       *string                      `form:"to,omitempty" json:"to,omitempty"`
+	Q        *string                      `form:"q,omitempty" json:"q,omitempty"`
+}
+
+// ExportPaymentsParamsInterop defines parameters for ExportPayments.
+type ExportPaymentsParamsInterop string
+
+// GetPaymentHealthParams defines parameters for GetPaymentHealth.
+type GetPaymentHealthParams struct {
+	Partner *[]openapi_types.UUID `form:"partner,omitempty" json:"partner,omitempty"`
+
+	// From first day, inclusive (default: 30 days before to)
+	From *openapi_types.Date `form:"from,omitempty" json:"from,omitempty"`
+
+	// To last day, inclusive (default: today)
+	To *openapi_types.Date `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// ExportPaymentHealthParams defines parameters for ExportPaymentHealth.
+type ExportPaymentHealthParams struct {
+	Of      ExportPaymentHealthParamsOf `form:"of" json:"of"`
+	Partner *[]openapi_types.UUID       `form:"partner,omitempty" json:"partner,omitempty"`
+	From    *openapi_types.Date         `form:"from,omitempty" json:"from,omitempty"`
+	To      *openapi_types.Date         `form:"to,omitempty" json:"to,omitempty"`
+}
+
+// ExportPaymentHealthParamsOf defines parameters for ExportPaymentHealth.
+type ExportPaymentHealthParamsOf string
 
 // ListPayoutsParams defines parameters for ListPayouts.
 type ListPayoutsParams struct {

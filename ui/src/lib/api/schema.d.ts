@@ -2133,10 +2133,357 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payment requests newest first (payment:read); acquirer roles see every partner's, a merchant role its own (scoped in SQL). Keyset paged. */
+        get: operations["listPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The filtered payments as CSV, streamed in list order with no row cap (payment:read).
+         * @description Columns: payment_request_id, reference, partner, partner_tenant_id, state, state_reason, amount, amount_decimal,
+         *     currency, payment_account_id, payment_account_reference, purchase_reference, payment_transaction_id, order_id,
+         *     integration_path, payment_type, interoperability_source, interoperability_token, created_at, last_changed_at,
+         *     submitted_at, authorized_at. Amounts are integers in minor units.
+         */
+        get: operations["exportPayments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Integration health of the partners in reach over a period (payment:read), per day and per partner, the partners furthest from Klarna's rules first. */
+        get: operations["getPaymentHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/health.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The health page's data as CSV (payment:read); of=days (the charts, one row per day) or of=partners (the ranking). */
+        get: operations["exportPaymentHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/{payment}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One payment's timeline (payment:read) — its request states, settlement lines with their payouts, disputes with their states and deadlines — its money and what does not add up. 404 outside the caller's partners. */
+        get: operations["getPayment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        PaymentSummary: {
+            /** @description Klarna's payment_request_id */
+            id: string;
+            /** Format: uuid */
+            tenant_id: string;
+            partner_name: string;
+            /** @description payment_request_reference (the acquirer's) */
+            reference: string;
+            purchase_reference: string;
+            /** @description set once authorized */
+            payment_transaction_id: string;
+            /** @description the settlement lines' order id */
+            order_id: string;
+            payment_account_id: string;
+            payment_account_reference: string;
+            /** @description the newest state Klarna reported, as it spelled it */
+            state: string;
+            /** @description false for a state Klarna added that Partner Desk does not know */
+            state_known: boolean;
+            state_reason: string;
+            /**
+             * Format: int64
+             * @description minor units
+             */
+            amount: number | null;
+            currency: string;
+            /** @description HOSTED_CHECKOUT, SERVER_SIDE, or '' when no event told */
+            integration_path: string;
+            /** @description ONE_TIME, RECURRING or '' */
+            payment_type: string;
+            /** @description a customer token was issued (recurring); its value is never kept */
+            customer_token: boolean;
+            /** @description the Klarna feature the customer came from, when the request should carry the interoperability token */
+            interoperability_source: string;
+            interoperability_token: boolean;
+            /** @enum {string} */
+            interoperability: "carried" | "missing" | "not_expected";
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description last changed: Klarna's time of the newest state
+             */
+            state_at: string;
+            /** Format: date-time */
+            submitted_at: string | null;
+            /** Format: date-time */
+            authorized_at: string | null;
+            /** Format: date-time */
+            final_at: string | null;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** @description state reports received */
+            events: number;
+        };
+        PaymentPage: {
+            items: components["schemas"]["PaymentSummary"][];
+            /** @description '' on the last page */
+            next_cursor: string;
+        };
+        PaymentStateChange: {
+            event_id: string;
+            state: string;
+            previous_state: string;
+            reason: string;
+            /** Format: date-time */
+            at: string;
+            /** Format: date-time */
+            received_at: string;
+        };
+        PaymentLine: {
+            /** Format: int64 */
+            id: number;
+            /** @description the payout the line landed in */
+            payment_reference: string;
+            /** Format: date-time */
+            payout_date: string;
+            type: string;
+            detailed_type: string;
+            /** Format: int64 */
+            amount: number;
+            /** Format: int64 */
+            vat_amount: number;
+            currency: string;
+            capture_id: string;
+            refund_id: string;
+            /** Format: date-time */
+            capture_date: string | null;
+            /** @description the dispute of a dispute fee, holdback, release or chargeback line */
+            dispute_id: string;
+        };
+        PaymentDisputeEvent: {
+            /** Format: date-time */
+            at: string;
+            kind: string;
+            state: string;
+            summary: string;
+        };
+        PaymentDispute: {
+            id: string;
+            state: string;
+            reason: string;
+            /** Format: int64 */
+            amount: number;
+            currency: string;
+            /** Format: date-time */
+            opened_at: string;
+            /** Format: date-time */
+            deadline_at: string | null;
+            /** Format: date-time */
+            closed_at: string | null;
+            outcome: string;
+            events: components["schemas"]["PaymentDisputeEvent"][];
+        };
+        PaymentTimelineEntry: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description a request state, a settlement line (at its capture date), or a dispute's event
+             * @enum {string}
+             */
+            kind: "state" | "line" | "dispute";
+            title: string;
+            detail: string;
+            /** @description the request's or dispute's state, or the line's type */
+            state: string;
+            /** Format: int64 */
+            amount: number | null;
+            currency: string;
+            /** @description the payout of a line ('' otherwise) */
+            payment_reference: string;
+            /** @description the dispute of a dispute event or dispute line ('' otherwise) */
+            dispute_id: string;
+        };
+        /** @description minor units: settled is what the payment's lines added to payouts (sales less returns, fees with VAT, chargebacks and holdbacks, plus releases) */
+        PaymentMoney: {
+            currency: string;
+            /** Format: int64 */
+            authorized: number;
+            /** Format: int64 */
+            captured: number;
+            /** Format: int64 */
+            refunded: number;
+            /** Format: int64 */
+            fees: number;
+            /** Format: int64 */
+            settled: number;
+            /** Format: int64 */
+            withheld: number;
+            /** Format: int64 */
+            lost: number;
+        };
+        PaymentFlag: {
+            /** @enum {string} */
+            code: "not_settled" | "settled_not_authorized" | "captured_over_authorized" | "refunded_over_captured" | "withheld_after_close" | "lost_without_chargeback" | "currency_mismatch" | "unknown_state" | "stuck";
+            message: string;
+        };
+        PaymentTimeline: {
+            payment: components["schemas"]["PaymentSummary"];
+            klarna_account_id: string;
+            /** @description states, lines and dispute events in time order */
+            entries: components["schemas"]["PaymentTimelineEntry"][];
+            states: components["schemas"]["PaymentStateChange"][];
+            lines: components["schemas"]["PaymentLine"][];
+            disputes: components["schemas"]["PaymentDispute"][];
+            money: components["schemas"]["PaymentMoney"];
+            flags: components["schemas"]["PaymentFlag"][];
+        };
+        PaymentHealthFigures: {
+            /** Format: int64 */
+            payments: number;
+            /** Format: int64 */
+            authorized: number;
+            /** Format: int64 */
+            declined: number;
+            /** Format: int64 */
+            expired: number;
+            /** Format: int64 */
+            canceled: number;
+            /** Format: int64 */
+            open: number;
+            /**
+             * Format: int64
+             * @description open and created before yesterday
+             */
+            stale_open: number;
+            /** Format: int64 */
+            interoperability_expected: number;
+            /** Format: int64 */
+            interoperability_carried: number;
+            /** Format: int64 */
+            hosted: number;
+            /** Format: int64 */
+            server_side: number;
+            /** Format: int64 */
+            recurring: number;
+            /**
+             * Format: int64
+             * @description sale lines of the period's payouts (the settlement lag's sample)
+             */
+            settled_sale_lines: number;
+        };
+        /** @description shares (0–1) of the payments that reached a final state, unless said; null when there is nothing to share */
+        PaymentHealthRates: {
+            authorization_rate: number | null;
+            decline_rate: number | null;
+            expiry_rate: number | null;
+            cancel_rate: number | null;
+            /** @description mean time from submission to authorization */
+            seconds_to_authorize: number | null;
+            /** @description of the payments that should carry the token */
+            interoperability_share: number | null;
+            /** @description of the payments whose path the events told */
+            hosted_share: number | null;
+            server_side_share: number | null;
+            /** @description of all payments */
+            recurring_share: number | null;
+            /** @description mean capture-to-payout time of the period's payouts' sale lines */
+            settlement_lag_days: number | null;
+        };
+        PaymentHealthDay: {
+            /** Format: date */
+            day: string;
+            figures: components["schemas"]["PaymentHealthFigures"];
+            rates: components["schemas"]["PaymentHealthRates"];
+        };
+        PaymentFinding: {
+            /** @enum {string} */
+            rule: "interoperability_token" | "cancel_unused_requests" | "follow_payment_states";
+            /** @description 0 follows the rule; 1 is as far from it as it gets */
+            gap: number;
+            message: string;
+        };
+        PaymentPartnerHealth: {
+            /** Format: uuid */
+            tenant_id: string;
+            partner_name: string;
+            figures: components["schemas"]["PaymentHealthFigures"];
+            rates: components["schemas"]["PaymentHealthRates"];
+            findings: components["schemas"]["PaymentFinding"][];
+            /** @description the findings' gaps summed: the partners furthest from Klarna's rules first */
+            distance: number;
+        };
+        PaymentHealth: {
+            /** Format: date */
+            from: string;
+            /**
+             * Format: date
+             * @description last day, inclusive
+             */
+            to: string;
+            totals: components["schemas"]["PaymentHealthFigures"];
+            rates: components["schemas"]["PaymentHealthRates"];
+            days: components["schemas"]["PaymentHealthDay"][];
+            partners: components["schemas"]["PaymentPartnerHealth"][];
+        };
         /**
          * @description transaction: a settlement line (of an order, capture or refund)
          * @enum {string}
@@ -7332,6 +7679,152 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SettlementLinePage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: {
+                /** @description partner tenant ids */
+                partner?: string[];
+                /** @description SUBMITTED … DECLINED, or a state Klarna added */
+                state?: string[];
+                currency?: string[];
+                /** @description integration path; UNKNOWN: no event told */
+                path?: ("HOSTED_CHECKOUT" | "SERVER_SIDE" | "UNKNOWN")[];
+                /** @description carried: the request carried the interoperability token; missing: it should have and did not */
+                interop?: "carried" | "missing";
+                /** @description created from, RFC 3339 or YYYY-MM-DD, inclusive */
+                from?: string;
+                /** @description created to, exclusive (a date: up to the end of that day) */
+                to?: string;
+                /** @description an exact payment request id or reference, purchase reference, payment transaction id or order id */
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPage"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportPayments: {
+        parameters: {
+            query?: {
+                partner?: string[];
+                state?: string[];
+                currency?: string[];
+                path?: string[];
+                interop?: "carried" | "missing";
+                from?: string;
+                to?: string;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPaymentHealth: {
+        parameters: {
+            query?: {
+                partner?: string[];
+                /** @description first day, inclusive (default: 30 days before to) */
+                from?: string;
+                /** @description last day, inclusive (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentHealth"];
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    exportPaymentHealth: {
+        parameters: {
+            query: {
+                of: "days" | "partners";
+                partner?: string[];
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            default: components["responses"]["Problem"];
+        };
+    };
+    getPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the payment request id */
+                payment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentTimeline"];
                 };
             };
             default: components["responses"]["Problem"];
