@@ -424,7 +424,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (_ *App, err err
 		Payments:         payments,
 		Home: home.New(home.Options{Partners: directory, Drafts: onboarding, Credentials: credentials, Webhooks: wh, Disputes: disputes,
 			Settlements: settlementReader, RateLimits: ratePressure(kl)}),
-		Search:      search.New(search.Options{Store: db.Search(), Partners: db.Directory(), Disputes: db.Disputes(), Settlements: db.SettlementReads()}),
+		Search:      search.New(search.Options{Store: db.Search(), Partners: db.Directory(), Disputes: db.Disputes(), Payments: db.Payments(), Settlements: db.SettlementReads()}),
 		KlarnaCalls: klarnaLog,
 	})
 	if err != nil {

@@ -19,6 +19,7 @@ func (s *server) search(c *gin.Context) {
 	sc := search.Scopes{
 		Partners:    s.authz.Scope(p.Authz, "partner:read"),
 		Disputes:    s.authz.Scope(p.Authz, "dispute:read"),
+		Payments:    s.authz.Scope(p.Authz, "payment:read"),
 		Settlements: s.authz.Scope(p.Authz, "settlement:read"),
 		Webhooks:    s.authz.Scope(p.Authz, "webhook:read"),
 	}
@@ -70,6 +71,8 @@ func searchPath(h search.Hit) string {
 	switch h.Kind {
 	case search.KindDispute:
 		return "/disputes/" + esc(h.Open)
+	case search.KindPayment:
+		return "/payments/" + esc(h.Open)
 	case search.KindPayout:
 		return "/settlements/payouts/" + esc(h.Open)
 	case search.KindTransaction:
@@ -93,6 +96,8 @@ func searchMorePath(k search.Kind, q string) string {
 		return "/partners?" + v
 	case search.KindDispute:
 		return "/disputes?view=all&" + v
+	case search.KindPayment:
+		return "/payments?" + v
 	case search.KindTransaction:
 		return "/settlements/transactions?" + v
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apigen"
 	"github.com/partnerdesk/partnerdesk/internal/httpapi/apitest"
+	"github.com/partnerdesk/partnerdesk/internal/payment"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
 )
 
@@ -27,6 +28,7 @@ type searchIDs struct {
 	disputeID, orderID, transactionID, purchase string
 	payout, lineOrder, capture, refund          string
 	eventID, eventPK                            string
+	paymentID, paymentRef                       string
 	// lineOrderDispute is the order id of a dispute and of a line.
 	lineOrderDispute string
 }
@@ -41,6 +43,7 @@ func searchIDsOf(slug string) searchIDs {
 		transactionID: "krn:payment:eu1:transaction:" + slug, purchase: "PO-" + up,
 		payout: "KLSRCH" + up, lineOrder: "order-line-" + slug, capture: "krn:payment:eu1:transaction:" + slug + ":capture:1",
 		refund: "refund-" + slug, eventID: "evt-search-" + slug, lineOrderDispute: "order-both-" + slug,
+		paymentID: "krn:payment:eu1:request:" + slug, paymentRef: "pr-search-" + slug,
 	}
 }
 
@@ -91,6 +94,11 @@ func seedSearch(t *testing.T, a *apptest.App, slug string) searchIDs {
 	} {
 		exec(`INSERT INTO settlement_lines (payment_reference, tenant_id, line_key, seq, type, amount, currency, order_id, capture_id, refund_id)
 			VALUES ($1, $2, $3, $4, $5, 5000, 'EUR', $6, $7, $8)`, ids.payout, tn.ID, fmt.Sprint("search-", i), i, l[0], l[1], l[2], l[3])
+	}
+	amount := int64(4200)
+	if _, err := a.DB.Payments().Apply(ctx, payment.Report{Payment: payment.Payment{ID: ids.paymentID, TenantID: tn.ID, Reference: ids.paymentRef,
+		State: "AUTHORIZED", Amount: &amount, Currency: "EUR"}, EventID: "evt-pay-" + slug, At: now}, payment.Merge); err != nil {
+		t.Fatal(err)
 	}
 	err = a.DB.InTx(ctx, func(ctx context.Context) error {
 		pk, _, err := a.DB.Webhooks().Ingest(ctx, webhook.Event{EventID: ids.eventID, EventType: "payment.dispute.state-change.initiated", ReceivedAt: now, Raw: []byte(`{}`), Status: webhook.StatusReceived}, []byte(`{}`))
@@ -148,6 +156,8 @@ func TestSearchFindsEveryKindOfID(t *testing.T) {
 		{"DisputeOrderID", aur.orderID, apigen.SearchKindDispute, "/disputes/" + url.PathEscape(aur.disputeID), true},
 		{"PaymentTransactionID", aur.transactionID, apigen.SearchKindDispute, "/disputes/" + url.PathEscape(aur.disputeID), true},
 		{"PurchaseReference", aur.purchase, apigen.SearchKindDispute, "/disputes/" + url.PathEscape(aur.disputeID), true},
+		{"PaymentRequestID", aur.paymentID, apigen.SearchKindPayment, "/payments/" + url.PathEscape(aur.paymentID), true},
+		{"PaymentRequestReference", aur.paymentRef, apigen.SearchKindPayment, "/payments/" + url.PathEscape(aur.paymentID), true},
 		{"PayoutReference", aur.payout, apigen.SearchKindPayout, "/settlements/payouts/" + aur.payout, true},
 		{"CaptureID", aur.capture, apigen.SearchKindTransaction, "/settlements/transactions?q=" + url.QueryEscape(aur.capture), true},
 		{"RefundID", aur.refund, apigen.SearchKindTransaction, "/settlements/transactions?q=" + aur.refund, true},
@@ -240,7 +250,7 @@ func TestSearchOtherTenantsIDIsUnknown(t *testing.T) {
 		}
 		for _, q := range []string{other.account, other.reference, other.email, other.entity, other.paymentAccount, other.store, other.storeRef,
 			other.disputeID, other.orderID, other.transactionID, other.purchase, other.payout, other.lineOrder, other.capture, other.refund,
-			other.eventID, other.lineOrderDispute} {
+			other.eventID, other.lineOrderDispute, other.paymentID, other.paymentRef} {
 			_, body := searchFor(t, c, q)
 			if _, unknown := searchFor(t, c, "unknown-"+q); string(body) != string(unknown) {
 				t.Errorf("%s searching %q:\n got %s\nwant %s (an unknown id's)", persona, q, body, unknown)

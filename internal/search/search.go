@@ -1,6 +1,7 @@
 // Package search is the global search (issue 13): one box that takes any
 // Klarna id or our reference — a partner account, business entity, payment
-// account, store, dispute, order or payment transaction, capture, refund,
+// account, store, dispute, payment request, order or payment transaction,
+// capture, refund,
 // payout payment reference, webhook event — or a partner's name or contact
 // e-mail, and answers the matching objects grouped by kind.
 //
@@ -24,6 +25,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/apperr"
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
+	"github.com/partnerdesk/partnerdesk/internal/payment"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/settlement"
 	"github.com/partnerdesk/partnerdesk/internal/webhook"
@@ -41,6 +43,8 @@ const (
 	KindStoreGroup     Kind = partner.KindStoreGroup
 	KindStore          Kind = partner.KindStore
 	KindDispute        Kind = "dispute"
+	// KindPayment is a payment request (issue 16).
+	KindPayment Kind = "payment"
 	KindPayout         Kind = "payout"
 	// KindTransaction is a settlement line (a sale, return, fee … of an
 	// order, capture or refund).
@@ -50,7 +54,7 @@ const (
 
 // Kinds is the order of the groups in an answer.
 var Kinds = []Kind{KindPartner, KindBusinessEntity, KindPaymentProduct, KindPaymentAccount, KindBrand, KindStoreGroup, KindStore,
-	KindDispute, KindPayout, KindTransaction, KindWebhookEvent}
+	KindDispute, KindPayment, KindPayout, KindTransaction, KindWebhookEvent}
 
 // PerKind is how many hits of one kind an answer lists.
 const PerKind = 5
@@ -59,10 +63,10 @@ const PerKind = 5
 const MaxQuery = 255
 
 // Scopes are the tenants whose objects of each family the caller may read:
-// the scope of partner:read, dispute:read, settlement:read and webhook:read.
-// A family whose scope is empty is not searched at all.
+// the scope of partner:read, dispute:read, payment:read, settlement:read
+// and webhook:read. A family whose scope is empty is not searched at all.
 type Scopes struct {
-	Partners, Disputes, Settlements, Webhooks scope.Scope
+	Partners, Disputes, Payments, Settlements, Webhooks scope.Scope
 }
 
 // Hit is one object found.
@@ -133,6 +137,12 @@ type Disputes interface {
 	List(ctx context.Context, sc scope.Scope, f dispute.Filter, cursor string, limit int) ([]dispute.Dispute, string, error)
 }
 
+// Payments is the payments list (its q: payment request id or reference,
+// purchase reference, payment transaction id, order id).
+type Payments interface {
+	List(ctx context.Context, sc scope.Scope, f payment.Filter, cursor string, limit int) ([]payment.Payment, string, error)
+}
+
 // Settlements reads a payout by its payment reference and searches lines
 // by order, capture or refund id or merchant reference.
 type Settlements interface {
@@ -145,6 +155,7 @@ type Options struct {
 	Store       Store
 	Partners    Partners
 	Disputes    Disputes
+	Payments    Payments
 	Settlements Settlements
 }
 
@@ -195,6 +206,11 @@ func (s *Service) Search(ctx context.Context, sc Scopes, q string) (Result, erro
 	}
 	if !sc.Disputes.IsEmpty() {
 		if err := add(s.disputes(ctx, sc.Disputes, q)); err != nil {
+			return Result{}, err
+		}
+	}
+	if !sc.Payments.IsEmpty() && s.o.Payments != nil {
+		if err := add(s.payments(ctx, sc.Payments, q)); err != nil {
 			return Result{}, err
 		}
 	}
@@ -383,6 +399,36 @@ func (s *Service) disputes(ctx context.Context, sc scope.Scope, q string) ([]Hit
 			TenantID:  tenantPtr(d.TenantID), TenantName: d.PartnerName, Exact: true, Open: d.ID})
 	}
 	return out, map[Kind]bool{KindDispute: next != ""}, nil
+}
+
+func (s *Service) payments(ctx context.Context, sc scope.Scope, q string) ([]Hit, map[Kind]bool, error) {
+	ps, next, err := s.o.Payments.List(ctx, sc, payment.Filter{Query: q}, "", PerKind)
+	if err != nil {
+		return nil, nil, fmt.Errorf("search payments: %w", err)
+	}
+	out := make([]Hit, 0, len(ps))
+	for _, p := range ps {
+		var via string
+		switch q {
+		case p.ID:
+		case p.Reference:
+			via = "reference " + p.Reference
+		case p.PurchaseReference:
+			via = "purchase " + p.PurchaseReference
+		case p.TransactionID:
+			via = "transaction " + p.TransactionID
+		case p.OrderID:
+			via = "order " + p.OrderID
+		}
+		amount := ""
+		if p.Amount != nil {
+			amount = settlement.FormatMinor(*p.Amount, p.Currency)
+		}
+		out = append(out, Hit{Kind: KindPayment, ID: p.ID, Label: joinParts(p.Reference, p.ID),
+			Secondary: joinParts(humanize(p.State), amount, "created "+p.CreatedAt.UTC().Format(time.DateOnly), via),
+			TenantID:  tenantPtr(p.TenantID), TenantName: p.PartnerName, Exact: true, Open: p.ID})
+	}
+	return out, map[Kind]bool{KindPayment: next != ""}, nil
 }
 
 func (s *Service) payout(ctx context.Context, sc scope.Scope, q string) ([]Hit, map[Kind]bool, error) {

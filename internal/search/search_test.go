@@ -72,7 +72,9 @@ func service(f *fake) *Service {
 	return New(Options{Store: f, Partners: f, Disputes: f, Settlements: f})
 }
 
-func all() Scopes { return Scopes{scope.All(), scope.All(), scope.All(), scope.All()} }
+func all() Scopes {
+	return Scopes{Partners: scope.All(), Disputes: scope.All(), Settlements: scope.All(), Webhooks: scope.All()}
+}
 
 func TestSearch(t *testing.T) {
 	tenant := uuid.New()

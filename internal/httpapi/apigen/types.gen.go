@@ -936,6 +936,7 @@ const (
 	SearchKindBusinessEntity SearchKind = "business_entity"
 	SearchKindDispute        SearchKind = "dispute"
 	SearchKindPartner        SearchKind = "partner"
+	SearchKindPayment        SearchKind = "payment"
 	SearchKindPaymentAccount SearchKind = "payment_account"
 	SearchKindPaymentProduct SearchKind = "payment_product"
 	SearchKindPayout         SearchKind = "payout"
@@ -955,6 +956,8 @@ func (e SearchKind) Valid() bool {
 	case SearchKindDispute:
 		return true
 	case SearchKindPartner:
+		return true
+	case SearchKindPayment:
 		return true
 	case SearchKindPaymentAccount:
 		return true

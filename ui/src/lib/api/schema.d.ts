@@ -2488,7 +2488,7 @@ export interface components {
          * @description transaction: a settlement line (of an order, capture or refund)
          * @enum {string}
          */
-        SearchKind: "partner" | "business_entity" | "payment_product" | "payment_account" | "brand" | "store_group" | "store" | "dispute" | "payout" | "transaction" | "webhook_event";
+        SearchKind: "partner" | "business_entity" | "payment_product" | "payment_account" | "brand" | "store_group" | "store" | "dispute" | "payment" | "payout" | "transaction" | "webhook_event";
         SearchHit: {
             kind: components["schemas"]["SearchKind"];
             /** @description the object's id in its kind: Klarna's id, the payment reference, the webhook event id, the settlement line's number */

@@ -20,6 +20,7 @@ export const KIND_TITLES: Record<SearchKind, string> = {
   store_group: 'Store groups',
   store: 'Stores',
   dispute: 'Disputes',
+  payment: 'Payments',
   payout: 'Payouts',
   transaction: 'Transactions',
   webhook_event: 'Webhook events',

@@ -176,8 +176,8 @@ function SearchPanel({ onDone }: { onDone: () => void }) {
       />
       {text.trim() === '' ? (
         <Text size="sm" c="dimmed">
-          Paste any Klarna id or your reference — partner account, business entity, payment account, store, dispute, order, capture,
-          refund, payout reference, webhook event — or type a partner&rsquo;s name or e-mail. An id of exactly one object opens it on{' '}
+          Paste any Klarna id or your reference — partner account, business entity, payment account, store, dispute, payment request, order,
+          capture, refund, payout reference, webhook event — or type a partner&rsquo;s name or e-mail. An id of exactly one object opens it on{' '}
           <Kbd size="xs">Enter</Kbd>.
         </Text>
       ) : error && !error.fieldError('q') ? (
