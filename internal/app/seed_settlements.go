@@ -26,7 +26,13 @@ var DemoSettlements = map[string]klarnasim.SettlementHistory{
 // (before the simulator's traffic settles today's business), and the
 // periodic settlement sync reads them in when Partner Desk starts. The
 // demo disputes opened later are settled by the traffic's next payout.
+// Every capture is a payment's; their webhooks, which reached nobody, are
+// sent by SeedSimulatorPayments once Partner Desk subscribed.
 func SeedSimulatorSettlements(sim *klarnasim.Sim) error {
+	// The history's captures are payments: their habits first.
+	if err := setDemoPaymentHabits(sim); err != nil {
+		return err
+	}
 	for _, slug := range []string{"aurora", "borealis"} {
 		h := DemoSettlements[slug]
 		id, ok := sim.PartnerAccountID(slug)

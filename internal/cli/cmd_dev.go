@@ -156,6 +156,8 @@ func runDev(ctx context.Context, env *Env, cfg *config.Config) error {
 	// Webhooks from the simulator start flowing once the receiver listens.
 	if err := a.Subscribe(ctx); err != nil {
 		log.Error("subscribing to Klarna webhooks", "error", err)
+	} else if err := app.SeedSimulatorPayments(sim); err != nil {
+		log.Error("seeding the demo payments", "error", err)
 	}
 	// The rest of the demo directory is onboarded once webhooks flow, so
 	// their events arrive, and linked like A and B.

@@ -90,7 +90,7 @@ type Config struct {
 
 	EncryptionKey         string        `env:"ENCRYPTION_KEY" secret:"true" help:"32 random bytes, base64 (openssl rand -base64 32): encrypts stored secrets; dev keeps one in DATA_DIR"`
 	WebhookSigningKeys    []string      `env:"KLARNA_WEBHOOK_SIGNING_KEYS" secret:"true" help:"signing keys made elsewhere (Klarna Portal): signing_key_id=secret,…"`
-	WebhookEventTypes     []string      `env:"KLARNA_WEBHOOK_EVENT_TYPES" default:"partner.account.*,payment.dispute.*,settlement.report.*" help:"event types Partner Desk subscribes to"`
+	WebhookEventTypes     []string      `env:"KLARNA_WEBHOOK_EVENT_TYPES" default:"partner.account.*,payment.dispute.*,payment.request.*,settlement.report.*" help:"event types Partner Desk subscribes to"`
 	WebhookMaxAttempts    int           `env:"WEBHOOK_MAX_ATTEMPTS" default:"8" help:"processing attempts of an event before it is dead-lettered"`
 	WebhookKeyGrace       time.Duration `env:"WEBHOOK_KEY_GRACE" default:"24h" help:"after a signing key rotation, how long the previous key is still accepted"`
 	WebhookQuarantineSize int           `env:"WEBHOOK_QUARANTINE_SIZE" default:"10000" help:"rejected deliveries kept for investigation (oldest dropped first)"`

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -87,6 +88,29 @@ func TestWebhookSubscriptionAndKeyRotation(t *testing.T) {
 		t.Fatalf("subscribing twice made %d subscriptions", len(setup.Subscriptions))
 	}
 	oldKey := setup.SigningKeys[0].ID
+
+	// A subscription made before Partner Desk handled payment requests
+	// follows the configured event types on the next subscribe.
+	ctx := t.Context()
+	stored, err := a.DB.Webhooks().Subscriptions(ctx)
+	if err != nil || len(stored) != 1 {
+		t.Fatalf("stored subscriptions %v %v", stored, err)
+	}
+	before := []string{"partner.account.*", "payment.dispute.*", "settlement.report.*"}
+	if _, err := a.Klarna.UpdateWebhook(ctx, stored[0].ID, klarna.Webhook{EventTypes: before}); err != nil {
+		t.Fatal(err)
+	}
+	stored[0].EventTypes = before
+	if err := a.DB.Webhooks().SaveSubscription(ctx, stored[0]); err != nil {
+		t.Fatal(err)
+	}
+	if r := admin.Send("POST", "/api/v1/webhooks/subscriptions", "", nil); r.Status != 201 {
+		t.Fatalf("subscribing after an upgrade: %d %s", r.Status, r.Body)
+	}
+	remote, err := a.Klarna.ListWebhooks(ctx)
+	if err != nil || len(remote) != 1 || !slices.Contains(remote[0].EventTypes, "payment.request.*") {
+		t.Fatalf("Klarna's subscription after the upgrade: %+v %v", remote, err)
+	}
 
 	// Klarna's own delivery of a new dispute arrives and is processed.
 	ids, err := sim.OpenDisputes(klarnasim.DisputeSpec{PartnerAccountID: onboard.PartnerAccountID})

@@ -88,6 +88,8 @@ func payloadType(eventType string) any {
 		return new(klarna.DisputeEventPayload)
 	case strings.HasPrefix(eventType, "settlement."):
 		return new(klarna.SettlementEventPayload)
+	case strings.HasPrefix(eventType, klarna.EventPaymentRequestPrefix):
+		return new(klarna.PaymentRequestEventPayload)
 	default:
 		return new(klarna.AccountEventPayload)
 	}

@@ -45,7 +45,7 @@ const (
 	KindDispute        Kind = "dispute"
 	// KindPayment is a payment request (issue 16).
 	KindPayment Kind = "payment"
-	KindPayout         Kind = "payout"
+	KindPayout  Kind = "payout"
 	// KindTransaction is a settlement line (a sale, return, fee … of an
 	// order, capture or refund).
 	KindTransaction  Kind = "transaction"

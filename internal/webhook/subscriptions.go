@@ -56,7 +56,7 @@ func (s *Service) EnsureSubscription(ctx context.Context, url string) (Subscript
 	for _, sub := range subs {
 		if sub.URL == url && sub.Status != "DISABLED" {
 			if _, ok := s.key(ctx, sub.SigningKeyID); ok {
-				return sub, nil
+				return s.followEventTypes(ctx, sub)
 			}
 		}
 	}
@@ -80,6 +80,36 @@ func (s *Service) EnsureSubscription(ctx context.Context, url string) (Subscript
 		return Subscription{}, err
 	}
 	return sub, s.reloadKeys(ctx)
+}
+
+// followEventTypes updates an existing subscription to the configured
+// event types, so an upgrade that handles more events (payment.request.*)
+// receives them without a new subscription.
+func (s *Service) followEventTypes(ctx context.Context, sub Subscription) (Subscription, error) {
+	want := slices.Clone(s.o.EventTypes)
+	have := slices.Clone(sub.EventTypes)
+	slices.Sort(want)
+	slices.Sort(have)
+	if len(want) == 0 || slices.Equal(want, have) {
+		return sub, nil
+	}
+	w, err := s.o.Klarna.UpdateWebhook(ctx, sub.ID, klarna.Webhook{EventTypes: s.o.EventTypes})
+	if err != nil {
+		return Subscription{}, fmt.Errorf("update webhook %s to the event types %v: %w", sub.ID, s.o.EventTypes, err)
+	}
+	updated := fromKlarna(*w)
+	updated.CreatedAt, updated.UpdatedAt = sub.CreatedAt, s.o.Now()
+	err = s.o.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := s.o.Store.SaveSubscription(ctx, updated); err != nil {
+			return err
+		}
+		return s.o.Audit(ctx, actor.Change{Action: "webhook:update_event_types", TargetType: "webhook_subscription", TargetID: sub.ID,
+			Before: map[string]any{"event_types": sub.EventTypes}, After: map[string]any{"event_types": updated.EventTypes}})
+	})
+	if err != nil {
+		return Subscription{}, err
+	}
+	return updated, nil
 }
 
 func fromKlarna(w klarna.Webhook) Subscription {

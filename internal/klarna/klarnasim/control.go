@@ -28,6 +28,9 @@ var ControlRoutes = []string{
 	"POST   /_sim/disputes/{id}/extend-deadline {hours} (representment-deadline-extended webhook)",
 	"POST   /_sim/captures                  {partner_account_id, amount, count} simulated captures",
 	"POST   /_sim/refunds                   {partner_account_id} a simulated partial refund",
+	"POST   /_sim/payments                  PaymentSpec → PaymentInfo {payment_request_id, order_id, payment_transaction_id, …} (a payment along a flow; capture, out_of_order)",
+	"GET    /_sim/payments?partner_account_id= the partner's payments, oldest first",
+	"POST   /_sim/payments/history          {partner_account_id} → {sent} (send the payment webhooks not sent yet, oldest first)",
 	"POST   /_sim/settlements/run           {partner_account_id?, mismatch?} → {payment_references} (mismatch: the first payout's fee total over-reports its lines by this many minor units)",
 	"POST   /_sim/settlements/history       SettlementHistory → {payment_references} (weekly payouts in the past)",
 	"GET    /_sim/clock                     {now, speed}",
@@ -182,6 +185,43 @@ func (s *Sim) controlRoutes() {
 		}
 		ok(w, 201, map[string]string{"status": "refunded"})
 	})
+	m.HandleFunc("POST /_sim/payments", func(w http.ResponseWriter, r *http.Request) {
+		var in PaymentSpec
+		if !decode(w, r, &in) {
+			return
+		}
+		out, err := s.CreatePayment(in)
+		if errors.Is(err, errNotFound) {
+			fail(w, 404, fmt.Errorf("partner account %q not found (or it has no settlement currency)", in.PartnerAccountID))
+			return
+		}
+		if err != nil {
+			fail(w, 400, err)
+			return
+		}
+		ok(w, 201, out)
+	})
+	m.HandleFunc("GET /_sim/payments", func(w http.ResponseWriter, r *http.Request) {
+		ps := s.Payments(r.URL.Query().Get("partner_account_id"))
+		if ps == nil {
+			ps = []PaymentInfo{}
+		}
+		ok(w, 200, map[string]any{"payments": ps})
+	})
+	m.HandleFunc("POST /_sim/payments/history", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			PartnerAccountID string `json:"partner_account_id"`
+		}
+		if !decode(w, r, &in) {
+			return
+		}
+		n, err := s.EmitPaymentHistory(in.PartnerAccountID)
+		if err != nil {
+			fail(w, 404, err)
+			return
+		}
+		ok(w, 200, map[string]int{"sent": n})
+	})
 	m.HandleFunc("POST /_sim/settlements/run", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			PartnerAccountID string `json:"partner_account_id"`
@@ -313,6 +353,7 @@ type Stats struct {
 	Accounts        int            `json:"accounts"`
 	Disputes        int            `json:"disputes"`
 	DisputesByState map[string]int `json:"disputes_by_state"`
+	Payments        int            `json:"payments"`
 	Payouts         int            `json:"payouts"`
 	PendingLines    int            `json:"pending_settlement_lines"`
 	Webhooks        int            `json:"webhooks"`
@@ -329,7 +370,7 @@ func (s *Sim) Stats() Stats {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	st := Stats{Now: s.clock.Now(), Speed: s.clock.Speed(), Accounts: len(s.st.Accounts), Disputes: len(s.st.Disputes),
-		DisputesByState: map[string]int{}, Payouts: len(s.st.Ledger.Payouts), Webhooks: len(s.st.Webhooks),
+		DisputesByState: map[string]int{}, Payments: len(s.st.Payments), Payouts: len(s.st.Ledger.Payouts), Webhooks: len(s.st.Webhooks),
 		SigningKeys: len(s.st.SigningKeys), Timers: s.sched.len(), Faults: s.faults.snapshot(), InitialAPIKey: key,
 		AcquirerAccount: s.opts.AcquirerAccountID}
 	for _, state := range []klarna.DisputeState{klarna.DisputeInitiated, klarna.DisputeRepresentment, klarna.DisputePreArbitration, klarna.DisputeArbitration, klarna.DisputeClosed} {

@@ -78,6 +78,8 @@ type dispute struct {
 	NextAt      time.Time
 	Attachments []*attachmentRec
 	Held        bool
+	// SaleDate is when the disputed payment was authorized (its lines' sale_date).
+	SaleDate time.Time `json:",omitzero"`
 
 	raw atomic.Pointer[[]byte] // cached JSON of D; cleared on every change
 }
@@ -941,6 +943,15 @@ func (s *Sim) OpenDisputes(spec DisputeSpec) ([]string, error) {
 }
 
 func (s *Sim) openLocked(a *account, spec DisputeSpec, i int, now time.Time) *dispute {
+	return s.openForLocked(a, spec, i, now, nil)
+}
+
+// openForLocked opens a dispute about payment p, or (p nil) about one of
+// the partner's captured payments not disputed yet that fits the spec's
+// currency, amount and time, or else about a new payment authorized and
+// captured a few days before it (a silent dispute makes none and names an
+// order of its own).
+func (s *Sim) openForLocked(a *account, spec DisputeSpec, i int, now time.Time, p *paymentRec) *dispute {
 	if a.Product == nil || len(a.Product.PaymentAccounts) == 0 {
 		return nil
 	}
@@ -950,10 +961,7 @@ func (s *Sim) openLocked(a *account, spec DisputeSpec, i int, now time.Time) *di
 	if reason == "" {
 		reason = reasons[int(seq)%len(reasons)]
 	}
-	amount := spec.Amount
-	if amount <= 0 {
-		amount = 5000 + (seq*7919)%200000
-	}
+	fallback := 5000 + (seq*7919)%200000
 	currency := spec.Currency
 	if currency == "" {
 		currency = a.Currency
@@ -966,15 +974,32 @@ func (s *Sim) openLocked(a *account, spec DisputeSpec, i int, now time.Time) *di
 	if !spec.CreatedAt.IsZero() {
 		created = spec.CreatedAt.UTC().Add(time.Duration(i) * time.Second)
 	}
+	if p == nil {
+		p = s.paymentForDisputeLocked(a, currency, spec.Amount, created, spec.Silent, fallback)
+	}
+	amount := spec.Amount
+	if amount <= 0 {
+		amount = fallback
+		if p != nil {
+			amount = p.Amount
+		}
+	}
 	pa := a.Product.PaymentAccounts[int(seq)%len(a.Product.PaymentAccounts)]
 	order := uuidv4()
+	tx, txRef, purchase := "krn:payment:eu1:authorization:"+order, "pay-"+strconv.FormatInt(seq, 36), fmt.Sprintf("ORD-%d", seq%1000000)
+	paID, paRef := pa.PaymentAccountID, pa.PaymentAccountReference
+	var sold time.Time
+	if p != nil {
+		order, tx, txRef, purchase, currency = p.OrderID, p.TransactionID, p.TransactionReference, p.PurchaseReference, p.Currency
+		paID, paRef, sold = p.PaymentAccountID, p.PaymentAccountReference, p.authorizedAt()
+	}
 	expires := created.Add(responseWindow(reason))
 	id := fmt.Sprintf("krn:network:eu1:test:payment:dispute:%d", seq)
-	d := &dispute{Seq: seq, Partner: a.A.PartnerAccountID, MerchantID: a.MerchantID, Scenario: spec.Scenario, Held: hold == "ON_DISPUTE_INITIATED"}
+	d := &dispute{Seq: seq, Partner: a.A.PartnerAccountID, MerchantID: a.MerchantID, Scenario: spec.Scenario, Held: hold == "ON_DISPUTE_INITIATED", SaleDate: sold}
 	d.D = klarna.Dispute{
 		PaymentDisputeID: id, DisputeReason: reason, State: klarna.DisputeInitiated,
-		OrderID: order, PaymentTransactionID: "krn:payment:eu1:authorization:" + order,
-		PaymentAccountID: pa.PaymentAccountID, PaymentAccountReference: pa.PaymentAccountReference,
+		OrderID: order, PaymentTransactionID: tx,
+		PaymentAccountID: paID, PaymentAccountReference: paRef,
 		DisputeDetails: &klarna.DisputeDetails{DisputeAmount: amount, Currency: currency, CreatedBy: "CUSTOMER"},
 		CreatedAt:      klarna.At(created), UpdatedAt: klarna.At(created),
 		StateContext: &klarna.StateContext{Representment: &klarna.Representment{
@@ -982,8 +1007,8 @@ func (s *Sim) openLocked(a *account, spec DisputeSpec, i int, now time.Time) *di
 			Request: &klarna.EvidenceRequest{RequestedAt: klarna.At(created), AdditionalInformation: reasonText(reason)},
 		}},
 		Configuration:               &klarna.DisputeConfiguration{BaseFramework: "FRAMEWORK_2026", Options: &klarna.DisputeOptions{HoldPolicy: hold}},
-		PaymentTransactionReference: "pay-" + strconv.FormatInt(seq, 36),
-		PurchaseReference:           fmt.Sprintf("ORD-%d", seq%1000000),
+		PaymentTransactionReference: txRef,
+		PurchaseReference:           purchase,
 		ProductID:                   a.Product.PaymentProductID,
 		PartnerAccountID:            a.A.PartnerAccountID,
 	}

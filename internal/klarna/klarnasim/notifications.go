@@ -286,7 +286,7 @@ func (s *Sim) hSimulateWebhook(c *rctx) *reply {
 		return notFound("Webhook " + id)
 	}
 	payload := samplePayload(in.EventType)
-	s.emitToLocked(in.EventType, s.opts.AcquirerAccountID, "", "", payload, []*klarna.Webhook{w}, true)
+	s.emitToLocked(in.EventType, s.opts.AcquirerAccountID, "", "", payload, []*klarna.Webhook{w}, true, time.Time{})
 	return &reply{status: 204}
 }
 
@@ -294,6 +294,17 @@ func samplePayload(eventType string) any {
 	switch {
 	case strings.HasPrefix(eventType, "payment.dispute."):
 		return klarna.DisputeEventPayload{PaymentDisputeID: "krn:network:eu1:test:payment:dispute:1", OrderID: uuidv4(), PaymentTransactionID: "krn:payment:eu1:transaction:" + uuidv4(), State: klarna.DisputeInitiated, UpdatedAt: klarna.At(time.Now())}
+	case strings.HasPrefix(eventType, klarna.EventPaymentRequestPrefix):
+		order := uuidv4()
+		now := time.Now().UTC().Truncate(time.Second)
+		p := klarna.PaymentRequestEventPayload{PaymentRequestID: "krn:payment:eu1:request:" + uuidv4(), PaymentRequestReference: "pr-sample",
+			State:     strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(eventType, klarna.EventPaymentRequestPrefix), "-", "_")),
+			CreatedAt: klarna.At(now.Add(-2 * time.Minute)), UpdatedAt: klarna.At(now), Amount: i64(49900), Currency: "EUR", PurchaseReference: "ORD-SAMPLE",
+			RequestContext: &klarna.PaymentRequestContext{IntegrationPath: klarna.IntegrationHosted, PaymentType: klarna.PaymentOneTime}}
+		if p.State == klarna.PaymentAuthorized || p.State == klarna.PaymentCompleted {
+			p.StateContext = &klarna.PaymentRequestStateContext{PaymentTransactionID: "krn:payment:eu1:authorization:" + order, OrderID: order}
+		}
+		return p
 	case strings.HasPrefix(eventType, "settlement."):
 		return klarna.SettlementEventPayload{SettlementID: "krn:partner:global:settlement:test:" + uuidv4(), Currency: "EUR"}
 	default:
@@ -304,6 +315,11 @@ func samplePayload(eventType string) any {
 // emitLocked records an event and queues a signed delivery to every enabled
 // webhook whose event types match. Caller holds s.mu.
 func (s *Sim) emitLocked(eventType, subject, productInstance, merchantID string, payload any) {
+	s.emitToLocked(eventType, subject, productInstance, merchantID, payload, s.targetsLocked(eventType), false, time.Time{})
+}
+
+// targetsLocked are the enabled webhooks whose event types match.
+func (s *Sim) targetsLocked(eventType string) []*klarna.Webhook {
 	var targets []*klarna.Webhook
 	for _, id := range sortedKeys(s.st.Webhooks) {
 		w := s.st.Webhooks[id]
@@ -317,14 +333,19 @@ func (s *Sim) emitLocked(eventType, subject, productInstance, merchantID string,
 			}
 		}
 	}
-	s.emitToLocked(eventType, subject, productInstance, merchantID, payload, targets, false)
+	return targets
 }
 
-func (s *Sim) emitToLocked(eventType, subject, productInstance, merchantID string, payload any, targets []*klarna.Webhook, force bool) {
+// emitToLocked records an event and queues its deliveries now; occurred
+// (zero: now) is the event's occurred_at, earlier for an event sent late.
+func (s *Sim) emitToLocked(eventType, subject, productInstance, merchantID string, payload any, targets []*klarna.Webhook, force bool, occurred time.Time) {
 	now := s.clock.Now()
+	if occurred.IsZero() {
+		occurred = now
+	}
 	eventID := uuidv4()
 	rawPayload, _ := json.Marshal(payload)
-	s.st.Events = append(s.st.Events, eventRec{EventID: eventID, EventType: eventType, Subject: subject, At: now})
+	s.st.Events = append(s.st.Events, eventRec{EventID: eventID, EventType: eventType, Subject: subject, At: occurred})
 	if len(s.st.Events) > maxEventLog {
 		s.st.Events = s.st.Events[len(s.st.Events)-maxEventLog:]
 	}
@@ -336,7 +357,7 @@ func (s *Sim) emitToLocked(eventType, subject, productInstance, merchantID strin
 		}
 		env := klarna.WebhookEnvelope{
 			Metadata: klarna.WebhookMetadata{
-				EventID: eventID, EventType: eventType, EventVersion: w.EventVersion, OccurredAt: klarna.At(now),
+				EventID: eventID, EventType: eventType, EventVersion: w.EventVersion, OccurredAt: klarna.At(occurred),
 				CorrelationID: uuidv4(), SubjectAccountID: subject, RecipientAccountID: s.opts.AcquirerAccountID,
 				ProductInstanceID: productInstance, WebhookID: w.WebhookID, Live: false, MerchantID: merchantID,
 			},

@@ -81,27 +81,27 @@ func (l *ledger) add(partner string, t klarna.Transaction) {
 
 func vatOn(amount int64) int64 { return (amount*vatBasisPoints + 5000) / 10000 }
 
-// Capture records a simulated capture: a SALE line and its percentage FEE line with VAT.
-func (l *ledger) capture(a *account, amount int64, at time.Time) string {
-	order := uuidv4()
+// capture records the capture of a payment in full at at: a SALE line and
+// its percentage FEE line with VAT, both of the payment's order and
+// purchase reference, sold when it was authorized. It returns the capture id.
+func (l *ledger) capture(a *account, p *paymentRec, at time.Time) string {
 	capture := uuidv4()
-	ref := fmt.Sprintf("ORD-%d", rand.IntN(900000)+100000)
 	base := klarna.Transaction{
-		CaptureID: strp(capture), MerchantReference1: ref, SaleDate: klarna.At(at.Add(-time.Hour)), CaptureDate: klarna.At(at),
-		OrderID: order, ShortOrderID: strings.ToUpper(order[:8]), CurrencyCode: a.Currency, PurchaseCountry: countryOf(a.Currency),
+		CaptureID: strp(capture), MerchantReference1: p.PurchaseReference, SaleDate: klarna.At(p.authorizedAt()), CaptureDate: klarna.At(at),
+		OrderID: p.OrderID, ShortOrderID: strings.ToUpper(p.OrderID[:8]), CurrencyCode: p.Currency, PurchaseCountry: countryOf(p.Currency),
 		CurrencyCodeOfRegistrationCountry: a.Currency,
 	}
 	sale := base
-	sale.Amount, sale.Type, sale.DetailedType = amount, klarna.TxSale, "PURCHASE"
+	sale.Amount, sale.Type, sale.DetailedType = p.Amount, klarna.TxSale, "PURCHASE"
 	sale.InitialPaymentMethodType = "invoice"
 	sale.MerchantCaptureReference = "cap-" + capture[:8]
 	l.add(a.A.PartnerAccountID, sale)
 	fee := base
-	fee.Amount = (amount*purchaseFeeBasisPoints + 5000) / 10000
+	fee.Amount = (p.Amount*purchaseFeeBasisPoints + 5000) / 10000
 	fee.Type, fee.DetailedType = klarna.TxFee, "PURCHASE_FEE_PERCENTAGE"
 	fee.VATRate, fee.VATAmount = i64(vatBasisPoints), i64(vatOn(fee.Amount))
 	l.add(a.A.PartnerAccountID, fee)
-	return order
+	return capture
 }
 
 // refund records a RETURN line for an earlier sale of the partner, if any.
@@ -132,8 +132,12 @@ func (l *ledger) refund(a *account, at time.Time) bool {
 }
 
 func disputeLine(d *dispute, typ, detailed string, amount int64, at time.Time) klarna.Transaction {
+	sold := d.D.CreatedAt
+	if !d.SaleDate.IsZero() {
+		sold = klarna.At(d.SaleDate)
+	}
 	return klarna.Transaction{
-		Amount: amount, CaptureID: strp(""), MerchantReference1: d.D.PurchaseReference, SaleDate: d.D.CreatedAt, CaptureDate: klarna.At(at),
+		Amount: amount, CaptureID: strp(""), MerchantReference1: d.D.PurchaseReference, SaleDate: sold, CaptureDate: klarna.At(at),
 		Type: typ, DetailedType: detailed, OrderID: d.D.OrderID, CurrencyCode: d.D.DisputeDetails.Currency,
 		PurchaseCountry: countryOf(d.D.DisputeDetails.Currency), ReversalReference: d.D.PaymentDisputeID,
 	}
@@ -373,7 +377,9 @@ type SettlementHistory struct {
 }
 
 // SeedSettlementHistory makes weekly payouts in the past for a partner,
-// oldest first, each from captures, refunds and dispute lines of its week
+// oldest first, each from captures (each a payment's, authorized before
+// it; the week's declined, expired and canceled requests are made too),
+// refunds and dispute lines of its week
 // (the partner's pending lines of that week, e.g. of seeded disputes,
 // included), and sends settlement.report.created for each. It returns the
 // payment references; a partner that has payouts already gets none.
@@ -402,6 +408,7 @@ func (s *Sim) SeedSettlementHistory(h SettlementHistory) ([]string, error) {
 	now := s.clock.Now().UTC()
 	var refs []string
 	var lost *dispute
+	var chargeback *paymentRec
 	for w := 1; w <= h.Weeks; w++ {
 		date := now.Truncate(24*time.Hour).AddDate(0, 0, -7*(h.Weeks-w+1))
 		from := date.AddDate(0, 0, -7)
@@ -411,13 +418,31 @@ func (s *Sim) SeedSettlementHistory(h SettlementHistory) ([]string, error) {
 			captures = 2 // a quiet week: the amount withheld outweighs its sales
 		}
 		for range captures {
-			s.st.Ledger.capture(a, int64(1000+rng.IntN(250000)), at())
+			s.historyPaymentLocked(a, pickAuthorizedFlow(rng), 0, at(), true, rng)
+			// The requests of the week that ended in no sale: declined,
+			// expired or canceled (~16 % of all), and the odd
+			// authorization never captured.
+			if rng.IntN(100) < 19 {
+				s.historyPaymentLocked(a, pickFailedFlow(rng), 0, at(), false, rng)
+			}
+			if rng.Float64() < neverCapturedRate {
+				s.historyPaymentLocked(a, pickAuthorizedFlow(rng), 0, at(), false, rng)
+			}
+		}
+		// The chargeback's sale: the week before its dispute (in its own
+		// week when that is the first), so a quiet week stays quiet.
+		if w == max(h.ChargebackWeek-1, 1) && h.ChargebackWeek > 0 {
+			t := at()
+			if w == h.ChargebackWeek {
+				t = from.Add(time.Duration(rng.Int64N(int64(20 * time.Hour))))
+			}
+			chargeback = s.historyPaymentLocked(a, FlowHosted, h.ChargebackAmount, t, true, rng)
 		}
 		if w > 1 {
 			s.st.Ledger.refund(a, at())
 		}
 		if w == h.ChargebackWeek {
-			lost = s.openLocked(a, DisputeSpec{Reason: klarna.ReasonPurchaseUnauthorized, Amount: h.ChargebackAmount, CreatedAt: from.Add(24 * time.Hour)}, 0, now)
+			lost = s.openForLocked(a, DisputeSpec{Reason: klarna.ReasonPurchaseUnauthorized, Amount: h.ChargebackAmount, CreatedAt: from.Add(24 * time.Hour)}, 0, now, chargeback)
 		}
 		if lost != nil && w == h.ChargebackWeek+1 {
 			s.closeLocked(lost, klarna.OutcomeLost, "KLARNA_RESOLVED_DISPUTE_IN_CUSTOMER_FAVOR", from.Add(48*time.Hour))
@@ -431,6 +456,28 @@ func (s *Sim) SeedSettlementHistory(h SettlementHistory) ([]string, error) {
 	return refs, nil
 }
 
+// historyPaymentLocked makes a past payment along flow. With capture (and
+// a flow that ends authorized) it is captured at at, authorized 20 minutes
+// to 30 hours before; otherwise its last state is at at.
+func (s *Sim) historyPaymentLocked(a *account, flow string, amount int64, at time.Time, capture bool, rng *rand.Rand) *paymentRec {
+	capture = capture && endsAuthorized(flow)
+	decided := at
+	if capture {
+		decided = at.Add(-secs(rng, 20*60, 30*3600))
+	}
+	p, err := s.newPaymentLocked(a, flow, decided, paymentOpts{amount: amount}, rng)
+	if err != nil {
+		s.log.Warn("klarnasim history payment", "err", err)
+		return nil
+	}
+	if capture {
+		if err := s.captureLocked(a, p, at); err != nil {
+			s.log.Warn("klarnasim history capture", "err", err)
+		}
+	}
+	return p
+}
+
 func firstAcquiring(a *account) string {
 	if a.Product != nil && len(a.Product.PaymentAccounts) > 0 {
 		return a.Product.PaymentAccounts[0].PaymentAcquiringAccountID
@@ -438,7 +485,9 @@ func firstAcquiring(a *account) string {
 	return ""
 }
 
-// Capture records a simulated capture for a partner (seeding, traffic).
+// Capture records a simulated capture for a partner (seeding, tests): a
+// hosted payment authorized a minute ago, captured now in full (amount ≤ 0:
+// a random one). It returns the order id of its settlement lines.
 func (s *Sim) Capture(partnerID string, amount int64) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -446,7 +495,15 @@ func (s *Sim) Capture(partnerID string, amount int64) (string, error) {
 	if a == nil || a.Currency == "" {
 		return "", errNotFound
 	}
-	return s.st.Ledger.capture(a, amount, s.clock.Now()), nil
+	now := s.clock.Now()
+	p, err := s.newPaymentLocked(a, FlowHosted, now.Add(-time.Minute), paymentOpts{amount: amount}, newRand())
+	if err != nil {
+		return "", err
+	}
+	if err := s.captureLocked(a, p, now); err != nil {
+		return "", err
+	}
+	return p.OrderID, nil
 }
 
 // Refund records a simulated partial refund of one of the partner's sales.

@@ -121,6 +121,9 @@ func (s *Sim) loadSnapshot(path string) error {
 	if st.Disputes == nil {
 		st.Disputes = fill.Disputes
 	}
+	if st.Payments == nil {
+		st.Payments = fill.Payments
+	}
 	if st.DeepLinks == nil {
 		st.DeepLinks = fill.DeepLinks
 	}

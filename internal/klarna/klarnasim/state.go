@@ -23,6 +23,7 @@ type state struct {
 	Disputes    map[string]*dispute
 	DisputeSeq  int64
 	Ledger      ledger
+	Payments    map[string]*paymentRec // by payment_request_id
 	Events      []eventRec
 	DeepLinks   map[string]*deepLink
 	UsedJTIs    map[string]time.Time
@@ -31,6 +32,7 @@ type state struct {
 	accountByRef map[string]string
 	payAcctByRef map[string]string // acquiring id + "\x00" + reference → payment account id
 	disputeIdx   disputeIndex
+	paymentIdx   paymentIndex
 }
 
 type apiKeyRec struct {
@@ -74,6 +76,8 @@ type account struct {
 	// Hold keeps the account PARTIALLY_OPERATIONAL past OperationalAt
 	// until Klarna support acts (SetAccountState): a stuck onboarding.
 	Hold bool `json:",omitempty"`
+	// PaymentHabits shape the partner's simulated payments (nil: defaults).
+	PaymentHabits *PaymentHabits `json:",omitempty"`
 }
 
 type eventRec struct {
@@ -104,6 +108,7 @@ func newState() *state {
 		Webhooks:    map[string]*klarna.Webhook{},
 		Accounts:    map[string]*account{},
 		Disputes:    map[string]*dispute{},
+		Payments:    map[string]*paymentRec{},
 		DeepLinks:   map[string]*deepLink{},
 		UsedJTIs:    map[string]time.Time{},
 		DisputeSeq:  884300000,
@@ -129,6 +134,7 @@ func (st *state) reindex() {
 		st.disputeIdx.add(d)
 	}
 	st.Ledger.reindex()
+	st.paymentIdx.rebuild(st.Payments)
 }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string {

@@ -8,8 +8,9 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 )
 
-// trafficTick keeps demo data flowing: captures, occasional refunds and
-// disputes for operational partners, and a settlement run per partner once
+// trafficTick keeps demo data flowing: payments (most of them captured),
+// occasional refunds and disputes (about one of its captured payments) for
+// operational partners, and a settlement run per partner once
 // a simulated day has passed since its last payout.
 func (s *Sim) trafficTick() {
 	s.mu.Lock()
@@ -25,8 +26,20 @@ func (s *Sim) trafficTick() {
 	}
 	now := s.clock.Now()
 	a := live[rand.IntN(len(live))]
-	for range 1 + rand.IntN(3) {
-		s.st.Ledger.capture(a, int64(1000+rand.IntN(250000)), now)
+	r := newRand()
+	// A few payment requests along a mix of flows, decided in the last
+	// minutes; most of those authorized are captured now.
+	for range 1 + r.IntN(4) {
+		p, err := s.newPaymentLocked(a, pickFlow(r), now.Add(-secs(r, 1, 600)), paymentOpts{}, r)
+		if err != nil {
+			s.log.Warn(fmt.Sprintf("klarnasim traffic payment: %v", err))
+			break
+		}
+		if p.authorized() && r.Float64() >= neverCapturedRate {
+			if err := s.captureLocked(a, p, now); err != nil {
+				s.log.Warn(fmt.Sprintf("klarnasim traffic capture: %v", err))
+			}
+		}
 	}
 	if rand.IntN(5) == 0 {
 		s.st.Ledger.refund(a, now)

@@ -23,6 +23,10 @@ const (
 	// Per-attempt webhook delivery timeout (README §7.2: UNCONFIRMED).
 	webhookAttemptTimeout = 10 * time.Second
 
+	// How long a payment request stays open before it expires (README
+	// §7.5 names the EXPIRED state, not the time it takes).
+	paymentRequestTTL = 30 * time.Minute
+
 	// Deep-link JWT lifetime bound (README §11: "keep the lifetime short").
 	maxJWTLifetime = 5 * time.Minute
 )
@@ -40,5 +44,10 @@ const (
 //   - payload fields of account, product, brand and settlement events
 //     (klarna.AccountEventPayload, klarna.SettlementEventPayload, §7.5).
 //   - CSV report columns (csvHeader in settlements.go, §9.4).
+//   - payment request event payloads (klarna.PaymentRequestEventPayload,
+//     §7.5), the payment transaction id krn:payment:eu1:authorization:{order
+//     id} whose last segment is the settlement lines' order id
+//     (klarna.OrderIDOfTransaction), and the state reasons CUSTOMER_DECLINED,
+//     RISK_DECLINED, PARTNER_CANCELED (payments.go).
 //   - the Klarna-Partner-Account header scopes dispute and settlement lists
 //     to one partner (§2.1); without it the acquirer sees everything.
