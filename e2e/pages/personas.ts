@@ -27,6 +27,7 @@ export const NAV = [
   { label: 'Partners', path: '/partners', action: 'partner:read', kind: 'acquirer' },
   { label: 'Onboarding', path: '/onboarding', action: 'partner:onboard', kind: 'acquirer' },
   { label: 'Disputes', path: '/disputes', action: 'dispute:read' },
+  { label: 'Payments', path: '/payments', action: 'payment:read' },
   { label: 'Settlements', path: '/settlements', action: 'settlement:read' },
   { label: 'Credentials', path: '/credentials', action: 'credential:read', kind: 'acquirer' },
   { label: 'Webhooks', path: '/webhooks', action: 'webhook:read' },

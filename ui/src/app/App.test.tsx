@@ -12,6 +12,7 @@ describe('app shell', () => {
     'GET /audit': () => jsonResponse({ items: [] }),
     'GET /klarna/calls': () => jsonResponse({ items: [], retention_days: 30 }),
     'GET /credentials': () => jsonResponse({ items: [], now: '2026-11-21T10:00:00Z' }),
+    'GET /payments': () => jsonResponse({ items: [], next_cursor: '' }),
   };
 
   it('lists every section acquirer-admin may see in the main navigation', async () => {
@@ -24,6 +25,7 @@ describe('app shell', () => {
       '/partners',
       '/onboarding',
       '/disputes',
+      '/payments',
       '/settlements',
       '/credentials',
       '/webhooks',
@@ -37,10 +39,10 @@ describe('app shell', () => {
   });
 
   it.each([
-    ['merchant-disputes', personas.merchantDisputes, ['Home', 'Overview', 'Disputes', 'API tokens', 'Settings']],
-    ['acquirer-finance', personas.acquirerFinance, ['Home', 'Partners', 'Disputes', 'Settlements', 'API tokens', 'Settings']],
-    ['auditor', personas.auditor, ['Home', 'Partners', 'Disputes', 'Settlements', 'Credentials', 'Webhooks', 'Audit', 'Users & roles', 'Settings']],
-    ['merchant-admin', personas.merchantAdmin, ['Home', 'Overview', 'Disputes', 'Settlements', 'Klarna calls', 'Audit', 'Users & roles', 'API tokens', 'Settings']],
+    ['merchant-disputes', personas.merchantDisputes, ['Home', 'Overview', 'Disputes', 'Payments', 'API tokens', 'Settings']],
+    ['acquirer-finance', personas.acquirerFinance, ['Home', 'Partners', 'Disputes', 'Payments', 'Settlements', 'API tokens', 'Settings']],
+    ['auditor', personas.auditor, ['Home', 'Partners', 'Disputes', 'Payments', 'Settlements', 'Credentials', 'Webhooks', 'Audit', 'Users & roles', 'Settings']],
+    ['merchant-admin', personas.merchantAdmin, ['Home', 'Overview', 'Disputes', 'Payments', 'Settlements', 'Klarna calls', 'Audit', 'Users & roles', 'API tokens', 'Settings']],
   ])('shows %s only the sections its actions allow', async (_role, me, expected) => {
     stubApi({ me });
     renderApp('/partners');

@@ -17,6 +17,7 @@ export const navItems: readonly NavItem[] = [
   { label: 'Partners', path: '/partners', description: 'Merchants you distribute Klarna to', action: 'partner:read', kind: 'acquirer' },
   { label: 'Onboarding', path: '/onboarding', description: 'Onboard partners to Klarna, one by one or in bulk', action: 'partner:onboard', kind: 'acquirer' },
   { label: 'Disputes', path: '/disputes', description: 'Customer disputes and their deadlines', action: 'dispute:read' },
+  { label: 'Payments', path: '/payments', description: 'Every payment and what happened to it', action: 'payment:read' },
   { label: 'Settlements', path: '/settlements', description: 'Payouts and reconciliation', action: 'settlement:read' },
   { label: 'Credentials', path: '/credentials', description: 'Every partner’s Klarna API keys and client identifiers', action: 'credential:read', kind: 'acquirer' },
   { label: 'Webhooks', path: '/webhooks', description: 'Events received from Klarna', action: 'webhook:read' },

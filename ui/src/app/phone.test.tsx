@@ -33,6 +33,20 @@ describe('layout at phone width', () => {
     expect(await screen.findByRole('menuitem', { name: 'Sign out' })).toBeVisible();
   });
 
+  it('lists Payments in the drawer, without its description like every item there', async () => {
+    phoneViewport();
+    const me = { ...personas.acquirerAdmin, tenants: personas.acquirerAdmin.tenants.map((t) => ({ ...t, actions: [...t.actions, 'payment:read'] })) };
+    stubApi({ me });
+    const user = userEvent.setup();
+    renderApp('/partners');
+    await user.click(await screen.findByRole('button', { name: 'Toggle navigation' }));
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    const payments = within(nav).getByRole('link', { name: 'Payments' });
+    expect(payments).toHaveAttribute('href', '/payments');
+    expect(within(nav).queryByText('Every payment and what happened to it')).not.toBeInTheDocument();
+    expect(within(nav).getAllByRole('link').map((a) => a.getAttribute('href'))).toContain('/settings');
+  });
+
   it('shows the tenant switcher in the header and no burger on a wide screen', async () => {
     stubApi({ me: personas.acquirerAdmin });
     renderApp('/partners');

@@ -20,6 +20,9 @@ const BulkOnboardingRunPage = lazy(() => import('@/features/onboarding').then((m
 const DisputesPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputesPage })));
 const DisputeAnalyticsPage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputeAnalyticsPage })));
 const DisputePage = lazy(() => import('@/features/disputes').then((m) => ({ default: m.DisputePage })));
+const PaymentsPage = lazy(() => import('@/features/payments').then((m) => ({ default: m.PaymentsPage })));
+const PaymentHealthPage = lazy(() => import('@/features/payments').then((m) => ({ default: m.PaymentHealthPage })));
+const PaymentPage = lazy(() => import('@/features/payments').then((m) => ({ default: m.PaymentPage })));
 const SettlementsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.SettlementsPage })));
 const PayoutPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.PayoutPage })));
 const TransactionsPage = lazy(() => import('@/features/settlements').then((m) => ({ default: m.TransactionsPage })));
@@ -85,6 +88,9 @@ export const routes: RouteObject[] = [
       { path: 'disputes', element: guarded('/disputes', <DisputesPage />) },
       { path: 'disputes/analytics', element: guarded('/disputes', <DisputeAnalyticsPage />) },
       { path: 'disputes/:dispute', element: guarded('/disputes', <DisputePage />) },
+      { path: 'payments', element: guarded('/payments', <PaymentsPage />) },
+      { path: 'payments/health', element: guarded('/payments', <PaymentHealthPage />) },
+      { path: 'payments/:payment', element: guarded('/payments', <PaymentPage />) },
       { path: 'settlements', element: guarded('/settlements', <SettlementsPage />) },
       { path: 'settlements/payouts/:payout', element: guarded('/settlements', <PayoutPage />) },
       { path: 'settlements/transactions', element: guarded('/settlements', <TransactionsPage />) },

@@ -12,18 +12,18 @@ export const BOREALIS_ID = '00000000-0000-4000-8000-00000000b002';
 const ACTIONS = {
   'acquirer-admin': [
     'partner:read', 'partner:onboard', 'partner:manage', 'brand:manage', 'product:manage', 'credential:read', 'credential:manage', 'dispute:read', 'dispute:respond',
-    'settlement:read', 'settlement:export', 'webhook:read', 'webhook:replay', 'webhook:manage', 'portal:open', 'audit:read',
+    'payment:read', 'settlement:read', 'settlement:export', 'webhook:read', 'webhook:replay', 'webhook:manage', 'portal:open', 'audit:read',
     'audit:export', 'user:read', 'user:manage', 'token:manage', 'klarna:log:read',
   ],
-  'acquirer-support': ['partner:read', 'credential:read', 'dispute:read', 'dispute:respond', 'settlement:read', 'webhook:read', 'portal:open', 'user:read', 'token:manage'],
-  'acquirer-finance': ['partner:read', 'dispute:read', 'settlement:read', 'settlement:export', 'token:manage'],
-  auditor: ['partner:read', 'credential:read', 'dispute:read', 'settlement:read', 'settlement:export', 'webhook:read', 'audit:read', 'audit:export', 'user:read'],
+  'acquirer-support': ['partner:read', 'credential:read', 'dispute:read', 'dispute:respond', 'payment:read', 'settlement:read', 'webhook:read', 'portal:open', 'user:read', 'token:manage'],
+  'acquirer-finance': ['partner:read', 'dispute:read', 'payment:read', 'settlement:read', 'settlement:export', 'token:manage'],
+  auditor: ['partner:read', 'credential:read', 'dispute:read', 'payment:read', 'settlement:read', 'settlement:export', 'webhook:read', 'audit:read', 'audit:export', 'user:read'],
   'merchant-admin': [
-    'partner:read', 'partner:manage', 'brand:manage', 'credential:read', 'credential:manage', 'dispute:read', 'dispute:respond', 'settlement:read',
-    'settlement:export', 'portal:open', 'audit:read', 'user:read', 'user:manage', 'token:manage', 'klarna:log:read',
+    'partner:read', 'partner:manage', 'brand:manage', 'credential:read', 'credential:manage', 'dispute:read', 'dispute:respond', 'payment:read',
+    'settlement:read', 'settlement:export', 'portal:open', 'audit:read', 'user:read', 'user:manage', 'token:manage', 'klarna:log:read',
   ],
-  'merchant-disputes': ['partner:read', 'dispute:read', 'dispute:respond', 'token:manage'],
-  'merchant-finance': ['partner:read', 'settlement:read', 'settlement:export', 'token:manage'],
+  'merchant-disputes': ['partner:read', 'dispute:read', 'dispute:respond', 'payment:read', 'token:manage'],
+  'merchant-finance': ['partner:read', 'payment:read', 'settlement:read', 'settlement:export', 'token:manage'],
 } satisfies Record<string, string[]>;
 
 type RoleName = keyof typeof ACTIONS;

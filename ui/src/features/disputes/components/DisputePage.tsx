@@ -34,6 +34,16 @@ function Id({ value }: { value: string | undefined | null }) {
   return value ? <Code style={wrap}>{value}</Code> : <Text span size="sm" c="dimmed">—</Text>;
 }
 
+/** An id of the dispute's payment, linked to the payments list searched for it (when the user may read payments). */
+function PaymentId({ value, linked }: { value: string | undefined | null; linked: boolean }) {
+  if (!value || !linked) return <Id value={value} />;
+  return (
+    <Anchor component={Link} to={`/payments?q=${encodeURIComponent(value)}`} title="Payment" data-payment-link>
+      <Code style={wrap}>{value}</Code>
+    </Anchor>
+  );
+}
+
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-label={title}>
@@ -135,6 +145,7 @@ export function DisputePage() {
   const { state } = useLocation() as { state?: { back?: string } };
   const { can, tenant } = useTenant();
   const respond = can('dispute:respond');
+  const payments = can('payment:read');
   const dispute = useQuery(disputeQuery(id));
   const refresh = useRefreshDispute(id);
   const now = useNow();
@@ -253,8 +264,8 @@ export function DisputePage() {
 
       <Section title="Transaction">
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
-          <Fact label="Order id"><Id value={d.order_id} /></Fact>
-          <Fact label="Payment transaction id"><Id value={d.payment_transaction_id} /></Fact>
+          <Fact label="Order id"><PaymentId value={d.order_id} linked={payments} /></Fact>
+          <Fact label="Payment transaction id"><PaymentId value={d.payment_transaction_id} linked={payments} /></Fact>
           <Fact label="Purchase reference"><Id value={d.purchase_reference} /></Fact>
           {o?.payment_transaction_reference && <Fact label="Transaction reference"><Id value={o.payment_transaction_reference} /></Fact>}
           {o?.merchant_reference2 && <Fact label="Second merchant reference"><Id value={o.merchant_reference2} /></Fact>}

@@ -15,7 +15,7 @@ import { notify } from '@/lib/notify';
 import { partnerQuery, useRefreshPartner, type PartnerDetail, type StoreGroupNode } from '../api/partners';
 import { PartnerTabs } from '../tabs';
 import { OffboardedBadge, StageBadge, StateBadge, WarningBadges } from './badges';
-import { CopyId } from './CopyId';
+import { CopyId } from '@/components/CopyId';
 import { ReadinessChecklist } from './Readiness';
 
 /** How often the page re-reads itself while a refresh from Klarna is under way, and for how long at most. */

@@ -12,7 +12,7 @@ import { ApiError, type FieldError } from '@/lib/api';
 import { nestedFormErrors, useSchemaForm, valueAt } from '@/lib/form';
 import { notify } from '@/lib/notify';
 import { ChangeStatus } from '../components/ChangeStatus';
-import { CopyId } from '../components/CopyId';
+import { CopyId } from '@/components/CopyId';
 import type { PartnerChange } from '../api/changes';
 import { checkImage, useSaveData, type DataSave, type ImageCheck } from '../api/partnerData';
 

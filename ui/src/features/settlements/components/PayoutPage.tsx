@@ -17,8 +17,11 @@ import { hasValues, useUrlState } from '@/lib/urlState';
 import { klarnaReportUrl, LINE_PARAMS, lineTypeLabel, payoutDetailQuery, payoutLinesExportUrl, payoutLinesQuery, type LineFilters, type PayoutDetail, type SettlementLine } from '../api/settlements';
 import { ReconciledBadge } from './badges';
 
-/** The lines' columns; the payout column only where lines of several payouts are listed. */
-export function lineColumns(withPayout: boolean): DataColumn<SettlementLine>[] {
+/**
+ * The lines' columns; the payout column only where lines of several payouts are listed; with
+ * `paymentLinks`, an order id opens the payments list searched for it.
+ */
+export function lineColumns(withPayout: boolean, paymentLinks = false): DataColumn<SettlementLine>[] {
   const cols: (DataColumn<SettlementLine> | false)[] = [
     withPayout && {
       id: 'payout',
@@ -35,7 +38,18 @@ export function lineColumns(withPayout: boolean): DataColumn<SettlementLine>[] {
     { id: 'detailed', header: 'Detail', cell: (l) => <Text size="xs" ff="monospace">{l.detailed_type || '—'}</Text> },
     { id: 'amount', header: 'Amount', align: 'right', nowrap: true, hideable: false, cell: (l) => formatMoney(l.amount, l.currency) },
     { id: 'vat', header: 'VAT', align: 'right', nowrap: true, hidden: true, cell: (l) => (l.vat_amount == null ? '—' : formatMoney(l.vat_amount, l.currency)) },
-    { id: 'order', header: 'Order id', cell: (l) => <Text size="xs" ff="monospace">{l.order_id || '—'}</Text> },
+    {
+      id: 'order',
+      header: 'Order id',
+      cell: (l) =>
+        l.order_id && paymentLinks ? (
+          <Anchor component={Link} to={`/payments?q=${encodeURIComponent(l.order_id)}`} size="xs" ff="monospace" title="Payment" onClick={(e) => e.stopPropagation()}>
+            {l.order_id}
+          </Anchor>
+        ) : (
+          <Text size="xs" ff="monospace">{l.order_id || '—'}</Text>
+        ),
+    },
     { id: 'capture', header: 'Capture / refund id', cell: (l) => <Text size="xs" ff="monospace">{l.capture_id || l.refund_id || '—'}</Text> },
     { id: 'reference', header: 'Merchant reference', hidden: true, cell: (l) => l.merchant_reference1 || '—' },
     { id: 'captured', header: 'Captured', nowrap: true, hidden: true, cell: (l) => formatDate(l.capture_date) },
@@ -93,7 +107,7 @@ function Waterfall({ d }: { d: PayoutDetail }) {
 }
 
 function Lines({ reference }: { reference: string }) {
-  const { canAnywhere } = useTenant();
+  const { can, canAnywhere } = useTenant();
   const { values, set } = useUrlState(LINE_PARAMS);
   const lines = useInfiniteQuery(payoutLinesQuery(reference, values));
   const list = useInfiniteRows(lines);
@@ -116,7 +130,7 @@ function Lines({ reference }: { reference: string }) {
       <DataTable
         id="payout-lines"
         label="Transaction lines"
-        columns={lineColumns(false)}
+        columns={lineColumns(false, can('payment:read'))}
         rowKey={(l) => String(l.id)}
         {...list}
         error={filterError ? undefined : list.error}
