@@ -41,6 +41,7 @@ CREATE INDEX payments_created ON payments (created_at DESC, payment_request_id D
 CREATE INDEX payments_tenant_created ON payments (tenant_id, created_at DESC, payment_request_id DESC);
 CREATE INDEX payments_state_created ON payments (state, created_at DESC, payment_request_id DESC);
 CREATE INDEX payments_tenant_state_created ON payments (tenant_id, state, created_at DESC, payment_request_id DESC);
+CREATE INDEX payments_currency_created ON payments (currency, created_at DESC, payment_request_id DESC);
 -- the ids and references a customer or colleague quotes
 CREATE INDEX payments_reference ON payments (reference) WHERE reference <> '';
 CREATE INDEX payments_purchase ON payments (purchase_reference) WHERE purchase_reference <> '';
@@ -65,10 +66,13 @@ CREATE INDEX payment_events_tenant ON payment_events (tenant_id);
 
 -- Integration health, kept as payments change: per partner and day the
 -- payment was created, what its payments came to. A payment's contribution
--- is taken out and put back in the transaction that changes it.
+-- is taken out and put back in the transaction that changes it. Each day
+-- is split in 16 shards by payment, so a burst of one partner's events
+-- (a flash sale) does not queue on one row; reads sum the shards.
 CREATE TABLE payment_days (
     tenant_id           uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
     day                 date NOT NULL,
+    shard               smallint NOT NULL DEFAULT 0,
     payments            integer NOT NULL DEFAULT 0,
     authorized          integer NOT NULL DEFAULT 0,
     declined            integer NOT NULL DEFAULT 0,
@@ -83,7 +87,7 @@ CREATE TABLE payment_days (
     hosted              integer NOT NULL DEFAULT 0,
     server_side         integer NOT NULL DEFAULT 0,
     recurring           integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (tenant_id, day)
+    PRIMARY KEY (tenant_id, day, shard)
 );
 CREATE INDEX payment_days_day ON payment_days (day, tenant_id);
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,25 +153,32 @@ func (s *PaymentStore) Apply(ctx context.Context, r payment.Report, merge func(c
 			if recorded, err = event(); err != nil {
 				return err
 			}
-		} else if err := addDay(g, payment.Contribution(*cur), -1); err != nil {
+		} else if err := addDay(g, cur.ID, payment.Contribution(*cur), -1); err != nil {
 			return err
 		}
-		return addDay(g, payment.Contribution(next), 1)
+		return addDay(g, next.ID, payment.Contribution(next), 1)
 	})
 	return recorded, err
 }
 
-func addDay(g *gorm.DB, d payment.Day, sign int64) error {
+// dayShards is how many rows a partner's day is split in (payment_days).
+const dayShards = 16
+
+// addDay adds (sign 1) or takes out (-1) the contribution d of payment id.
+func addDay(g *gorm.DB, id string, d payment.Day, sign int64) error {
 	f := d.Figures
-	err := g.Exec(`INSERT INTO payment_days AS d (tenant_id, day, payments, authorized, declined, expired, canceled, open, auth_timed, auth_seconds,
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	shard := int16(h.Sum32() % dayShards)
+	err := g.Exec(`INSERT INTO payment_days AS d (tenant_id, day, shard, payments, authorized, declined, expired, canceled, open, auth_timed, auth_seconds,
 			interop_expected, interop_carried, hosted, server_side, recurring)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (tenant_id, day) DO UPDATE SET payments = d.payments + EXCLUDED.payments, authorized = d.authorized + EXCLUDED.authorized,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (tenant_id, day, shard) DO UPDATE SET payments = d.payments + EXCLUDED.payments, authorized = d.authorized + EXCLUDED.authorized,
 			declined = d.declined + EXCLUDED.declined, expired = d.expired + EXCLUDED.expired, canceled = d.canceled + EXCLUDED.canceled,
 			open = d.open + EXCLUDED.open, auth_timed = d.auth_timed + EXCLUDED.auth_timed, auth_seconds = d.auth_seconds + EXCLUDED.auth_seconds,
 			interop_expected = d.interop_expected + EXCLUDED.interop_expected, interop_carried = d.interop_carried + EXCLUDED.interop_carried,
 			hosted = d.hosted + EXCLUDED.hosted, server_side = d.server_side + EXCLUDED.server_side, recurring = d.recurring + EXCLUDED.recurring`,
-		d.TenantID, d.Day, sign*f.Payments, sign*f.Authorized, sign*f.Declined, sign*f.Expired, sign*f.Canceled, sign*f.Open,
+		d.TenantID, d.Day, shard, sign*f.Payments, sign*f.Authorized, sign*f.Declined, sign*f.Expired, sign*f.Canceled, sign*f.Open,
 		sign*f.AuthTimed, float64(sign)*f.AuthSeconds, sign*f.InteropExpected, sign*f.InteropCarried, sign*f.Hosted, sign*f.ServerSide,
 		sign*f.Recurring).Error
 	if err != nil {
@@ -184,18 +192,16 @@ func paymentWhere(sc scope.Scope, f payment.Filter) (string, []any) {
 	cond, args := scopeCond("p.tenant_id", sc)
 	conds := []string{cond}
 	add := func(c string, a ...any) { conds = append(conds, c); args = append(args, a...) }
-	if len(f.Tenants) > 0 {
-		add("p.tenant_id = ANY(?)", pq.Array(uuidStrings(f.Tenants)))
+	in := func(column string, values []string) {
+		if len(values) > 0 {
+			c, a := inCond(column, values)
+			add(c, a...)
+		}
 	}
-	if len(f.States) > 0 {
-		add("p.state = ANY(?)", pq.Array(f.States))
-	}
-	if len(f.Currencies) > 0 {
-		add("p.currency = ANY(?)", pq.Array(f.Currencies))
-	}
-	if len(f.Paths) > 0 {
-		add("p.integration_path = ANY(?)", pq.Array(f.Paths))
-	}
+	in("p.tenant_id", uuidStrings(f.Tenants))
+	in("p.state", f.States)
+	in("p.currency", f.Currencies)
+	in("p.integration_path", f.Paths)
 	if f.Interop != nil {
 		if *f.Interop {
 			add("p.interop_token")

@@ -17,6 +17,16 @@ func scopeCond(column string, s scope.Scope) (string, []any) {
 	case s.IsEmpty():
 		return "FALSE", nil
 	default:
-		return column + " = ANY(?)", []any{pq.Array(uuidStrings(s.IDs()))}
+		return inCond(column, uuidStrings(s.IDs()))
 	}
+}
+
+// inCond is column's membership in values: an equality for one value, so
+// PostgreSQL can read an index on (column, sort keys) in list order, which
+// it does not do for = ANY.
+func inCond(column string, values []string) (string, []any) {
+	if len(values) == 1 {
+		return column + " = ?", []any{values[0]}
+	}
+	return column + " = ANY(?)", []any{pq.Array(values)}
 }
