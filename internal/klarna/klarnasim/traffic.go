@@ -57,9 +57,10 @@ func (s *Sim) trafficTick() {
 			last = p.P.PayoutDate.Time
 		}
 	}
+	// A day's payout settles what was captured before the day began, so no
+	// sale is paid out before it was captured.
 	if now.Sub(last) >= 24*time.Hour {
-		if _, err := s.runSettlementLocked(a.A.PartnerAccountID, 0); err != nil {
-			s.log.Warn(fmt.Sprintf("klarnasim traffic settlement: %v", err))
-		}
+		day := now.UTC().Truncate(24 * time.Hour)
+		s.settleLocked(a.A.PartnerAccountID, day, day, 0)
 	}
 }
