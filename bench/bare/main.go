@@ -9,7 +9,10 @@
 // and takes the queue's view, partner, state, reason and currency
 // parameters. GET /lines?payout=REF is the first page of a payout's lines
 // (postgres.PayoutLinesFirstPageSQL); GET /search?q=ID the settlement line
-// search (postgres.LineSearchSQL).
+// search (postgres.LineSearchSQL); GET /partners?q=NAME the directory
+// (postgres.DirectoryListSQL); GET /payments a page of the payments list
+// (postgres.PaymentListSQL), with the list's partner, state, currency, path,
+// q and cursor parameters.
 package main
 
 import (
@@ -27,6 +30,7 @@ import (
 
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
+	"github.com/partnerdesk/partnerdesk/internal/payment"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
 	"github.com/partnerdesk/partnerdesk/internal/settlement"
@@ -79,6 +83,32 @@ func main() {
 			return
 		}
 		rowsJSON[directoryRow](c, pool)(q, args)
+	})
+	r.GET("/payments", func(c *gin.Context) {
+		q := c.Request.URL.Query()
+		// As the API reads them; UNKNOWN is the path no event told.
+		f := payment.Filter{States: q["state"], Currencies: q["currency"], Query: c.Query("q")}
+		for _, v := range q["path"] {
+			if v == "UNKNOWN" {
+				v = ""
+			}
+			f.Paths = append(f.Paths, v)
+		}
+		for _, v := range q["partner"] {
+			id, err := uuid.Parse(v)
+			if err != nil {
+				c.String(http.StatusBadRequest, "partner")
+				return
+			}
+			f.Tenants = append(f.Tenants, id)
+		}
+		// the store reads a row more than the page, to know whether another follows
+		sql, args, err := postgres.PaymentListSQL(scope.All(), f, c.Query("cursor"), 51)
+		if err != nil {
+			c.String(http.StatusBadRequest, err.Error())
+			return
+		}
+		rowsJSON[paymentRow](c, pool)(sql, args)
 	})
 	srv := &http.Server{Addr: *addr, Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	log.Fatal(srv.ListenAndServe())
@@ -207,4 +237,37 @@ type directoryRow struct {
 	PartiallyOperationalAt *time.Time `json:"partially_operational_at"`
 	OperationalAt          *time.Time `json:"operational_at"`
 	OffboardedAt           *time.Time `json:"offboarded_at"`
+}
+
+// paymentRow is one row of the payments list query, in its column order
+// (the payment's columns, then its partner's name).
+type paymentRow struct {
+	PaymentRequestID        string          `json:"payment_request_id"`
+	TenantID                string          `json:"tenant_id"`
+	KlarnaAccountID         string          `json:"klarna_account_id"`
+	Reference               string          `json:"reference"`
+	PurchaseReference       string          `json:"purchase_reference"`
+	PaymentTransactionID    string          `json:"payment_transaction_id"`
+	OrderID                 string          `json:"order_id"`
+	PaymentAccountID        string          `json:"payment_account_id"`
+	PaymentAccountReference string          `json:"payment_account_reference"`
+	State                   string          `json:"state"`
+	StateReason             string          `json:"state_reason"`
+	StateAt                 time.Time       `json:"state_at"`
+	Amount                  *int64          `json:"amount"`
+	Currency                string          `json:"currency"`
+	IntegrationPath         string          `json:"integration_path"`
+	PaymentType             string          `json:"payment_type"`
+	CustomerToken           bool            `json:"customer_token"`
+	InteropSource           string          `json:"interop_source"`
+	InteropToken            bool            `json:"interop_token"`
+	CreatedAt               time.Time       `json:"created_at"`
+	SubmittedAt             *time.Time      `json:"submitted_at"`
+	AuthorizedAt            *time.Time      `json:"authorized_at"`
+	FinalAt                 *time.Time      `json:"final_at"`
+	ExpiresAt               *time.Time      `json:"expires_at"`
+	Events                  int32           `json:"events"`
+	UpdatedAt               time.Time       `json:"updated_at"`
+	Extra                   json.RawMessage `json:"extra"`
+	PartnerName             string          `json:"partner_name"`
 }

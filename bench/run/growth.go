@@ -55,9 +55,9 @@ func (e *env) growth(ctx context.Context, r *report) error {
 		}
 		sub.dsn = e.cluster.DSN(name)
 		step("the lists at 1/%d of the size: database %s, %d disputes", f, name, sub.disputes)
-		err := sub.prepare(ctx, map[string]bool{"disputes": true, "settlements": true, "directory": true})
+		err := sub.prepare(ctx, map[string]bool{"disputes": true, "settlements": true, "directory": true, "payments": true})
 		sr := &report{Raw: map[string]any{}}
-		for _, m := range []func(context.Context, *report) error{sub.queue, sub.settlementLists, sub.directory} {
+		for _, m := range []func(context.Context, *report) error{sub.queue, sub.settlementLists, sub.directory, sub.payments} {
 			if err != nil {
 				break
 			}

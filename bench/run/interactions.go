@@ -82,6 +82,11 @@ func (e *env) interactions(ctx context.Context, r *report) error {
 		{"notifications: open the bell", "/notifications"},
 	}
 	steps = append(steps, e.searchSteps(disputeID, payout)...) // global search (issue 13)
+	pays, err := e.paymentSteps(api, partner)                  // payments (issue 16)
+	if err != nil {
+		return err
+	}
+	steps = append(steps, pays...)
 	timed := make([]timedStep, 0, len(steps))
 	for _, st := range steps {
 		timed = append(timed, timedStep{name: st.name, path: st.path, session: e.session})

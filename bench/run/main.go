@@ -71,7 +71,8 @@ var measures = []measure{
 	{"settlement-lists", []string{"settlements"}, func(ctx context.Context, e *env, r *report) error { return e.settlementLists(ctx, r) }},
 	{"settlement-export", []string{"settlements"}, func(ctx context.Context, e *env, r *report) error { return e.settlementExport(ctx, r) }},
 	{"directory", []string{"directory"}, func(ctx context.Context, e *env, r *report) error { return e.directory(ctx, r) }},
-	{"interactions", []string{"disputes", "settlements", "directory"}, func(ctx context.Context, e *env, r *report) error { return e.interactions(ctx, r) }},
+	{"payments", []string{"payments"}, func(ctx context.Context, e *env, r *report) error { return e.payments(ctx, r) }},
+	{"interactions", []string{"disputes", "settlements", "directory", "payments"}, func(ctx context.Context, e *env, r *report) error { return e.interactions(ctx, r) }},
 	{"growth", nil, func(ctx context.Context, e *env, r *report) error { return e.growth(ctx, r) }},
 	{"webhooks", []string{"directory"}, func(ctx context.Context, e *env, r *report) error { return e.webhooks(ctx, r) }},
 	{"ui", nil, func(ctx context.Context, e *env, r *report) error { return e.uiSize(ctx, r) }},
@@ -87,6 +88,7 @@ var seeders = []seeder{
 	{"disputes", func(ctx context.Context, e *env) error { return e.seedDisputes(ctx) }},
 	{"settlements", func(ctx context.Context, e *env) error { return e.seedSettlements(ctx) }},
 	{"directory", func(ctx context.Context, e *env) error { return e.seedDirectory(ctx) }},
+	{"payments", func(ctx context.Context, e *env) error { return e.seedPayments(ctx) }},
 }
 
 type env struct {
@@ -207,7 +209,7 @@ func run(ctx context.Context) (err error) {
 		return err
 	}
 
-	r := &report{Scale: e.scale, Partners: e.partners, Disputes: e.disputes, Clients: clients, Duration: e.dur.String(),
+	r := &report{Scale: e.scale, Partners: e.partners, Disputes: e.disputes, Payments: e.paymentCount(), Clients: clients, Duration: e.dur.String(),
 		StartedAt: startedAt, CPUs: runtime.NumCPU(), CPU: cpuModel(), Commit: gitCommit(), PostgreSQL: pgVersion(ctx, e.dsn),
 		Raw: map[string]any{}}
 	for _, m := range measures {

@@ -73,6 +73,7 @@ type report struct {
 	Scale      float64        `json:"scale"`
 	Partners   int            `json:"partners"`
 	Disputes   int            `json:"disputes"`
+	Payments   int            `json:"payments"`
 	Clients    int            `json:"clients"`
 	Duration   string         `json:"duration_per_load_measure"`
 	Rows       []row          `json:"rows"`
@@ -98,8 +99,8 @@ func num(v float64) string {
 
 func (r *report) markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Run of %s (commit %s, %.0f s), BENCH_SCALE=%g: %d disputes over %d partners, %d concurrent clients on the lists, %s per load measure. ",
-		r.StartedAt.Format(time.RFC3339), r.Commit, r.Seconds, r.Scale, r.Disputes, r.Partners, r.Clients, r.Duration)
+	fmt.Fprintf(&b, "Run of %s (commit %s, %.0f s), BENCH_SCALE=%g: %d disputes over %d partners, %d payments, %d concurrent clients on the lists, %s per load measure. ",
+		r.StartedAt.Format(time.RFC3339), r.Commit, r.Seconds, r.Scale, r.Disputes, r.Partners, r.Payments, r.Clients, r.Duration)
 	fmt.Fprintf(&b, "Machine: %d CPUs (%s), PostgreSQL %s; the load generator, serve, the baselines and PostgreSQL share it.\n\n", r.CPUs, r.CPU, r.PostgreSQL)
 	b.WriteString("| measure | unit | Partner Desk | baseline | ratio | goal |\n|---|---|---:|---:|---:|---|\n")
 	for _, x := range r.Rows {

@@ -163,8 +163,13 @@ func (e *env) webhooks(ctx context.Context, r *report) error {
 }
 
 // clearIngest removes the measure's events and their processing jobs (a
-// job left without its event would fail and be retried in the next run).
+// job left without its event would fail and be retried in the next run),
+// and the payments processing them made, with their day figures: they are
+// the only payments of the directory partner the events name, and they
+// would otherwise pile up run after run at the top of the payments list.
 func clearIngest(ctx context.Context, conn *pgx.Conn) error {
-	_, err := conn.Exec(ctx, `DELETE FROM river_job WHERE kind = 'webhook.process'; DELETE FROM webhook_events WHERE event_id LIKE 'bench-%'`)
+	_, err := conn.Exec(ctx, `DELETE FROM river_job WHERE kind = 'webhook.process'; DELETE FROM webhook_events WHERE event_id LIKE 'bench-%';
+		DELETE FROM payments WHERE payment_request_id LIKE 'bench-%';
+		DELETE FROM payment_days WHERE tenant_id IN (SELECT tenant_id FROM partner_accounts WHERE klarna_account_id = '`+postgres.BenchID("account", 1)+`')`)
 	return err
 }

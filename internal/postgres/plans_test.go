@@ -12,6 +12,7 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/dispute"
 	"github.com/partnerdesk/partnerdesk/internal/klarna"
 	"github.com/partnerdesk/partnerdesk/internal/partner"
+	"github.com/partnerdesk/partnerdesk/internal/payment"
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 	"github.com/partnerdesk/partnerdesk/internal/postgres/pgtest"
 	"github.com/partnerdesk/partnerdesk/internal/scope"
@@ -54,11 +55,12 @@ func (n planNode) String() string {
 	return b.String()
 }
 
-// At size, every list and search of disputes and settlements reads an
-// index in its order and stops at the page: no sequential scan of the big
-// tables and no sort of more than a page's worth of rows. (The seeded
-// sizes are a tenth of `make bench`'s at most: enough for the planner to
-// see large tables; docs/benchmarks.md has the timings at full size.)
+// At size, every list and search of disputes, settlements and payments
+// reads an index in its order and stops at the page: no sequential scan of
+// the big tables and no sort of more than a page's worth of rows. (The
+// seeded sizes are a tenth of `make bench`'s at most — 300 000 payments,
+// 3 % of its 10 000 000 — enough for the planner to see large tables;
+// docs/benchmarks.md has the timings at full size.)
 func TestListPlansStayIndexScansAtSize(t *testing.T) {
 	db := pgtest.New(t)
 	ctx := t.Context()
@@ -72,14 +74,18 @@ func TestListPlansStayIndexScansAtSize(t *testing.T) {
 	if _, err := db.SeedBenchPartners(ctx, 100_000); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE) disputes, payouts, settlement_lines`); err != nil {
+	if _, err := db.SeedBenchPayments(ctx, postgres.SeedPaymentsOptions{Payments: 300_000, EventsEvery: 100}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool.Exec(ctx, `VACUUM (ANALYZE) disputes, payouts, settlement_lines, payments, payment_events, payment_days`); err != nil {
 		t.Fatal(err)
 	}
 	var merchant uuid.UUID
 	if err := db.Pool.QueryRow(ctx, `SELECT id FROM tenants WHERE slug = 'bench-p-00001'`).Scan(&merchant); err != nil {
 		t.Fatal(err)
 	}
-	big := map[string]bool{"disputes": true, "payouts": true, "settlement_lines": true, "tenants": true, "partner_accounts": true, "partner_resources": true}
+	big := map[string]bool{"disputes": true, "payouts": true, "settlement_lines": true, "tenants": true, "partner_accounts": true, "partner_resources": true,
+		"payments": true, "payment_events": true, "payment_days": true}
 	directory := func(f partner.Filter) (string, []any) {
 		f.StuckBefore = now.Add(-7 * 24 * time.Hour)
 		sql, args, err := postgres.DirectoryListSQL(scope.All(), f, 50)
@@ -91,6 +97,25 @@ func TestListPlansStayIndexScansAtSize(t *testing.T) {
 	someone := postgres.BenchPartnerAt(4321)
 	queue := func(view string, f dispute.Filter) dispute.Filter { f.View, f.Now = view, now; return f }
 	filtered := dispute.Filter{Tenants: []uuid.UUID{merchant}, States: []string{"INITIATED"}, Reasons: []string{klarna.ReasonNotReceived}}
+	payments := func(sc scope.Scope, f payment.Filter, cursor string) (string, []any) {
+		sql, args, err := postgres.PaymentListSQL(sc, f, cursor, 51)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sql, args
+	}
+	one := []uuid.UUID{merchant}
+	// a partner outside the busiest tenth: a thirtieth of the busy ones' payments
+	var small uuid.UUID
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM tenants WHERE slug = 'bench-p-00050'`).Scan(&small); err != nil {
+		t.Fatal(err)
+	}
+	declined := []string{klarna.PaymentDeclined}
+	// a cursor half-way through the year: the next page of a page that
+	// ended there
+	mid := postgres.PaymentCursor(payment.Payment{ID: postgres.BenchPaymentID(150_000), CreatedAt: now.AddDate(0, -6, 0)})
+	today := now.UTC().Truncate(24 * time.Hour)
+	month := payment.HealthFilter{From: today.AddDate(0, 0, -30), To: today.AddDate(0, 0, 1)}
 	type query struct {
 		name string
 		sql  string
@@ -143,6 +168,31 @@ func TestListPlansStayIndexScansAtSize(t *testing.T) {
 		q("home: brand data incomplete")(postgres.DirectoryCountSQL(scope.All(), partner.Filter{Warning: "brand_data_incomplete"})),
 		q("home: products disabled, one merchant")(postgres.DirectoryCountSQL(scope.Tenants(merchant), partner.Filter{ProductStatus: "DISABLED"})),
 		// --- end home ---
+		// --- payments (issue 16) ---
+		q("payments first page, all partners")(payments(scope.All(), payment.Filter{}, "")),
+		q("payments of one partner (filter)")(payments(scope.All(), payment.Filter{Tenants: one}, "")),
+		q("payments of one merchant (its scope)")(payments(scope.Tenants(merchant), payment.Filter{}, "")),
+		q("payments of a small partner")(payments(scope.All(), payment.Filter{Tenants: []uuid.UUID{small}}, "")),
+		q("payments of a small merchant (its scope), by state")(payments(scope.Tenants(small), payment.Filter{States: declined}, "")),
+		q("payments by state")(payments(scope.All(), payment.Filter{States: declined}, "")),
+		q("payments by state and partner")(payments(scope.All(), payment.Filter{Tenants: one, States: declined}, "")),
+		q("payments by state and currency")(payments(scope.All(), payment.Filter{States: declined, Currencies: []string{"SEK"}}, "")),
+		q("payments by two states")(payments(scope.All(), payment.Filter{States: []string{klarna.PaymentExpired, klarna.PaymentCanceled}}, "")),
+		q("payments by currency, path and interoperability")(payments(scope.All(), payment.Filter{Currencies: []string{"USD"},
+			Paths: []string{klarna.IntegrationServerSide}, Interop: new(false)}, "")),
+		q("payments created in a week")(payments(scope.All(), payment.Filter{From: today.AddDate(0, -3, 0), To: today.AddDate(0, -3, 7)}, "")),
+		q("payments q by id")(payments(scope.All(), payment.Filter{Query: postgres.BenchPaymentID(4242)}, "")),
+		q("payments q by reference")(payments(scope.All(), payment.Filter{Query: postgres.BenchPaymentReference(4242)}, "")),
+		q("payments q by transaction id")(payments(scope.All(), payment.Filter{Query: "krn:payment:eu1:transaction:bench-o00004242"}, "")),
+		q("payments q by order id")(payments(scope.All(), payment.Filter{Query: "bench-o00004242"}, "")),
+		q("payments q by an unknown id")(payments(scope.All(), payment.Filter{Query: "krn:payment:eu1:request:NOSUCH"}, "")),
+		q("payments q by order id, one merchant")(payments(scope.Tenants(merchant), payment.Filter{Query: "bench-o00004242"}, "")),
+		q("payments next page")(payments(scope.All(), payment.Filter{}, mid)),
+		q("payments next page of one partner")(payments(scope.All(), payment.Filter{Tenants: one}, mid)),
+		q("payments next page by state")(payments(scope.All(), payment.Filter{States: declined}, mid)),
+		q("payment health per partner, 30 days")(postgres.PaymentHealthSQL(scope.All(), month)),
+		q("payment health per partner, 30 days, one partner")(postgres.PaymentHealthSQL(scope.All(), payment.HealthFilter{Tenants: one, From: month.From, To: month.To})),
+		// --- end payments ---
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			sqlText, args, err := postgres.PgxSQL(c.sql, c.args)
