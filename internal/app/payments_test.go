@@ -99,10 +99,14 @@ func TestSimulatedPaymentTimelineJoinsLinesAndDispute(t *testing.T) {
 		t.Fatalf("timeline entries %v", kinds)
 	}
 
-	old, err := svc.Timeline(t.Context(), scope.All(), forgotten.PaymentRequestID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var old payment.Timeline
+	waitUntil(t, "the uncaptured authorization reached Partner Desk", 30*time.Second, func() (bool, string) {
+		old, err = svc.Timeline(t.Context(), scope.All(), forgotten.PaymentRequestID)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(old.States) == len(forgotten.States), fmt.Sprintf("%d of %d states", len(old.States), len(forgotten.States))
+	})
 	if len(old.Lines) != 0 || len(old.Flags) != 1 || old.Flags[0].Code != payment.FlagNotSettled {
 		t.Fatalf("an authorization never captured: lines %v flags %+v", old.Lines, old.Flags)
 	}
