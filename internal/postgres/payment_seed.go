@@ -277,9 +277,9 @@ func copyBenchPayments(ctx context.Context, tx pgx.Tx, o SeedPaymentsOptions, te
 			if rng.IntN(2) == 0 || final == klarna.PaymentPrepared {
 				add(klarna.PaymentPrepared, secs(1, 5))
 			}
-			switch {
-			case final == klarna.PaymentPrepared:
-			case final == klarna.PaymentExpired || final == klarna.PaymentCanceled:
+			switch final {
+			case klarna.PaymentPrepared:
+			case klarna.PaymentExpired, klarna.PaymentCanceled:
 				if rng.IntN(2) == 0 {
 					add(klarna.PaymentInProgress, secs(5, 60))
 				}
