@@ -6,6 +6,7 @@ export const SECTIONS = [
   { label: 'Partners', path: '/partners' },
   { label: 'Onboarding', path: '/onboarding' },
   { label: 'Disputes', path: '/disputes' },
+  { label: 'Payments', path: '/payments' },
   { label: 'Settlements', path: '/settlements' },
   { label: 'Credentials', path: '/credentials' },
   { label: 'Webhooks', path: '/webhooks' },

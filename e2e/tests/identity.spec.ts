@@ -84,8 +84,8 @@ test('a failed sign-in comes back with a readable error', async ({ page }) => {
 
 test('every persona sees exactly the navigation its role allows', async ({ browser }) => {
   // Hand-checked anchors, so the policy-derived expectations cannot both be wrong the same way.
-  expect(expectedNav('merchant-disputes')).toEqual(['/home', '/overview', '/disputes', '/settings/tokens', '/settings']);
-  expect(expectedNav('auditor')).toEqual(['/home', '/partners', '/disputes', '/settlements', '/credentials', '/webhooks', '/audit', '/settings/users', '/settings']);
+  expect(expectedNav('merchant-disputes')).toEqual(['/home', '/overview', '/disputes', '/payments', '/settings/tokens', '/settings']);
+  expect(expectedNav('auditor')).toEqual(['/home', '/partners', '/disputes', '/payments', '/settlements', '/credentials', '/webhooks', '/audit', '/settings/users', '/settings']);
 
   for (const persona of Object.keys(PERSONAS) as PersonaId[]) {
     await test.step(persona, async () => {

@@ -129,3 +129,26 @@ test('a merchant sees only its own payments, and another partner’s payment is 
   expect(res.status()).toBe(404);
   await ctx.close();
 });
+
+test('the payments pages fit a phone (390 px) with no sideways scroll', async ({ page }) => {
+  test.setTimeout(150_000);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await new LoginPage(page).loginAs('merchant-admin', '/payments');
+  const rows = page.getByRole('table', { name: 'Payments' }).locator('tbody tr[data-payment]');
+  await expect(async () => {
+    await page.reload();
+    await expect(rows.first()).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 90_000 });
+  const fits = async (what: string) =>
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), `${what} scrolls sideways on a phone`).toBeLessThanOrEqual(390);
+  await fits('the payments list');
+  await saveScreenshot(page, 'payments-phone.png');
+  await rows.first().click();
+  await expect(page.getByRole('region', { name: 'Timeline' })).toBeVisible();
+  await fits("a payment's page");
+  await saveScreenshot(page, 'payment-phone.png', { fullPage: true });
+  await page.goto('/payments/health');
+  await expect(page.getByRole('region', { name: 'Headline figures' })).toBeVisible();
+  await fits('the integration health');
+  await saveScreenshot(page, 'payment-health-phone.png', { fullPage: true });
+});
