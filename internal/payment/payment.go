@@ -284,7 +284,8 @@ type Store interface {
 	List(ctx context.Context, sc scope.Scope, f Filter, cursor string, limit int) ([]Payment, string, error)
 	Stream(ctx context.Context, sc scope.Scope, f Filter, fn func(Payment) error) error
 	Get(ctx context.Context, sc scope.Scope, id string) (Payment, error)
-	States(ctx context.Context, id string) ([]StateChange, error)
+	// States are the state reports of the tenant's payment id, in Klarna's time.
+	States(ctx context.Context, tenant uuid.UUID, id string) ([]StateChange, error)
 	// Lines are the settlement lines of an order in the tenant, with their payout.
 	Lines(ctx context.Context, tenant uuid.UUID, orderID string) ([]Line, error)
 	// Disputes are the tenant's disputes of a transaction or order, with their timelines.

@@ -124,7 +124,7 @@ func (s *Service) Timeline(ctx context.Context, sc scope.Scope, id string) (Time
 		return Timeline{}, err
 	}
 	t := Timeline{Payment: p}
-	if t.States, err = s.o.Store.States(ctx, p.ID); err != nil {
+	if t.States, err = s.o.Store.States(ctx, p.TenantID, p.ID); err != nil {
 		return Timeline{}, err
 	}
 	if p.OrderID != "" {

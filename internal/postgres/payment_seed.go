@@ -92,24 +92,13 @@ func (db *DB) SeedBenchPayments(ctx context.Context, o SeedPaymentsOptions, now 
 		res.Skipped, res.Partners = true, havePartners
 		return res, nil
 	}
-	tx, err := db.Pool.Begin(ctx)
+	// Without foreign key checks when it may (no cascades either: the
+	// events go first).
+	tx, err := beginSeed(ctx, db, "512MB")
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it is a no-op
-	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '512MB'`); err != nil {
-		return res, err
-	}
-	var super bool
-	if err := tx.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
-		return res, err
-	}
-	if super {
-		// No foreign key checks, and no cascades either: the events go first.
-		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
-			return res, err
-		}
-	}
 	if _, err := tx.Exec(ctx, `DELETE FROM payment_events WHERE payment_request_id LIKE '`+benchPaymentPrefix+`%'`); err != nil {
 		return res, err
 	}
@@ -364,4 +353,30 @@ func copyBenchPayments(ctx context.Context, tx pgx.Tx, o SeedPaymentsOptions, te
 		return nil, fmt.Errorf("copy payments: %w", err)
 	}
 	return events, nil
+}
+
+// beginSeed begins a bench seed's transaction: maintenance_work_mem for its
+// index builds, and, for a superuser, no foreign key checks or cascades
+// (session_replication_role replica).
+func beginSeed(ctx context.Context, db *DB, workMem string) (pgx.Tx, error) {
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '`+workMem+`'`); err != nil {
+		_ = tx.Rollback(ctx)
+		return nil, err
+	}
+	var super bool
+	if err := tx.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
+		_ = tx.Rollback(ctx)
+		return nil, err
+	}
+	if super {
+		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
+			_ = tx.Rollback(ctx)
+			return nil, err
+		}
+	}
+	return tx, nil
 }

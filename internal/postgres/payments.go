@@ -320,10 +320,10 @@ func (s *PaymentStore) Get(ctx context.Context, sc scope.Scope, id string) (paym
 	return p, nil
 }
 
-func (s *PaymentStore) States(ctx context.Context, id string) ([]payment.StateChange, error) {
+func (s *PaymentStore) States(ctx context.Context, tenant uuid.UUID, id string) ([]payment.StateChange, error) {
 	var out []payment.StateChange
 	rows, err := s.db.conn(ctx).Raw(`SELECT event_id, state, previous_state, state_reason, at, received_at FROM payment_events
-		WHERE payment_request_id = ? ORDER BY at, id`, id).Rows()
+		WHERE payment_request_id = ? AND tenant_id = ? ORDER BY at, id`, id, tenant).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("payment states: %w", err)
 	}

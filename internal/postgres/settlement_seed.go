@@ -56,23 +56,11 @@ func (db *DB) SeedBenchSettlements(ctx context.Context, o SeedSettlementsOptions
 		res.Skipped = true
 		return res, nil
 	}
-	tx, err := db.Pool.Begin(ctx)
+	tx, err := beginSeed(ctx, db, "256MB")
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // after Commit it is a no-op
-	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
-		return res, err
-	}
-	var super bool
-	if err := tx.QueryRow(ctx, `SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
-		return res, err
-	}
-	if super {
-		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
-			return res, err
-		}
-	}
 	if _, err := tx.Exec(ctx, `DELETE FROM settlement_lines WHERE payment_reference LIKE 'BENCH%'`); err != nil {
 		return res, err
 	}
