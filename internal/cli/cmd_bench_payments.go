@@ -9,21 +9,10 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 )
 
-// `partnerdesk bench seed-payments` is added to the bench command (its
-// file, cmd_bench.go, initialises first), like seed-settlements.
+// `partnerdesk bench seed-payments` is added to the bench command, like
+// seed-settlements.
 func init() {
-	bench, ok := commands["bench"]
-	if !ok {
-		panic("cli: seed-payments needs the bench command")
-	}
-	inner := bench.Run
-	bench.Usage += " | seed-payments [--partners 1000] [--payments 10000000] [--events-every 100]"
-	bench.Run = func(ctx context.Context, env *Env, args []string) error {
-		if len(args) > 0 && args[0] == "seed-payments" {
-			return seedPayments(ctx, env, args[1:])
-		}
-		return inner(ctx, env, args)
-	}
+	addBenchSeed("seed-payments", "[--partners 1000] [--payments 10000000] [--events-every 100]", seedPayments)
 }
 
 func seedPayments(ctx context.Context, env *Env, args []string) error {

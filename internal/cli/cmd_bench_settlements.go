@@ -11,22 +11,25 @@ import (
 	"github.com/partnerdesk/partnerdesk/internal/postgres"
 )
 
-// `partnerdesk bench seed-settlements` is added to the bench command (its
-// file, cmd_bench.go, initialises first): other subcommands go on to the
-// bench command's own Run.
+// `partnerdesk bench seed-settlements` and `seed-directory` are added to
+// the bench command (its file, cmd_bench.go, initialises first).
 func init() {
+	addBenchSeed("seed-settlements", "[--partners 1000] [--payouts 20000] [--lines 10000000] [--big-payout 1000000]", seedSettlements)
+	addBenchSeed("seed-directory", "[--partners 100000]", seedDirectory)
+}
+
+// addBenchSeed adds a subcommand to the bench command; any other
+// subcommand goes on to the bench command's own Run.
+func addBenchSeed(name, usage string, run func(ctx context.Context, env *Env, args []string) error) {
 	bench, ok := commands["bench"]
 	if !ok {
-		panic("cli: seed-settlements needs the bench command")
+		panic("cli: " + name + " needs the bench command")
 	}
 	inner := bench.Run
-	bench.Usage += " | seed-settlements [--partners 1000] [--payouts 20000] [--lines 10000000] [--big-payout 1000000] | seed-directory [--partners 100000]"
+	bench.Usage += " | " + name + " " + usage
 	bench.Run = func(ctx context.Context, env *Env, args []string) error {
-		if len(args) > 0 && args[0] == "seed-settlements" {
-			return seedSettlements(ctx, env, args[1:])
-		}
-		if len(args) > 0 && args[0] == "seed-directory" {
-			return seedDirectory(ctx, env, args[1:])
+		if len(args) > 0 && args[0] == name {
+			return run(ctx, env, args[1:])
 		}
 		return inner(ctx, env, args)
 	}

@@ -1,6 +1,7 @@
 import { Anchor, MultiSelect, SimpleGrid, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import { dateInput } from '@/components/DateInput';
 import { Chart } from '@/components/Chart';
 import { EmptyState } from '@/components/EmptyState';
 import { ErrorPanel } from '@/components/ErrorPanel';
@@ -159,9 +160,6 @@ function Charts({ data, filters, acquirer }: { data: DisputeAnalytics; filters: 
   );
 }
 
-const dateInput = (label: string, value: string | undefined, onChange: (v: string) => void, error?: string) => (
-  <TextInput label={label} type="date" value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value)} error={error} />
-);
 
 /** Win rates, amounts, response times and disputes over time, as charts with their CSV; the filters in the address. */
 export function AnalyticsPage() {

@@ -2,6 +2,7 @@ import { Badge, Button, Code, Group, MultiSelect, NumberInput, Select, Stack, Ta
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
+import { dateInput } from '@/components/DateInput';
 import { DataTable, useInfiniteRows, type DataColumn } from '@/components/DataTable';
 import { FilterBar } from '@/components/FilterBar';
 import { fieldError } from '@/components/FormError';
@@ -69,9 +70,6 @@ function withUnknown(options: { value: string; label: string }[], current: strin
 const toMajor = (minor: string | undefined) => (minor ? Number(minor) / 100 : '');
 const toMinor = (major: string | number) => (major === '' || major === undefined ? undefined : String(Math.round(Number(major) * 100)));
 
-const dateInput = (label: string, value: string | undefined, onChange: (v: string) => void, error?: string) => (
-  <TextInput label={label} type="date" value={value?.slice(0, 10) ?? ''} onChange={(e) => onChange(e.currentTarget.value)} error={error} />
-);
 
 /** The dispute queue: views with their counts, filters in the address, keyset "Load more", saved views, CSV export. */
 export function DisputesPage() {

@@ -1,7 +1,8 @@
-import { Anchor, Badge, Group, List, MultiSelect, Paper, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Group, List, MultiSelect, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
+import { dateInput } from '@/components/DateInput';
 import { Chart } from '@/components/Chart';
 import { DataTable, type DataColumn } from '@/components/DataTable';
 import { EmptyState } from '@/components/EmptyState';
@@ -266,9 +267,6 @@ function OwnFindings({ partner }: { partner: PaymentPartnerHealth | undefined })
   );
 }
 
-const dateInput = (label: string, value: string | undefined, onChange: (v: string) => void, error?: string) => (
-  <TextInput label={label} type="date" value={value ?? ''} onChange={(e) => onChange(e.currentTarget.value)} error={error} />
-);
 
 /**
  * Integration health: how a partner's payments fare and how far its integration is from Klarna's rules,

@@ -2,6 +2,7 @@ import { Button, MultiSelect, Select, Stack, Text, TextInput } from '@mantine/co
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
+import { dateInput } from '@/components/DateInput';
 import { DataTable, useInfiniteRows, type DataColumn } from '@/components/DataTable';
 import { FilterBar } from '@/components/FilterBar';
 import { fieldError } from '@/components/FormError';
@@ -75,9 +76,6 @@ function withUnknown(options: { value: string; label: string }[], current: strin
   return [...options, ...extra.map((v) => ({ value: v, label: v }))];
 }
 
-const dateInput = (label: string, value: string | undefined, onChange: (v: string) => void, error?: string) => (
-  <TextInput label={label} type="date" value={value?.slice(0, 10) ?? ''} onChange={(e) => onChange(e.currentTarget.value)} error={error} />
-);
 
 /** Every payment request Klarna reported, newest first: filters in the address, keyset "Load more", CSV export. */
 export function PaymentsPage() {

@@ -2,6 +2,7 @@ import { Anchor, Group, MultiSelect, Paper, Select, SimpleGrid, Stack, Text, Tex
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
+import { dateInput } from '@/components/DateInput';
 import { DataTable, useInfiniteRows, type DataColumn } from '@/components/DataTable';
 import { FilterBar } from '@/components/FilterBar';
 import { fieldError } from '@/components/FormError';
@@ -91,8 +92,8 @@ export function SettlementsPage() {
                 <MultiSelect label="Partners" placeholder={f.partner ? undefined : 'Every partner'} data={partners.data ?? []} value={split(f.partner)} onChange={(v) => setDraft('partner', join(v))} searchable clearable error={fieldError(filterError, 'partner')} />
               )}
               <TextInput label="Currencies" placeholder="e.g. SEK, NOK" value={f.currency ?? ''} onChange={(e) => setDraft('currency', e.currentTarget.value.toUpperCase().replace(/\s+/g, ''))} error={fieldError(filterError, 'currency')} />
-              <TextInput label="Paid from" type="date" value={f.from ?? ''} onChange={(e) => setDraft('from', e.currentTarget.value)} error={fieldError(filterError, 'from')} />
-              <TextInput label="Paid until" type="date" value={f.to ?? ''} onChange={(e) => setDraft('to', e.currentTarget.value)} error={fieldError(filterError, 'to')} />
+              {dateInput('Paid from', f.from, (v) => setDraft('from', v), fieldError(filterError, 'from'))}
+              {dateInput('Paid until', f.to, (v) => setDraft('to', v), fieldError(filterError, 'to'))}
               <Select
                 label="Reconciliation"
                 placeholder="Any"
